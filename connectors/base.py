@@ -1,0 +1,231 @@
+"""The contract between the sync engine and every CRM connector.
+
+A connector talks to one CRM: it reads records (as plain dicts keyed by the CRM's own field
+names), writes corrections back, and reports how many API calls it spent. It knows nothing
+about the database, the mappings or the policies; ``sync`` owns those.
+
+Everything a connector raises on purpose is a :class:`ConnectorError` subclass, so the engine
+can decide with one ``except`` what to do: stop the run (:class:`FatalError`,
+:class:`LimitExhausted`), try later (:class:`TransientError`), or skip one record
+(:class:`RecordError`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Cursor:
+    """A position in a stream ordered by (modstamp, record id).
+
+    Records are read in ascending ``(modstamp, record_id)`` order, so a cursor is a safe place
+    to resume from: every record at or before it has been handed to the engine.
+    """
+
+    modstamp: datetime
+    record_id: str = ""
+
+
+@dataclass(frozen=True)
+class Window:
+    """A half-open time window ``[start, end)`` over the CRM's modification stamp.
+
+    ``end`` is fixed once per run (never "now" re-read mid-run), so records modified while the
+    run is under way are picked up by the next run instead of being skipped. ``start`` is None
+    for "from the beginning".
+    """
+
+    start: datetime | None
+    end: datetime
+
+    def __post_init__(self) -> None:
+        for value in (self.start, self.end):
+            if value is not None and value.tzinfo is None:
+                raise ValueError("Window bounds must be timezone-aware")
+        if self.start is not None and self.start >= self.end:
+            raise ValueError(f"empty window: start {self.start} is not before end {self.end}")
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """One CRM record as read: its id, its modification stamp and its raw fields.
+
+    ``fields`` holds the CRM's own field names and values (Salesforce field API names; HubSpot
+    property names) exactly as the API returned them, minus transport noise such as
+    Salesforce's ``attributes``. ``deleted`` is true for records in the recycle bin / archived;
+    ``merged_into`` names the surviving record when the CRM merged this one away.
+    """
+
+    record_id: str
+    modstamp: datetime
+    fields: Mapping[str, Any]
+    deleted: bool = False
+    merged_into: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """A batch of records plus the cursor that is safe to persist once they are stored."""
+
+    records: Sequence[SourceRecord]
+    cursor: Cursor | None
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A change to write to one CRM record.
+
+    ``changes`` maps CRM field names to the new value (None clears the field).
+    ``expected_modstamp`` is the record's modification stamp when the change was evaluated: if
+    the CRM now shows a later stamp and the values differ from ``changes``, a human (or another
+    process) edited the record and the writer must not clobber it.
+    ``key`` is the idempotency key chosen by the engine; outcomes carry it back.
+    """
+
+    key: str
+    record_id: str
+    changes: Mapping[str, str | None]
+    expected_modstamp: datetime | None
+
+
+class OutcomeStatus(enum.StrEnum):
+    """What happened to one correction."""
+
+    SENT = "sent"  # written, or the CRM already held exactly these values
+    CONFLICT = "conflict"  # record changed since evaluation; not written
+    RETRY = "retry"  # transient failure for this record (row lock, 5xx); try again later
+    DEAD = "dead"  # permanent failure for this record (bad value, deleted record, ...)
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """The result of one correction. ``message`` says why for anything but SENT."""
+
+    key: str
+    record_id: str
+    status: OutcomeStatus
+    message: str | None = None
+    applied: bool = False  # True when this call actually changed the CRM record
+    new_modstamp: datetime | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Usage accounting
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ApiUsage:
+    """API calls spent by one connector instance, and the CRM's own view of its allowance.
+
+    ``calls`` counts every HTTP request we sent (retries included): it is the scarce resource.
+    ``used``/``limit`` are what the CRM last reported (e.g. ``Sforce-Limit-Info``), if anything.
+    """
+
+    calls: int = 0
+    by_operation: dict[str, int] = field(default_factory=dict)
+    used: int | None = None
+    limit: int | None = None
+
+    def count(self, operation: str, n: int = 1) -> None:
+        self.calls += n
+        self.by_operation[operation] = self.by_operation.get(operation, 0) + n
+
+
+# --------------------------------------------------------------------------------------------
+# Error taxonomy
+# --------------------------------------------------------------------------------------------
+
+
+class ConnectorError(Exception):
+    """Base of every error a connector raises on purpose. Messages never contain secrets."""
+
+
+class FatalError(ConnectorError):
+    """The run cannot go on: bad credentials, a mapped field the CRM lacks, a broken answer."""
+
+
+class AuthError(FatalError):
+    """Login failed or the session cannot be renewed."""
+
+
+class SchemaError(FatalError):
+    """The CRM's schema does not match the mapping (missing field, wrong type)."""
+
+
+class LimitExhausted(ConnectorError):
+    """The daily API allowance (or our configured share of it) is spent: stop cleanly, no backoff."""
+
+
+class TransientError(ConnectorError):
+    """Worth retrying later: 429, 5xx, dropped connection, row lock."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RecordError(ConnectorError):
+    """One record cannot be read or written; the rest of the batch goes on."""
+
+    def __init__(self, record_id: str, message: str) -> None:
+        super().__init__(f"record {record_id}: {message}")
+        self.record_id = record_id
+
+
+# --------------------------------------------------------------------------------------------
+# Protocols
+# --------------------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """What the engine needs from a CRM connector. One instance serves one configured source."""
+
+    #: the CRM kind, e.g. "salesforce" or "hubspot"
+    kind: str
+    #: the field holding the record's modification stamp (``SystemModstamp``, ``lastmodifieddate``)
+    modstamp_field: str
+    usage: ApiUsage
+
+    def check(self) -> None:
+        """Log in and verify that every mapped field exists. Raises FatalError otherwise."""
+
+    def field_options(self, field_name: str) -> frozenset[str] | None:
+        """Allowed values of a picklist/enumeration field; None when any value is accepted."""
+
+    def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
+        """Records modified in ``window`` (deleted/archived ones included), ascending by
+        (modstamp, id), starting strictly after ``after`` when given. Each page's cursor may be
+        persisted once its records are stored; the last page's cursor is at most ``window.end``.
+        """
+
+    def pull_all(self) -> Iterator[Page]:
+        """Every record (full resync), deleted ones included, streamed in pages."""
+
+    def pull_ids(self, record_ids: Sequence[str]) -> Iterator[Page]:
+        """The given records (resync by id). Unknown ids are simply absent from the result."""
+
+    def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:
+        """Apply corrections in batches, conflict-checked. One outcome per correction, in order.
+
+        Raises only for run-level problems (FatalError, LimitExhausted, TransientError after
+        retries); record-level problems become CONFLICT / RETRY / DEAD outcomes.
+        """
+
+    def close(self) -> None:
+        """Release sessions and connections."""

@@ -1,0 +1,72 @@
+"""The canonical lead: what every CRM record becomes after normalization.
+
+Pure data, no I/O. The store persists it, policies read it, the feedback step aggregates it.
+Reason fields hold the CRM's own value (as the rep typed or picked it); the reason catalogue
+(:mod:`mappings.catalogue`) says which canonical code, if any, that value means.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class Status(enum.StrEnum):
+    NEW = "new"
+    WORKING = "working"
+    NURTURE = "nurture"
+    UNQUALIFIED = "unqualified"
+    QUALIFIED = "qualified"
+    CONVERTED = "converted"
+
+    @property
+    def disqualified(self) -> bool:
+        return self in (Status.NURTURE, Status.UNQUALIFIED)
+
+
+#: canonical reason fields, and the status each belongs to
+REASON_FIELDS: dict[str, Status] = {
+    "nurture_reason": Status.NURTURE,
+    "unqualified_reason": Status.UNQUALIFIED,
+}
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A lead in canonical form, keyed by ``(source, external_id)``.
+
+    ``source`` is the configured source name (e.g. ``salesforce``); ``status`` is None when the
+    CRM's value is not in the mapping's vocabulary (``raw_status`` keeps it, a finding says so).
+    """
+
+    source: str
+    external_id: str
+    status: Status | None
+    raw_status: str | None = None
+    nurture_reason: str | None = None
+    unqualified_reason: str | None = None
+    reason_detail: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    industry: str | None = None
+    country: str | None = None
+    title: str | None = None
+    lead_source: str | None = None
+    campaign: str | None = None
+    score: float | None = None
+    wants_call: bool = False
+    owner: str | None = None
+    created_at: datetime | None = None
+    status_changed_at: datetime | None = None
+    modified_at: datetime | None = None
+    is_deleted: bool = False
+    merged_into: str | None = None
+    converted_at: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def reason(self, field_name: str) -> str | None:
+        value = getattr(self, field_name)
+        return value if value else None
