@@ -1,0 +1,70 @@
+"""Typed settings of the six policies (the ``policies:`` section of the YAML config)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sync.durations import Duration
+
+Mode = Literal["report", "flag", "fix"]
+
+
+class _Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+    mode: Mode = "report"
+
+
+class ClearReasonsOnExit(_Policy):
+    """Status left nurture/unqualified: clear the reason that no longer applies."""
+
+    mode: Mode = "fix"
+
+
+class RequireReason(_Policy):
+    """Nurture/unqualified without a reason after ``grace_period`` since the status change."""
+
+    mode: Mode = "flag"
+    grace_period: Duration = timedelta(days=3)
+
+
+class ReasonVocabulary(_Policy):
+    """A reason value outside the catalogue: remap when unambiguous and accepted, else flag."""
+
+    mode: Mode = "fix"
+
+
+class ReasonStatusMismatch(_Policy):
+    """A nurture reason in the unqualified field, or the reverse."""
+
+    mode: Mode = "flag"
+
+
+class LowScoreNurture(_Policy):
+    """Opt-in: a lead still new after ``min_age`` with a score under ``threshold`` -> nurture."""
+
+    enabled: bool = False
+    mode: Mode = "report"
+    threshold: float = Field(20, ge=0)
+    min_age: Duration = timedelta(days=30)
+    reason_code: str = "low_interest_score"
+
+
+class WantsCallReopen(_Policy):
+    """Opt-in: a disqualified lead that asks for a call -> a finding for sales."""
+
+    enabled: bool = False
+    mode: Literal["report", "flag"] = "report"
+
+
+class PoliciesConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    clear_reasons_on_exit: ClearReasonsOnExit = ClearReasonsOnExit()
+    require_reason: RequireReason = RequireReason()
+    reason_vocabulary: ReasonVocabulary = ReasonVocabulary()
+    reason_status_mismatch: ReasonStatusMismatch = ReasonStatusMismatch()
+    low_score_nurture: LowScoreNurture = LowScoreNurture()
+    wants_call_reopen: WantsCallReopen = WantsCallReopen()
