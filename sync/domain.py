@@ -65,6 +65,8 @@ class Lead:
     is_deleted: bool = False
     merged_into: str | None = None
     converted_at: datetime | None = None
+    #: the mapping's review-flag field (leadloop's note to reps); None when empty or unmapped
+    review_flag: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def reason(self, field_name: str) -> str | None:
