@@ -1,0 +1,80 @@
+"""Start both CRM emulators together (``leadloop sandbox``, ``leadloop demo``, tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connectors.sandbox.server import Server
+
+
+@dataclass
+class SandboxOptions:
+    leads: int = 200
+    contacts: int = 120
+    seed: int = 42
+    salesforce_port: int = 0
+    hubspot_port: int = 0
+    host: str = "127.0.0.1"
+    faults: dict[str, Any] = field(default_factory=dict)  # {"salesforce": {...}, "hubspot": {...}}
+    state_dir: Path | None = None  # load/save emulator state here
+
+
+class Sandbox:
+    """Both emulators on loopback ports. Use as a context manager; nothing outlives it."""
+
+    def __init__(self, options: SandboxOptions | None = None) -> None:
+        self.options = options or SandboxOptions()
+        self.servers: list[Server] = []
+
+    def _state_file(self, name: str) -> Path | None:
+        if self.options.state_dir is None:
+            return None
+        return self.options.state_dir / f"{name}.json"
+
+    def start(self) -> Sandbox:
+        from connectors.sandbox.hubspot import HubSpotEmulator
+        from connectors.sandbox.salesforce import SalesforceEmulator
+
+        opts = self.options
+        sf_state, hs_state = self._state_file("salesforce"), self._state_file("hubspot")
+        self.salesforce = (
+            SalesforceEmulator.load(sf_state) if sf_state and sf_state.exists()
+            else SalesforceEmulator(leads=opts.leads, seed=opts.seed)
+        )
+        self.hubspot = (
+            HubSpotEmulator.load(hs_state) if hs_state and hs_state.exists()
+            else HubSpotEmulator(contacts=opts.contacts, seed=opts.seed)
+        )
+        self.salesforce.faults.load(opts.faults.get("salesforce", {}))
+        self.hubspot.faults.load(opts.faults.get("hubspot", {}))
+        self.salesforce_server = Server(self.salesforce, opts.host, opts.salesforce_port).start()
+        self.servers.append(self.salesforce_server)
+        self.hubspot_server = Server(self.hubspot, opts.host, opts.hubspot_port).start()
+        self.servers.append(self.hubspot_server)
+        return self
+
+    @property
+    def salesforce_url(self) -> str:
+        return self.salesforce_server.url
+
+    @property
+    def hubspot_url(self) -> str:
+        return self.hubspot_server.url
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+        self.servers.clear()
+        sf_state, hs_state = self._state_file("salesforce"), self._state_file("hubspot")
+        if sf_state and hs_state:
+            sf_state.parent.mkdir(parents=True, exist_ok=True)
+            self.salesforce.save(sf_state)
+            self.hubspot.save(hs_state)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
