@@ -1,0 +1,243 @@
+"""Mapping files: how one CRM object's fields and status vocabulary become a canonical lead.
+
+A mapping is data (``salesforce_lead.yaml``, ``hubspot_contact.yaml`` or a file of your own):
+the CRM field behind each canonical field with its transforms, the CRM status values and the
+canonical status each means, and the values to write for a canonical status. This package
+imports nothing from ``sync``; :data:`CANONICAL_STATUSES` mirrors ``sync.domain.Status``
+(a test keeps them equal).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping as MappingABC
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mappings.catalogue import Catalogue
+from mappings.catalogue_loader import MappingError, expect_keys, load_catalogue, read_document
+from mappings.transforms import Transform, compile_transform
+from mappings.yamldoc import Document, Issue
+
+__all__ = ["CANONICAL_FIELDS", "CANONICAL_STATUSES", "FieldMap", "Mapping", "MappingError",
+           "builtin_mappings", "load_catalogue", "load_mapping", "mapping_path"]
+
+BUILTIN_DIR = Path(__file__).parent
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+CANONICAL_STATUSES = ("new", "working", "nurture", "unqualified", "qualified", "converted")
+#: canonical field -> kind; the kind's coercion runs after the mapping's own transforms
+CANONICAL_FIELDS: dict[str, str] = {
+    "status": "text", "nurture_reason": "text", "unqualified_reason": "text",
+    "reason_detail": "text", "email": "text", "phone": "text", "company": "text",
+    "industry": "text", "country": "text", "title": "text", "lead_source": "text",
+    "campaign": "text", "score": "number", "wants_call": "boolean", "owner": "text",
+    "created_at": "datetime", "status_changed_at": "datetime", "modified_at": "datetime",
+    "converted_at": "datetime",
+}
+_KIND_TRANSFORM = {"text": "text", "number": "number", "boolean": "boolean",
+                   "datetime": "datetime"}
+_TOP_KEYS = ("crm", "object", "id_field", "modstamp_field", "deleted_field", "merged_into_field",
+             "converted_field", "converted_values", "review_flag_field", "fields", "statuses",
+             "status_write_values", "reasons")
+_REQUIRED = ("crm", "object", "id_field", "modstamp_field", "fields", "statuses")
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """The CRM field behind one canonical field, its transforms, and whether we may write it."""
+
+    crm_field: str
+    transforms: tuple[str, ...] = ()
+    writable: bool = False
+    #: compiled transforms plus the canonical kind's coercion, ready to run
+    pipeline: tuple[Transform, ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """One CRM object mapped to the canonical lead. Build it with :func:`load_mapping`."""
+
+    name: str
+    crm: str
+    object: str
+    id_field: str
+    modstamp_field: str
+    fields: MappingABC[str, FieldMap]
+    statuses: MappingABC[str, str]
+    status_write_values: MappingABC[str, str] = field(default_factory=dict)
+    deleted_field: str | None = None
+    merged_into_field: str | None = None
+    converted_field: str | None = None
+    converted_values: tuple[str, ...] = ()
+    review_flag_field: str | None = None
+    #: extra CRM reason values (beyond the catalogue's) -> reason code
+    reasons: MappingABC[str, str] = field(default_factory=dict)
+    source_path: Path | None = None
+    _folded: MappingABC[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def crm_fields(self) -> tuple[str, ...]:
+        """Every CRM field to read, in a stable order and without repeats."""
+        names = [self.id_field, self.modstamp_field, self.deleted_field, self.merged_into_field,
+                 self.converted_field, self.review_flag_field,
+                 *(f.crm_field for f in self.fields.values())]
+        return tuple(dict.fromkeys(n for n in names if n))
+
+    def crm_field(self, canonical: str) -> str:
+        """The CRM field behind ``canonical``. Raises KeyError when it is not mapped."""
+        if canonical == "review_flag" and self.review_flag_field:
+            return self.review_flag_field
+        return self.fields[canonical].crm_field
+
+    def status_of(self, value: str | None) -> str | None:
+        """The canonical status of a CRM status value (exact, then case-insensitive), or None."""
+        if value is None:
+            return None
+        return self.statuses.get(value) or self._folded.get(str(value).strip().casefold())
+
+
+def builtin_mappings() -> tuple[str, ...]:
+    """Names of the mapping files shipped with leadloop."""
+    skip = {"catalogue"}
+    return tuple(sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml") if p.stem not in skip))
+
+
+def mapping_path(name_or_path: str, base_dir: Path | None = None) -> Path:
+    """Resolve a builtin mapping name or a file path (relative to ``base_dir``).
+
+    Raises ValueError naming the builtin mappings when neither exists.
+    """
+    if NAME.match(name_or_path) and name_or_path in builtin_mappings():
+        return BUILTIN_DIR / f"{name_or_path}.yaml"
+    path = Path(name_or_path).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return path
+    raise ValueError(f"unknown mapping {name_or_path!r}: not a builtin mapping "
+                     f"({', '.join(builtin_mappings())}) nor an existing .yaml file")
+
+
+def _field_map(doc: Document, canonical: Any, spec: Any, issues: list[Issue]) -> FieldMap | None:
+    path = ("fields", canonical)
+    if canonical not in CANONICAL_FIELDS:
+        issues.append(doc.issue(path, f"unknown canonical field {canonical!r} "
+                                      f"(known: {', '.join(CANONICAL_FIELDS)})"))
+        return None
+    if isinstance(spec, str):
+        spec = {"field": spec}
+    if not expect_keys(doc, path, spec, ("field", "transforms", "writable"), ("field",), issues):
+        return None
+    names = spec.get("transforms") or []
+    names = names if isinstance(names, list) else [names]
+    pipeline: list[Transform] = []
+    for index, name in enumerate(names):
+        try:
+            pipeline.append(compile_transform(str(name)))
+        except ValueError as error:
+            issues.append(doc.issue((*path, "transforms", index), str(error)))
+    pipeline.append(compile_transform(_KIND_TRANSFORM[CANONICAL_FIELDS[canonical]]))
+    writable = spec.get("writable", False)
+    if not isinstance(writable, bool):
+        issues.append(doc.issue((*path, "writable"), "expected true or false"))
+    return FieldMap(str(spec["field"]), tuple(str(n) for n in names), writable is True,
+                    tuple(pipeline))
+
+
+def _statuses(doc: Document, data: Any, issues: list[Issue]) -> dict[str, str]:
+    if not isinstance(data, dict) or not data:
+        issues.append(doc.issue(("statuses",), "expected CRM status value -> canonical status"))
+        return {}
+    folded: dict[str, str] = {}
+    for value, canonical in data.items():
+        path = ("statuses", value)
+        if canonical not in CANONICAL_STATUSES:
+            issues.append(doc.issue(path, f"unknown canonical status {canonical!r} "
+                                          f"(known: {', '.join(CANONICAL_STATUSES)})"))
+        key = str(value).strip().casefold()
+        if key in folded and folded[key] != canonical:
+            issues.append(doc.issue(path, f"{value!r} differs only in case or spaces from "
+                                          "another status value mapped elsewhere"))
+        folded[key] = canonical
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def _write_values(doc: Document, data: Any, statuses: dict[str, str],
+                  issues: list[Issue]) -> dict[str, str]:
+    if not isinstance(data, dict):
+        issues.append(doc.issue(("status_write_values",), "expected canonical status -> value"))
+        return {}
+    for canonical, value in data.items():
+        path = ("status_write_values", canonical)
+        if canonical not in CANONICAL_STATUSES:
+            issues.append(doc.issue(path, f"unknown canonical status {canonical!r}"))
+        elif statuses.get(str(value)) != canonical:
+            # a value that reads back as another status would make every sync undo the last
+            issues.append(doc.issue(path, f"{value!r} is not mapped back to {canonical!r} "
+                                          "in statuses"))
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def _reasons(doc: Document, data: Any, catalogue: Catalogue,
+             issues: list[Issue]) -> dict[str, str]:
+    if not isinstance(data, dict):
+        issues.append(doc.issue(("reasons",), "expected CRM reason value -> catalogue code"))
+        return {}
+    for value, code in data.items():
+        if code not in catalogue.reasons:
+            issues.append(doc.issue(("reasons", value), f"unknown reason code {code!r} "
+                                    "(not in the reason catalogue)"))
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def _optional_text(doc: Document, key: str, issues: list[Issue]) -> str | None:
+    value = doc.data.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        issues.append(doc.issue((key,), "expected a field or object name"))
+        return None
+    return value
+
+
+def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> Mapping:
+    issues: list[Issue] = []
+    if not expect_keys(doc, (), doc.data, _TOP_KEYS, _REQUIRED, issues):
+        raise MappingError(issues)
+    texts = {key: _optional_text(doc, key, issues) for key in _TOP_KEYS[:7]}
+    fields: dict[str, FieldMap] = {}
+    raw_fields = doc.data.get("fields")
+    if isinstance(raw_fields, dict) and "status" in raw_fields:
+        for canonical, spec in raw_fields.items():
+            mapped = _field_map(doc, canonical, spec, issues)
+            if mapped is not None:
+                fields[canonical] = mapped
+    else:
+        issues.append(doc.issue(("fields",), "expected canonical field -> CRM field, "
+                                             "including status"))
+    statuses = _statuses(doc, doc.data.get("statuses"), issues)
+    writes = _write_values(doc, doc.data.get("status_write_values") or {}, statuses, issues)
+    reasons = _reasons(doc, doc.data.get("reasons") or {}, catalogue, issues)
+    review = _optional_text(doc, "review_flag_field", issues)
+    converted_values = doc.data.get("converted_values") or []
+    if issues:
+        raise MappingError(issues)
+    return Mapping(
+        name=name, crm=str(texts["crm"]), object=str(texts["object"]),
+        id_field=str(texts["id_field"]), modstamp_field=str(texts["modstamp_field"]),
+        fields=fields, statuses=statuses, status_write_values=writes,
+        deleted_field=texts["deleted_field"], merged_into_field=texts["merged_into_field"],
+        converted_field=texts["converted_field"],
+        converted_values=tuple(str(v).lower() for v in converted_values),
+        review_flag_field=review, reasons=reasons, source_path=path,
+        _folded={k.strip().casefold(): v for k, v in statuses.items()})
+
+
+def load_mapping(name_or_path: str, catalogue: Catalogue, base_dir: Path | None = None) -> Mapping:
+    """Load a builtin mapping by name, or a mapping file by path (relative to ``base_dir``).
+
+    Raises ValueError for a name that is neither, and :class:`MappingError` listing every
+    problem in the file with its line: unknown canonical fields, statuses or transforms,
+    status values mapped twice, write values that would not read back, unknown reason codes.
+    """
+    path = mapping_path(name_or_path, base_dir)
+    doc = read_document(path)
+    return _build(doc, path.stem if NAME.match(name_or_path) else str(path), path, catalogue)

@@ -1,0 +1,161 @@
+"""YAML files that remember where every key came from.
+
+Config, mapping and catalogue files are read through :func:`load_yaml`: a strict ``SafeLoader``
+that refuses duplicate keys (naming both lines), reports syntax errors and tabs as
+``file:line:column``, and records the line of every key path so that a later validation error
+can point at the exact place. The result is plain Python data plus a line index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """``("sources", "sf", "auth")`` -> ``sources.sf.auth``; list indexes as ``[0]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in a file, formatted ``FILE:LINE[:COLUMN]: key.path: message``."""
+
+    file: str
+    line: int | None
+    key_path: str
+    message: str
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.key_path}: {self.message}" if self.key_path else (
+            f"{where}: {self.message}")
+
+
+class YamlError(Exception):
+    """A file could not be read as YAML. ``issues`` says where and why."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__("\n".join(str(issue) for issue in issues))
+        self.issues = issues
+
+
+@dataclass
+class Document:
+    """Parsed YAML data plus the line (1-based) of every key path found in the file."""
+
+    file: str
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line_of(self, path: Sequence[str | int]) -> int | None:
+        """The line of ``path``, or of its nearest ancestor present in the file."""
+        parts = tuple(path)
+        while parts:
+            if parts in self.lines:
+                return self.lines[parts]
+            parts = parts[:-1]
+        return self.lines.get((), None)
+
+    def issue(self, path: Sequence[str | int], message: str) -> Issue:
+        """An :class:`Issue` located at ``path`` in this document."""
+        return Issue(self.file, self.line_of(path), format_path(path), message)
+
+
+class _Builder:
+    """Turns a composed node tree into Python data, recording key lines, refusing duplicates."""
+
+    def __init__(self, loader: yaml.SafeLoader, file: str) -> None:
+        self.loader = loader
+        self.file = file
+        self.lines: dict[KeyPath, int] = {}
+        self.issues: list[Issue] = []
+
+    def build(self, node: Node, path: KeyPath) -> Any:
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            result = []
+            for index, item in enumerate(node.value):
+                self.lines.setdefault((*path, index), item.start_mark.line + 1)
+                result.append(self.build(item, (*path, index)))
+            return result
+        return self.loader.construct_object(node, deep=True)
+
+    def _mapping(self, node: MappingNode, path: KeyPath) -> dict[Any, Any]:
+        self.loader.flatten_mapping(node)  # resolves ``<<`` merge keys
+        result: dict[Any, Any] = {}
+        first_line: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = self._key(key_node)
+            line = key_node.start_mark.line + 1
+            if key in first_line:
+                self.issues.append(Issue(
+                    self.file, line, format_path((*path, key)),
+                    f"duplicate key {key!r} (first defined on line {first_line[key]})"))
+                continue
+            first_line[key] = line
+            self.lines[(*path, key)] = line
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+    def _key(self, node: Node) -> Any:
+        if not isinstance(node, ScalarNode):
+            return str(self.loader.construct_object(node, deep=True))
+        key = self.loader.construct_object(node)
+        return key if isinstance(key, str | int) and not isinstance(key, bool) else node.value
+
+
+def _syntax_issue(file: str, error: yaml.MarkedYAMLError) -> Issue:
+    mark = error.problem_mark or error.context_mark
+    problem = error.problem or "invalid YAML"
+    if "'\\t'" in problem:
+        problem = "tab character: YAML indentation must use spaces"
+    elif error.context:
+        problem = f"{problem} ({error.context})"
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    return Issue(file, line, "", problem, column)
+
+
+def parse_yaml(text: str, file: str) -> Document:
+    """Parse ``text`` (named ``file`` in messages). Raises :class:`YamlError`."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        builder = _Builder(loader, file)
+        data = builder.build(node, ()) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        raise YamlError([_syntax_issue(file, error)]) from None
+    except yaml.YAMLError as error:
+        raise YamlError([Issue(file, None, "", f"invalid YAML: {error}")]) from None
+    finally:
+        loader.dispose()
+    if builder.issues:
+        raise YamlError(builder.issues)
+    return Document(file, data, builder.lines)
+
+
+def load_yaml(path: Path) -> Document:
+    """Read and parse the YAML file at ``path``. Raises :class:`YamlError` (also for I/O)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise YamlError([Issue(str(path), None, "", f"cannot read file: {reason}")]) from None
+    return parse_yaml(text, str(path))
