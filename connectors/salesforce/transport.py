@@ -9,7 +9,7 @@ matches a configured base URL to exactly that base URL; everything else passes u
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -30,9 +30,16 @@ class BaseUrlSession(requests.Session):
     ``127.0.0.1:8765``) to the base URL that must really be used (``http://127.0.0.1:8765``).
     """
 
-    def __init__(self, routes: dict[str, str], ca_bundle: str | None = None) -> None:
+    def __init__(
+        self, routes: dict[str, str], ca_bundle: str | None = None, timeout: float | None = None
+    ) -> None:
         super().__init__()
         self.routes = {host.lower(): base.rstrip("/") for host, base in routes.items()}
+        # simple-salesforce has no timeout option: a session default is the only place for one.
+        self.timeout = timeout
+        #: called with (method, url) before every request, library-internal ones included
+        #: (simple-salesforce re-logs in on its own): where the connectors count API calls
+        self.on_request: Callable[[str, str], None] | None = None
         if ca_bundle:
             self.verify = ca_bundle
 
@@ -51,6 +58,10 @@ class BaseUrlSession(requests.Session):
             routes[_netloc(url)] = url
         return cls(routes, ca_bundle)
 
+    def add_route(self, host: str, base: str) -> None:
+        """Also send requests for ``host`` to ``base`` (e.g. the instance a login returned)."""
+        self.routes[host.lower()] = base.rstrip("/")
+
     def rewrite(self, url: str) -> str:
         parts = urlsplit(url)
         base = self.routes.get(parts.netloc.lower())
@@ -63,4 +74,9 @@ class BaseUrlSession(requests.Session):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         if isinstance(url, bytes):
             url = url.decode()
-        return super().request(method, self.rewrite(url), *args, **kwargs)
+        if self.timeout is not None:
+            kwargs.setdefault("timeout", self.timeout)
+        target = self.rewrite(url)
+        if self.on_request is not None:
+            self.on_request(method.decode() if isinstance(method, bytes) else method, target)
+        return super().request(method, target, *args, **kwargs)

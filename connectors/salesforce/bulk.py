@@ -1,0 +1,115 @@
+"""Full resync through Bulk API 2.0 query jobs (``queryAll``), parsed into REST-shaped records.
+
+simple-salesforce's ``sf.bulk2.Lead.query_all()`` is a generator that sleeps with its own clock
+and cannot be resumed after a failed request, so we drive the same ``_Bulk2Client`` one request
+at a time (create job, poll, fetch results by locator): each request is then retried, counted
+and budget-checked like any other call, and polling sleeps through the injected ``sleep``.
+https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_create_job.htm
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC
+from typing import Any
+
+from simple_salesforce import Salesforce
+from simple_salesforce.bulk2 import Operation
+
+from connectors.base import FatalError, Page, TransientError
+from connectors.salesforce.streams import Api, StreamSpec, parse_datetime, to_source_records
+
+PAGE_SIZE = 2000  # records per Page handed to the engine
+RESULTS_PER_CALL = 50_000  # records per results request (fewer calls; split into pages)
+POLL_FIRST, POLL_MAX, POLL_BUDGET = 0.5, 10.0, 3600.0  # seconds
+
+_NUMBERS: dict[str, Callable[[str], Any]] = {
+    "int": int, "double": float, "currency": float, "percent": float, "long": int,
+}
+
+
+def _bulk(sf: Salesforce, spec: StreamSpec) -> Any:
+    # A fresh handler per call picks up the current session id after a re-login.
+    return getattr(sf.bulk2, spec.object_name)._client
+
+
+def run_job(api: Api[Any], spec: StreamSpec, soql: str, sleep: Callable[[float], None]) -> str:
+    """Create a queryAll job and poll until it completes; the job id."""
+    job = api("bulk_create", lambda sf: _bulk(sf, spec).create_job(Operation.query_all, soql))
+    job_id = str(job["id"])
+    delay, waited = POLL_FIRST, 0.0
+    while True:
+        info = api("bulk_poll", lambda sf: _bulk(sf, spec).get_job(job_id, True))
+        state = info.get("state")
+        if state == "JobComplete":
+            return job_id
+        if state in ("Failed", "Aborted"):
+            raise FatalError(f"Bulk 2.0 job {job_id} {state}: {info.get('errorMessage', '')}")
+        if waited >= POLL_BUDGET:
+            raise TransientError(f"Bulk 2.0 job {job_id} still {state} after {waited:.0f} s")
+        sleep(delay)
+        waited += delay
+        delay = min(POLL_MAX, delay * 2)
+
+
+def _results(spec: StreamSpec, job_id: str, locator: str) -> Callable[[Salesforce], Any]:
+    return lambda sf: _bulk(sf, spec).get_query_results(job_id, locator, RESULTS_PER_CALL)
+
+
+def result_chunks(api: Api[Any], spec: StreamSpec, job_id: str) -> Iterator[str]:
+    """The job's CSV result chunks, following ``Sforce-Locator`` until it is ``null``."""
+    locator = ""
+    while True:
+        result = api("bulk_results", _results(spec, job_id, locator))
+        yield result["records"]
+        locator = result["locator"]
+        if not locator:
+            return
+
+
+def converters(describe: Mapping[str, Any]) -> dict[str, Callable[[str], Any]]:
+    """Per field, how to turn a CSV cell into the value REST JSON would have carried."""
+    table: dict[str, Callable[[str], Any]] = {}
+    for item in describe.get("fields", []):
+        kind = item.get("type")
+        if kind == "boolean":
+            table[item["name"]] = lambda v: v.lower() == "true"
+        elif kind in _NUMBERS:
+            table[item["name"]] = _NUMBERS[kind]
+        elif kind == "datetime":
+            table[item["name"]] = rest_datetime
+    return table
+
+
+def rest_datetime(value: str) -> str:
+    """A Bulk datetime (``...Z``) in the REST wire format (``...000+0000``)."""
+    moment = parse_datetime(value).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def parse_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> list[dict[str, Any]]:
+    """CSV rows as dicts; empty cells are null (Bulk CSV cannot tell "" from null)."""
+    rows = []
+    for row in csv.DictReader(io.StringIO(text)):
+        record: dict[str, Any] = {}
+        for name, cell in row.items():
+            if cell == "" or cell is None:
+                record[name] = None
+            else:
+                convert = table.get(name)
+                record[name] = convert(cell) if convert else cell
+        rows.append(record)
+    return rows
+
+
+def bulk_pages(api: Api[Any], spec: StreamSpec, soql: str, describe: Mapping[str, Any],
+               sleep: Callable[[float], None]) -> Iterator[Page]:
+    """Pages of at most PAGE_SIZE records from a Bulk 2.0 queryAll job (no cursor: unordered)."""
+    table = converters(describe)
+    job_id = run_job(api, spec, soql, sleep)
+    for chunk in result_chunks(api, spec, job_id):
+        rows = parse_csv(chunk, table)
+        for start in range(0, len(rows), PAGE_SIZE):
+            yield Page(to_source_records(rows[start:start + PAGE_SIZE], spec), None)

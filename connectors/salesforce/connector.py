@@ -1,0 +1,189 @@
+"""SalesforceConnector: the :class:`connectors.base.Connector` for Salesforce Leads.
+
+Every request runs under the one retry policy (:func:`connectors.http.call` with
+:func:`~connectors.salesforce.errors.classify`), is counted in :attr:`usage` (by operation,
+library-internal re-logins included) and is refused up front once the configured share of the
+org's daily allowance is spent. Nothing touches the network before the first real use.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceExpiredSession
+
+from connectors import http
+from connectors.base import (
+    ApiUsage,
+    AuthError,
+    Correction,
+    Cursor,
+    LimitExhausted,
+    Page,
+    SchemaError,
+    Window,
+    WriteOutcome,
+)
+from connectors.salesforce import bulk, streams, writer
+from connectors.salesforce.client import SalesforceConnection, build_client, build_session
+from connectors.salesforce.errors import classify
+
+T = TypeVar("T")
+_LOGIN_PATHS = ("/services/Soap/u/", "/services/oauth2/token")
+
+
+class SalesforceConnector:
+    """Reads and writes Leads of one org. See :class:`connectors.base.Connector`."""
+
+    kind = "salesforce"
+    modstamp_field = "SystemModstamp"
+
+    def __init__(self, conn: SalesforceConnection, *, fields: Sequence[str],
+                 bulk_threshold: int = 20_000, api_budget_share: float = 1.0,
+                 retry: http.RetryPolicy | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if not 0 < api_budget_share <= 1:
+            raise ValueError(f"api_budget_share must be in (0, 1], got {api_budget_share}")
+        self.conn = conn
+        self.spec = streams.lead_stream(fields)
+        self.bulk_threshold = bulk_threshold
+        self.api_budget_share = api_budget_share
+        self.retry = retry
+        self.sleep = sleep
+        self.usage = ApiUsage()
+        self._sf: Salesforce | None = None
+        self._operation = "login"
+        self._describe: dict[str, Any] | None = None
+        self._limits_known = False
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def _on_request(self, method: str, url: str) -> None:
+        login = any(path in url for path in _LOGIN_PATHS)
+        self.usage.count("login" if login else self._operation)
+        if self.usage.used is not None:
+            self.usage.used += 1  # our estimate until the server reports again
+
+    def _before_attempt(self, operation: str) -> None:
+        self._operation = operation
+        used, limit = self.usage.used, self.usage.limit
+        if used is not None and limit is not None and used >= self.api_budget_share * limit:
+            raise LimitExhausted(f"Salesforce API budget spent: used {used} of {limit}, "
+                                 f"budget share {self.api_budget_share:g}")
+
+    def _login(self) -> Salesforce:
+        session = build_session(self.conn)
+        session.on_request = self._on_request  # counts the login request(s) too
+        return http.call(lambda: build_client(self.conn, session), classify=classify,
+                         operation="login", policy=self.retry, sleep=self.sleep,
+                         on_attempt=lambda: self._before_attempt("login"))
+
+    def _client(self) -> Salesforce:
+        if self._sf is None:
+            self._sf = self._login()
+        if not self._limits_known:
+            self._limits_known = True
+            limits = self._call("limits", lambda sf: sf.limits())
+            daily = limits.get("DailyApiRequests") or {}
+            if "Max" in daily and "Remaining" in daily:
+                self.usage.limit = int(daily["Max"])
+                self.usage.used = int(daily["Max"]) - int(daily["Remaining"])
+        return self._sf
+
+    def _call(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
+        sf = self._sf
+        assert sf is not None
+        result = http.call(lambda: fn(sf), classify=classify, operation=operation,
+                           policy=self.retry, sleep=self.sleep,
+                           on_attempt=lambda: self._before_attempt(operation))
+        usage = sf.api_usage.get("api-usage")
+        if usage is not None:
+            self.usage.used, self.usage.limit = usage.used, usage.total
+        return result
+
+    def _api(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
+        """Run ``fn(client)``; on an expired session log in again once, then AuthError."""
+        self._client()
+        try:
+            return self._call(operation, fn)
+        except SalesforceExpiredSession:
+            if not self.conn.can_relogin:
+                raise AuthError("Salesforce session expired or invalid; session-id auth "
+                                "cannot log in again") from None
+        self.close()
+        self._sf = self._login()
+        try:
+            return self._call(operation, fn)
+        except SalesforceExpiredSession:
+            raise AuthError("Salesforce session still invalid right after logging in "
+                            "again") from None
+
+    # -- Connector -------------------------------------------------------------------------
+
+    def describe(self) -> dict[str, Any]:
+        """The Lead describe (cached for the connector's life)."""
+        if self._describe is None:
+            name = self.spec.object_name
+            self._describe = self._api("describe",
+                                       lambda sf: getattr(sf, name).describe())
+        return self._describe
+
+    def _fields(self) -> dict[str, dict[str, Any]]:
+        return {f["name"]: f for f in self.describe().get("fields", [])}
+
+    def check(self) -> None:
+        """Log in, read the allowance, and verify every mapped field exists on Lead."""
+        known = self._fields()
+        missing = [name for name in self.spec.select_fields if name not in known]
+        if missing:
+            raise SchemaError(f"Salesforce object {self.spec.object_name} has no field(s) "
+                              f"{', '.join(missing)} (named in the mapping)")
+
+    def field_options(self, field_name: str) -> frozenset[str] | None:
+        """Active values of a restricted picklist; None when the field takes any value."""
+        item = self._fields().get(field_name)
+        if item is None:
+            raise SchemaError(f"Salesforce object {self.spec.object_name} has no field "
+                              f"{field_name}")
+        if item.get("type") not in ("picklist", "multipicklist") \
+                or not item.get("restrictedPicklist"):
+            return None
+        return frozenset(v["value"] for v in item.get("picklistValues", []) if v.get("active"))
+
+    def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
+        """Leads with SystemModstamp in ``window``, deleted/merged included, after ``after``."""
+        soql = streams.incremental_soql(self.spec, window, after)
+        yield from streams.pull_pages(self._api, self.spec, soql, after)
+
+    def pull_all(self) -> Iterator[Page]:
+        """Every Lead: Bulk 2.0 above ``bulk_threshold`` records (pages without cursor),
+        else REST ordered by (SystemModstamp, Id) with cursors."""
+        count = self._api("count", lambda sf: sf.query(streams.count_soql(self.spec),
+                                                       include_deleted=True))
+        if int(count.get("totalSize", 0)) > self.bulk_threshold:
+            soql = streams.full_soql(self.spec, ordered=False)
+            yield from bulk.bulk_pages(self._api, self.spec, soql, self.describe(), self.sleep)
+        else:
+            yield from streams.pull_pages(self._api, self.spec, streams.full_soql(self.spec))
+
+    def pull_ids(self, record_ids: Sequence[str]) -> Iterator[Page]:
+        """The given Leads, 200 ids per query; unknown ids are absent."""
+        unique = list(dict.fromkeys(record_ids))
+        for chunk in streams.chunks(unique, streams.IDS_PER_QUERY):
+            soql = streams.ids_soql(self.spec, chunk)
+            yield from streams.pull_pages(self._api, self.spec, soql, track_cursor=False)
+
+    def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:
+        """Conflict-checked Collections writes; one outcome per correction, in order."""
+        if not corrections:
+            return []
+        return writer.write(self._api, self.spec.object_name, corrections)
+
+    def close(self) -> None:
+        """Drop the session (the next use logs in again)."""
+        if self._sf is not None:
+            self._sf.session.close()
+            self._sf = None

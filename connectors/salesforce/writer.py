@@ -1,0 +1,166 @@
+"""Conflict-safe write-back: one re-read query and one sObject Collections PATCH per 200 records.
+
+Before each batch we re-read ``Id, SystemModstamp`` and the fields being changed, then decide
+per correction: already applied (idempotent re-send after a crash: no write), changed by
+someone else since evaluation (CONFLICT: never clobber a human edit), deleted (DEAD), or
+included in the PATCH. Collections run with ``allOrNone: false`` so one bad record does not
+sink the batch; its SaveResult becomes that correction's outcome.
+https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-update.html
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from simple_salesforce.format import format_soql
+
+from connectors.base import Correction, FatalError, OutcomeStatus, WriteOutcome
+from connectors.salesforce.errors import TRANSIENT_CODES
+from connectors.salesforce.streams import Api, parse_datetime, query_pages
+
+BATCH_SIZE = 200  # sObject Collections maximum
+_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: per-record codes that may succeed on a later attempt
+_RETRY_CODES = TRANSIENT_CODES | {"ALL_OR_NONE_OPERATION_ROLLED_BACK"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one batch will do: outcomes decided without writing, and records to PATCH."""
+
+    decided: dict[str, WriteOutcome]  # by correction key
+    to_write: list[Correction]
+
+
+def batches(corrections: Sequence[Correction]) -> Iterator[list[Correction]]:
+    """Batches of at most BATCH_SIZE with each record at most once (Collections refuse
+    duplicate ids in one request); order within a record is kept."""
+    batch: list[Correction] = []
+    seen: set[str] = set()
+    for correction in corrections:
+        if len(batch) == BATCH_SIZE or correction.record_id in seen:
+            yield batch
+            batch, seen = [], set()
+        batch.append(correction)
+        seen.add(correction.record_id)
+    if batch:
+        yield batch
+
+
+def reread_soql(object_name: str, batch: Sequence[Correction]) -> str:
+    """``SELECT Id, SystemModstamp, IsDeleted, <changed fields> ... WHERE Id IN (...)``."""
+    changed = sorted({name for c in batch for name in c.changes if _FIELD_NAME.match(name)})
+    select = ", ".join(dict.fromkeys(["Id", "SystemModstamp", "IsDeleted", *changed]))
+    # Names are checked identifiers; the ids go through format_soql.
+    template = f"SELECT {select} FROM {object_name} WHERE Id IN {{ids}}"  # noqa: S608
+    return format_soql(template, ids=sorted({c.record_id for c in batch}))
+
+
+def same_value(current: Any, target: str | None) -> bool:
+    """Whether a CRM value (JSON typed) already equals a correction's target (str or None)."""
+    if target is None or target == "":
+        return current is None or current == ""
+    if isinstance(current, bool):
+        return target.lower() == str(current).lower()
+    if isinstance(current, float) and current.is_integer():
+        return target in (str(current), str(int(current)))
+    return current is not None and str(current) == target
+
+
+def _outcome(c: Correction, status: OutcomeStatus, message: str | None = None,
+             applied: bool = False) -> WriteOutcome:
+    return WriteOutcome(c.key, c.record_id, status, message, applied)
+
+
+def decide(correction: Correction, current: Mapping[str, Any] | None) -> WriteOutcome | None:
+    """The outcome known before writing, or None when the correction must be written."""
+    bad = [name for name in correction.changes if not _FIELD_NAME.match(name)]
+    if bad:
+        return _outcome(correction, OutcomeStatus.DEAD, f"invalid field name {bad[0]!r}")
+    if current is None:
+        return _outcome(correction, OutcomeStatus.DEAD, "record not found")
+    if current.get("IsDeleted"):
+        return _outcome(correction, OutcomeStatus.DEAD, "record deleted")
+    if all(same_value(current.get(k), v) for k, v in correction.changes.items()):
+        return _outcome(correction, OutcomeStatus.SENT)  # already there: nothing to write
+    stamp = parse_datetime(str(current["SystemModstamp"]))
+    if correction.expected_modstamp is not None and stamp > correction.expected_modstamp:
+        return _outcome(correction, OutcomeStatus.CONFLICT,
+                        f"record changed at {stamp.isoformat()} after evaluation at "
+                        f"{correction.expected_modstamp.isoformat()}")
+    return None
+
+
+def plan(api: Api[Any], object_name: str, batch: Sequence[Correction]) -> Plan:
+    """Re-read the batch's records in one query and decide each correction."""
+    current: dict[str, Mapping[str, Any]] = {}
+    for page in query_pages(api, reread_soql(object_name, batch), operation="reread"):
+        for row in page.get("records", []):
+            current[str(row["Id"])] = row
+    decided, to_write = {}, []
+    for correction in batch:
+        outcome = decide(correction, current.get(correction.record_id))
+        if outcome is None:
+            to_write.append(correction)
+        else:
+            decided[correction.key] = outcome
+    return Plan(decided, to_write)
+
+
+def collection_body(object_name: str, to_write: Sequence[Correction]) -> dict[str, Any]:
+    """The Collections PATCH body (``allOrNone: false``)."""
+    records = [{"attributes": {"type": object_name}, "id": c.record_id, **c.changes}
+               for c in to_write]
+    return {"allOrNone": False, "records": records}
+
+
+def save_outcome(correction: Correction, result: Mapping[str, Any]) -> WriteOutcome:
+    """One SaveResult (``{"id", "success", "errors": [{"statusCode", "message", "fields"}]}``)."""
+    if result.get("success"):
+        return _outcome(correction, OutcomeStatus.SENT, applied=True)
+    errors = result.get("errors") or [{}]
+    code = str(errors[0].get("statusCode", "UNKNOWN"))
+    text = str(errors[0].get("message", ""))
+    fields = errors[0].get("fields") or []
+    if code in _RETRY_CODES:
+        return _outcome(correction, OutcomeStatus.RETRY, f"{code}: {text}")
+    if code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST":
+        name = fields[0] if fields else next(iter(correction.changes), "?")
+        value = correction.changes.get(name)
+        return _outcome(correction, OutcomeStatus.DEAD,
+                        f"{name}: value {value!r} is not allowed by the restricted picklist "
+                        f"({text})")
+    if code == "FIELD_CUSTOM_VALIDATION_EXCEPTION":
+        return _outcome(correction, OutcomeStatus.DEAD, f"validation rule: {text}")
+    if code == "CANNOT_UPDATE_CONVERTED_LEAD":
+        return _outcome(correction, OutcomeStatus.DEAD,
+                        f"converted lead cannot be updated ({text})")
+    if code == "ENTITY_IS_DELETED":
+        return _outcome(correction, OutcomeStatus.DEAD, "record deleted")
+    return _outcome(correction, OutcomeStatus.DEAD, f"{code}: {text}")
+
+
+def send(api: Api[Any], object_name: str, to_write: Sequence[Correction]) -> list[WriteOutcome]:
+    """PATCH the records in one Collections call; one outcome per correction, in order."""
+    body = collection_body(object_name, to_write)
+    results = api("composite", lambda sf: sf.restful("composite/sobjects", method="PATCH",
+                                                     json=body))
+    if not isinstance(results, list) or len(results) != len(to_write):
+        raise FatalError(f"Collections PATCH answered {type(results).__name__} for "
+                         f"{len(to_write)} records")
+    return [save_outcome(c, r) for c, r in zip(to_write, results, strict=True)]
+
+
+def write(api: Api[Any], object_name: str, corrections: Sequence[Correction]) -> list[WriteOutcome]:
+    """Every correction's outcome, in input order (two calls per batch at most)."""
+    outcomes: dict[str, WriteOutcome] = {}
+    for batch in batches(corrections):
+        batch_plan = plan(api, object_name, batch)
+        outcomes.update(batch_plan.decided)
+        if batch_plan.to_write:
+            written = send(api, object_name, batch_plan.to_write)
+            outcomes.update((o.key, o) for o in written)
+    return [outcomes[c.key] for c in corrections]
