@@ -1,0 +1,1 @@
+"""Salesforce connector tests (real simple-salesforce over HTTP against the emulator)."""

@@ -1,0 +1,32 @@
+"""Bulk 2.0 CSV results become the same shapes REST JSON carries (types from describe)."""
+
+from __future__ import annotations
+
+from connectors.salesforce import bulk
+
+DESCRIBE = {"fields": [
+    {"name": "Id", "type": "id"}, {"name": "IsDeleted", "type": "boolean"},
+    {"name": "Lead_Score__c", "type": "double"}, {"name": "NumberOfEmployees", "type": "int"},
+    {"name": "SystemModstamp", "type": "datetime"}, {"name": "ConvertedDate", "type": "date"},
+    {"name": "Company", "type": "string"},
+]}
+
+
+def test_given_bulk_csv_when_parsing_with_describe_types_then_rest_shaped_values() -> None:
+    text = ('"Id","IsDeleted","Lead_Score__c","NumberOfEmployees","SystemModstamp",'
+            '"ConvertedDate","Company"\n'
+            '"00Q1","true","42.5","12","2026-03-01T12:00:00.000Z","2026-03-02","Acme, ""Inc"""\n'
+            '"00Q2","false","","","2026-03-01T12:00:01.123Z","",""\n')
+    rows = bulk.parse_csv(text, bulk.converters(DESCRIBE))
+    assert rows == [
+        {"Id": "00Q1", "IsDeleted": True, "Lead_Score__c": 42.5, "NumberOfEmployees": 12,
+         "SystemModstamp": "2026-03-01T12:00:00.000+0000", "ConvertedDate": "2026-03-02",
+         "Company": 'Acme, "Inc"'},
+        {"Id": "00Q2", "IsDeleted": False, "Lead_Score__c": None, "NumberOfEmployees": None,
+         "SystemModstamp": "2026-03-01T12:00:01.123+0000", "ConvertedDate": None,
+         "Company": None},
+    ]
+
+
+def test_given_a_non_utc_datetime_when_converting_then_rest_format_in_utc() -> None:
+    assert bulk.rest_datetime("2026-03-01T14:00:00.000+0200") == "2026-03-01T12:00:00.000+0000"

@@ -1,0 +1,122 @@
+"""Write-back decisions that need no network: batching, idempotency, conflicts, SaveResults."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from connectors.base import Correction, OutcomeStatus
+from connectors.salesforce import writer
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+STAMP = "2026-03-01T12:00:00.000+0000"
+
+
+def correction(record_id: str = "00Q1", key: str = "k1", expected: datetime | None = T0,
+               **changes: str | None) -> Correction:
+    return Correction(key, record_id, changes or {"Unqualified_Reason__c": None}, expected)
+
+
+def current(stamp: str = STAMP, **fields: Any) -> dict[str, Any]:
+    return {"Id": "00Q1", "SystemModstamp": stamp, "IsDeleted": False, **fields}
+
+
+def test_given_450_corrections_when_batching_then_200_200_50() -> None:
+    items = [correction(f"00Q{i}", f"k{i}") for i in range(450)]
+    assert [len(b) for b in writer.batches(items)] == [200, 200, 50]
+
+
+def test_given_two_corrections_for_one_record_when_batching_then_separate_batches() -> None:
+    items = [correction("00Q1", "a"), correction("00Q2", "b"), correction("00Q1", "c")]
+    assert [[c.key for c in b] for b in writer.batches(items)] == [["a", "b"], ["c"]]
+
+
+def test_given_a_batch_when_building_reread_then_one_query_with_changed_fields() -> None:
+    batch = [correction("00Q2", "a", Status="Working - Contacted"),
+             correction("00Q1", "b", Nurture_Reason__c=None)]
+    assert writer.reread_soql("Lead", batch) == (
+        "SELECT Id, SystemModstamp, IsDeleted, Nurture_Reason__c, Status FROM Lead "
+        "WHERE Id IN ('00Q1','00Q2')")
+
+
+def test_given_values_already_present_when_deciding_then_sent_without_write() -> None:
+    """An idempotent re-send after a crash: SENT, applied=False, even if the stamp moved on."""
+    outcome = writer.decide(correction(Unqualified_Reason__c="No Budget"),
+                            current("2026-03-02T00:00:00.000+0000",
+                                    Unqualified_Reason__c="No Budget"))
+    assert outcome is not None
+    assert (outcome.status, outcome.applied) == (OutcomeStatus.SENT, False)
+
+
+def test_given_a_later_stamp_and_other_values_when_deciding_then_conflict() -> None:
+    outcome = writer.decide(correction(Unqualified_Reason__c=None),
+                            current("2026-03-01T12:00:01.000+0000",
+                                    Unqualified_Reason__c="Competitor"))
+    assert outcome is not None and outcome.status is OutcomeStatus.CONFLICT
+    assert "after evaluation" in (outcome.message or "")
+
+
+def test_given_an_unchanged_stamp_when_deciding_then_written() -> None:
+    assert writer.decide(correction(), current(Unqualified_Reason__c="Competitor")) is None
+
+
+@pytest.mark.parametrize(("row", "message"), [(None, "record not found"),
+                                              (current(IsDeleted=True), "record deleted")])
+def test_given_a_missing_or_deleted_record_when_deciding_then_dead(
+        row: dict[str, Any] | None, message: str) -> None:
+    outcome = writer.decide(correction(), row)
+    assert outcome is not None and (outcome.status, outcome.message) == (OutcomeStatus.DEAD,
+                                                                         message)
+
+
+@pytest.mark.parametrize(("value", "target", "same"), [
+    (None, None, True), (None, "", True), ("", None, True), (True, "true", True),
+    (False, "true", False), (42.0, "42", True), (42.5, "42.5", True), ("A", "a", False),
+    (None, "A", False),
+])
+def test_given_json_values_when_comparing_with_targets_then_typed_equality(
+        value: Any, target: str | None, same: bool) -> None:
+    assert writer.same_value(value, target) is same
+
+
+@pytest.mark.parametrize(("error", "status", "text"), [
+    ({"statusCode": "UNABLE_TO_LOCK_ROW", "message": "unable to obtain exclusive access"},
+     OutcomeStatus.RETRY, "UNABLE_TO_LOCK_ROW"),
+    ({"statusCode": "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+      "message": "Unqualified Reason: bad value for restricted picklist field: Nope",
+      "fields": ["Unqualified_Reason__c"]},
+     OutcomeStatus.DEAD, "Unqualified_Reason__c: value 'Nope' is not allowed"),
+    ({"statusCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION", "message": "Reason required"},
+     OutcomeStatus.DEAD, "validation rule: Reason required"),
+    ({"statusCode": "CANNOT_UPDATE_CONVERTED_LEAD", "message": "cannot reference converted lead"},
+     OutcomeStatus.DEAD, "converted lead cannot be updated"),
+    ({"statusCode": "ENTITY_IS_DELETED", "message": "entity is deleted"},
+     OutcomeStatus.DEAD, "record deleted"),
+])
+def test_given_a_failed_save_result_when_mapping_then_per_record_outcome(
+        error: dict[str, Any], status: OutcomeStatus, text: str) -> None:
+    outcome = writer.save_outcome(correction(Unqualified_Reason__c="Nope"),
+                                  {"success": False, "errors": [error]})
+    assert outcome.status is status
+    assert text in (outcome.message or "")
+
+
+def test_given_a_successful_save_result_when_mapping_then_sent_and_applied() -> None:
+    outcome = writer.save_outcome(correction(), {"id": "00Q1", "success": True, "errors": []})
+    assert (outcome.status, outcome.applied) == (OutcomeStatus.SENT, True)
+
+
+def test_given_corrections_when_building_body_then_collections_shape() -> None:
+    body = writer.collection_body("Lead", [correction(Status="Nurture", Nurture_Reason__c=None)])
+    assert body == {"allOrNone": False, "records": [
+        {"attributes": {"type": "Lead"}, "id": "00Q1", "Status": "Nurture",
+         "Nurture_Reason__c": None}]}
+
+
+def test_given_a_bad_field_name_when_deciding_then_dead_without_query_injection() -> None:
+    bad = Correction("k", "00Q1", {"Status FROM User --": "x"}, T0 - timedelta(days=1))
+    outcome = writer.decide(bad, current())
+    assert outcome is not None and outcome.status is OutcomeStatus.DEAD
+    assert "Status FROM User" not in writer.reread_soql("Lead", [bad])
