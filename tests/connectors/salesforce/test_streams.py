@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ def test_given_no_start_when_building_incremental_soql_then_only_upper_bound() -
                     " ORDER BY SystemModstamp ASC, Id ASC")
 
 
-def test_given_a_cursor_inside_the_window_when_building_soql_then_lower_bound_is_inclusive() -> None:
+def test_given_a_cursor_in_the_window_when_building_soql_then_lower_bound_is_inclusive() -> None:
     """A strict `>` on the stamp would lose records saved in the same second as the cursor."""
     after = Cursor(T0 + timedelta(minutes=5, microseconds=250_000), "00Q000000000002AAA")
     soql = streams.incremental_soql(SPEC, Window(T0, T0 + timedelta(hours=1)), after)
@@ -46,7 +47,7 @@ def test_given_ids_with_quotes_when_building_ids_soql_then_values_are_escaped() 
 
 
 def test_given_too_many_ids_when_building_ids_soql_then_refused() -> None:
-    with pytest.raises(ValueError, match="1..200"):
+    with pytest.raises(ValueError, match=r"1\.\.200"):
         streams.ids_soql(SPEC, [f"00Q{i}" for i in range(201)])
 
 
@@ -113,6 +114,6 @@ def test_given_a_raw_record_when_converting_then_attributes_dropped_and_flags_re
 
 
 def test_given_a_record_without_stamp_when_converting_page_then_skipped_not_fatal() -> None:
-    raws = [{"Id": "00Q1", "SystemModstamp": None},
+    raws: list[dict[str, Any]] = [{"Id": "00Q1", "SystemModstamp": None},
             {"Id": "00Q2", "SystemModstamp": "2026-03-01T12:00:00.000+0000"}]
     assert [r.record_id for r in streams.to_source_records(raws, SPEC)] == ["00Q2"]
