@@ -48,7 +48,7 @@ class LowScoreNurture(_Policy):
 
     enabled: bool = False
     mode: Mode = "report"
-    threshold: float = Field(20, ge=0)
+    threshold: float = Field(default=20, ge=0)
     min_age: Duration = timedelta(days=30)
     reason_code: str = "low_interest_score"
 

@@ -1,0 +1,120 @@
+"""The status-driven reason policies, each a pure ``(lead, previous, ctx) -> Evaluation``.
+
+Each returns the issues it sees on the lead as it is; :func:`~.engine.evaluate` merges them.
+Whitespace-only reasons count as empty everywhere. Deleted and merged leads never reach a
+policy (the engine skips them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sync.domain import REASON_FIELDS, Lead
+from sync.durations import format_duration
+from sync.pipeline.policies.model import Correction, Evaluation, PolicyContext
+from sync.pipeline.policies.outcome import (
+    Issue,
+    aware,
+    concat,
+    iso,
+    label,
+    present,
+    quoted,
+    settle,
+    utc_day,
+)
+
+CLEAR_REASONS_ON_EXIT = "clear_reasons_on_exit"
+REQUIRE_REASON = "require_reason"
+
+_FIELD_OF_STATUS = {status: name for name, status in REASON_FIELDS.items()}
+
+
+def clear_reasons_on_exit(lead: Lead, previous: Lead | None, ctx: PolicyContext) -> Evaluation:
+    """A reason that belongs to another status than the lead's no longer applies: clear it.
+
+    Unqualified -> Nurture clears only the unqualified reason, Nurture -> Unqualified only the
+    nurture reason, any other status both. Only the current status decides, so a lead first
+    seen (``previous`` None) as Working with an old unqualified reason is cleared too;
+    ``previous`` only tells the message which status the lead left. A lead whose status is not
+    in the mapping's vocabulary (None) is left alone: nobody knows which reason applies.
+    """
+    if lead.status is None:
+        return Evaluation()
+    return concat(
+        _clear(lead, previous, ctx, name)
+        for name, status in REASON_FIELDS.items()
+        if status is not lead.status and present(getattr(lead, name))
+    )
+
+
+def _clear(lead: Lead, previous: Lead | None, ctx: PolicyContext, name: str) -> Evaluation:
+    value: str = getattr(lead, name)
+    left = previous.status if previous and previous.status is not lead.status else None
+    where = f"the lead moved from {left} to {lead.status}" if left else f"the lead is {lead.status}"
+    issue = Issue(
+        policy=CLEAR_REASONS_ON_EXIT,
+        code="lingering_reason",
+        severity="warning",
+        message=f"{label(name)} {quoted(value)} no longer applies: {where}",
+        flag=f"{label(name)} {quoted(value)} no longer applies",
+        field=name,
+        evidence={
+            "field": name,
+            "value": value,
+            "status": str(lead.status),
+            "previous_status": str(left) if left else None,
+        },
+    )
+    fix = Correction(
+        field=name,
+        old=value,
+        new=None,
+        policy=CLEAR_REASONS_ON_EXIT,
+        reason=f"{label(name)} does not apply to status {lead.status}",
+    )
+    return settle(issue, ctx.config.clear_reasons_on_exit.mode, lead, ctx, (fix,))
+
+
+def require_reason(lead: Lead, previous: Lead | None, ctx: PolicyContext) -> Evaluation:
+    """A nurture/unqualified lead without a reason once the grace period is over.
+
+    The grace period runs from ``status_changed_at`` (else ``modified_at``, else
+    ``created_at``); a lead with none of them is past it. The period is over at exactly
+    ``grace_period`` after that moment. There is no automatic fix (nobody but the rep knows
+    the reason), so mode ``fix`` flags.
+    """
+    if lead.status not in _FIELD_OF_STATUS:
+        return Evaluation()
+    name = _FIELD_OF_STATUS[lead.status]
+    if present(getattr(lead, name)):
+        return Evaluation()
+    grace = ctx.config.require_reason.grace_period
+    source, since = _status_since(lead)
+    if since is not None and ctx.now - since < grace:
+        return Evaluation()
+    issue = Issue(
+        policy=REQUIRE_REASON,
+        code="missing_reason",
+        severity="warning",
+        message=f"{lead.status} lead has no {label(name)} after the grace period of "
+        f"{format_duration(grace)}",
+        flag=f"{lead.status} without a reason" + (f" since {utc_day(since)}" if since else ""),
+        field=name,
+        evidence={
+            "field": name,
+            "status": str(lead.status),
+            "since": iso(since),
+            "since_field": source,
+            "grace_period": format_duration(grace),
+        },
+    )
+    return settle(issue, ctx.config.require_reason.mode, lead, ctx)
+
+
+def _status_since(lead: Lead) -> tuple[str | None, datetime | None]:
+    for name in ("status_changed_at", "modified_at", "created_at"):
+        moment = getattr(lead, name)
+        if moment is not None:
+            return name, aware(moment)
+    return None, None
