@@ -1,0 +1,187 @@
+"""CRM search filters: validation against HubSpot's limits and compiled record predicates.
+
+Limits since 26 Aug 2024: 5 filterGroups, 10 filters per group, 25 filters in total
+(https://developers.hubspot.com/changelog/breaking-change-expanded-filtering-capabilities-and-error-messaging-in-hubspots-search-api).
+Groups are OR'ed, filters in a group AND'ed. Values compare by property type: numbers and
+datetimes numerically (a datetime filter value may be epoch millis or ISO), strings
+case-insensitively. Records without a value match only NEQ, NOT_IN and NOT_HAS_PROPERTY.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.sandbox.hubspot.properties import PropertyRegistry
+from connectors.sandbox.hubspot.store import Record
+from connectors.sandbox.hubspot.values import SortKey, typed_key
+
+MAX_GROUPS, MAX_PER_GROUP, MAX_FILTERS = 5, 10, 25
+OPERATORS = ("EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY",
+             "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN")
+RANGE_OPS = ("EQ", "LT", "LTE", "GT", "GTE", "BETWEEN")
+Predicate = Callable[[Record], bool]
+
+
+class SearchError(ValueError):
+    """A search request HubSpot would refuse with 400 (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    prop: str
+    op: str
+    value: str | None
+    high: str | None
+    values: tuple[str, ...]
+
+
+def parse_groups(raw: Any, registry: PropertyRegistry) -> list[list[Filter]]:
+    """Validated filter groups of a search body."""
+    groups = raw or []
+    if not isinstance(groups, list):
+        raise SearchError("filterGroups must be a list")
+    if len(groups) > MAX_GROUPS:
+        raise SearchError(f"Too many filter groups: {len(groups)}. The maximum number of "
+                          f"filter groups is {MAX_GROUPS}.")
+    parsed = [_parse_group(group, registry) for group in groups]
+    total = sum(len(group) for group in parsed)
+    if total > MAX_FILTERS:
+        raise SearchError(f"Too many filters: {total}. The maximum number of filters across "
+                          f"all filter groups is {MAX_FILTERS}.")
+    return parsed
+
+
+def _parse_group(group: Any, registry: PropertyRegistry) -> list[Filter]:
+    filters = group.get("filters") if isinstance(group, dict) else None
+    if not isinstance(filters, list):
+        raise SearchError("each filter group needs a list of filters")
+    if len(filters) > MAX_PER_GROUP:
+        raise SearchError(f"Too many filters in a filter group: {len(filters)}. The maximum "
+                          f"number of filters per filter group is {MAX_PER_GROUP}.")
+    return [_parse_filter(item, registry) for item in filters]
+
+
+def _parse_filter(item: Any, registry: PropertyRegistry) -> Filter:
+    if not isinstance(item, dict):
+        raise SearchError(f"a filter must be an object, not {item!r}")
+    prop, op = item.get("propertyName"), str(item.get("operator") or "EQ")
+    if not prop or registry.get(prop) is None:
+        raise SearchError(f"Property {prop!r} does not exist on {registry.object_label}")
+    if op not in OPERATORS:
+        raise SearchError(f"Unknown operator {op!r} for property {prop}; expected one of "
+                          f"{', '.join(OPERATORS)}")
+    value, high = item.get("value"), item.get("highValue")
+    values = tuple(str(v) for v in item.get("values") or ())
+    if op in (*RANGE_OPS, "NEQ", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN") and value is None:
+        raise SearchError(f"operator {op} on {prop} needs a value")
+    if op == "BETWEEN" and high is None:
+        raise SearchError(f"operator BETWEEN on {prop} needs value and highValue")
+    if op in ("IN", "NOT_IN") and not values:
+        raise SearchError(f"operator {op} on {prop} needs values")
+    return Filter(prop, op, None if value is None else str(value),
+                  None if high is None else str(high), values)
+
+
+def compile_groups(groups: list[list[Filter]], registry: PropertyRegistry) -> Predicate:
+    """One predicate: any group whose filters all match (no groups: everything matches)."""
+    if not groups:
+        return lambda record: True
+    compiled = [[compile_filter(f, registry.kind(f.prop)) for f in group] for group in groups]
+    return lambda record: any(all(p(record) for p in group) for group in compiled)
+
+
+def compile_filter(flt: Filter, kind: str) -> Predicate:
+    """A predicate for one filter on a property of HubSpot type ``kind``."""
+    if flt.op in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
+        wanted = flt.op == "HAS_PROPERTY"
+        return lambda r: bool(r.properties.get(flt.prop)) == wanted
+    if flt.op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
+        return _token(flt)
+    if flt.op in ("IN", "NOT_IN"):
+        keys = {typed_key(kind, v) for v in flt.values}
+        inside = flt.op == "IN"
+        return lambda r: (typed_key(kind, r.properties.get(flt.prop)) in keys) == inside
+    low = typed_key(kind, flt.value)
+    high = typed_key(kind, flt.high) if flt.op == "BETWEEN" else None
+    test = _comparison(flt.op, low, high)
+    return lambda r: test(typed_key(kind, r.properties.get(flt.prop)))
+
+
+def _comparison(op: str, low: SortKey | None, high: SortKey | None
+                ) -> Callable[[SortKey | None], bool]:
+    def same_shape(key: SortKey | None, other: SortKey | None) -> bool:
+        return key is not None and other is not None and key[0] == other[0]
+
+    if op == "EQ":
+        return lambda key: key is not None and key == low
+    if op == "NEQ":
+        return lambda key: key != low
+    checks: dict[str, Callable[[Any, Any], bool]] = {
+        "LT": lambda k, v: k < v, "LTE": lambda k, v: k <= v,
+        "GT": lambda k, v: k > v, "GTE": lambda k, v: k >= v,
+    }
+    if op == "BETWEEN":
+        return lambda key: (same_shape(key, low) and same_shape(key, high)
+                            and low <= key <= high)  # type: ignore[operator]
+    check = checks[op]
+    return lambda key: same_shape(key, low) and check(key, low)
+
+
+_WORD = re.compile(r"[\w@.+-]+")
+
+
+def _token(flt: Filter) -> Predicate:
+    pattern = (flt.value or "").casefold()
+    wanted = flt.op == "CONTAINS_TOKEN"
+
+    def matches(record: Record) -> bool:
+        text = (record.properties.get(flt.prop) or "").casefold()
+        words = [*_WORD.findall(text), text]
+        return any(fnmatch.fnmatchcase(word, pattern) for word in words)
+
+    return lambda record: matches(record) == wanted
+
+
+def modified_bounds(groups: list[list[Filter]], props: tuple[str, ...], kind_of: Callable[
+        [str], str]) -> tuple[int | None, int | None] | None:
+    """Millis bounds on the last-modified property every group implies (None: unbounded).
+
+    Used to scan only a slice of the sorted last-modified index. Returns None when some group
+    has no bound (the whole index must be scanned).
+    """
+    if not groups:
+        return None
+    lows: list[int | None] = []
+    highs: list[int | None] = []
+    for group in groups:
+        low, high = _group_bounds(group, props, kind_of)
+        if low is None and high is None:
+            return None
+        lows.append(low)
+        highs.append(high)
+    low_all = None if None in lows else min(v for v in lows if v is not None)
+    high_all = None if None in highs else max(v for v in highs if v is not None)
+    return low_all, high_all
+
+
+def _group_bounds(group: list[Filter], props: tuple[str, ...], kind_of: Callable[[str], str]
+                  ) -> tuple[int | None, int | None]:
+    low: int | None = None
+    high: int | None = None
+    for flt in group:
+        if flt.prop not in props or flt.op not in RANGE_OPS:
+            continue
+        first = typed_key(kind_of(flt.prop), flt.value)
+        second = typed_key(kind_of(flt.prop), flt.high) if flt.op == "BETWEEN" else first
+        if first is None or first[0] != 0 or second is None or second[0] != 0:
+            continue
+        start, end = int(first[1]), int(second[1])
+        if flt.op in ("EQ", "GT", "GTE", "BETWEEN"):
+            low = start if low is None else max(low, start)
+        if flt.op in ("EQ", "LT", "LTE", "BETWEEN"):
+            high = end if high is None else min(high, end)
+    return low, high

@@ -1,0 +1,186 @@
+"""``POST /crm/v3/objects/{type}/search``: filters, one sort, offset paging, the 10k cap, lag.
+
+Paging: ``after`` is an offset into the ordered result of one query; ``paging.next`` is absent
+on the last page; asking for ``after >= 10,000`` is refused with 400 (HubSpot returns at most
+10,000 results per query). ``total`` counts every match. Ties in the sort are broken by id in
+the sort direction; records without a value for the sort property come last.
+
+Speed: the ordered id list of a query is cached per (query, store version, visibility cutoff),
+so paging through one query filters once. Queries sorted or bounded on the last-modified
+property scan a bisected slice of the store's sorted ``(modified, id)`` index instead of every
+record.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.sandbox.hubspot.errors import SEARCH_CAP
+from connectors.sandbox.hubspot.filters import (
+    Filter,
+    SearchError,
+    compile_groups,
+    modified_bounds,
+    parse_groups,
+)
+from connectors.sandbox.hubspot.store import ObjectStore, Record
+from connectors.sandbox.hubspot.values import typed_key
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 10
+QUERY_PROPS = ("firstname", "lastname", "email", "phone", "company", "domain", "name")
+
+
+class SearchCapError(SearchError):
+    """Paging past the 10,000th result of one query."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    groups: list[list[Filter]]
+    sort_prop: str
+    descending: bool
+    properties: list[str]
+    limit: int
+    after: int
+    query: str
+
+    def cache_key(self) -> str:
+        return json.dumps([[[f.prop, f.op, f.value, f.high, f.values] for f in g]
+                           for g in self.groups] + [self.sort_prop, self.descending, self.query])
+
+
+def parse(body: Any, store: ObjectStore) -> SearchRequest:
+    """A validated search request (raises :class:`SearchError` for a 400)."""
+    if not isinstance(body, dict):
+        raise SearchError("the search body must be a JSON object")
+    registry = store.registry
+    groups = parse_groups(body.get("filterGroups"), registry)
+    prop, descending = _sort(body.get("sorts"), store)
+    limit = _int(body.get("limit"), DEFAULT_LIMIT, "limit")
+    if not 0 < limit <= MAX_LIMIT:
+        raise SearchError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+    after = _int(body.get("after"), 0, "after")
+    if after >= SEARCH_CAP:
+        raise SearchCapError(f"after={after}")
+    requested = body.get("properties") or list(store.kind.default_props)
+    system = ["hs_object_id", store.kind.created_prop, store.modified_prop]
+    names = list(dict.fromkeys([*requested, *system]))
+    return SearchRequest(groups, prop, descending, names, limit, after,
+                         str(body.get("query") or ""))
+
+
+def _int(raw: Any, default: int, name: str) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise SearchError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _sort(raw: Any, store: ObjectStore) -> tuple[str, bool]:
+    """The one sort HubSpot honours: a dict or a ``"prop"`` / ``"-prop"`` string."""
+    if not raw:
+        return "hs_object_id", False
+    first = raw[0]
+    if isinstance(first, str):
+        prop, descending = first.lstrip("-"), first.startswith("-")
+    elif isinstance(first, dict):
+        prop = str(first.get("propertyName") or "")
+        descending = str(first.get("direction") or "ASCENDING").upper() == "DESCENDING"
+    else:
+        raise SearchError(f"a sort must be an object or a string, not {first!r}")
+    if store.registry.get(prop) is None:
+        raise SearchError(f"Property {prop!r} in sorts does not exist on "
+                          f"{store.registry.object_label}")
+    return prop, descending
+
+
+class SearchEngine:
+    """Runs searches over one emulator's stores, caching ordered results per query."""
+
+    def __init__(self, cache_size: int = 32) -> None:
+        self._cache: OrderedDict[tuple[Any, ...], list[int]] = OrderedDict()
+        self._size = cache_size
+
+    def run(self, store: ObjectStore, request: SearchRequest, cutoff_ms: int | None
+            ) -> dict[str, Any]:
+        """The response body for one page of ``request``; ``cutoff_ms`` hides newer records."""
+        ordered = self._ordered(store, request, cutoff_ms)
+        window = ordered[request.after:request.after + request.limit]
+        body: dict[str, Any] = {
+            "total": len(ordered),
+            "results": [store.records[i].to_json(request.properties) for i in window],
+        }
+        following = request.after + request.limit
+        if following < len(ordered):
+            body["paging"] = {"next": {"after": str(following)}}
+        return body
+
+    def _ordered(self, store: ObjectStore, request: SearchRequest, cutoff_ms: int | None
+                 ) -> list[int]:
+        key = (id(store), store.version, cutoff_ms, request.cache_key())
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        result = _evaluate(store, request, cutoff_ms)
+        self._cache[key] = result
+        if len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return result
+
+
+def _evaluate(store: ObjectStore, request: SearchRequest, cutoff_ms: int | None) -> list[int]:
+    predicate = compile_groups(request.groups, store.registry)
+    text = request.query.casefold().split()
+
+    def visible(record: Record) -> bool:
+        return (not record.archived and (cutoff_ms is None or record.updated_ms <= cutoff_ms)
+                and predicate(record) and _matches_query(record, text))
+
+    modified = store.kind.modified_props
+    bounds = modified_bounds(request.groups, modified, store.registry.kind)
+    if request.sort_prop in modified:  # the index is already in (modified, id) order
+        ids = [i for _, i in _index_slice(store, bounds) if visible(store.records[i])]
+        return ids[::-1] if request.descending else ids
+    candidates: Iterable[Record] = (
+        (store.records[i] for _, i in _index_slice(store, bounds)) if bounds is not None
+        else store.records.values())
+    return _sorted_ids([r for r in candidates if visible(r)], store, request)
+
+
+def _index_slice(store: ObjectStore, bounds: tuple[int | None, int | None] | None
+                 ) -> list[tuple[int, int]]:
+    index = store.by_modified
+    if bounds is None:
+        return index
+    low, high = bounds
+    start = 0 if low is None else bisect.bisect_left(index, (low, -1))
+    end = len(index) if high is None else bisect.bisect_right(index, (high, float("inf")))
+    return index[start:end]
+
+
+def _sorted_ids(records: list[Record], store: ObjectStore, request: SearchRequest) -> list[int]:
+    if request.sort_prop == "hs_object_id":
+        ids = sorted(r.id for r in records)
+        return ids[::-1] if request.descending else ids
+    kind = store.registry.kind(request.sort_prop)
+    keyed = [(typed_key(kind, r.properties.get(request.sort_prop)), r.id) for r in records]
+    present = sorted(((k, i) for k, i in keyed if k is not None), reverse=request.descending)
+    missing = sorted(i for k, i in keyed if k is None)
+    return [i for _, i in present] + missing
+
+
+def _matches_query(record: Record, words: list[str]) -> bool:
+    """The free-text ``query``: every word must start a word of a default searchable field."""
+    if not words:
+        return True
+    haystack = " ".join((record.properties.get(p) or "") for p in QUERY_PROPS).casefold()
+    return all(word in haystack for word in words)
