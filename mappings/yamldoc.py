@@ -128,6 +128,11 @@ def _syntax_issue(file: str, error: yaml.MarkedYAMLError) -> Issue:
         problem = "tab character: YAML indentation must use spaces"
     elif error.context:
         problem = f"{problem} ({error.context})"
+    if mark and mark.buffer and "flow" in (error.context or ""):
+        text = mark.buffer.splitlines()[mark.line] if mark.line < len(
+            mark.buffer.splitlines()) else ""
+        if "${" in text:
+            problem += "; inside { } quote values that use ${...}, e.g. \"${TOKEN}\""
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
     return Issue(file, line, "", problem, column)

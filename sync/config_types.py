@@ -1,0 +1,189 @@
+"""Field types of the config: secrets, web URLs, the store URL, files, cron expressions.
+
+Validators that need to know where the config file lives (relative paths) or the environment
+read them from the pydantic validation context: ``{"base_dir": Path, "env": Mapping}``.
+Nothing here reads a clock or the network.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Mapping
+from datetime import UTC
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+from pydantic import AfterValidator, BeforeValidator, SecretStr, ValidationInfo, WithJsonSchema
+
+from sync.config_loader import Interpolated, interpolate_text
+
+SECRET_RULE = "secrets must come from ${ENV} or a file ({file: /path})"
+_ONLY_REFERENCE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
+_PASSWORD = re.compile(r"://[^/@:]*:(.*)@[^@]*$")
+
+
+def _context(info: ValidationInfo) -> tuple[Path, Mapping[str, str]]:
+    context = info.context or {}
+    return Path(context.get("base_dir", ".")), context.get("env", os.environ)
+
+
+def resolve_path(value: str | Path, info: ValidationInfo) -> Path:
+    """``value`` as a path, relative ones taken from the config file's folder."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else _context(info)[0] / path
+
+
+def _read_secret_file(value: dict[str, Any], info: ValidationInfo) -> SecretStr:
+    if set(value) != {"file"} or not isinstance(value["file"], str) or not value["file"]:
+        raise ValueError("a secret file is written {file: /path/to/file}")
+    path = resolve_path(value["file"], info)
+    try:
+        content = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ValueError(f"cannot read secret file {path}: {reason}") from None
+    if not content:
+        raise ValueError(f"secret file {path} is empty")
+    return SecretStr(content)
+
+
+def _secret(value: Any, info: ValidationInfo) -> SecretStr:
+    if isinstance(value, SecretStr):
+        return value
+    if isinstance(value, dict):
+        return _read_secret_file(value, info)
+    if isinstance(value, Interpolated) and value.from_env_only:
+        if not value.strip():
+            raise ValueError(f"the environment variable in {value.template} is empty")
+        return SecretStr(str(value))
+    if isinstance(value, Interpolated):
+        raise ValueError(f"{SECRET_RULE}; a literal or a ${{VAR:-default}} default is not allowed")
+    raise ValueError(SECRET_RULE)
+
+
+Secret = Annotated[
+    SecretStr,
+    BeforeValidator(_secret),
+    WithJsonSchema({"anyOf": [
+        {"type": "string", "pattern": r"^(\$\{[A-Za-z_][A-Za-z0-9_]*\})+$",
+         "description": "${ENV_VAR} reference"},
+        {"type": "object", "properties": {"file": {"type": "string"}}, "required": ["file"],
+         "additionalProperties": False, "description": "a file holding the secret"},
+    ]}),
+]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _web_url(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected a URL such as https://example.com")
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("expected an http(s) URL such as https://example.com")
+    if parts.username or parts.password:
+        raise ValueError("URLs must not contain credentials; use the auth settings")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise ValueError("the URL's port is not a number between 0 and 65535") from None
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ValueError("http:// is only allowed for loopback hosts (127.0.0.1, ::1, "
+                         "localhost); use https://")
+    return value.strip().rstrip("/")
+
+
+WebUrl = Annotated[str, BeforeValidator(_web_url),
+                   WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})]
+
+
+def _existing_file(value: Any, info: ValidationInfo) -> Path:
+    if not isinstance(value, str | Path) or not str(value):
+        raise ValueError("expected a file path")
+    path = resolve_path(value, info)
+    if not path.is_file():
+        raise ValueError(f"file not found: {path}")
+    return path
+
+
+ExistingFile = Annotated[Path, BeforeValidator(_existing_file),
+                         WithJsonSchema({"type": "string", "description": "a file path"})]
+
+
+def _store_url(value: Any, info: ValidationInfo) -> SecretStr:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a database URL such as sqlite:///leadloop.db")
+    try:
+        url = make_url(_quote_env_password(value, info).strip())
+    except ArgumentError:
+        raise ValueError("not a database URL (sqlite:///FILE or "
+                         "postgresql+psycopg://USER:${PGPASSWORD}@HOST/DB)") from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return SecretStr(_sqlite_url(url, info))
+    if backend != "postgresql":
+        raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    if url.password is not None:
+        _check_password_from_env(value)
+    return SecretStr(url.set(drivername="postgresql+psycopg").render_as_string(
+        hide_password=False))
+
+
+def _quote_env_password(value: str, info: ValidationInfo) -> str:
+    """The URL with a ``${VAR}`` password percent-encoded, so ``@`` or ``/`` in it are safe."""
+    if not isinstance(value, Interpolated):
+        return value
+    match = _PASSWORD.search(value.template)
+    if not match or not _ONLY_REFERENCE.match(match.group(1)):
+        return value
+    env = _context(info)[1]
+    quoted = quote(env.get(match.group(1)[2:-1], ""), safe="")
+    template = value.template[: match.start(1)] + quoted + value.template[match.end(1):]
+    return interpolate_text(template, env)
+
+
+def _sqlite_url(url: Any, info: ValidationInfo) -> str:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return str(url.render_as_string(hide_password=False))
+    path = resolve_path(database, info)
+    return str(url.set(database=str(path)).render_as_string(hide_password=False))
+
+
+def _check_password_from_env(value: str) -> None:
+    template = value.template if isinstance(value, Interpolated) else value
+    match = _PASSWORD.search(template)
+    if not match or not _ONLY_REFERENCE.match(match.group(1)):
+        raise ValueError("the database password must come from ${ENV}, e.g. "
+                         "postgresql+psycopg://leadloop:${PGPASSWORD}@db.internal/leadloop")
+
+
+StoreUrl = Annotated[SecretStr, BeforeValidator(_store_url),
+                     WithJsonSchema({"type": "string", "description": "a database URL"})]
+
+
+def _cron(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value, timezone=UTC)
+    except ValueError as error:
+        raise ValueError(f"invalid cron expression {value!r}: {error}") from None
+    return value
+
+
+Cron = Annotated[str, AfterValidator(_cron)]

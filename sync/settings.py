@@ -1,0 +1,211 @@
+"""leadloop's typed configuration: read once at startup, validated completely.
+
+``load_settings(path)`` reads the YAML file, resolves ``${ENV}`` references, validates every
+section, loads the reason catalogue and each source's mapping, and raises :class:`ConfigError`
+listing every problem (``FILE:LINE: key.path: message``) at once. Secrets are ``SecretStr``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, PrivateAttr, ValidationError
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+
+from mappings.catalogue import Catalogue
+from mappings.loader import Mapping as SourceMapping
+from mappings.loader import MappingError, load_catalogue, load_mapping, mapping_path
+from mappings.yamldoc import Document, YamlError, load_yaml
+from sync.config_loader import (
+    ConfigError,
+    ConfigIssue,
+    interpolate,
+    pydantic_issues,
+    resolve_config_path,
+    sort_issues,
+)
+from sync.pipeline.policies.config import PoliciesConfig
+from sync.settings_models import (
+    FeedbackConfig,
+    HubSpotSource,
+    LimitsConfig,
+    Model,
+    ReasonsConfig,
+    SalesforceSource,
+    Source,
+    SourceName,
+    StoreConfig,
+)
+
+__all__ = ["ConfigError", "ConfigIssue", "HubSpotSource", "SalesforceSource", "Settings",
+           "load_settings", "resolve_config_path", "settings_json_schema", "write_schema"]
+
+
+class Settings(Model):
+    """The whole config. After :func:`load_settings`, ``catalogue`` and ``mapping(name)`` give
+    the loaded reason catalogue and each source's mapping."""
+
+    store: StoreConfig
+    sources: dict[SourceName, Source] = Field(default_factory=dict)
+    reasons: ReasonsConfig = ReasonsConfig()
+    policies: PoliciesConfig = PoliciesConfig()
+    feedback: FeedbackConfig = FeedbackConfig()
+    limits: LimitsConfig = LimitsConfig()
+
+    _path: Path | None = PrivateAttr(None)
+    _catalogue: Catalogue | None = PrivateAttr(None)
+    _mappings: dict[str, SourceMapping] = PrivateAttr(default_factory=dict)
+
+    @property
+    def path(self) -> Path | None:
+        """The config file these settings came from."""
+        return self._path
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The reason catalogue (``reasons.catalogue``)."""
+        if self._catalogue is None:
+            raise RuntimeError("settings were not built by load_settings()")
+        return self._catalogue
+
+    def mapping(self, source: str) -> SourceMapping:
+        """The loaded mapping of source ``source``."""
+        return self._mappings[source]
+
+    def api_budget_share(self, source: str) -> float:
+        """The share of the CRM's daily API allowance this source may use."""
+        own = self.sources[source].api_budget_share
+        return own if own is not None else self.limits.api_budget_share
+
+
+def _catalogue(settings: Settings, doc: Document, base: Path,
+               issues: list[ConfigIssue]) -> Catalogue | None:
+    name = settings.reasons.catalogue
+    path = None if name == "default" else base / Path(name).expanduser()
+    if path is not None and not path.is_file():
+        issues.append(doc.issue(("reasons", "catalogue"),
+                                f"catalogue file not found: {path} (or write 'default')"))
+        return None
+    try:
+        return load_catalogue(path)
+    except MappingError as error:
+        issues.extend(error.issues)
+        return None
+
+
+def _mappings(settings: Settings, doc: Document, base: Path, catalogue: Catalogue,
+              issues: list[ConfigIssue]) -> dict[str, SourceMapping]:
+    loaded = {}
+    for name, source in settings.sources.items():
+        where = ("sources", name, "mapping")
+        try:
+            mapping_path(source.mapping, base)
+            mapping = load_mapping(source.mapping, catalogue, base)
+        except ValueError as error:
+            issues.append(doc.issue(where, str(error)))
+            continue
+        except MappingError as error:
+            issues.extend(error.issues)
+            continue
+        if mapping.crm != source.type:
+            issues.append(doc.issue(where, f"mapping {source.mapping!r} is for {mapping.crm}, "
+                                           f"but this source is {source.type}"))
+        loaded[name] = mapping
+    return loaded
+
+
+def _target_issues(data: dict[str, Any], doc: Document) -> list[ConfigIssue]:
+    """feedback.target must name a HubSpot source; checked on the raw data, so that it is
+    reported even when other sections fail validation."""
+    feedback, sources = data.get("feedback"), data.get("sources")
+    target = feedback.get("target") if isinstance(feedback, dict) else None
+    if not isinstance(target, str) or not isinstance(sources, dict):
+        return []
+    kinds = {name: s.get("type") if isinstance(s, dict) else None for name, s in sources.items()}
+    if target not in kinds:
+        known = ", ".join(n for n, kind in kinds.items() if kind == "hubspot") or "none"
+        message = f"no source named {target!r} (HubSpot sources: {known})"
+    elif kinds[target] != "hubspot":
+        message = f"source {target!r} is {kinds[target]}; feedback is pushed to a HubSpot source"
+    else:
+        return []
+    return [doc.issue(("feedback", "target"), message)]
+
+
+def _references(settings: Settings, doc: Document, catalogue: Catalogue,
+                issues: list[ConfigIssue]) -> None:
+    for index, rule in enumerate(settings.feedback.recommendations):
+        if rule.when.reason not in catalogue.reasons:
+            issues.append(doc.issue(("feedback", "recommendations", index, "when", "reason"),
+                                    f"unknown reason code {rule.when.reason!r}"))
+    code = settings.policies.low_score_nurture.reason_code
+    if code not in catalogue.reasons:
+        issues.append(doc.issue(("policies", "low_score_nurture", "reason_code"),
+                                f"unknown reason code {code!r}"))
+    elif catalogue.status_of(code) != "nurture":
+        issues.append(doc.issue(("policies", "low_score_nurture", "reason_code"),
+                                f"reason {code!r} is an unqualified reason, not a nurture one"))
+
+
+def _validate(doc: Document, env: Mapping[str, str]) -> Settings:
+    data, problems = interpolate(doc, env)
+    if not isinstance(data, dict):
+        raise ConfigError([doc.issue((), "the config must be a mapping of sections "
+                                         "(store, sources, reasons, policies, feedback, limits)")])
+    issues = [doc.issue(path, message) for path, message in problems]
+    issues += _target_issues(data, doc)
+    base = Path(doc.file).resolve().parent
+    try:
+        settings = Settings.model_validate(data, context={"base_dir": base, "env": env})
+    except ValidationError as error:
+        issues += pydantic_issues(doc, Settings, error, {path for path, _ in problems})
+        raise ConfigError(sort_issues(issues)) from None
+    catalogue = _catalogue(settings, doc, base, issues)
+    if catalogue is not None:
+        settings._mappings = _mappings(settings, doc, base, catalogue, issues)
+        _references(settings, doc, catalogue, issues)
+    if issues:
+        raise ConfigError(sort_issues(issues))
+    settings._catalogue = catalogue
+    return settings
+
+
+def load_settings(path: str | Path, env: Mapping[str, str] | None = None) -> Settings:
+    """Read, interpolate and validate the config at ``path`` (``env``: os.environ by default).
+
+    Raises :class:`ConfigError` whose ``errors`` are every problem found, each naming file,
+    line and key. Nothing is written anywhere.
+    """
+    try:
+        doc = load_yaml(Path(path))
+    except YamlError as error:
+        raise ConfigError(error.issues) from None
+    settings = _validate(doc, os.environ if env is None else env)
+    settings._path = Path(path)
+    return settings
+
+
+class _SchemaGenerator(GenerateJsonSchema):
+    def timedelta_schema(self, schema: core_schema.TimedeltaSchema) -> JsonSchemaValue:
+        # durations are written 90s, 15m, 3d, 2w, 1h30m or as plain seconds (sync.durations)
+        return {"anyOf": [{"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[wdhms]\s*)+$"},
+                          {"type": "number", "minimum": 0}]}
+
+
+def settings_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the config file, for editors (``config/leadloop.schema.json``)."""
+    schema = Settings.model_json_schema(schema_generator=_SchemaGenerator)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "leadloop configuration", **schema}
+
+
+def write_schema(path: Path) -> None:
+    """Write :func:`settings_json_schema` to ``path`` as stable, sorted JSON."""
+    text = json.dumps(settings_json_schema(), indent=2, sort_keys=True) + "\n"
+    path.write_text(text, encoding="utf-8")
+
