@@ -180,7 +180,8 @@ class SalesforceConnector:
         """Conflict-checked Collections writes; one outcome per correction, in order."""
         if not corrections:
             return []
-        return writer.write(self._api, self.spec.object_name, corrections)
+        types = {name: str(item.get("type")) for name, item in self._fields().items()}
+        return writer.write(self._api, self.spec.object_name, corrections, types)
 
     def close(self) -> None:
         """Drop the session (the next use logs in again)."""

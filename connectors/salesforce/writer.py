@@ -75,11 +75,19 @@ def _outcome(c: Correction, status: OutcomeStatus, message: str | None = None,
     return WriteOutcome(c.key, c.record_id, status, message, applied)
 
 
-def decide(correction: Correction, current: Mapping[str, Any] | None) -> WriteOutcome | None:
+def decide(correction: Correction, current: Mapping[str, Any] | None,
+           types: Mapping[str, str]) -> WriteOutcome | None:
     """The outcome known before writing, or None when the correction must be written."""
     bad = [name for name in correction.changes if not _FIELD_NAME.match(name)]
     if bad:
         return _outcome(correction, OutcomeStatus.DEAD, f"invalid field name {bad[0]!r}")
+    unknown = [name for name in correction.changes if name not in types]
+    if unknown:
+        return _outcome(correction, OutcomeStatus.DEAD, f"no field {unknown[0]} on this object")
+    try:
+        typed_changes(correction, types)
+    except ValueError as exc:
+        return _outcome(correction, OutcomeStatus.DEAD, f"bad value: {exc}")
     if current is None:
         return _outcome(correction, OutcomeStatus.DEAD, "record not found")
     if current.get("IsDeleted"):
@@ -94,7 +102,8 @@ def decide(correction: Correction, current: Mapping[str, Any] | None) -> WriteOu
     return None
 
 
-def plan(api: Api[Any], object_name: str, batch: Sequence[Correction]) -> Plan:
+def plan(api: Api[Any], object_name: str, batch: Sequence[Correction],
+         types: Mapping[str, str]) -> Plan:
     """Re-read the batch's records in one query and decide each correction."""
     current: dict[str, Mapping[str, Any]] = {}
     for page in query_pages(api, reread_soql(object_name, batch), operation="reread"):
@@ -102,7 +111,7 @@ def plan(api: Api[Any], object_name: str, batch: Sequence[Correction]) -> Plan:
             current[str(row["Id"])] = row
     decided, to_write = {}, []
     for correction in batch:
-        outcome = decide(correction, current.get(correction.record_id))
+        outcome = decide(correction, current.get(correction.record_id), types)
         if outcome is None:
             to_write.append(correction)
         else:
@@ -110,9 +119,33 @@ def plan(api: Api[Any], object_name: str, batch: Sequence[Correction]) -> Plan:
     return Plan(decided, to_write)
 
 
-def collection_body(object_name: str, to_write: Sequence[Correction]) -> dict[str, Any]:
+def typed(value: str | None, kind: str | None) -> Any:
+    """A correction's text value as the JSON type the field takes (describe ``type``).
+
+    Raises ValueError for text that is not a value of that type.
+    """
+    if value is None or value == "":
+        return None
+    if kind == "boolean":
+        if value.lower() not in ("true", "false"):
+            raise ValueError(f"{value!r} is not true/false")
+        return value.lower() == "true"
+    if kind == "int":
+        return int(value)
+    if kind in ("double", "currency", "percent"):
+        return float(value)
+    return value
+
+
+def typed_changes(c: Correction, types: Mapping[str, str]) -> dict[str, Any]:
+    """The correction's changes typed per field (see :func:`typed`)."""
+    return {name: typed(value, types.get(name)) for name, value in c.changes.items()}
+
+
+def collection_body(object_name: str, to_write: Sequence[Correction],
+                    types: Mapping[str, str]) -> dict[str, Any]:
     """The Collections PATCH body (``allOrNone: false``)."""
-    records = [{"attributes": {"type": object_name}, "id": c.record_id, **c.changes}
+    records = [{"attributes": {"type": object_name}, "id": c.record_id, **typed_changes(c, types)}
                for c in to_write]
     return {"allOrNone": False, "records": records}
 
@@ -143,9 +176,10 @@ def save_outcome(correction: Correction, result: Mapping[str, Any]) -> WriteOutc
     return _outcome(correction, OutcomeStatus.DEAD, f"{code}: {text}")
 
 
-def send(api: Api[Any], object_name: str, to_write: Sequence[Correction]) -> list[WriteOutcome]:
+def send(api: Api[Any], object_name: str, to_write: Sequence[Correction],
+         types: Mapping[str, str]) -> list[WriteOutcome]:
     """PATCH the records in one Collections call; one outcome per correction, in order."""
-    body = collection_body(object_name, to_write)
+    body = collection_body(object_name, to_write, types)
     results = api("composite", lambda sf: sf.restful("composite/sobjects", method="PATCH",
                                                      json=body))
     if not isinstance(results, list) or len(results) != len(to_write):
@@ -154,13 +188,17 @@ def send(api: Api[Any], object_name: str, to_write: Sequence[Correction]) -> lis
     return [save_outcome(c, r) for c, r in zip(to_write, results, strict=True)]
 
 
-def write(api: Api[Any], object_name: str, corrections: Sequence[Correction]) -> list[WriteOutcome]:
-    """Every correction's outcome, in input order (two calls per batch at most)."""
+def write(api: Api[Any], object_name: str, corrections: Sequence[Correction],
+          types: Mapping[str, str]) -> list[WriteOutcome]:
+    """Every correction's outcome, in input order (two calls per batch at most).
+
+    ``types`` maps field names to their describe ``type``; values are sent typed.
+    """
     outcomes: dict[str, WriteOutcome] = {}
     for batch in batches(corrections):
-        batch_plan = plan(api, object_name, batch)
+        batch_plan = plan(api, object_name, batch, types)
         outcomes.update(batch_plan.decided)
         if batch_plan.to_write:
-            written = send(api, object_name, batch_plan.to_write)
+            written = send(api, object_name, batch_plan.to_write, types)
             outcomes.update((o.key, o) for o in written)
     return [outcomes[c.key] for c in corrections]

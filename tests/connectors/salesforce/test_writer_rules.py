@@ -19,6 +19,10 @@ def correction(record_id: str = "00Q1", key: str = "k1", expected: datetime | No
     return Correction(key, record_id, changes or {"Unqualified_Reason__c": None}, expected)
 
 
+TYPES = {"Id": "id", "Status": "picklist", "Unqualified_Reason__c": "picklist",
+         "Nurture_Reason__c": "picklist", "Wants_Call__c": "boolean", "Lead_Score__c": "double"}
+
+
 def current(stamp: str = STAMP, **fields: Any) -> dict[str, Any]:
     return {"Id": "00Q1", "SystemModstamp": stamp, "IsDeleted": False, **fields}
 
@@ -43,30 +47,28 @@ def test_given_a_batch_when_building_reread_then_one_query_with_changed_fields()
 
 def test_given_values_already_present_when_deciding_then_sent_without_write() -> None:
     """An idempotent re-send after a crash: SENT, applied=False, even if the stamp moved on."""
-    outcome = writer.decide(correction(Unqualified_Reason__c="No Budget"),
-                            current("2026-03-02T00:00:00.000+0000",
-                                    Unqualified_Reason__c="No Budget"))
+    row = current("2026-03-02T00:00:00.000+0000", Unqualified_Reason__c="No Budget")
+    outcome = writer.decide(correction(Unqualified_Reason__c="No Budget"), row, TYPES)
     assert outcome is not None
     assert (outcome.status, outcome.applied) == (OutcomeStatus.SENT, False)
 
 
 def test_given_a_later_stamp_and_other_values_when_deciding_then_conflict() -> None:
-    outcome = writer.decide(correction(Unqualified_Reason__c=None),
-                            current("2026-03-01T12:00:01.000+0000",
-                                    Unqualified_Reason__c="Competitor"))
+    row = current("2026-03-01T12:00:01.000+0000", Unqualified_Reason__c="Competitor")
+    outcome = writer.decide(correction(Unqualified_Reason__c=None), row, TYPES)
     assert outcome is not None and outcome.status is OutcomeStatus.CONFLICT
     assert "after evaluation" in (outcome.message or "")
 
 
 def test_given_an_unchanged_stamp_when_deciding_then_written() -> None:
-    assert writer.decide(correction(), current(Unqualified_Reason__c="Competitor")) is None
+    assert writer.decide(correction(), current(Unqualified_Reason__c="Competitor"), TYPES) is None
 
 
 @pytest.mark.parametrize(("row", "message"), [(None, "record not found"),
                                               (current(IsDeleted=True), "record deleted")])
 def test_given_a_missing_or_deleted_record_when_deciding_then_dead(
         row: dict[str, Any] | None, message: str) -> None:
-    outcome = writer.decide(correction(), row)
+    outcome = writer.decide(correction(), row, TYPES)
     assert outcome is not None and (outcome.status, outcome.message) == (OutcomeStatus.DEAD,
                                                                          message)
 
@@ -109,14 +111,26 @@ def test_given_a_successful_save_result_when_mapping_then_sent_and_applied() -> 
 
 
 def test_given_corrections_when_building_body_then_collections_shape() -> None:
-    body = writer.collection_body("Lead", [correction(Status="Nurture", Nurture_Reason__c=None)])
+    body = writer.collection_body("Lead", [correction(
+        Status="Nurture", Nurture_Reason__c=None, Wants_Call__c="true", Lead_Score__c="12")], TYPES)
     assert body == {"allOrNone": False, "records": [
         {"attributes": {"type": "Lead"}, "id": "00Q1", "Status": "Nurture",
-         "Nurture_Reason__c": None}]}
+         "Nurture_Reason__c": None, "Wants_Call__c": True, "Lead_Score__c": 12.0}]}
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"Lead_Score__c": "high"}, "bad value"), ({"Wants_Call__c": "yes"}, "bad value"),
+    ({"Rating__c": "Hot"}, "no field Rating__c"),
+])
+def test_given_a_value_the_field_cannot_take_when_deciding_then_dead_before_writing(
+        changes: dict[str, str | None], message: str) -> None:
+    outcome = writer.decide(Correction("k", "00Q1", changes, T0), current(), TYPES)
+    assert outcome is not None and outcome.status is OutcomeStatus.DEAD
+    assert message in (outcome.message or "")
 
 
 def test_given_a_bad_field_name_when_deciding_then_dead_without_query_injection() -> None:
     bad = Correction("k", "00Q1", {"Status FROM User --": "x"}, T0 - timedelta(days=1))
-    outcome = writer.decide(bad, current())
+    outcome = writer.decide(bad, current(), TYPES)
     assert outcome is not None and outcome.status is OutcomeStatus.DEAD
     assert "Status FROM User" not in writer.reread_soql("Lead", [bad])

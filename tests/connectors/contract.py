@@ -1,0 +1,228 @@
+"""The connector contract: one suite every CRM connector must pass (APScheduler jobstore style).
+
+A connector's test module subclasses :class:`ConnectorContract` and provides a ``harness``
+fixture returning an object with this small interface (see :class:`Harness`):
+
+====================  ==========================================================================
+``connector()``       a fresh connector (own ``usage``) against the running emulator; retries
+                      must not really sleep
+``seeded_ids()``      ids of every seeded record, deleted/archived ones included
+``deleted_ids()``     the subset that is deleted (recycle bin / archived) or merged away
+``raw(id)``           the record's current CRM field values, read from the emulator (no API call)
+``modstamp(id)``      the record's current modification stamp (aware datetime), no API call
+``human_edit(id, f)`` change fields as a person in the CRM UI would (bumps the modstamp)
+``touch(ids)``        modify these records at one same instant; returns that modstamp
+``before_write(cb)``  run ``cb`` when the connector's next write starts talking to the CRM,
+                      before its conflict check (a human edit between evaluation and write)
+``fault(kind, n)``    the next ``n`` read requests fail with ``kind``: ``"http503"`` or ``"drop"``
+``requests()``        how many API requests the emulator has answered so far (all operations)
+``write_requests()``  how many *write* requests (PATCH / batch update) it has answered
+``end``               a window end later than every seeded record and every edit
+``page_size``         records per API page the emulator serves for incremental reads
+``status_field``, ``reason_field``, ``modstamp_field``: CRM field names; ``reason_field`` is a
+restricted picklist; ``valid_reason`` / ``other_reason`` are two accepted values of it and
+``invalid_reason`` one it refuses.
+====================  ==========================================================================
+
+Every test gets a fresh emulator (function-scoped fixture), so tests may edit records freely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from connectors.base import (
+    Connector,
+    Correction,
+    Cursor,
+    OutcomeStatus,
+    Page,
+    SourceRecord,
+    Window,
+)
+
+
+class Harness(Protocol):
+    end: datetime
+    page_size: int
+    status_field: str
+    reason_field: str
+    modstamp_field: str
+    valid_reason: str
+    other_reason: str
+    invalid_reason: str
+
+    def connector(self) -> Connector: ...
+    def seeded_ids(self) -> list[str]: ...
+    def deleted_ids(self) -> list[str]: ...
+    def raw(self, record_id: str) -> Mapping[str, Any]: ...
+    def modstamp(self, record_id: str) -> datetime: ...
+    def human_edit(self, record_id: str, fields: Mapping[str, Any]) -> None: ...
+    def touch(self, record_ids: Sequence[str]) -> datetime: ...
+    def before_write(self, callback: Callable[[], None]) -> None: ...
+    def fault(self, kind: str, times: int = 1) -> None: ...
+    def requests(self) -> int: ...
+    def write_requests(self) -> int: ...
+
+
+def records_of(pages: Iterable[Page]) -> list[SourceRecord]:
+    """Every record of every page, in order."""
+    return [record for page in pages for record in page.records]
+
+
+def order_key(record: SourceRecord) -> tuple[datetime, str]:
+    return record.modstamp, record.record_id
+
+
+def writable_ids(harness: Harness, count: int) -> list[str]:
+    """Live records we may write to (not deleted; converted leads are skipped too)."""
+    deleted = set(harness.deleted_ids())
+    ids = [i for i in harness.seeded_ids() if i not in deleted
+           and not harness.raw(i).get("IsConverted")]
+    return ids[:count]
+
+
+def correction(harness: Harness, record_id: str, value: str | None, key: str) -> Correction:
+    """Set the reason field, as evaluated against the record's current modstamp."""
+    return Correction(key, record_id, {harness.reason_field: value}, harness.modstamp(record_id))
+
+
+class ConnectorContract:
+    """Subclass in a test module that defines a ``harness`` fixture."""
+
+    # -- reading ------------------------------------------------------------------------
+
+    def test_given_seeded_records_when_pulling_a_full_window_then_all_ascending_once(
+            self, harness: Harness) -> None:
+        records = records_of(harness.connector().pull(Window(None, harness.end)))
+        assert records == sorted(records, key=order_key)
+        assert sorted(r.record_id for r in records) == sorted(harness.seeded_ids())
+
+    def test_given_a_persisted_cursor_when_resuming_then_nothing_skipped_or_repeated(
+            self, harness: Harness) -> None:
+        window = Window(None, harness.end)
+        first_page = next(iter(harness.connector().pull(window)))
+        assert first_page.cursor is not None and first_page.records
+        rest = records_of(harness.connector().pull(window, after=first_page.cursor))
+        ids = [r.record_id for r in (*first_page.records, *rest)]
+        assert len(ids) == len(set(ids))
+        assert sorted(ids) == sorted(harness.seeded_ids())
+
+    def test_given_a_lookback_window_when_pulling_again_then_only_the_overlap_repeats(
+            self, harness: Harness) -> None:
+        pages = list(harness.connector().pull(Window(None, harness.end)))
+        middle = pages[0].cursor
+        assert middle is not None
+        lookback = timedelta(minutes=5)
+        again = records_of(harness.connector().pull(
+            Window(middle.modstamp - lookback, harness.end)))
+        seen_first = {r.record_id for r in pages[0].records}
+        repeated = [r for r in again if r.record_id in seen_first]
+        assert all(r.modstamp >= middle.modstamp - timedelta(minutes=5, seconds=1)
+                   for r in repeated)
+        later = {r.record_id for p in pages[1:] for r in p.records}
+        assert later <= {r.record_id for r in again}
+
+    def test_given_records_modified_at_one_instant_across_a_page_boundary_then_none_lost(
+            self, harness: Harness) -> None:
+        ids = [i for i in harness.seeded_ids() if i not in set(harness.deleted_ids())]
+        tied = ids[: harness.page_size + 7]
+        stamp = harness.touch(tied)
+        window = Window(stamp - timedelta(seconds=1), harness.end)
+        pages = harness.connector().pull(window)
+        first = next(iter(pages))
+        assert first.cursor is not None and first.cursor.modstamp == stamp
+        rest = records_of(harness.connector().pull(window, after=first.cursor))
+        got = [r.record_id for r in (*first.records, *rest) if r.modstamp == stamp]
+        assert sorted(got) == sorted(tied)
+
+    def test_given_deleted_records_when_pulling_then_they_come_flagged_deleted(
+            self, harness: Harness) -> None:
+        records = records_of(harness.connector().pull(Window(None, harness.end)))
+        deleted = {r.record_id for r in records if r.deleted}
+        assert deleted == set(harness.deleted_ids())
+        assert deleted
+
+    def test_given_known_and_unknown_ids_when_pulling_by_id_then_exactly_the_known(
+            self, harness: Harness) -> None:
+        known = harness.seeded_ids()[:3] + harness.deleted_ids()[:1]
+        unknown = _unknown_id(harness)
+        records = records_of(harness.connector().pull_ids([*known, unknown, known[0]]))
+        assert sorted(r.record_id for r in records) == sorted(known)
+
+    # -- writing ------------------------------------------------------------------------
+
+    def test_given_a_correction_when_writing_then_sent_and_applied(self, harness: Harness) -> None:
+        (record_id,) = writable_ids(harness, 1)
+        outcome, = harness.connector().write(
+            [correction(harness, record_id, harness.valid_reason, "k1")])
+        assert (outcome.key, outcome.status, outcome.applied) == ("k1", OutcomeStatus.SENT, True)
+        assert harness.raw(record_id)[harness.reason_field] == harness.valid_reason
+
+    def test_given_a_written_correction_when_sent_again_then_no_second_write(
+            self, harness: Harness) -> None:
+        (record_id,) = writable_ids(harness, 1)
+        first = correction(harness, record_id, harness.valid_reason, "k1")
+        harness.connector().write([first])
+        writes_before = harness.write_requests()
+        outcome, = harness.connector().write([first])
+        assert (outcome.status, outcome.applied) == (OutcomeStatus.SENT, False)
+        assert harness.write_requests() == writes_before
+
+    def test_given_a_human_edit_after_evaluation_when_writing_then_conflict_and_kept(
+            self, harness: Harness) -> None:
+        (record_id,) = writable_ids(harness, 1)
+        planned = correction(harness, record_id, harness.valid_reason, "k1")
+        harness.before_write(
+            lambda: harness.human_edit(record_id, {harness.reason_field: harness.other_reason}))
+        outcome, = harness.connector().write([planned])
+        assert outcome.status is OutcomeStatus.CONFLICT
+        assert harness.raw(record_id)[harness.reason_field] == harness.other_reason
+
+    def test_given_an_invalid_picklist_value_when_writing_a_batch_then_only_it_is_dead(
+            self, harness: Harness) -> None:
+        ids = writable_ids(harness, 3)
+        values = [harness.valid_reason, harness.invalid_reason, harness.other_reason]
+        outcomes = harness.connector().write(
+            [correction(harness, i, v, f"k{n}") for n, (i, v) in enumerate(zip(ids, values,
+                                                                                strict=True))])
+        assert [o.status for o in outcomes] == [OutcomeStatus.SENT, OutcomeStatus.DEAD,
+                                                OutcomeStatus.SENT]
+        assert harness.reason_field in (outcomes[1].message or "")
+        assert harness.invalid_reason in (outcomes[1].message or "")
+        assert harness.raw(ids[2])[harness.reason_field] == harness.other_reason
+
+    # -- resilience and accounting ------------------------------------------------------
+
+    def test_given_a_503_and_a_dropped_connection_when_pulling_then_retried_to_completion(
+            self, harness: Harness) -> None:
+        connector = harness.connector()
+        before = harness.requests()
+        harness.fault("http503")
+        harness.fault("drop")
+        records = records_of(connector.pull(Window(None, harness.end)))
+        assert sorted(r.record_id for r in records) == sorted(harness.seeded_ids())
+        # Emulators count a request on receipt, the dropped one included.
+        assert connector.usage.calls == harness.requests() - before
+
+    def test_given_reads_and_writes_when_counting_usage_then_every_request_counted(
+            self, harness: Harness) -> None:
+        connector = harness.connector()
+        planned = [correction(harness, i, harness.valid_reason, i)
+                   for i in writable_ids(harness, 2)]
+        before = harness.requests()
+        connector.check()
+        records_of(connector.pull(Window(None, harness.end)))
+        connector.write(planned)
+        assert connector.usage.calls == harness.requests() - before
+        assert sum(connector.usage.by_operation.values()) == connector.usage.calls
+
+
+def _unknown_id(harness: Harness) -> str:
+    sample = harness.seeded_ids()[0]
+    return sample[:-3] + ("ZZZ" if not sample.endswith("ZZZ") else "YYY")
+
+
+__all__ = ["ConnectorContract", "Cursor", "Harness", "records_of"]
