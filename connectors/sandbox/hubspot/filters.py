@@ -86,16 +86,29 @@ def _parse_filter(item: Any, registry: PropertyRegistry) -> Filter:
                   None if high is None else str(high), values)
 
 
-def compile_groups(groups: list[list[Filter]], registry: PropertyRegistry) -> Predicate:
-    """One predicate: any group whose filters all match (no groups: everything matches)."""
+KeyOf = Callable[[Record], "SortKey | None"]
+
+
+def compile_groups(groups: list[list[Filter]], registry: PropertyRegistry,
+                   fast_keys: dict[str, KeyOf] | None = None) -> Predicate:
+    """One predicate: any group whose filters all match (no groups: everything matches).
+
+    ``fast_keys`` gives typed keys for properties the store already holds as numbers (the id,
+    the last-modified millis), sparing a parse per record.
+    """
     if not groups:
         return lambda record: True
-    compiled = [[compile_filter(f, registry.kind(f.prop)) for f in group] for group in groups]
+    fast = fast_keys or {}
+    compiled = [[compile_filter(f, registry.kind(f.prop), fast.get(f.prop)) for f in group]
+                for group in groups]
     return lambda record: any(all(p(record) for p in group) for group in compiled)
 
 
-def compile_filter(flt: Filter, kind: str) -> Predicate:
+def compile_filter(flt: Filter, kind: str, key_of: KeyOf | None = None) -> Predicate:
     """A predicate for one filter on a property of HubSpot type ``kind``."""
+    if key_of is None:
+        def key_of(record: Record) -> SortKey | None:
+            return typed_key(kind, record.properties.get(flt.prop))
     if flt.op in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
         wanted = flt.op == "HAS_PROPERTY"
         return lambda r: bool(r.properties.get(flt.prop)) == wanted
@@ -104,11 +117,11 @@ def compile_filter(flt: Filter, kind: str) -> Predicate:
     if flt.op in ("IN", "NOT_IN"):
         keys = {typed_key(kind, v) for v in flt.values}
         inside = flt.op == "IN"
-        return lambda r: (typed_key(kind, r.properties.get(flt.prop)) in keys) == inside
+        return lambda r: (key_of(r) in keys) == inside
     low = typed_key(kind, flt.value)
     high = typed_key(kind, flt.high) if flt.op == "BETWEEN" else None
     test = _comparison(flt.op, low, high)
-    return lambda r: test(typed_key(kind, r.properties.get(flt.prop)))
+    return lambda r: test(key_of(r))
 
 
 def _comparison(op: str, low: SortKey | None, high: SortKey | None

@@ -23,6 +23,7 @@ from typing import Any
 from connectors.sandbox.hubspot.errors import SEARCH_CAP
 from connectors.sandbox.hubspot.filters import (
     Filter,
+    KeyOf,
     SearchError,
     compile_groups,
     modified_bounds,
@@ -138,7 +139,9 @@ class SearchEngine:
 
 
 def _evaluate(store: ObjectStore, request: SearchRequest, cutoff_ms: int | None) -> list[int]:
-    predicate = compile_groups(request.groups, store.registry)
+    fast: dict[str, KeyOf] = {"hs_object_id": lambda r: (0, float(r.id))}
+    fast.update({name: lambda r: (0, float(r.updated_ms)) for name in store.kind.modified_props})
+    predicate = compile_groups(request.groups, store.registry, fast)
     text = request.query.casefold().split()
 
     def visible(record: Record) -> bool:
