@@ -60,12 +60,27 @@ def text(value: Any, context: Context) -> str | None:
     raise TransformProblem(f"expected text, got {type(value).__name__}")
 
 
+# ASCII dot-atom local parts: email-validator accepts all of them, so only the domain needs
+# its (slow, per-character) check, cached per domain. Anything else takes the full check.
+_DOT_ATOM = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
-def _email(value: str) -> str:
+def _full_check(address: str) -> str | None:
+    """None when email-validator accepts ``address``, else its reason."""
     try:
-        validate_email(value, check_deliverability=False)
+        validate_email(address, check_deliverability=False)
     except EmailNotValidError as error:
-        raise TransformProblem(f"not a valid email address ({error})") from None
+        return str(error)
+    return None
+
+
+def _email(value: str) -> str:
+    local, at, domain = value.rpartition("@")
+    fast = at and len(value) <= 254 and len(local) <= 64 and _DOT_ATOM.match(local)
+    reason = _full_check(f"a@{domain}") if fast else _full_check(value)
+    if reason is not None:
+        raise TransformProblem(f"not a valid email address ({reason})")
     return value.lower()
 
 
@@ -200,3 +215,31 @@ def compile_transform(spec: str) -> Transform:
     if match and match.group(1) in WITH_ARGUMENT and int(match.group(2)) > 0:
         return WITH_ARGUMENT[match.group(1)](int(match.group(2)))
     raise ValueError(f"unknown transform {spec!r} (known: {', '.join(NAMES)})")
+
+
+# Country names as reps type them -> ISO region, for reading national phone numbers. ISO
+# 3166 two-letter codes (any case) work without an entry here.
+_COUNTRY_ALIASES = {
+    "united states": "US", "united states of america": "US", "usa": "US", "u.s.": "US",
+    "u.s.a.": "US", "america": "US", "united kingdom": "GB", "uk": "GB", "great britain": "GB",
+    "england": "GB", "scotland": "GB", "wales": "GB", "germany": "DE", "deutschland": "DE",
+    "france": "FR", "spain": "ES", "españa": "ES", "italy": "IT", "italia": "IT",
+    "netherlands": "NL", "the netherlands": "NL", "holland": "NL", "belgium": "BE",
+    "switzerland": "CH", "austria": "AT", "ireland": "IE", "sweden": "SE", "norway": "NO",
+    "denmark": "DK", "finland": "FI", "poland": "PL", "portugal": "PT", "canada": "CA",
+    "mexico": "MX", "méxico": "MX", "brazil": "BR", "brasil": "BR", "argentina": "AR",
+    "japan": "JP", "china": "CN", "india": "IN", "australia": "AU", "new zealand": "NZ",
+    "singapore": "SG", "south africa": "ZA", "israel": "IL", "turkey": "TR", "türkiye": "TR",
+}
+
+
+@lru_cache(maxsize=1024)
+def region_for_country(country: str | None) -> str | None:
+    """The phone region (ISO 3166 alpha-2) for a country code or common name, else None."""
+    if not country:
+        return None
+    folded = country.strip().casefold()
+    code = folded.upper()
+    if len(code) == 2 and code in phonenumbers.SUPPORTED_REGIONS:
+        return code
+    return _COUNTRY_ALIASES.get(folded)

@@ -125,14 +125,19 @@ class SalesforceWriteBack(Model):
         200, "Salesforce sObject Collections take 200 records per call")] = 200
 
 
-class SalesforceSource(Model):
+class _SourceCommon(Model):
+    """What every source has besides its type, connection, mapping, pull and write-back."""
+
+    schedule: Schedule | None = None
+    api_budget_share: Share | None = None
+
+
+class SalesforceSource(_SourceCommon):
     type: Literal["salesforce"]
     connection: SalesforceConnection
     mapping: str = "salesforce_lead"
-    schedule: Schedule | None = None
     pull: SalesforcePull = SalesforcePull()
     write_back: SalesforceWriteBack = SalesforceWriteBack()
-    api_budget_share: Share | None = None
 
 
 # ------------------------------------------------------------------------------ HubSpot
@@ -158,14 +163,12 @@ class HubSpotWriteBack(Model):
         100, "HubSpot batch endpoints take 100 records per call")] = 100
 
 
-class HubSpotSource(Model):
+class HubSpotSource(_SourceCommon):
     type: Literal["hubspot"]
     connection: HubSpotConnection
     mapping: str = "hubspot_contact"
-    schedule: Schedule | None = None
     pull: HubSpotPull = HubSpotPull()
     write_back: HubSpotWriteBack = HubSpotWriteBack()
-    api_budget_share: Share | None = None
 
 
 Source = Annotated[SalesforceSource | HubSpotSource, Field(discriminator="type")]

@@ -1,0 +1,135 @@
+"""Normalize: one CRM record + its mapping -> a canonical :class:`~sync.domain.Lead`.
+
+Bad data never raises: a value a transform cannot read becomes None and a :class:`Problem`
+(field, short preview, message); an unknown status leaves ``status`` None with ``raw_status``
+kept; text longer than :data:`MAX_TEXT` characters is cut and reported. The CRM payload is
+kept whole in ``Lead.raw``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping as MappingABC
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.base import SourceRecord
+from mappings.loader import Mapping
+from mappings.transforms import Context, TransformProblem, region_for_country
+from sync.domain import Lead, Status
+
+#: characters kept per canonical text field (Salesforce long text areas hold up to 131,072)
+MAX_TEXT = 10_000
+#: characters of a bad value shown in a problem
+PREVIEW = 40
+_STATUSES = {status.value: status for status in Status}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A value that could not be used as is. ``value_preview`` is short and never a secret."""
+
+    field: str
+    value_preview: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Normalized:
+    lead: Lead
+    problems: list[Problem] = field(default_factory=list)
+
+
+def preview(value: Any) -> str:
+    """A short, single-line rendering of ``value`` for messages."""
+    text = repr(value)
+    return text if len(text) <= PREVIEW else f"{text[:PREVIEW - 1]}… ({len(text)} chars)"
+
+
+def _convert(mapping: Mapping, raw: MappingABC[str, Any],
+             problems: list[Problem]) -> dict[str, Any]:
+    country = mapping.fields.get("country")
+    region = region_for_country(
+        str(raw.get(country.crm_field) or "") if country else None)
+    context = Context(region)
+    values: dict[str, Any] = {}
+    for canonical, spec in mapping.fields.items():
+        value = original = raw.get(spec.crm_field)
+        if value is None:
+            continue
+        try:
+            for transform in spec.pipeline:
+                value = transform(value, context)
+        except TransformProblem as problem:
+            problems.append(Problem(canonical, preview(original), str(problem)))
+            continue
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            problems.append(Problem(canonical, preview(value),
+                                    f"longer than {MAX_TEXT} characters; cut"))
+            value = value[:MAX_TEXT]
+        values[canonical] = value
+    return values
+
+
+def _status(mapping: Mapping, raw: MappingABC[str, Any], raw_status: str | None,
+            problems: list[Problem]) -> Status | None:
+    if mapping.converted_field is not None:
+        flag = raw.get(mapping.converted_field)
+        if flag is not None and str(flag).lower() in mapping.converted_values:
+            return Status.CONVERTED
+    if raw_status is None:
+        return None
+    canonical = mapping.status_of(raw_status)
+    if canonical is None:
+        problems.append(Problem("status", preview(raw_status),
+                                f"status value not in mapping {mapping.name!r}"))
+        return None
+    return _STATUSES[canonical]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def normalize(source: str, mapping: Mapping, record: SourceRecord) -> Normalized:
+    """The canonical lead for ``record`` read from source ``source`` through ``mapping``."""
+    raw = record.fields
+    problems: list[Problem] = []
+    values = _convert(mapping, raw, problems)
+    raw_status = values.pop("status", None)
+    status = _status(mapping, raw, raw_status, problems)
+    values.setdefault("modified_at", record.modstamp)
+    values["wants_call"] = bool(values.get("wants_call"))
+    deleted_flag = raw.get(mapping.deleted_field) if mapping.deleted_field else None
+    merged = raw.get(mapping.merged_into_field) if mapping.merged_into_field else None
+    review = raw.get(mapping.review_flag_field) if mapping.review_flag_field else None
+    lead = Lead(
+        source=source, external_id=record.record_id, status=status, raw_status=raw_status,
+        is_deleted=record.deleted or deleted_flag is True or str(deleted_flag).lower() == "true",
+        merged_into=record.merged_into or _text(merged), review_flag=_text(review),
+        raw=dict(raw), **values)
+    return Normalized(lead, problems)
+
+
+def to_crm_changes(mapping: Mapping, changes: MappingABC[str, Any]) -> dict[str, Any]:
+    """Canonical changes (field -> value, None clears) as CRM field -> value.
+
+    ``status`` takes a canonical status and becomes the mapping's write value; ``review_flag``
+    goes to the mapping's review-flag field; other fields must be mapped ``writable``.
+    Raises ValueError for a field or status the mapping cannot write (a programming error).
+    """
+    result: dict[str, Any] = {}
+    for canonical, value in changes.items():
+        if canonical == "status":
+            key = str(value) if value is not None else None
+            if key is None or key not in mapping.status_write_values:
+                raise ValueError(f"mapping {mapping.name!r} has no write value for status {key!r}")
+            result[mapping.crm_field("status")] = mapping.status_write_values[key]
+        elif canonical == "review_flag":
+            if mapping.review_flag_field is None:
+                raise ValueError(f"mapping {mapping.name!r} has no review_flag_field")
+            result[mapping.review_flag_field] = value
+        elif canonical in mapping.fields and mapping.fields[canonical].writable:
+            result[mapping.fields[canonical].crm_field] = value
+        else:
+            raise ValueError(f"mapping {mapping.name!r} does not let leadloop write {canonical!r}")
+    return result
