@@ -1,0 +1,154 @@
+"""Engines, sessions and schema migrations of the store.
+
+SQLite (a file, zero set-up) and PostgreSQL (``postgresql+psycopg://``) share the same models
+and migrations. URLs are only ever shown with the password hidden.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync.store.errors import SchemaOutOfDate, StoreError
+
+VERSION_TABLE = "alembic_version"
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+
+
+def safe_url(url: URL | Engine) -> str:
+    """The URL as text with its password masked: the only way a URL appears in messages."""
+    target = url.url if isinstance(url, Engine) else url
+    return target.render_as_string(hide_password=True)
+
+
+def make_engine(url: str | URL, **engine_options: Any) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, enforced foreign keys and a busy timeout.
+
+    The parent directory of a SQLite file is created if missing.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True, **engine_options)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, **engine_options)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL, much faster commits
+    finally:
+        cursor.close()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay readable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """The Alembic configuration, built in code (no alembic.ini): scripts inside the package."""
+    config = Config()
+    location = resources.files("sync.store") / "migrations"
+    config.set_main_option("script_location", str(location))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The schema revision this leadloop needs."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:  # pragma: no cover - the package always ships its migrations
+        raise StoreError("leadloop's migration scripts are missing from the installation")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None for a database leadloop never initialised."""
+    with _connect(engine) as connection:
+        _refuse_foreign(engine, connection)
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine) -> list[str]:
+    """Migrate the database to the head revision; return the revisions applied, oldest first."""
+    before = current_revision(engine)
+    script = ScriptDirectory.from_config(alembic_config())
+    pending = [rev.revision for rev in script.iterate_revisions("head", before)]
+    if not pending:
+        return []
+    with _connect(engine) as connection, connection.begin():
+        command.upgrade(alembic_config(connection), "head")
+    return list(reversed(pending))
+
+
+def check_schema(engine: Engine, upgrade_command: str = "leadloop db upgrade -c <config>") -> None:
+    """Raise :class:`SchemaOutOfDate` unless the database is at the head revision.
+
+    ``upgrade_command`` is the command the message tells the user to run (with their config).
+    """
+    current, needed = current_revision(engine), head_revision()
+    if current is None:
+        raise SchemaOutOfDate(
+            f"database {safe_url(engine)} is not initialised: run `{upgrade_command}`"
+        )
+    if current != needed:
+        raise SchemaOutOfDate(
+            f"database schema is at revision {current}, this leadloop needs {needed}: "
+            f"run `{upgrade_command}`"
+        )
+
+
+class _connect:
+    """``engine.connect()`` that turns an unreachable or corrupt database into a StoreError."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.connection: Connection | None = None
+
+    def __enter__(self) -> Connection:
+        try:
+            self.connection = self.engine.connect()
+            inspect(self.connection).get_table_names()
+            self.connection.rollback()  # hand the caller a connection outside any transaction
+        except OperationalError as exc:
+            self.__exit__()
+            raise StoreError(f"cannot open database {safe_url(self.engine)}: {exc.orig}") from exc
+        except DatabaseError as exc:  # e.g. SQLite's "file is not a database"
+            self.__exit__()
+            raise StoreError(
+                f"{safe_url(self.engine)} is not a usable database ({exc.orig}); "
+                "point store.url at a leadloop database or a new file"
+            ) from exc
+        return self.connection
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def _refuse_foreign(engine: Engine, connection: Connection) -> None:
+    """Refuse a database holding tables but no leadloop revision: it belongs to something else."""
+    tables = set(inspect(connection).get_table_names())
+    if tables and VERSION_TABLE not in tables:
+        listed = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise StoreError(
+            f"database {safe_url(engine)} holds tables of another application ({listed}) and no "
+            "leadloop schema: give leadloop its own database or file"
+        )

@@ -1,0 +1,1 @@
+"""Alembic migrations of the leadloop store, run programmatically by :mod:`sync.store.db`."""

@@ -1,0 +1,293 @@
+"""The store's tables as typed SQLAlchemy models.
+
+Leads are keyed by ``(source, external_id)``; everything else hangs off them or off a run.
+State machines (runs, outbox items) list their legal transitions next to their states, and the
+model's ``transition`` method is the only way the code changes a state.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sync.store.base import Base
+from sync.store.errors import IllegalTransition
+from sync.store.types import BigIntKey, JSONType, StrEnumType, UTCDateTime
+
+
+class RunState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    DEAD = "dead"  # the worker vanished: its heartbeat went stale (or it never started)
+
+
+RUN_TRANSITIONS: dict[RunState, frozenset[RunState]] = {
+    RunState.QUEUED: frozenset({RunState.RUNNING, RunState.DEAD}),
+    RunState.RUNNING: frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.DEAD}),
+    RunState.SUCCEEDED: frozenset(),
+    RunState.FAILED: frozenset(),
+    RunState.DEAD: frozenset(),
+}
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    CONFLICT = "conflict"  # the CRM record changed since it was evaluated: not written
+    RETRY = "retry"  # a transient failure: try again at next_attempt_at
+    DEAD = "dead"  # a permanent failure, or out of attempts
+
+
+OUTBOX_TRANSITIONS: dict[OutboxState, frozenset[OutboxState]] = {
+    OutboxState.PENDING: frozenset(
+        {OutboxState.SENT, OutboxState.CONFLICT, OutboxState.RETRY, OutboxState.DEAD}
+    ),
+    # RETRY -> RETRY: another attempt failed transiently again
+    OutboxState.RETRY: frozenset(
+        {
+            OutboxState.PENDING,
+            OutboxState.SENT,
+            OutboxState.CONFLICT,
+            OutboxState.RETRY,
+            OutboxState.DEAD,
+        }
+    ),
+    OutboxState.SENT: frozenset(),
+    OutboxState.CONFLICT: frozenset(),
+    OutboxState.DEAD: frozenset(),
+}
+
+#: outbox states a writer may pick up
+CLAIMABLE_STATES: tuple[OutboxState, ...] = (OutboxState.PENDING, OutboxState.RETRY)
+
+
+def _one_of(states: type[enum.StrEnum]) -> CheckConstraint:
+    """A CHECK that the ``state`` column holds one of ``states`` (named ``ck_<table>_state``)."""
+    values = ", ".join(f"'{state.value}'" for state in states)
+    return CheckConstraint(f"state IN ({values})", name="state")
+
+
+class LeadRow(Base):
+    """A lead in canonical form (see :class:`sync.domain.Lead`), plus when leadloop saw it."""
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index(None, "source", "status"),
+        Index(None, "email"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str | None] = mapped_column(String(16))
+    raw_status: Mapped[str | None] = mapped_column(Text)
+    nurture_reason: Mapped[str | None] = mapped_column(Text)
+    unqualified_reason: Mapped[str | None] = mapped_column(Text)
+    reason_detail: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)  # already normalized by the mapping
+    phone: Mapped[str | None] = mapped_column(Text)
+    company: Mapped[str | None] = mapped_column(Text)
+    industry: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    lead_source: Mapped[str | None] = mapped_column(Text)
+    campaign: Mapped[str | None] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float)
+    wants_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into: Mapped[str | None] = mapped_column(String(255))
+    converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_flag: Mapped[str | None] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StatusChange(Base):
+    """One observed status change of a lead (``from_status`` is None when first seen)."""
+
+    __tablename__ = "status_history"
+    __table_args__ = (Index(None, "lead_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # per the CRM, else observed_at
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+
+
+class RawPayload(Base):
+    """The latest CRM payload of a lead (older ones are overwritten, not kept)."""
+
+    __tablename__ = "raw_payloads"
+
+    lead_id: Mapped[int] = mapped_column(
+        ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SyncCursor(Base):
+    """Where the next incremental pull of one stream of one source resumes."""
+
+    __tablename__ = "sync_cursors"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stream: Mapped[str] = mapped_column(String(64), primary_key=True)
+    modstamp: Mapped[datetime] = mapped_column(UTCDateTime)
+    record_id: Mapped[str] = mapped_column(String(255), default="")
+    window_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Run(Base):
+    """One execution of a job (sync, resync, undo, feedback, ...) with its heartbeat and counts."""
+
+    __tablename__ = "runs"
+    __table_args__ = (Index(None, "state", "heartbeat_at"), _one_of(RunState))
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[RunState] = mapped_column(StrEnumType(RunState), default=RunState.QUEUED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    counts: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    worker_id: Mapped[str | None] = mapped_column(String(255))
+
+    def transition(self, to: RunState, now: datetime) -> None:
+        """Move to state ``to`` at ``now``; raise :class:`IllegalTransition` if not allowed."""
+        if to not in RUN_TRANSITIONS[self.state]:
+            raise IllegalTransition(f"run {self.id}: cannot go from {self.state} to {to}")
+        self.state = to
+        if to is RunState.RUNNING:
+            self.started_at = self.heartbeat_at = now
+        else:
+            self.finished_at = now
+
+
+class OutboxItem(Base):
+    """One field correction waiting for, or done with, its write to the CRM."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(None, "state", "next_attempt_at"),
+        Index(None, "run_id"),
+        _one_of(OutboxState),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(255))
+    field: Mapped[str] = mapped_column(String(64))  # canonical field name
+    crm_field: Mapped[str] = mapped_column(String(255))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    policy: Mapped[str] = mapped_column(String(64))
+    state: Mapped[OutboxState] = mapped_column(
+        StrEnumType(OutboxState), default=OutboxState.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    expected_modstamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+
+    def transition(self, to: OutboxState, now: datetime) -> None:
+        """Move to state ``to``; raise :class:`IllegalTransition` if not allowed."""
+        if to not in OUTBOX_TRANSITIONS[self.state]:
+            raise IllegalTransition(
+                f"outbox item {self.idempotency_key}: cannot go from {self.state} to {to}"
+            )
+        if to is not OutboxState.PENDING:
+            self.attempts += 1
+        if to is OutboxState.SENT:
+            self.sent_at = now
+        self.state = to
+
+
+class Finding(Base):
+    """Something a policy flagged on a lead; open while ``resolved_at`` is None."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        # at most one open finding per (lead, policy, code); resolved ones are history
+        Index(
+            "uq_findings_open_lead_id_policy_code",
+            "lead_id",
+            "policy",
+            "code",
+            unique=True,
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    policy: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+
+
+class FeedbackPush(Base):
+    """What was last pushed for one feedback key to one target, to push only what changed."""
+
+    __tablename__ = "feedback_pushes"
+    # one key is pushed to each target separately (custom object, contact properties)
+    __table_args__ = (UniqueConstraint("target", "key"),)
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    target: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(512))  # period/source/campaign/reason
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    pushed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    remote_id: Mapped[str | None] = mapped_column(String(255))
+
+
+class Lease(Base):
+    """A time-limited claim of one job by one worker (multi-worker coordination)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,112 @@
+"""Schema migrations: from empty to head, in step with the models, refusing what is not ours."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from sync.store.base import Base
+from sync.store.db import check_schema, current_revision, head_revision, make_engine, upgrade
+from sync.store.errors import SchemaOutOfDate, StoreError
+
+TABLES = {
+    "leads", "status_history", "raw_payloads", "sync_cursors", "runs", "outbox", "findings",
+    "feedback_pushes", "leases", "alembic_version",
+}  # fmt: skip
+
+
+def test_given_an_empty_database_when_upgraded_then_every_table_exists_at_head(
+    empty_engine: Engine,
+) -> None:
+    applied = upgrade(empty_engine)
+
+    assert applied == ["0001"]
+    assert current_revision(empty_engine) == head_revision()
+    assert set(inspect(empty_engine).get_table_names()) == TABLES
+    check_schema(empty_engine)  # does not raise
+
+
+def test_given_a_database_at_head_when_upgraded_again_then_nothing_is_applied(
+    engine: Engine,
+) -> None:
+    assert upgrade(engine) == []
+
+
+def test_given_a_migrated_database_then_autogenerate_finds_no_difference_with_the_models(
+    engine: Engine,
+) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+
+    assert diff == []
+
+
+def test_given_an_empty_database_when_checked_then_it_says_to_run_db_upgrade(
+    empty_engine: Engine,
+) -> None:
+    with pytest.raises(SchemaOutOfDate, match=r"not initialised: run `leadloop db upgrade"):
+        check_schema(empty_engine)
+
+
+def test_given_an_older_revision_when_checked_then_it_names_both_revisions_and_the_command(
+    engine: Engine,
+) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+
+    with pytest.raises(SchemaOutOfDate) as raised:
+        check_schema(engine, upgrade_command="leadloop db upgrade -c prod.yaml")
+
+    assert str(raised.value) == (
+        f"database schema is at revision 0000, this leadloop needs {head_revision()}: "
+        "run `leadloop db upgrade -c prod.yaml`"
+    )
+
+
+def test_given_a_postgres_url_with_a_password_when_unreachable_then_the_error_hides_it() -> None:
+    engine = make_engine("postgresql+psycopg://leadloop:s3cret-pw@127.0.0.1:1/leadloop")
+
+    with pytest.raises(StoreError) as raised:
+        current_revision(engine)
+
+    assert "s3cret-pw" not in str(raised.value)
+    assert "leadloop:***@127.0.0.1:1/leadloop" in str(raised.value)
+
+
+def test_given_a_text_file_named_db_when_opened_then_a_store_error_names_the_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("this is not a database, just notes\n" * 100)
+
+    with pytest.raises(StoreError, match=r"notes\.db is not a usable database"):
+        upgrade(make_engine(f"sqlite:///{path}"))
+
+
+def test_given_another_apps_sqlite_file_when_upgraded_then_it_is_refused_untouched(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as other:
+        other.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+
+    with pytest.raises(StoreError, match=r"other\.db holds tables of another application"):
+        upgrade(make_engine(f"sqlite:///{path}"))
+
+    assert set(inspect(make_engine(f"sqlite:///{path}")).get_table_names()) == {"invoices"}
+
+
+def test_given_a_sqlite_path_in_a_missing_directory_when_upgraded_then_it_is_created(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state" / "nested" / "leadloop.db"
+
+    upgrade(make_engine(f"sqlite:///{path}"))
+
+    assert path.exists()
