@@ -189,8 +189,9 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name=self.app.name,
-                                        daemon=True)
+        # a short poll interval makes stop() (and so every test using a server) fast
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
+                                        name=self.app.name, daemon=True)
         self._thread.start()
         return self
 

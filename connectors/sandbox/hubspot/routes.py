@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 OBJECTS = "/crm/v3/objects/"
 PROPERTIES = "/crm/v3/properties/"
@@ -25,7 +26,8 @@ class Route:
 
 
 def _segments(path: str, prefix: str) -> list[str]:
-    return [part for part in path[len(prefix):].split("/") if part]
+    # the shared server hands over the raw path; ids such as emails arrive percent-encoded
+    return [unquote(part) for part in path[len(prefix):].split("/") if part]
 
 
 def route(method: str, path: str, is_contacts: Callable[[str], bool]) -> Route:
