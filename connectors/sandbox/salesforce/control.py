@@ -1,0 +1,140 @@
+"""Emulator-side actions: human edits, hooks between requests, conversions, merges, deletes.
+
+Each action is a method (for tests in the same process) and a ``/__sandbox__/`` control
+endpoint (for tests and demos in another process):
+
+=========================  ======  ===========================================  =================
+endpoint                   method  body                                         answer
+=========================  ======  ===========================================  =================
+/__sandbox__/edit          POST    {"id": "00Q...", "fields": {"Status": ...}}  the stored row
+/__sandbox__/convert       POST    {"id": "00Q..."}                             the stored row
+/__sandbox__/delete        POST    {"id": "00Q..."}                             the stored row
+/__sandbox__/merge         POST    {"master": "00Q...", "loser": "00Q..."}      the master row
+/__sandbox__/expire_sessions POST  -                                            {"expired": n}
+/__sandbox__/session       POST    -                                            {"session_id": s}
+/__sandbox__/lead/{id}     GET     -                                            the stored row
+/__sandbox__/leads         GET     -                                            every stored row
+/__sandbox__/scenarios     GET     -                                            {id: scenario}
+=========================  ======  ===========================================  =================
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from connectors.sandbox.salesforce.schema import Entity
+from connectors.sandbox.salesforce.seed import bulk_rows
+from connectors.sandbox.salesforce.store import LeadStore, Row
+from connectors.sandbox.salesforce.values import make_id
+from connectors.sandbox.server import Request, Response
+
+Hook = Callable[[Any], None]
+
+
+class ControlMixin:
+    """Actions a person or an automation would take in the org, outside the API user."""
+
+    store: LeadStore
+    lead_entity: Entity
+    lock: threading.RLock
+    sessions: Any
+    _hooks: list[tuple[str, Hook]]
+
+    def now(self) -> datetime:
+        raise NotImplementedError
+
+    def human_edit(self, lead_id: str, fields: dict[str, Any]) -> Row:
+        """Change a lead as a user in the UI would (stored values as given; stamps bumped)."""
+        unknown = [name for name in fields if self.lead_entity.field(name) is None]
+        if unknown:
+            raise ValueError(f"lead {lead_id}: unknown fields {unknown}")
+        with self.lock:
+            row = self.store.require(lead_id)
+            changes = {self.lead_entity.field(n).name: v  # type: ignore[union-attr]
+                       for n, v in fields.items()}
+            self.store.update(row, changes, self.now())
+            return dict(row)
+
+    def before_next(self, op: str, callback: Hook) -> None:
+        """Run ``callback(emulator)`` once, just before the next request of operation ``op``."""
+        with self.lock:
+            self._hooks.append((op, callback))
+
+    def expire_sessions(self) -> int:
+        """Invalidate every issued session id (clients then get INVALID_SESSION_ID)."""
+        with self.lock:
+            return int(self.sessions.expire_all())
+
+    def issue_session(self) -> str:
+        """A valid session id, for clients built with ``session_id=`` only."""
+        with self.lock:
+            return str(self.sessions.issue())
+
+    def convert(self, lead_id: str) -> Row:
+        """Convert a lead (IsConverted, ConvertedDate, Status "Closed - Converted")."""
+        with self.lock:
+            contact = make_id("003", self.store.sequence + 1, pod="Dn1")
+            return dict(self.store.convert(lead_id, self.now(), contact))
+
+    def merge(self, master_id: str, loser_id: str) -> Row:
+        """Merge ``loser`` into ``master``: loser deleted, its MasterRecordId set."""
+        with self.lock:
+            return dict(self.store.merge(master_id, loser_id, self.now()))
+
+    def delete(self, lead_id: str) -> Row:
+        """Delete a lead to the recycle bin (visible to queryAll and getDeleted)."""
+        with self.lock:
+            return dict(self.store.delete(lead_id, self.now()))
+
+    def add_leads(self, count: int) -> None:
+        """Append ``count`` plain leads quickly (100,000 take a second or two)."""
+        with self.lock:
+            bulk_rows(self.store, count)
+
+    def scenario_of(self, lead_id: str) -> str:
+        """The seed scenario of a lead (an emulator-only note, see :mod:`.seed`)."""
+        with self.lock:
+            return self.store.scenarios[self.store.require(lead_id)["Id"]]
+
+    def record(self, lead_id: str) -> Row:
+        """A copy of the stored row of a lead, deleted or not."""
+        with self.lock:
+            return dict(self.store.require(lead_id))
+
+    def records(self) -> list[Row]:
+        """Copies of every stored lead row, in creation order."""
+        with self.lock:
+            return [dict(row) for row in self.store.all()]
+
+    def control_extra(self, action: str, request: Request) -> Response:
+        """The ``/__sandbox__/`` actions of this emulator (see the module table)."""
+        try:
+            return self._control(action, request)
+        except KeyError as exc:
+            return Response.json({"error": str(exc)}, 404)
+        except (ValueError, TypeError) as exc:
+            return Response.json({"error": str(exc)}, 400)
+
+    def _control(self, action: str, request: Request) -> Response:
+        body = request.json() if request.method == "POST" and request.body else {}
+        posts: dict[str, Callable[[], Any]] = {
+            "edit": lambda: self.human_edit(body["id"], body["fields"]),
+            "convert": lambda: self.convert(body["id"]),
+            "delete": lambda: self.delete(body["id"]),
+            "merge": lambda: self.merge(body["master"], body["loser"]),
+            "expire_sessions": lambda: {"expired": self.expire_sessions()},
+            "session": lambda: {"session_id": self.issue_session()},
+        }
+        if request.method == "POST" and action in posts:
+            return Response.json(posts[action]())
+        if request.method == "GET" and action.startswith("lead/"):
+            return Response.json(self.record(action.removeprefix("lead/")))
+        if request.method == "GET" and action == "leads":
+            return Response.json(self.records())
+        if request.method == "GET" and action == "scenarios":
+            with self.lock:
+                return Response.json(dict(self.store.scenarios))
+        return Response.json({"error": f"unknown control action {action!r}"}, 404)

@@ -1,0 +1,212 @@
+"""Run a parsed SOQL query over stored rows: typed filters, ordering, limit and projection.
+
+Literals are checked against the field type the way Salesforce checks them (a quoted value
+for a datetime field is an ``INVALID_FIELD`` error, not an empty result). Text comparisons are
+case-insensitive, ids compare on their 15-character form, and ``!=``/``NOT IN`` match nulls,
+as in SOQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.sandbox.salesforce.schema import Entity, Field
+from connectors.sandbox.salesforce.soql import (
+    BoolOp,
+    Compare,
+    FieldRef,
+    InList,
+    Like,
+    Literal,
+    Node,
+    Order,
+    Query,
+    SoqlError,
+    malformed,
+)
+from connectors.sandbox.salesforce.values import parse_iso, wire
+
+Row = Mapping[str, Any]
+Predicate = Callable[[Row], bool]
+_LITERAL_KIND = {"datetime": "datetime", "date": "date", "double": "number", "int": "number",
+                 "boolean": "boolean"}
+_TYPE_NAMES = {"datetime": "dateTime", "date": "date", "number": "double", "boolean": "boolean",
+               "string": "string"}
+_ORDERING = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+             ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+@dataclass
+class Plan:
+    """A query checked against its entity, ready to run over rows of that entity."""
+
+    entity: Entity
+    fields: list[Field]
+    count: bool
+    predicate: Predicate
+    orders: list[tuple[Field, Order]]
+    limit: int | None
+
+    def run(self, rows: Iterable[Row]) -> list[Row]:
+        """The matching rows, ordered and limited (the full stored rows)."""
+        matched = [row for row in rows if self.predicate(row)]
+        for field, order in reversed(self.orders):
+            matched = _sorted(matched, field, order)
+        return matched if self.limit is None else matched[: self.limit]
+
+    def project(self, row: Row, url_base: str) -> dict[str, Any]:
+        """``row`` as the REST API returns it: ``attributes`` then the selected fields."""
+        record: dict[str, Any] = {"attributes": {"type": self.entity.name,
+                                                 "url": f"{url_base}/{row['Id']}"}}
+        for field in self.fields:
+            record[field.name] = row.get(field.name)
+        return record
+
+
+def compile_query(query: Query, entities: Mapping[str, Entity]) -> Plan:
+    """Resolve names and literals of ``query``; raise :class:`SoqlError` like Salesforce."""
+    entity = entities.get(query.entity.name.lower())
+    if entity is None:
+        raise malformed(query.source, query.entity.pos,
+                        f"sObject type '{query.entity.name}' is not supported. If you are "
+                        "attempting to use a custom object, be sure to append the '__c' after "
+                        "the entity name. Please reference your WSDL or the describe call for "
+                        "the appropriate names.", "INVALID_TYPE")
+    compiler = _Compiler(query, entity)
+    return Plan(
+        entity=entity,
+        fields=[compiler.field(ref) for ref in query.fields],
+        count=query.count,
+        predicate=compiler.node(query.where) if query.where else (lambda row: True),
+        orders=[(compiler.field(order.field), order) for order in query.order],
+        limit=query.limit,
+    )
+
+
+def _sorted(rows: list[Row], field: Field, order: Order) -> list[Row]:
+    key = _key(field)
+    nulls = [row for row in rows if row.get(field.name) is None]
+    present = [row for row in rows if row.get(field.name) is not None]
+    present.sort(key=lambda row: key(row[field.name]), reverse=order.descending)
+    return nulls + present if order.nulls_first else present + nulls
+
+
+def _key(field: Field) -> Callable[[Any], Any]:
+    if field.type in ("id", "reference"):
+        return lambda value: value[:15]
+    if field.textual:
+        return lambda value: value.casefold()
+    return lambda value: value
+
+
+class _Compiler:
+    def __init__(self, query: Query, entity: Entity) -> None:
+        self.query = query
+        self.entity = entity
+
+    def error(self, pos: int, message: str, code: str = "INVALID_FIELD") -> SoqlError:
+        return malformed(self.query.source, pos, message, code)
+
+    def field(self, ref: FieldRef) -> Field:
+        field = self.entity.field(ref.name)
+        if field is not None:
+            return field
+        if "." in ref.name:
+            raise self.error(ref.pos, f"Didn't understand relationship '{ref.name.split('.')[0]}'"
+                             " in field path. If you are attempting to use a custom "
+                             "relationship, be sure to append the '__r' after the custom "
+                             "relationship name.")
+        raise self.error(ref.pos, f"No such column '{ref.name}' on entity '{self.entity.name}'. "
+                         "If you are attempting to use a custom field, be sure to append the "
+                         "'__c' after the custom field name. Please reference your WSDL or the "
+                         "describe call for the appropriate names.")
+
+    def filterable(self, ref: FieldRef) -> Field:
+        field = self.field(ref)
+        if field.type == "textarea" and field.length > 255:
+            raise self.error(ref.pos, f"field '{field.name}' can not be filtered in a query call")
+        return field
+
+    def node(self, node: Node) -> Predicate:
+        if isinstance(node, BoolOp):
+            parts = [self.node(item) for item in node.items]
+            if node.op == "NOT":
+                return lambda row: not parts[0](row)
+            if node.op == "AND":
+                return lambda row: all(part(row) for part in parts)
+            return lambda row: any(part(row) for part in parts)
+        if isinstance(node, Compare):
+            return self.compare(node)
+        if isinstance(node, InList):
+            return self.in_list(node)
+        return self.like(node)
+
+    def value(self, field: Field, literal: Literal) -> Any:
+        """The literal in the stored form of ``field``'s values (None for null)."""
+        if literal.kind == "null":
+            return None
+        expected = _LITERAL_KIND.get(field.type, "string")
+        if literal.kind != expected:
+            quoted = "" if expected == "string" else " and should not be enclosed in quotes"
+            raise self.error(literal.pos, f"value of filter criterion for field '{field.name}' "
+                             f"must be of type {_TYPE_NAMES[expected]}{quoted}")
+        if expected == "datetime":
+            return wire(parse_iso(literal.value))
+        if expected == "string":
+            return _key(field)(literal.value)
+        return literal.value
+
+    def compare(self, node: Compare) -> Predicate:
+        field = self.filterable(node.field)
+        name, key, op = field.name, _key(field), node.op
+        target = self.value(field, node.value)
+        if target is None or field.type == "boolean":
+            if op not in ("=", "!="):
+                raise self.error(node.value.pos, f"invalid operator on {field.type} value",
+                                 "MALFORMED_QUERY")
+            if target is None:
+                return (lambda row: row.get(name) is None) if op == "=" else (
+                    lambda row: row.get(name) is not None)
+        if op == "=":
+            return lambda row: row.get(name) is not None and key(row[name]) == target
+        if op == "!=":
+            return lambda row: row.get(name) is None or key(row[name]) != target
+        check = _ORDERING[op]
+        return lambda row: row.get(name) is not None and check(key(row[name]), target)
+
+    def in_list(self, node: InList) -> Predicate:
+        field = self.filterable(node.field)
+        name, key = field.name, _key(field)
+        targets = {self.value(field, literal) for literal in node.values}
+        with_null = None in targets
+
+        def member(row: Row) -> bool:
+            value = row.get(name)
+            return with_null if value is None else key(value) in targets
+
+        return (lambda row: not member(row)) if node.negated else member
+
+    def like(self, node: Like) -> Predicate:
+        field = self.filterable(node.field)
+        if not field.textual or node.pattern.kind != "string":
+            raise self.error(node.pattern.pos, f"invalid operator on field '{field.name}'",
+                             "MALFORMED_QUERY")
+        pattern = re.compile(_like_regex(node.pattern.value), re.IGNORECASE | re.DOTALL)
+        name = field.name
+        return lambda row: row.get(name) is not None and bool(pattern.fullmatch(row[name]))
+
+
+def _like_regex(pattern: str) -> str:
+    parts, index = [], 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern) and pattern[index + 1] in "%_":
+            parts.append(re.escape(pattern[index + 1]))
+            index += 2
+            continue
+        parts.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
+        index += 1
+    return "".join(parts)

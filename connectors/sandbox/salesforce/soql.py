@@ -1,0 +1,334 @@
+"""A SOQL subset: a tokenizer and a recursive-descent parser producing a small syntax tree.
+
+Grammar (keywords case-insensitive)::
+
+    query     := SELECT (COUNT '(' ')' | name (',' name)*) FROM name
+                 [WHERE or] [ORDER BY order (',' order)*] [LIMIT integer]
+    or        := and (OR and)*          -- AND and OR may not be mixed without parentheses
+    and       := unary (AND unary)*
+    unary     := NOT unary | '(' or ')' | name op value | name [NOT] IN '(' value (',' value)* ')'
+                 | name LIKE string
+    order     := name [ASC | DESC] [NULLS (FIRST | LAST)]
+    value     := string | number | datetime | date | TRUE | FALSE | NULL
+
+Anything else (GROUP BY, OFFSET, date literals such as TODAY, relationship queries, functions)
+is refused with ``MALFORMED_QUERY`` rather than answered wrongly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+KEYWORDS = frozenset({"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY",
+                      "ASC", "DESC", "NULLS", "FIRST", "LAST", "LIMIT", "TRUE", "FALSE", "NULL",
+                      "COUNT", "GROUP", "HAVING", "OFFSET", "INCLUDES", "EXCLUDES", "WITH", "FOR"})
+COMPARATORS = frozenset({"=", "!=", "<>", "<", "<=", ">", ">="})
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2}))
+  | (?P<date>\d{4}-\d{2}-\d{2}(?![\dT]))
+  | (?P<number>[+-]?\d+(?:\.\d+)?(?![\w.]))
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+  | (?P<string>'(?:[^'\\]|\\.)*')
+  | (?P<op>!=|<>|<=|>=|=|<|>)
+  | (?P<punct>[(),])
+""", re.VERBOSE | re.DOTALL)
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "'": "'", '"': '"',
+            "\\": "\\", "_": "\\_", "%": "\\%"}
+
+
+class SoqlError(Exception):
+    """A query Salesforce would refuse: ``code`` is the REST errorCode."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # name, keyword, string, number, datetime, date, op, punct, eof
+    text: str
+    pos: int
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Literal:
+    kind: str  # string, number, datetime, date, boolean, null
+    value: Any
+    pos: int
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    name: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Compare:
+    field: FieldRef
+    op: str
+    value: Literal
+
+
+@dataclass(frozen=True)
+class InList:
+    field: FieldRef
+    values: tuple[Literal, ...]
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Like:
+    field: FieldRef
+    pattern: Literal
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: str  # AND, OR, NOT
+    items: tuple[Node, ...]
+
+
+Node = Compare | InList | Like | BoolOp
+
+
+@dataclass(frozen=True)
+class Order:
+    field: FieldRef
+    descending: bool
+    nulls_first: bool
+
+
+@dataclass
+class Query:
+    source: str
+    entity: FieldRef
+    fields: list[FieldRef] = field(default_factory=list)
+    count: bool = False
+    where: Node | None = None
+    order: list[Order] = field(default_factory=list)
+    limit: int | None = None
+
+
+def malformed(source: str, pos: int, message: str, code: str = "MALFORMED_QUERY") -> SoqlError:
+    """A Salesforce-style parse error pointing at ``pos`` (row and column are 1-based)."""
+    row = source.count("\n", 0, pos) + 1
+    column = pos - (source.rfind("\n", 0, pos) + 1) + 1
+    line = source.splitlines()[row - 1] if source.strip() else ""
+    caret = " " * (column - 1) + "^"
+    return SoqlError(code, f"\n{line}\n{caret}\nERROR at Row:{row}:Column:{column}\n{message}")
+
+
+def tokenize(source: str) -> list[Token]:
+    """The tokens of ``source`` ending with an ``eof`` token."""
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(source):
+        match = _TOKEN.match(source, pos)
+        if match is None:
+            raise malformed(source, pos, f"unexpected character: '{source[pos]}'")
+        kind = match.lastgroup or ""
+        text = match.group()
+        if kind == "name" and text.upper() in KEYWORDS:
+            tokens.append(Token("keyword", text.upper(), pos))
+        elif kind == "string":
+            tokens.append(Token(kind, text, pos, _unescape(source, pos, text[1:-1])))
+        elif kind != "ws":
+            tokens.append(Token(kind, text, pos))
+        pos = match.end()
+    tokens.append(Token("eof", "<EOF>", len(source)))
+    return tokens
+
+
+def _unescape(source: str, pos: int, body: str) -> str:
+    out, index = [], 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            escaped = body[index + 1]
+            if escaped == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[index + 2:index + 6]):
+                out.append(chr(int(body[index + 2:index + 6], 16)))
+                index += 6
+                continue
+            if escaped not in _ESCAPES:
+                raise malformed(source, pos, f"Invalid string literal: bad escape '\\{escaped}'")
+            out.append(_ESCAPES[escaped])
+            index += 2
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def parse(source: str) -> Query:
+    """Parse ``source`` or raise :class:`SoqlError` (``MALFORMED_QUERY``)."""
+    return _Parser(source).query()
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.tokens = tokenize(source)
+        self.index = 0
+
+    @property
+    def peek(self) -> Token:
+        return self.tokens[self.index]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def fail(self, token: Token) -> SoqlError:
+        return malformed(self.source, token.pos, f"unexpected token: '{token.text}'")
+
+    def accept(self, *keywords: str) -> Token | None:
+        if self.peek.kind == "keyword" and self.peek.text in keywords:
+            return self.advance()
+        return None
+
+    def expect(self, keyword: str) -> Token:
+        token = self.accept(keyword)
+        if token is None:
+            raise self.fail(self.peek)
+        return token
+
+    def expect_punct(self, text: str) -> None:
+        if self.peek.kind != "punct" or self.peek.text != text:
+            raise self.fail(self.peek)
+        self.advance()
+
+    def name(self) -> FieldRef:
+        token = self.advance()
+        if token.kind != "name":
+            raise self.fail(token)
+        return FieldRef(token.text, token.pos)
+
+    def query(self) -> Query:
+        self.expect("SELECT")
+        query = Query(self.source, FieldRef("", 0))
+        if self.accept("COUNT"):
+            self.expect_punct("(")
+            self.expect_punct(")")
+            query.count = True
+        else:
+            query.fields = self.select_list()
+        self.expect("FROM")
+        query.entity = self.name()
+        if self.accept("WHERE"):
+            query.where = self.disjunction()
+        if self.accept("ORDER"):
+            self.expect("BY")
+            query.order = self.order_list()
+        if self.accept("LIMIT"):
+            query.limit = self.integer()
+        if self.peek.kind != "eof":
+            raise self.fail(self.peek)
+        return query
+
+    def select_list(self) -> list[FieldRef]:
+        fields = [self.name()]
+        while self.peek.text == ",":
+            self.advance()
+            fields.append(self.name())
+        seen: set[str] = set()
+        for ref in fields:
+            if ref.name.lower() in seen:
+                raise malformed(self.source, ref.pos, f"duplicate field selected: {ref.name}")
+            seen.add(ref.name.lower())
+        return fields
+
+    def order_list(self) -> list[Order]:
+        orders = [self.order()]
+        while self.peek.text == ",":
+            self.advance()
+            orders.append(self.order())
+        return orders
+
+    def order(self) -> Order:
+        ref = self.name()
+        descending = bool(self.accept("ASC", "DESC") and self.tokens[self.index - 1].text == "DESC")
+        nulls_first = not descending  # Salesforce's default: nulls sort as the smallest value
+        if self.accept("NULLS"):
+            nulls_first = self.expect_either("FIRST", "LAST") == "FIRST"
+        return Order(ref, descending, nulls_first)
+
+    def expect_either(self, *keywords: str) -> str:
+        token = self.accept(*keywords)
+        if token is None:
+            raise self.fail(self.peek)
+        return token.text
+
+    def integer(self) -> int:
+        token = self.advance()
+        if token.kind != "number" or not token.text.isdigit():
+            raise self.fail(token)
+        return int(token.text)
+
+    def disjunction(self) -> Node:
+        return self.chain(self.conjunction(), "OR", "AND")
+
+    def conjunction(self) -> Node:
+        return self.chain(self.unary(), "AND", "OR")
+
+    def chain(self, first: Node, op: str, other: str) -> Node:
+        items = [first]
+        while self.accept(op):
+            items.append(self.unary())
+        if self.peek.kind == "keyword" and self.peek.text == other and len(items) > 1:
+            raise self.fail(self.peek)  # SOQL needs parentheses to mix AND and OR
+        return items[0] if len(items) == 1 else BoolOp(op, tuple(items))
+
+    def unary(self) -> Node:
+        if self.accept("NOT"):
+            return BoolOp("NOT", (self.unary(),))
+        if self.peek.text == "(" and self.peek.kind == "punct":
+            self.advance()
+            inner = self.disjunction()
+            self.expect_punct(")")
+            return inner
+        return self.condition()
+
+    def condition(self) -> Node:
+        ref = self.name()
+        token = self.advance()
+        if token.kind == "op":
+            return Compare(ref, "!=" if token.text == "<>" else token.text, self.value())
+        if token.kind == "keyword" and token.text == "LIKE":
+            return Like(ref, self.value())
+        negated = token.kind == "keyword" and token.text == "NOT"
+        if negated:
+            token = self.advance()
+        if token.kind != "keyword" or token.text != "IN":
+            raise self.fail(token)
+        return InList(ref, self.value_list(), negated)
+
+    def value_list(self) -> tuple[Literal, ...]:
+        self.expect_punct("(")
+        values = [self.value()]
+        while self.peek.text == "," and self.peek.kind == "punct":
+            self.advance()
+            values.append(self.value())
+        self.expect_punct(")")
+        return tuple(values)
+
+    def value(self) -> Literal:
+        token = self.advance()
+        if token.kind == "string":
+            return Literal("string", token.value, token.pos)
+        if token.kind in ("datetime", "date"):
+            return Literal(token.kind, token.text, token.pos)
+        if token.kind == "number":
+            return Literal("number", float(token.text), token.pos)
+        if token.kind == "keyword" and token.text in ("TRUE", "FALSE"):
+            return Literal("boolean", token.text == "TRUE", token.pos)
+        if token.kind == "keyword" and token.text == "NULL":
+            return Literal("null", None, token.pos)
+        raise self.fail(token)
