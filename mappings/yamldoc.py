@@ -70,7 +70,7 @@ class Document:
             if parts in self.lines:
                 return self.lines[parts]
             parts = parts[:-1]
-        return self.lines.get((), None)
+        return self.lines.get((), 1)
 
     def issue(self, path: Sequence[str | int], message: str) -> Issue:
         """An :class:`Issue` located at ``path`` in this document."""
@@ -127,7 +127,10 @@ def _syntax_issue(file: str, error: yaml.MarkedYAMLError) -> Issue:
     if "'\\t'" in problem:
         problem = "tab character: YAML indentation must use spaces"
     elif error.context:
-        problem = f"{problem} ({error.context})"
+        start = error.context_mark
+        where = f" that starts on line {start.line + 1}" if start and mark and (
+            start.line != mark.line) else ""
+        problem = f"{problem} ({error.context}{where})"
     if mark and mark.buffer and "flow" in (error.context or ""):
         text = mark.buffer.splitlines()[mark.line] if mark.line < len(
             mark.buffer.splitlines()) else ""
@@ -145,6 +148,8 @@ def parse_yaml(text: str, file: str) -> Document:
         node = loader.get_single_node()
         builder = _Builder(loader, file)
         data = builder.build(node, ()) if node is not None else None
+        if node is not None:
+            builder.lines[()] = node.start_mark.line + 1
     except yaml.MarkedYAMLError as error:
         raise YamlError([_syntax_issue(file, error)]) from None
     except yaml.YAMLError as error:

@@ -176,6 +176,10 @@ def _message(error: ErrorDetails, tp: Any) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "extra_forbidden":
         return ""  # handled with the hint by the caller
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "expected a mapping (key: value pairs)"
+    if kind == "list_type":
+        return "expected a list"
     if kind == "missing":
         return "required key is missing"
     if kind == "union_tag_invalid":

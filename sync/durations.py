@@ -22,6 +22,8 @@ def parse_duration(value: Any) -> timedelta:
         result = timedelta(seconds=value)
     elif isinstance(value, str) and value.strip():
         text = value.strip().lower().replace(" ", "")
+        if text.startswith("-"):
+            raise ValueError(f"duration must not be negative, got {value!r}")
         parts = _PART.findall(text)
         if not parts or "".join(n + u for n, u in parts) != text:
             raise ValueError(f"{value!r} is not a duration such as 30s, 15m, 3d, 2w or 1h30m")
