@@ -6,11 +6,12 @@ from datetime import datetime
 
 import pytest
 
-from sync.domain import Status
+from sync.domain import Lead, Status
 from sync.pipeline.policies import (
     REVIEW_FLAG_PREFIX,
     Correction,
     Evaluation,
+    Policy,
     PolicyContext,
     apply,
     crm_value,
@@ -192,3 +193,29 @@ def test_apply_sets_status_and_flag() -> None:
     after = apply(lead(status=Status.NEW), corrections, context())
 
     assert (after.status, after.review_flag) == (Status.NURTURE, "leadloop: x")
+
+
+def _proposing(name: str, code: str) -> Policy:
+    """A stand-in policy (registered under an existing name) that remaps the nurture reason."""
+
+    def check(current: Lead, previous: Lead | None, ctx: PolicyContext) -> Evaluation:
+        if current.nurture_reason == "Call me later":
+            return Evaluation(corrections=(
+                Correction("nurture_reason", current.nurture_reason, code, name, "test"),
+            ))
+        return Evaluation()
+
+    return Policy(name, check)
+
+
+def test_given_two_policies_disagreeing_on_a_value_then_the_earlier_registered_name_wins() -> None:
+    """The tie-break is the documented policy order, not the order the policies ran in."""
+    first = _proposing("reason_vocabulary", "no_budget_now")
+    second = _proposing("reason_status_mismatch", "bad_timing")
+    current = lead(status=Status.NURTURE, nurture_reason="Call me later")
+
+    for order in ([first, second], [second, first]):
+        result = evaluate(current, None, context(), order)
+        assert [(c.new, c.policy) for c in result.corrections] == [
+            ("no_budget_now", "reason_vocabulary")
+        ]
