@@ -10,7 +10,7 @@ import pytest
 from sync.domain import Status
 from sync.pipeline.policies import Correction, Evaluation, apply, evaluate
 from tests.builders import NOW, lead
-from tests.policies.support import config, context
+from tests.policies.support import CATALOGUE, config, context
 
 MIN_AGE = timedelta(days=30)  # the default
 LOW_SCORE_FIX = config(low_score_nurture={"enabled": True, "mode": "fix", "threshold": 20})
@@ -156,3 +156,20 @@ def test_given_working_lead_wanting_a_call_then_nothing() -> None:
 def test_wants_call_reopen_refuses_fix_mode() -> None:
     with pytest.raises(ValueError, match="wants_call_reopen"):
         config(wants_call_reopen={"mode": "fix"})
+
+
+@pytest.mark.parametrize(
+    ("code", "errors"),
+    [
+        ("low_interest_score", []),
+        ("nope", ["policies.low_score_nurture.reason_code: 'nope' is not in the catalogue"]),
+        ("competitor", ["policies.low_score_nurture.reason_code: 'competitor' belongs to "
+                        "unqualified, expected a nurture reason"]),
+    ],
+)
+def test_catalogue_errors_name_the_setting(code: str, errors: list[str]) -> None:
+    """Given a reason_code, when checked against the catalogue at startup, then a bad one is
+    named by its config key."""
+    settings = config(low_score_nurture={"reason_code": code})
+
+    assert settings.catalogue_errors(CATALOGUE) == errors

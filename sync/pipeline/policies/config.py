@@ -1,4 +1,9 @@
-"""Typed settings of the six policies (the ``policies:`` section of the YAML config)."""
+"""Typed settings of the six policies (the ``policies:`` section of the YAML config).
+
+Modes: ``report`` records a finding; ``flag`` also writes the mapping's review-flag field
+(reported instead when the mapping has none); ``fix`` writes a correction where a safe fix
+exists and flags otherwise. Converted leads are only ever reported on.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mappings.catalogue import Catalogue
 from sync.durations import Duration
 
 Mode = Literal["report", "flag", "fix"]
@@ -25,7 +31,10 @@ class ClearReasonsOnExit(_Policy):
 
 
 class RequireReason(_Policy):
-    """Nurture/unqualified without a reason after ``grace_period`` since the status change."""
+    """Nurture/unqualified without a reason after ``grace_period`` since the status change.
+
+    There is no automatic fix (only the rep knows the reason): ``fix`` flags.
+    """
 
     mode: Mode = "flag"
     grace_period: Duration = timedelta(days=3)
@@ -38,7 +47,7 @@ class ReasonVocabulary(_Policy):
 
 
 class ReasonStatusMismatch(_Policy):
-    """A nurture reason in the unqualified field, or the reverse."""
+    """A nurture reason in the unqualified field, or the reverse. Never fixed: ``fix`` flags."""
 
     mode: Mode = "flag"
 
@@ -68,3 +77,18 @@ class PoliciesConfig(BaseModel):
     reason_status_mismatch: ReasonStatusMismatch = ReasonStatusMismatch()
     low_score_nurture: LowScoreNurture = LowScoreNurture()
     wants_call_reopen: WantsCallReopen = WantsCallReopen()
+
+    def catalogue_errors(self, catalogue: Catalogue) -> list[str]:
+        """Settings that name reasons the catalogue lacks, as ``policies.<key>: problem``.
+
+        For startup validation (``leadloop check``); at run time the policy reports the same
+        problem as an ``error`` finding instead of moving leads.
+        """
+        code = self.low_score_nurture.reason_code
+        reason = catalogue.reasons.get(code)
+        if reason is None:
+            return [f"policies.low_score_nurture.reason_code: {code!r} is not in the catalogue"]
+        if reason.status != "nurture":
+            return [f"policies.low_score_nurture.reason_code: {code!r} belongs to "
+                    f"{reason.status}, expected a nurture reason"]
+        return []

@@ -27,8 +27,9 @@ def low_score_nurture(lead: Lead, previous: Lead | None, ctx: PolicyContext) -> 
     if score is None or not _is_stale_low_scorer(lead, ctx):
         return Evaluation()
     code = settings.reason_code
-    if code not in ctx.catalogue.reasons or ctx.catalogue.status_of(code) != Status.NURTURE:
-        return Evaluation(findings=(_bad_reason_code(code),))
+    errors = ctx.config.catalogue_errors(ctx.catalogue)
+    if errors:
+        return Evaluation(findings=(_bad_reason_code(code, errors[0]),))
     accepted = ctx.accepts("nurture_reason", code)
     evidence: dict[str, object] = {
         "score": score if math.isfinite(score) else str(score),
@@ -70,13 +71,12 @@ def _to_nurture(lead: Lead, code: str) -> tuple[Correction, ...]:
     )
 
 
-def _bad_reason_code(code: str) -> Finding:
+def _bad_reason_code(code: str, error: str) -> Finding:
     return Finding(
         policy=LOW_SCORE_NURTURE,
         code="bad_reason_code",
         severity="error",
-        message=f"policies.low_score_nurture.reason_code {code!r} is not a nurture reason of "
-        "the catalogue: nothing moved",
+        message=f"{error}: nothing moved",
         evidence={"reason_code": code},
         field="status",
     )
