@@ -1,0 +1,83 @@
+"""Shared helpers for the Salesforce emulator tests: a frozen clock, a running emulator and a
+real simple-salesforce client logged in to it over SOAP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from simple_salesforce import Salesforce
+
+from connectors.salesforce.transport import BaseUrlSession
+from connectors.sandbox.salesforce import SalesforceEmulator
+from connectors.sandbox.server import Server
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+USERNAME, PASSWORD, TOKEN = "admin@leadloop.sandbox", "sandbox-password", "sandbox-token"
+
+
+class FrozenClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> datetime:
+        self.moment += timedelta(**delta)
+        return self.moment
+
+
+@dataclass
+class Running:
+    emulator: SalesforceEmulator
+    sf: Salesforce
+    url: str
+    clock: FrozenClock
+
+    def session(self) -> BaseUrlSession:
+        """A fresh routing session for another client of the same emulator."""
+        return BaseUrlSession.for_urls([self.url])
+
+    def lead(self, **fields: Any) -> dict[str, Any]:
+        """A live lead (first in creation order) after a human edit setting ``fields``."""
+        row = next(row for row in self.emulator.records() if not row["IsDeleted"]
+                   and not row["IsConverted"])
+        return self.emulator.human_edit(row["Id"], fields) if fields else row
+
+
+@contextmanager
+def running(clock: FrozenClock | None = None, plain: int = 0, **options: Any
+            ) -> Iterator[Running]:
+    """An emulator on a free loopback port and a real simple-salesforce client logged in."""
+    clock = clock or FrozenClock()
+    options.setdefault("leads", 0)
+    emulator = SalesforceEmulator(now=clock, **options)
+    emulator.add_leads(plain)
+    with Server(emulator) as server:
+        yield Running(emulator, login(server.url), server.url, clock)
+
+
+def login(url: str, **kwargs: Any) -> Salesforce:
+    """simple-salesforce logged in with username, password and token (SOAP)."""
+    credentials = {"username": USERNAME, "password": PASSWORD, "security_token": TOKEN}
+    return Salesforce(**{**credentials, **kwargs}, domain="login",
+                      session=BaseUrlSession.for_urls([url]))
+
+
+def collection(*records: dict[str, Any], all_or_none: bool = False) -> dict[str, Any]:
+    """A Collections PATCH body for Lead records given as ``{"id": ..., field: value}``."""
+    return {"allOrNone": all_or_none,
+            "records": [{"attributes": {"type": "Lead"}, **record} for record in records]}
+
+
+def first_error(exc: BaseException) -> dict[str, Any]:
+    """The first REST error of a simple-salesforce exception's JSON array body."""
+    content: Any = getattr(exc, "content", None)
+    assert isinstance(content, list), f"not a JSON array error body: {content!r}"
+    return dict(content[0])
