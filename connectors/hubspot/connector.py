@@ -1,0 +1,154 @@
+"""The HubSpot contacts connector: :class:`connectors.base.Connector` over hubspot-api-client."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from hubspot.crm.contacts import (
+    BatchReadInputSimplePublicObjectId,
+    PublicObjectSearchRequest,
+    SimplePublicObjectId,
+)
+
+from connectors.base import ApiUsage, Correction, Cursor, Page, SchemaError, Window, WriteOutcome
+from connectors.http import RetryPolicy
+from connectors.hubspot.client import HubSpotApi, HubSpotConnection
+from connectors.hubspot.properties import PropertyCatalog
+from connectors.hubspot.search import MODSTAMP
+from connectors.hubspot.streams import (
+    BASE_PROPERTIES,
+    BATCH_READ_LIMIT,
+    LIST_LIMIT,
+    archived_in,
+    chunks,
+    merged_pages,
+    search_hits,
+    to_source_records,
+    window_plan,
+)
+from connectors.hubspot.writer import ContactWriter
+
+#: ``pull_all`` has no window end: it reads up to the far future (records edited during the
+#: run move behind the read position and are read again, never skipped).
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+class HubSpotConnector:
+    """Contacts of one HubSpot account.
+
+    ``properties``: the contact properties the mapping reads (``lastmodifieddate``,
+    ``hs_object_id`` and ``hs_merged_object_ids`` are always added). ``api_budget_share``: the
+    fraction of the account's daily allowance this source may spend. ``max_offset``: how far
+    search ``after`` offsets are followed before restarting from the last timestamp (0: every
+    page is a fresh keyset query; see :mod:`connectors.hubspot.search`).
+    """
+
+    kind = "hubspot"
+    modstamp_field = MODSTAMP
+
+    def __init__(self, conn: HubSpotConnection, *, properties: Sequence[str],
+                 api_budget_share: float = 1.0, retry: RetryPolicy | None = None,
+                 sleep: Callable[[float], None] = time.sleep, max_offset: int = 0) -> None:
+        self.conn = conn
+        self.usage = ApiUsage()
+        self.api = HubSpotApi(conn, self.usage, retry=retry, sleep=sleep,
+                              api_budget_share=api_budget_share)
+        self.mapped = tuple(dict.fromkeys(properties))
+        self.properties = tuple(dict.fromkeys((*BASE_PROPERTIES, *properties)))
+        self.max_offset = max_offset
+        self.catalog = PropertyCatalog(self.api, create_missing_options=conn.create_missing_options)
+        self.writer = ContactWriter(self.api, self.catalog)
+
+    # -- checks and metadata -----------------------------------------------------------
+    def check(self) -> None:
+        """Verify the token and that every mapped property exists (re-reads definitions)."""
+        self.catalog.refresh()
+        missing = self.catalog.missing(self.mapped)
+        if missing:
+            raise SchemaError(f"HubSpot contacts lack the mapped properties: {', '.join(missing)}")
+
+    def field_options(self, field_name: str) -> frozenset[str] | None:
+        """Option values of an enumeration property; None when any value is accepted."""
+        return self.catalog.field_options(field_name)
+
+    def ensure_property(self, name: str, label: str, **kwargs: Any) -> bool:
+        """Create a contact property the mapping needs (see PropertyCatalog.ensure_property)."""
+        return self.catalog.ensure_property(name, label, **kwargs)
+
+    # -- reading -----------------------------------------------------------------------
+    def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
+        """Contacts modified in ``window`` and contacts archived in it, ascending by
+        (modstamp, numeric id), strictly after ``after``."""
+        archived = self._archived()
+        batches = search_hits(window_plan(window, after, self.max_offset), self._search,
+                              self.properties)
+        listed = {str(obj.id) for obj in archived}
+        yield from merged_pages(batches, archived_in(archived, window, after), listed)
+
+    def pull_all(self) -> Iterator[Page]:
+        """Every contact, archived ones included.
+
+        Search windows rather than the list API: 200 contacts per call instead of 100, and
+        search has its own rate limit (5/s) apart from the account's burst budget. Records the
+        search index has not caught up with yet are read by the next incremental pull.
+        """
+        return self.pull(Window(None, FAR_FUTURE))
+
+    def pull_ids(self, record_ids: Sequence[str]) -> Iterator[Page]:
+        """The given contacts (batch read, 100 per call); ids not live are looked up among
+        archived contacts in one more call per batch. Unknown ids are absent."""
+        unique = list(dict.fromkeys(str(i) for i in record_ids))
+        for chunk in chunks(unique, BATCH_READ_LIMIT):
+            found = self._batch_read(chunk, archived=False)
+            rest = [i for i in chunk if i not in found]
+            if rest:
+                found.update(self._batch_read(rest, archived=True))
+            records = [r for i in chunk if i in found for r in to_source_records(found[i])]
+            if records:
+                yield Page(records, None)
+
+    def _search(self, body: dict[str, Any]) -> tuple[list[Any], str | None]:
+        request = PublicObjectSearchRequest(
+            filter_groups=body["filterGroups"], sorts=body["sorts"],
+            properties=body["properties"], limit=body["limit"], after=body.get("after"))
+        search_api = self.api.endpoint("crm.contacts.search_api")
+        data, _ = self.api.call("search", search_api.do_search_with_http_info, request)
+        paging = data.paging
+        next_after = paging.next.after if paging is not None and paging.next else None
+        return list(data.results or []), next_after
+
+    def _archived(self) -> list[Any]:
+        """Every archived contact (one listing per pull; see :mod:`.streams`)."""
+        basic_api = self.api.endpoint("crm.contacts.basic_api")
+        found: list[Any] = []
+        after: str | None = None
+        while True:
+            data, _ = self.api.call("contacts_list", basic_api.get_page_with_http_info,
+                                    limit=LIST_LIMIT, after=after,
+                                    properties=list(self.properties), archived=True)
+            found += data.results or []
+            paging = data.paging
+            if paging is None or paging.next is None:
+                return found
+            after = paging.next.after
+
+    def _batch_read(self, ids: Sequence[str], *, archived: bool) -> dict[str, Any]:
+        request = BatchReadInputSimplePublicObjectId(
+            inputs=[SimplePublicObjectId(id=i) for i in ids], properties=list(self.properties),
+            properties_with_history=[])
+        batch_api = self.api.endpoint("crm.contacts.batch_api")
+        data, _ = self.api.call("batch_read", batch_api.read_with_http_info, request,
+                                archived=archived)
+        return {str(o.id): o for o in (data.results if data else None) or []}
+
+    # -- writing -----------------------------------------------------------------------
+    def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:
+        """Apply corrections, 100 per batch update, conflict-checked (see :mod:`.writer`)."""
+        return self.writer.write(corrections)
+
+    def close(self) -> None:
+        """Release the connection pools of every generated API client built so far."""
+        self.api.close()

@@ -1,0 +1,131 @@
+"""Contact property definitions: enumeration options, adding missing options, creating properties.
+
+HubSpot accepts only an option's internal ``value`` for enumeration properties (labels are
+refused, crm-api-facts.md 2.3); options are edited with ``PATCH
+/crm/v3/properties/contacts/{name}`` carrying the *full* option list (2.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyUpdate
+
+from connectors.base import FatalError
+from connectors.hubspot.client import HubSpotApi
+
+OBJECT_TYPE = "contacts"
+
+
+@dataclass(frozen=True)
+class PropertyInfo:
+    """What the connector needs to know about one contact property."""
+
+    name: str
+    type: str
+    options: tuple[str, ...]  # internal values, in display order
+    read_only: bool = False
+
+    @property
+    def is_enumeration(self) -> bool:
+        return self.type == "enumeration"
+
+
+class PropertyCatalog:
+    """Contact property definitions, read once per run (:meth:`refresh` to re-read)."""
+
+    def __init__(self, api: HubSpotApi, *, create_missing_options: bool) -> None:
+        self.api = api
+        self.create_missing_options = create_missing_options
+        self._defs: dict[str, PropertyInfo] | None = None
+        self._raw_options: dict[str, list[OptionInput]] = {}
+
+    def refresh(self) -> dict[str, PropertyInfo]:
+        """Read every contact property definition (one call)."""
+        core = self.api.endpoint("crm.properties.core_api")
+        data, _ = self.api.call("properties_read", core.get_all_with_http_info, OBJECT_TYPE)
+        self._defs, self._raw_options = {}, {}
+        for prop in data.results or []:
+            options = [o for o in prop.options or [] if o.value is not None]
+            meta = prop.modification_metadata
+            self._defs[prop.name] = PropertyInfo(
+                prop.name, prop.type, tuple(str(o.value) for o in options),
+                bool(meta and meta.read_only_value))
+            self._raw_options[prop.name] = [
+                OptionInput(label=o.label, value=o.value, display_order=o.display_order,
+                            hidden=bool(o.hidden), description=o.description)
+                for o in options]
+        return self._defs
+
+    def definitions(self) -> dict[str, PropertyInfo]:
+        """The cached definitions (read on first use)."""
+        return self._defs if self._defs is not None else self.refresh()
+
+    def missing(self, names: Iterable[str]) -> list[str]:
+        """The given property names this account does not have."""
+        defs = self.definitions()
+        return [name for name in names if name not in defs]
+
+    def field_options(self, name: str) -> frozenset[str] | None:
+        """Option values of an enumeration property; None for free-form or unknown ones."""
+        info = self.definitions().get(name)
+        if info is None or not info.is_enumeration:
+            return None
+        return frozenset(info.options)
+
+    def invalid_values(self, changes: Mapping[str, str | None]) -> dict[str, str]:
+        """``{property: value}`` for values an enumeration property has no option for."""
+        bad = {}
+        for name, value in changes.items():
+            options = self.field_options(name)
+            if value and options is not None and value not in options:
+                bad[name] = value
+        return bad
+
+    def add_options(self, wanted: Mapping[str, Sequence[str]]) -> None:
+        """Add missing options, one PATCH per property (the label is the value itself)."""
+        for name, values in wanted.items():
+            info = self.definitions()[name]
+            new = [v for v in dict.fromkeys(values) if v not in info.options]
+            if not new:
+                continue
+            options = list(self._raw_options.get(name, []))
+            start = len(options)
+            options += [OptionInput(label=v, value=v, display_order=start + i, hidden=False)
+                        for i, v in enumerate(new)]
+            core = self.api.endpoint("crm.properties.core_api")
+            self.api.call("properties_write", core.update_with_http_info, OBJECT_TYPE, name,
+                          PropertyUpdate(options=options))
+            self._raw_options[name] = options
+            assert self._defs is not None
+            self._defs[name] = PropertyInfo(name, info.type, info.options + tuple(new),
+                                            info.read_only)
+
+    def ensure_property(self, name: str, label: str, *, type: str = "string",
+                        field_type: str = "textarea", group_name: str = "contactinformation",
+                        options: Sequence[str] = ()) -> bool:
+        """Create the property unless it exists; True when it was created.
+
+        Creating answers 201 (sometimes 200, crm-api-facts.md 2.8): ``*_with_http_info`` makes
+        either status fine; the definitions are re-read afterwards rather than trusting the body.
+        """
+        if name in self.definitions():
+            return False
+        if not self.create_missing_options:
+            raise FatalError(f"contact property {name!r} is missing; create it in HubSpot or "
+                             f"enable create_missing_options")
+        create = PropertyCreate(
+            name=name, label=label, type=type, field_type=field_type, group_name=group_name,
+            options=[OptionInput(label=v, value=v, display_order=i, hidden=False)
+                     for i, v in enumerate(options)])
+        core = self.api.endpoint("crm.properties.core_api")
+        self.api.call("properties_write", core.create_with_http_info, OBJECT_TYPE, create)
+        self.refresh()
+        return True
+
+
+def not_an_option(name: str, value: str) -> str:
+    """The DEAD message for a value the property has no option for."""
+    return (f"value {value!r} is not an option of property {name!r} "
+            f"(enable create_missing_options or add it in HubSpot)")

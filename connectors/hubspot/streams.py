@@ -1,0 +1,180 @@
+"""Reading contacts: search windows (see :mod:`.search`), archived contacts, reads by id.
+
+Search never returns archived contacts, so :func:`pull_pages` also lists archived contacts once
+per pull (``GET /crm/v3/objects/contacts?archived=true``, 100 per call; the list cannot be
+filtered by date, so it costs ``ceil(archived / 100)`` calls; HubSpot keeps archived contacts
+restorable for 90 days, which bounds it) and merges those archived inside the window into the
+stream as ``deleted=True`` records, keyed by their ``archivedAt``.
+
+Merges: the surviving contact lists the ids merged into it in ``hs_merged_object_ids``
+(``;``-separated). A merged-away id that is also in the archived listing comes once, as that
+archived record, with ``merged_into`` set when its survivor was read in the same pull. Any other
+merged id is handed out right after the survivor as a deleted record with ``merged_into`` set,
+stamped with the survivor's ``lastmodifieddate`` (so within such a stamp ids are not strictly
+ascending). They repeat whenever the survivor changes, which is harmless (the engine upserts by
+id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from connectors.base import Cursor, Page, SourceRecord, Window
+from connectors.hubspot.search import ID_PROPERTY, MODSTAMP, Hit, Key, SearchPlan
+
+MERGED_IDS = "hs_merged_object_ids"
+BASE_PROPERTIES = (MODSTAMP, ID_PROPERTY, MERGED_IDS)
+BATCH_READ_LIMIT = 100
+LIST_LIMIT = 100
+
+#: runs one search: (JSON body) -> (results as SimplePublicObject-like, paging.next.after)
+SearchFn = Callable[[dict[str, Any]], tuple[Sequence[Any], str | None]]
+
+
+def window_for(cursor: Cursor | None, end: datetime, lookback: timedelta) -> Window:
+    """The next window: from ``cursor - lookback`` up to ``end`` (None cursor: from the start).
+
+    The lookback re-reads recent changes that the search index had not caught up with when
+    the previous window was read (search is eventually consistent, crm-api-facts.md 2.2).
+    The start is clamped below ``end`` so the window is never empty.
+    """
+    if cursor is None:
+        return Window(None, end)
+    start = cursor.modstamp - lookback
+    if start >= end:
+        start = end - max(lookback, timedelta(milliseconds=1))
+    return Window(start, end)
+
+
+def to_millis(value: datetime, *, ceil: bool = False) -> int:
+    """Epoch milliseconds of an aware datetime (rounded up with ``ceil``)."""
+    micros = (value - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    return -(-micros // 1000) if ceil else micros // 1000
+
+
+def from_millis(ms: int) -> datetime:
+    """The aware UTC datetime of epoch milliseconds."""
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+
+
+def parse_stamp(value: Any) -> datetime | None:
+    """A HubSpot datetime value: ISO-8601 (``...Z``), epoch ms (string) or a datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    text = str(value).strip()
+    if text.isdigit():
+        return from_millis(int(text))
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def numeric_id(record_id: str) -> int:
+    """HubSpot ids are numbers; "" (a cursor at a timestamp's start) sorts before every id."""
+    return int(record_id) if record_id.isdigit() else -1
+
+
+def record_key(obj: Any) -> Key:
+    """The stream key of a contact object (SDK model or anything with id/properties)."""
+    stamp = parse_stamp((obj.properties or {}).get(MODSTAMP)) or parse_stamp(obj.updated_at)
+    if stamp is None:
+        raise ValueError(f"contact {obj.id} has no {MODSTAMP} and no updatedAt")
+    return Key(to_millis(stamp), numeric_id(str(obj.id)))
+
+
+def to_source_records(obj: Any, modstamp: datetime | None = None, *,
+                      listed: Container[str] = (), merged_into: str | None = None
+                      ) -> list[SourceRecord]:
+    """The contact as a SourceRecord, plus one deleted record per contact merged into it
+    (except those in ``listed``: the archived listing hands them out itself)."""
+    props = dict(obj.properties or {})
+    archived = bool(getattr(obj, "archived", False))
+    stamp = modstamp or parse_stamp(props.get(MODSTAMP)) or parse_stamp(obj.updated_at)
+    assert stamp is not None
+    record_id = str(obj.id)
+    fields = {**props, "id": record_id, "archived": archived}
+    records = [SourceRecord(record_id, stamp, fields, deleted=archived, merged_into=merged_into)]
+    for merged in sorted(merged_ids(obj), key=numeric_id):
+        if merged not in listed:
+            records.append(SourceRecord(merged, stamp, {"id": merged, "merged_into": record_id},
+                                        deleted=True, merged_into=record_id))
+    return records
+
+
+def merged_ids(obj: Any) -> list[str]:
+    """The ids HubSpot merged into this contact (``hs_merged_object_ids``)."""
+    value = (obj.properties or {}).get(MERGED_IDS)
+    return [part.strip() for part in str(value or "").split(";") if part.strip().isdigit()]
+
+
+def window_plan(window: Window, after: Cursor | None, max_offset: int = 0) -> SearchPlan:
+    """The search plan of ``window``, resuming strictly after ``after``."""
+    start = None if window.start is None else to_millis(window.start, ceil=True)
+    floor = None
+    if after is not None:
+        floor = Key(to_millis(after.modstamp), numeric_id(after.record_id))
+    return SearchPlan(start, to_millis(window.end, ceil=True), floor, max_offset=max_offset)
+
+
+def search_hits(plan: SearchPlan, search: SearchFn,
+                properties: Sequence[str]) -> Iterator[list[Hit]]:
+    """Run ``plan`` to the end; yield each batch of records it releases (maybe empty)."""
+    while (query := plan.next_query()) is not None:
+        results, next_after = search(query.body(properties, plan.limit))
+        yield plan.feed([Hit(record_key(obj), obj) for obj in results], next_after)
+
+
+def archived_in(objects: Iterable[Any], window: Window, after: Cursor | None) -> list[Hit]:
+    """Archived contacts whose ``archivedAt`` lies in the window (and after the cursor)."""
+    start = None if window.start is None else to_millis(window.start, ceil=True)
+    end = to_millis(window.end, ceil=True)
+    floor = None if after is None else Key(to_millis(after.modstamp),
+                                           numeric_id(after.record_id))
+    hits = []
+    for obj in objects:
+        stamp = parse_stamp(getattr(obj, "archived_at", None)) or parse_stamp(obj.updated_at)
+        if stamp is None:
+            continue
+        key = Key(to_millis(stamp), numeric_id(str(obj.id)))
+        if (start is None or key.ts >= start) and key.ts < end and (floor is None or key > floor):
+            hits.append(Hit(key, obj))
+    return sorted(hits, key=lambda h: h.key)
+
+
+def merged_pages(batches: Iterable[list[Hit]], archived: list[Hit],
+                 listed: Container[str] = ()) -> Iterator[Page]:
+    """Interleave archived hits into the search batches by key; one Page per non-empty batch.
+
+    ``listed``: every id of the archived listing (merged-away ids among them come once).
+    """
+    pending = list(archived)
+    survivors: dict[str, str] = {}
+    for batch in batches:
+        if not batch:
+            continue
+        for hit in batch:
+            survivors.update((merged, str(hit.raw.id)) for merged in merged_ids(hit.raw))
+        last = batch[-1].key
+        early = [h for h in pending if h.key <= last]
+        pending = pending[len(early):]
+        yield _page(sorted(batch + early, key=lambda h: h.key), listed, survivors)
+    if pending:
+        yield _page(pending, listed, survivors)
+
+
+def _page(hits: Sequence[Hit], listed: Container[str], survivors: dict[str, str]) -> Page:
+    records: list[SourceRecord] = []
+    for hit in hits:
+        records += to_source_records(hit.raw, from_millis(hit.key.ts), listed=listed,
+                                     merged_into=survivors.get(str(hit.raw.id)))
+    last = hits[-1]
+    return Page(records, Cursor(from_millis(last.key.ts), str(last.raw.id)))
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """Consecutive slices of at most ``size`` items."""
+    for index in range(0, len(items), size):
+        yield items[index:index + size]

@@ -1,0 +1,187 @@
+"""Writing corrections: conflict-checked batch updates, 100 contacts per call.
+
+Per batch: ONE batch read of ``lastmodifieddate`` and the changed properties, then ONE batch
+update of what still needs writing, so 100 corrections cost 2 calls. Decisions per correction:
+
+* contact missing (archived, merged away, never existed) -> DEAD;
+* values already equal -> SENT, ``applied=False``, nothing written (a retry after a crash is a
+  no-op; ``""`` and None are equal: HubSpot clears a property with ``""``);
+* modified after ``expected_modstamp`` and the values differ -> CONFLICT (a person edited it);
+* an enumeration value that is not an option -> DEAD, or the option is added first when
+  ``create_missing_options`` is on (one PATCH per property per :meth:`write`);
+* otherwise written. A 207 answer names failed inputs in ``errors[].context.ids`` -> DEAD with
+  HubSpot's message; inputs missing from both ``results`` and ``errors`` -> RETRY.
+
+A whole-batch 400 (HubSpot refuses some invalid values for the batch as a whole) is narrowed
+down by halving the batch until the bad input stands alone; it costs calls only when it happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from hubspot.crm.contacts import (
+    BatchInputSimplePublicObjectBatchInput,
+    BatchReadInputSimplePublicObjectId,
+    SimplePublicObjectBatchInput,
+    SimplePublicObjectId,
+)
+
+from connectors.base import Correction, FatalError, OutcomeStatus, WriteOutcome
+from connectors.hubspot.client import HubSpotApi
+from connectors.hubspot.errors import error_body, error_message
+from connectors.hubspot.properties import PropertyCatalog, not_an_option
+from connectors.hubspot.search import MODSTAMP
+from connectors.hubspot.streams import parse_stamp
+
+BATCH_LIMIT = 100
+Indexed = list[tuple[int, Correction]]
+
+
+def same(a: str | None, b: str | None) -> bool:
+    """HubSpot stores a cleared property as "" or null: treat both as empty."""
+    return (a or "") == (b or "")
+
+
+def batches(corrections: Sequence[Correction]) -> list[Indexed]:
+    """Batches of at most 100 with distinct contact ids (a batch update refuses duplicates);
+    a record's later corrections go to later batches, so they apply in order."""
+    rounds: list[Indexed] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(corrections):
+        level = seen.get(item.record_id, 0)
+        seen[item.record_id] = level + 1
+        while len(rounds) <= level:
+            rounds.append([])
+        rounds[level].append((index, item))
+    return [r[i:i + BATCH_LIMIT] for r in rounds for i in range(0, len(r), BATCH_LIMIT)]
+
+
+class ContactWriter:
+    """Applies corrections to contacts (see the module docstring)."""
+
+    def __init__(self, api: HubSpotApi, catalog: PropertyCatalog) -> None:
+        self.api = api
+        self.catalog = catalog
+
+    def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:
+        """One outcome per correction, in order."""
+        outcomes: list[WriteOutcome | None] = [None] * len(corrections)
+        if self.catalog.create_missing_options:
+            self._add_missing_options(corrections)
+        for batch in batches(corrections):
+            for index, outcome in self._write_batch(batch):
+                outcomes[index] = outcome
+        assert all(o is not None for o in outcomes)
+        return [o for o in outcomes if o is not None]
+
+    def _add_missing_options(self, corrections: Sequence[Correction]) -> None:
+        wanted: dict[str, list[str]] = {}
+        for item in corrections:
+            for name, value in self.catalog.invalid_values(item.changes).items():
+                wanted.setdefault(name, []).append(value)
+        if wanted:
+            self.catalog.add_options(wanted)
+
+    def _write_batch(self, batch: Indexed) -> list[tuple[int, WriteOutcome]]:
+        current = self._read(batch)
+        done: list[tuple[int, WriteOutcome]] = []
+        todo: Indexed = []
+        for index, item in batch:
+            outcome = self._decide(item, current.get(item.record_id))
+            if outcome is None:
+                todo.append((index, item))
+            else:
+                done.append((index, outcome))
+        return done + self._update(todo)
+
+    def _read(self, batch: Indexed) -> dict[str, Any]:
+        names = sorted({MODSTAMP, *(n for _, c in batch for n in c.changes)})
+        request = BatchReadInputSimplePublicObjectId(
+            inputs=[SimplePublicObjectId(id=c.record_id) for _, c in batch], properties=names,
+            properties_with_history=[])
+        batch_api = self.api.endpoint("crm.contacts.batch_api")
+        data, _ = self.api.call("batch_read", batch_api.read_with_http_info, request,
+                                archived=False)
+        return {str(obj.id): obj for obj in (data.results if data else None) or []}
+
+    def _decide(self, item: Correction, obj: Any) -> WriteOutcome | None:
+        """The outcome without writing, or None when the correction must be written."""
+        if obj is None:
+            return _outcome(item, OutcomeStatus.DEAD,
+                            "contact not found (deleted, archived or merged away)")
+        props = obj.properties or {}
+        stamp = parse_stamp(props.get(MODSTAMP))
+        if all(same(props.get(name), value) for name, value in item.changes.items()):
+            return _outcome(item, OutcomeStatus.SENT, new_modstamp=stamp)
+        if item.expected_modstamp is not None and stamp is not None \
+                and stamp > item.expected_modstamp:
+            return _outcome(item, OutcomeStatus.CONFLICT,
+                            f"contact changed at {stamp.isoformat()} after evaluation at "
+                            f"{item.expected_modstamp.isoformat()}")
+        bad = self.catalog.invalid_values(item.changes)
+        if bad:
+            name, value = next(iter(bad.items()))
+            return _outcome(item, OutcomeStatus.DEAD, not_an_option(name, value))
+        return None
+
+    def _update(self, todo: Indexed) -> list[tuple[int, WriteOutcome]]:
+        if not todo:
+            return []
+        request = BatchInputSimplePublicObjectBatchInput(inputs=[
+            SimplePublicObjectBatchInput(id=c.record_id, properties=_wire(c.changes))
+            for _, c in todo])
+        batch_api = self.api.endpoint("crm.contacts.batch_api")
+        try:
+            data, _ = self.api.call("batch_update", batch_api.update_with_http_info, request)
+        except FatalError as exc:
+            if getattr(exc.__cause__, "status", None) != 400:
+                raise
+            return self._narrow(todo, exc)
+        return _answers(todo, data)
+
+    def _narrow(self, todo: Indexed, exc: FatalError) -> list[tuple[int, WriteOutcome]]:
+        if len(todo) == 1:
+            cause = exc.__cause__
+            message = error_message(cause) if cause is not None else str(exc)
+            _, item = todo[0]
+            return [(todo[0][0], _outcome(item, OutcomeStatus.DEAD, message))]
+        middle = len(todo) // 2
+        return self._update(todo[:middle]) + self._update(todo[middle:])
+
+
+def _wire(changes: Mapping[str, str | None]) -> dict[str, str]:
+    """HubSpot clears a property with "" (null is refused by some property types)."""
+    return {name: "" if value is None else value for name, value in changes.items()}
+
+
+def _answers(todo: Indexed, data: Any) -> list[tuple[int, WriteOutcome]]:
+    """Per-input outcomes of a 200/207 batch update answer."""
+    written = {str(obj.id): obj for obj in (data.results if data else None) or []}
+    failed: dict[str, str] = {}
+    for problem in getattr(data, "errors", None) or []:
+        message = f"{problem.category}: {problem.message}"[:300]
+        for record_id in (problem.context or {}).get("ids", []):
+            failed[str(record_id)] = message
+    answers = []
+    for index, item in todo:
+        obj = written.get(item.record_id)
+        if obj is not None:
+            stamp = parse_stamp((obj.properties or {}).get(MODSTAMP))
+            answers.append((index, _outcome(item, OutcomeStatus.SENT, applied=True,
+                                            new_modstamp=stamp)))
+        elif item.record_id in failed:
+            answers.append((index, _outcome(item, OutcomeStatus.DEAD, failed[item.record_id])))
+        else:
+            answers.append((index, _outcome(item, OutcomeStatus.RETRY,
+                                            "HubSpot neither confirmed nor refused this input")))
+    return answers
+
+
+def _outcome(item: Correction, status: OutcomeStatus, message: str | None = None, *,
+             applied: bool = False, new_modstamp: Any = None) -> WriteOutcome:
+    return WriteOutcome(item.key, item.record_id, status, message, applied, new_modstamp)
+
+
+__all__ = ["ContactWriter", "batches", "error_body", "same"]
