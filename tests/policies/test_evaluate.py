@@ -11,6 +11,7 @@ from sync.pipeline.policies import (
     REVIEW_FLAG_PREFIX,
     Correction,
     Evaluation,
+    Finding,
     Policy,
     PolicyContext,
     apply,
@@ -219,3 +220,23 @@ def test_given_two_policies_disagreeing_on_a_value_then_the_earlier_registered_n
         assert [(c.new, c.policy) for c in result.corrections] == [
             ("no_budget_now", "reason_vocabulary")
         ]
+
+
+def test_given_a_policy_that_never_settles_then_evaluation_still_terminates() -> None:
+    """Rounds are bounded: a (buggy) policy flip-flopping a value cannot hang a run."""
+
+    def flip(current: Lead, previous: Lead | None, ctx: PolicyContext) -> Evaluation:
+        new = "competitor" if current.unqualified_reason == "Unresponsive" else "unresponsive"
+        return Evaluation(
+            corrections=(Correction("unqualified_reason", current.unqualified_reason, new,
+                                    "reason_vocabulary", "flip"),),
+            findings=(Finding("reason_vocabulary", "flip", "info", current.unqualified_reason
+                              or "", field="unqualified_reason"),),
+        )
+
+    current = lead(status=Status.UNQUALIFIED, unqualified_reason="Unresponsive")
+
+    result = evaluate(current, None, context(), [Policy("reason_vocabulary", flip)])
+
+    settled = apply(current, result.corrections, context())
+    assert [f.message for f in result.findings] == [settled.unqualified_reason]

@@ -67,10 +67,10 @@ from sync.pipeline.policies.vocabulary import (
 Check = Callable[[Lead, Lead | None, PolicyContext], Evaluation]
 
 
-
 @dataclasses.dataclass(frozen=True)
 class Policy:
-    """A registered policy; its settings are ``ctx.config.<name>``."""
+    """A registered policy; its settings are ``ctx.config.<name>`` (so the name must be a key
+    of :class:`PoliciesConfig`)."""
 
     name: str
     check: Check
@@ -105,6 +105,19 @@ def evaluate(
     if lead.is_deleted or lead.merged_into:
         return Evaluation()
     enabled = [policy for policy in policies if getattr(ctx.config, policy.name).enabled]
+    changes, findings = _settle(lead, previous, ctx, enabled)
+    corrections = (*changes, *_review_flag(lead, findings, ctx))
+    return Evaluation(
+        corrections=tuple(sorted(corrections, key=_field_rank)),
+        findings=tuple(sorted(findings, key=_finding_rank)),
+    )
+
+
+def _settle(
+    lead: Lead, previous: Lead | None, ctx: PolicyContext, enabled: Sequence[Policy]
+) -> tuple[list[Correction], tuple[Finding, ...]]:
+    """Rounds of policies and merges until nothing is left to correct (rule 2): the net
+    corrections from ``lead`` to the settled state, and the findings of that state."""
     state, changes = lead, dict[str, Correction]()
     for _ in range(_MAX_ROUNDS):
         found = concat(policy.check(state, previous, ctx) for policy in enabled)
@@ -114,12 +127,10 @@ def evaluate(
         state = apply(state, picked, ctx)
         for correction in picked:
             changes[correction.field] = _chain(changes.get(correction.field), correction)
+    else:  # not settled within the bound (no shipped policy gets here): describe the last state
+        found = concat(policy.check(state, previous, ctx) for policy in enabled)
     net = [c for c in changes.values() if crm_value(c, ctx) != c.old]
-    corrections = (*net, *_review_flag(lead, found.findings, ctx))
-    return Evaluation(
-        corrections=tuple(sorted(corrections, key=_field_rank)),
-        findings=tuple(sorted(found.findings, key=_finding_rank)),
-    )
+    return net, found.findings
 
 
 def apply(lead: Lead, corrections: Iterable[Correction], ctx: PolicyContext) -> Lead:
