@@ -1,0 +1,98 @@
+"""Mapping files: the built-in ones, and what the loader accepts and refuses."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from mappings.catalogue_loader import MappingError, load_catalogue
+from mappings.loader import (
+    CANONICAL_FIELDS,
+    CANONICAL_STATUSES,
+    builtin_mappings,
+    load_mapping,
+)
+from sync.domain import Lead, Status
+
+CATALOGUE = load_catalogue()
+
+
+def test_canonical_statuses_in_mappings_equal_the_domain_statuses() -> None:
+    assert CANONICAL_STATUSES == tuple(status.value for status in Status)
+
+
+def test_canonical_fields_in_mappings_are_lead_fields() -> None:
+    lead_fields = {f.name for f in dataclasses.fields(Lead)}
+
+    assert set(CANONICAL_FIELDS) <= lead_fields
+
+
+@pytest.mark.parametrize("name", builtin_mappings())
+def test_given_a_builtin_mapping_then_every_write_value_reads_back_as_its_status(
+        name: str) -> None:
+    mapping = load_mapping(name, CATALOGUE)
+
+    for canonical, value in mapping.status_write_values.items():
+        assert mapping.status_of(value) == canonical
+    assert mapping.fields["nurture_reason"].writable
+    assert mapping.fields["unqualified_reason"].writable
+    assert not mapping.fields["email"].writable
+
+
+def test_given_the_salesforce_mapping_then_statuses_follow_the_design() -> None:
+    mapping = load_mapping("salesforce_lead", CATALOGUE)
+
+    assert mapping.status_of("Open - Not Contacted") == "new"
+    assert mapping.status_of("closed - not converted ") == "unqualified"
+    assert mapping.status_of("Closed - Converted") == "converted"
+    assert mapping.status_of("Hot") is None
+    assert mapping.crm_field("unqualified_reason") == "Unqualified_Reason__c"
+    assert mapping.crm_field("review_flag") == "Leadloop_Review__c"
+    assert mapping.crm_fields()[:3] == ("Id", "SystemModstamp", "IsDeleted")
+    assert len(mapping.crm_fields()) == len(set(mapping.crm_fields()))
+
+
+def test_given_the_hubspot_mapping_then_lead_statuses_follow_the_design() -> None:
+    mapping = load_mapping("hubspot_contact", CATALOGUE)
+
+    expected = {"NEW": "new", "OPEN": "new", "ATTEMPTED_TO_CONTACT": "working",
+                "CONNECTED": "working", "IN_PROGRESS": "working", "BAD_TIMING": "nurture",
+                "UNQUALIFIED": "unqualified", "OPEN_DEAL": "qualified"}
+    assert {value: mapping.status_of(value) for value in expected} == expected
+    assert mapping.crm_field("title") == "jobtitle"
+    assert mapping.converted_field is None
+
+
+def test_given_a_mapping_path_relative_to_the_config_then_it_loads(tmp_path: Path) -> None:
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "lead.yaml").write_text(
+        "crm: salesforce\nobject: Lead\nid_field: Id\nmodstamp_field: SystemModstamp\n"
+        "fields:\n  status: Status\n  company: Company\nstatuses:\n  Open: new\n",
+        encoding="utf-8")
+
+    mapping = load_mapping("maps/lead.yaml", CATALOGUE, base_dir=tmp_path)
+
+    assert (mapping.crm_field("company"), mapping.status_of("open")) == ("Company", "new")
+    assert mapping.source_path == tmp_path / "maps" / "lead.yaml"
+
+
+def test_given_an_unknown_name_then_the_error_lists_the_builtins() -> None:
+    with pytest.raises(ValueError, match="unknown mapping 'pipedrive_person'.*salesforce_lead"):
+        load_mapping("pipedrive_person", CATALOGUE)
+
+
+def test_given_a_mapping_without_required_keys_then_all_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("crm: salesforce\nfield: {}\n", encoding="utf-8")
+
+    with pytest.raises(MappingError) as caught:
+        load_mapping(str(path), CATALOGUE)
+
+    assert [str(i) for i in caught.value.issues][:2] == [
+        f"{path}:2: field: unknown key (expected crm, object, id_field, modstamp_field, "
+        "deleted_field, merged_into_field, converted_field, converted_values, "
+        "review_flag_field, fields, statuses, status_write_values, reasons)",
+        f"{path}:1: missing required key 'object'",
+    ]
