@@ -20,7 +20,7 @@ CATALOGUE = load_catalogue()
 
 
 def test_canonical_statuses_in_mappings_equal_the_domain_statuses() -> None:
-    assert CANONICAL_STATUSES == tuple(status.value for status in Status)
+    assert tuple(status.value for status in Status) == CANONICAL_STATUSES
 
 
 def test_canonical_fields_in_mappings_are_lead_fields() -> None:
@@ -79,7 +79,7 @@ def test_given_a_mapping_path_relative_to_the_config_then_it_loads(tmp_path: Pat
 
 
 def test_given_an_unknown_name_then_the_error_lists_the_builtins() -> None:
-    with pytest.raises(ValueError, match="unknown mapping 'pipedrive_person'.*salesforce_lead"):
+    with pytest.raises(ValueError, match=r"unknown mapping 'pipedrive_person'.*salesforce_lead"):
         load_mapping("pipedrive_person", CATALOGUE)
 
 
