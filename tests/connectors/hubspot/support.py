@@ -1,0 +1,109 @@
+"""Builders for the HubSpot connector tests: a frozen clock, a running emulator, connectors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from connectors.base import Correction, SourceRecord, Window
+from connectors.http import RetryPolicy
+from connectors.hubspot import HubSpotConnection, HubSpotConnector
+from connectors.hubspot.streams import parse_stamp
+from connectors.sandbox.hubspot import HubSpotEmulator
+from connectors.sandbox.server import Server
+
+TOKEN = "pat-sandbox-token"
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+END = START + timedelta(days=1)
+PROPERTIES = ("email", "hs_lead_status", "nurture_reason", "unqualified_reason",
+              "reason_detail", "campaign", "wants_call", "lead_status_changed_at")
+#: a full window over everything the tests create (edits happen at START or later)
+EVERYTHING = Window(None, END + timedelta(days=365))
+
+
+class FrozenClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> datetime:
+        self.moment += timedelta(**delta)
+        return self.moment
+
+
+@dataclass
+class Sleeps:
+    """A fake ``sleep`` that records the waits the retry policy asked for."""
+
+    waits: list[float] = field(default_factory=list)
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@dataclass
+class Sandbox:
+    """A running emulator and what a test needs to build connectors against it."""
+
+    emulator: HubSpotEmulator
+    url: str
+    clock: FrozenClock
+    sleeps: Sleeps
+
+    def connector(self, *, properties: Sequence[str] = PROPERTIES, token: str = TOKEN,
+                  create_missing_options: bool = False, **options: Any) -> HubSpotConnector:
+        """A connector whose retries record their waits instead of sleeping."""
+        conn = HubSpotConnection(token, base_url=self.url,
+                                 create_missing_options=create_missing_options)
+        options.setdefault("retry", RetryPolicy(attempts=4, jitter=0.0))
+        return HubSpotConnector(conn, properties=properties, sleep=self.sleeps, **options)
+
+    def calls(self, operation: str | None = None) -> int:
+        """Requests the emulator answered (of one operation, or all)."""
+        calls = self.emulator.calls
+        return calls[operation] if operation else sum(calls.values())
+
+    def modstamp(self, contact_id: str) -> datetime:
+        stamp = parse_stamp(self.emulator.contact(contact_id)["properties"]["lastmodifieddate"])
+        assert stamp is not None
+        return stamp
+
+    def live_ids(self) -> list[str]:
+        return [str(r.id) for r in self.emulator.contacts.records.values() if not r.archived]
+
+    def correction(self, contact_id: str, changes: dict[str, str | None],
+                   key: str | None = None) -> Correction:
+        """A correction evaluated against the contact's current stamp."""
+        return Correction(key or f"k-{contact_id}", contact_id, changes,
+                          self.modstamp(contact_id))
+
+
+@contextmanager
+def sandbox(clock: FrozenClock | None = None, **options: Any) -> Iterator[Sandbox]:
+    """A HubSpotEmulator on a free loopback port (0 seeded contacts unless told)."""
+    clock = clock or FrozenClock()
+    options.setdefault("contacts", 0)
+    emulator = HubSpotEmulator(now=clock, **options)
+    with Server(emulator) as server:
+        yield Sandbox(emulator, server.url, clock, Sleeps())
+
+
+def ids_of(records: Sequence[SourceRecord]) -> list[str]:
+    return [r.record_id for r in records]
+
+
+def add_contacts_at(emulator: HubSpotEmulator, count: int,
+                    stamp: Callable[[int], int]) -> list[str]:
+    """``count`` contacts whose lastmodifieddate is ``stamp(i)`` epoch ms (bulk, no API)."""
+    ids = emulator.add_contacts(count)
+    for index, contact_id in enumerate(ids):
+        record = emulator.contacts.records[int(contact_id)]
+        emulator.contacts.write(record, {}, stamp(index))
+    return ids
