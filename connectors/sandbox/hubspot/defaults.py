@@ -91,8 +91,9 @@ def contact_properties() -> PropertyRegistry:
         _stamp("hs_lastmodifieddate", "Object last modified date/time", read_only=True),
         PropertyDef("hs_object_id", "Record ID", type="number", field_type="number",
                     read_only=True, hubspot_defined=True),
-        PropertyDef("hs_merged_object_ids", "Merged Contact IDs", type="enumeration",
-                    field_type="checkbox", read_only=True, hubspot_defined=True),
+        # an enumeration of ids in HubSpot; a ";"-joined string here (no option list to keep)
+        PropertyDef("hs_merged_object_ids", "Merged Contact IDs", read_only=True,
+                    hubspot_defined=True),
         PropertyDef("hubspotscore", "HubSpot Score", type="number", field_type="number",
                     hubspot_defined=True, **sales),
         _enum("nurture_reason", "Nurture Reason", reason_values(nurture=True), **custom),

@@ -4,7 +4,8 @@ Selection rule (deterministic): walk ``people(n, seed)`` in index order. A perso
 ``shared_with_hubspot(person)`` is true becomes a contact with exactly the person's email (the
 Salesforce emulator seeds ``people(leads, seed)``, and ``people`` is prefix-stable, so index i
 has the same email there). A person with ``index % 5 == 4`` becomes a HubSpot-only contact:
-same draw, but the email gets ``.hs`` before the ``@`` (a different person to both CRMs).
+same draw, but the email gets ``.hs`` before the ``@`` (a different person to both CRMs; see
+:func:`contact_email`).
 Others are skipped. The first ``contacts`` selected people are used: 3 of every 5 indices, so
 about two thirds of the contacts have a Salesforce twin when the Salesforce seed is as large.
 
@@ -41,10 +42,12 @@ def selected_people(count: int, seed: int) -> list[Person]:
 
 
 def contact_email(person: Person) -> str:
-    """The contact's email: the person's own, or the ``.hs`` variant for HubSpot-only people."""
-    if shared_with_hubspot(person) or "@" not in person.email.strip().rstrip("@"):
-        return person.email
-    return person.email.replace("@", ".hs@", 1)
+    """The contact's email: the person's own, or a ``.hs`` variant for HubSpot-only people
+    (junk such as ``n/a`` or an empty value stays: it identifies nobody)."""
+    email = person.email
+    if shared_with_hubspot(person) or email.strip() in ("", "n/a"):
+        return email
+    return email.replace("@", ".hs@", 1) if "@" in email else "hs." + email
 
 
 def contact_properties(person: Person) -> dict[str, str]:
