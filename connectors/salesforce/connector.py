@@ -36,7 +36,13 @@ _LOGIN_PATHS = ("/services/Soap/u/", "/services/oauth2/token")
 
 
 class SalesforceConnector:
-    """Reads and writes Leads of one org. See :class:`connectors.base.Connector`."""
+    """Reads and writes Leads of one org. See :class:`connectors.base.Connector`.
+
+    ``fields``: Lead field API names from the mapping (system fields are always read).
+    ``bulk_threshold``: ``pull_all`` uses Bulk API 2.0 above this many Leads.
+    ``api_budget_share``: the share of the org's daily API allowance this connector may use.
+    ``query_batch_size``: ask for this many records per REST page (200..2000).
+    """
 
     kind = "salesforce"
     modstamp_field = "SystemModstamp"
@@ -44,7 +50,8 @@ class SalesforceConnector:
     def __init__(self, conn: SalesforceConnection, *, fields: Sequence[str],
                  bulk_threshold: int = 20_000, api_budget_share: float = 1.0,
                  retry: http.RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 query_batch_size: int | None = None) -> None:
         if not 0 < api_budget_share <= 1:
             raise ValueError(f"api_budget_share must be in (0, 1], got {api_budget_share}")
         self.conn = conn
@@ -54,6 +61,7 @@ class SalesforceConnector:
         self.retry = retry
         self.sleep = sleep
         self.usage = ApiUsage()
+        self._headers = streams.query_options(query_batch_size)
         self._sf: Salesforce | None = None
         self._operation = "login"
         self._describe: dict[str, Any] | None = None
@@ -156,7 +164,7 @@ class SalesforceConnector:
     def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
         """Leads with SystemModstamp in ``window``, deleted/merged included, after ``after``."""
         soql = streams.incremental_soql(self.spec, window, after)
-        yield from streams.pull_pages(self._api, self.spec, soql, after)
+        yield from streams.pull_pages(self._api, self.spec, soql, after, headers=self._headers)
 
     def pull_all(self) -> Iterator[Page]:
         """Every Lead: Bulk 2.0 above ``bulk_threshold`` records (pages without cursor),
@@ -167,14 +175,16 @@ class SalesforceConnector:
             soql = streams.full_soql(self.spec, ordered=False)
             yield from bulk.bulk_pages(self._api, self.spec, soql, self.describe(), self.sleep)
         else:
-            yield from streams.pull_pages(self._api, self.spec, streams.full_soql(self.spec))
+            yield from streams.pull_pages(self._api, self.spec, streams.full_soql(self.spec),
+                                          headers=self._headers)
 
     def pull_ids(self, record_ids: Sequence[str]) -> Iterator[Page]:
         """The given Leads, 200 ids per query; unknown ids are absent."""
         unique = list(dict.fromkeys(record_ids))
         for chunk in streams.chunks(unique, streams.IDS_PER_QUERY):
             soql = streams.ids_soql(self.spec, chunk)
-            yield from streams.pull_pages(self._api, self.spec, soql, track_cursor=False)
+            yield from streams.pull_pages(self._api, self.spec, soql, track_cursor=False,
+                                          headers=self._headers)
 
     def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:
         """Conflict-checked Collections writes; one outcome per correction, in order."""

@@ -210,28 +210,37 @@ def to_source_records(raws: Sequence[Mapping[str, Any]], spec: StreamSpec) -> li
 # ------------------------------------------------------------------------------------------
 
 
-def query_pages(api: Api[Any], soql: str, operation: str = "query") -> Iterator[dict[str, Any]]:
+def query_options(batch_size: int | None) -> dict[str, str]:
+    """Request headers asking for ``batch_size`` records per page (Salesforce: 200..2000, and
+    "no guarantee that the requested batch size is the actual batch size")."""
+    return {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else {}
+
+
+def query_pages(api: Api[Any], soql: str, operation: str = "query",
+                headers: Mapping[str, str] | None = None) -> Iterator[dict[str, Any]]:
     """Each raw result page of a queryAll (deleted and merged rows included), one call each.
 
     Same walk as ``query_all_iter`` but a page at a time, so every page is its own retried,
     counted call and the engine can persist a cursor between pages.
     """
-    page = api(operation, lambda sf: sf.query(soql, include_deleted=True))
+    options = dict(headers or {})
+    page = api(operation, lambda sf: sf.query(soql, include_deleted=True, headers=options))
     yield page
     while not page.get("done", True) and page.get("nextRecordsUrl"):
-        page = api("query_more", _more(page["nextRecordsUrl"]))
+        page = api("query_more", _more(page["nextRecordsUrl"], options))
         yield page
 
 
-def _more(next_url: str) -> Callable[[Salesforce], Any]:
-    return lambda sf: sf.query_more(next_url, identifier_is_url=True)
+def _more(next_url: str, headers: dict[str, str]) -> Callable[[Salesforce], Any]:
+    return lambda sf: sf.query_more(next_url, identifier_is_url=True, headers=headers)
 
 
-def pull_pages(api: Api[Any], spec: StreamSpec, soql: str,
-               after: Cursor | None = None, track_cursor: bool = True) -> Iterator[Page]:
+def pull_pages(api: Api[Any], spec: StreamSpec, soql: str, after: Cursor | None = None,
+               track_cursor: bool = True, headers: Mapping[str, str] | None = None
+               ) -> Iterator[Page]:
     """A Page per API page; cursors only when the query is ordered by (modstamp, id)."""
     cursor = after
-    for raw_page in query_pages(api, soql):
+    for raw_page in query_pages(api, soql, headers=headers):
         records = after_cursor(to_source_records(raw_page.get("records", []), spec), after)
         if track_cursor:
             cursor = cursor_of(records, cursor)

@@ -79,8 +79,10 @@ def order_key(record: SourceRecord) -> tuple[datetime, str]:
 def writable_ids(harness: Harness, count: int) -> list[str]:
     """Live records we may write to (not deleted; converted leads are skipped too)."""
     deleted = set(harness.deleted_ids())
+    taken = (harness.valid_reason, harness.other_reason)
     ids = [i for i in harness.seeded_ids() if i not in deleted
-           and not harness.raw(i).get("IsConverted")]
+           and not harness.raw(i).get("IsConverted")
+           and harness.raw(i).get(harness.reason_field) not in taken]
     return ids[:count]
 
 
@@ -99,6 +101,7 @@ class ConnectorContract:
         records = records_of(harness.connector().pull(Window(None, harness.end)))
         assert records == sorted(records, key=order_key)
         assert sorted(r.record_id for r in records) == sorted(harness.seeded_ids())
+        assert all(harness.status_field in r.fields for r in records)
 
     def test_given_a_persisted_cursor_when_resuming_then_nothing_skipped_or_repeated(
             self, harness: Harness) -> None:

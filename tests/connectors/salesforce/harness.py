@@ -1,0 +1,120 @@
+"""Builders for Salesforce tests: a frozen clock, a served emulator, connections, connectors.
+
+:class:`SalesforceHarness` is also the Salesforce side of the shared contract suite
+(``tests/connectors/contract.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from connectors.http import RetryPolicy
+from connectors.salesforce import PasswordAuth, SalesforceConnection, SalesforceConnector
+from connectors.salesforce.client import Auth
+from connectors.salesforce.streams import parse_datetime
+from connectors.sandbox.salesforce import SalesforceEmulator
+from connectors.sandbox.server import Server
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # after every seeded modstamp
+USERNAME, PASSWORD, TOKEN = "admin@leadloop.sandbox", "sandbox-password", "sandbox-token"
+FIELDS = ("Status", "Nurture_Reason__c", "Unqualified_Reason__c", "Reason_Detail__c", "Email",
+          "Company", "LeadSource", "Lead_Score__c", "Wants_Call__c", "Status_Changed_At__c")
+FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.01, max_wait=0.05, jitter=0.0)
+
+
+@dataclass
+class Clock:
+    """A frozen, manually advanced clock for the emulator."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta = timedelta(minutes=1)) -> datetime:
+        self.now += delta
+        return self.now
+
+
+@dataclass
+class Sleeps:
+    """Records the waits the retry policy asked for instead of sleeping."""
+
+    waits: list[float] = field(default_factory=list)
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def connection(url: str, auth: Auth | None = None) -> SalesforceConnection:
+    """A connection to an emulator at ``url`` (instance and login both there)."""
+    return SalesforceConnection(auth or PasswordAuth(USERNAME, PASSWORD, TOKEN),
+                                instance_url=url, login_url=url, timeout=10)
+
+
+class SalesforceHarness:
+    """A served emulator with a frozen clock; see the contract module for the interface."""
+
+    page_size = 200
+    status_field = "Status"
+    reason_field = "Nurture_Reason__c"
+    modstamp_field = "SystemModstamp"
+    valid_reason = "Bad Timing"
+    other_reason = "Unresponsive"
+    invalid_reason = "Not A Real Reason"
+
+    def __init__(self, leads: int = 300, **options: Any) -> None:
+        self.clock = Clock()
+        self.app = SalesforceEmulator(leads=leads, seed=42, now=self.clock, **options)
+        self.server = Server(self.app).start()
+        self.url = self.server.url
+        self.sleeps = Sleeps()
+
+    @property
+    def end(self) -> datetime:
+        return self.clock.now + timedelta(days=1)
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def connector(self, auth: Auth | None = None, **options: Any) -> SalesforceConnector:
+        settings: dict[str, Any] = {"fields": FIELDS, "retry": FAST_RETRY, "sleep": self.sleeps,
+                                    "query_batch_size": self.page_size, **options}
+        return SalesforceConnector(connection(self.url, auth), **settings)
+
+    def seeded_ids(self) -> list[str]:
+        return [row["Id"] for row in self.app.records()]
+
+    def deleted_ids(self) -> list[str]:
+        return [row["Id"] for row in self.app.records() if row["IsDeleted"]]
+
+    def raw(self, record_id: str) -> Mapping[str, Any]:
+        return self.app.record(record_id)
+
+    def modstamp(self, record_id: str) -> datetime:
+        return parse_datetime(self.app.record(record_id)["SystemModstamp"])
+
+    def human_edit(self, record_id: str, fields: Mapping[str, Any]) -> None:
+        self.app.human_edit(record_id, dict(fields))
+
+    def touch(self, record_ids: Sequence[str]) -> datetime:
+        self.clock.advance()
+        for record_id in record_ids:
+            self.app.human_edit(record_id, {})
+        return self.clock.now
+
+    def before_write(self, callback: Callable[[], None]) -> None:
+        # The writer's first request is the re-read query of its conflict check.
+        self.app.before_next("query", lambda app: callback())
+
+    def fault(self, kind: str, times: int = 1) -> None:
+        self.app.faults.script("query", kind, times)
+
+    def requests(self) -> int:
+        return sum(self.app.calls.values())
+
+    def write_requests(self) -> int:
+        return self.app.calls["composite"]

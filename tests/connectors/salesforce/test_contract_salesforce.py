@@ -1,0 +1,21 @@
+"""The shared connector contract, run against the Salesforce emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.connectors.contract import ConnectorContract
+from tests.connectors.salesforce.harness import SalesforceHarness
+
+
+@pytest.fixture
+def harness() -> Iterator[SalesforceHarness]:
+    running = SalesforceHarness()
+    yield running
+    running.stop()
+
+
+class TestSalesforceContract(ConnectorContract):
+    """Every ConnectorContract case, with the Salesforce harness."""
