@@ -43,13 +43,13 @@ def _vocabulary(lead: Lead, ctx: PolicyContext, name: str, resolution: Resolutio
         return settle(_unresolved(ctx, name, resolution), mode, lead, ctx)
     target = ctx.catalogue.value_for(ctx.crm, code)
     accepted = ctx.accepts(name, code)
+    verdict = (f"it should read {quoted(target)}" if accepted
+               else f"but the CRM does not accept {quoted(target)} in that field")
     issue = Issue(
         policy=REASON_VOCABULARY,
         code="remappable_reason" if accepted else "target_not_accepted",
         severity="info" if accepted else "warning",
-        message=f"{label(name)} {quoted(resolution.value)} means {code}: "
-        + (f"it should read {quoted(target)}" if accepted else
-           f"but the CRM does not accept {quoted(target)} in that field"),
+        message=f"{label(name)} {quoted(resolution.value)} means {code}: {verdict}",
         flag=f"{label(name)} {quoted(resolution.value)} should be {quoted(target)}",
         field=name,
         evidence={**_evidence(ctx, name, resolution), "target_value": target},
