@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import urllib3
 from hubspot.crm.contacts import (
     ApiException,
     SimplePublicObjectInput,
@@ -141,8 +142,6 @@ def test_given_an_archived_contact_then_get_is_404_and_the_archived_list_shows_i
 
 def test_given_no_token_then_401_with_hubspots_body() -> None:
     with running() as hs:
-        import urllib3
-
         answer = urllib3.PoolManager().request("GET", hs.url + "/crm/v3/objects/contacts")
         assert answer.status == 401
         assert answer.json()["category"] == "INVALID_AUTHENTICATION"
@@ -165,3 +164,20 @@ def test_given_any_answer_then_it_carries_a_correlation_id() -> None:
         _, status, headers = hs.client.crm.contacts.basic_api.get_page_with_http_info()
         assert status == 200
         assert len(headers["X-HubSpot-Correlation-Id"]) == 36
+
+
+def test_given_a_body_that_is_not_json_then_400_validation_error() -> None:
+    with running() as hs:
+        answer = urllib3.PoolManager().request(
+            "POST", hs.url + "/crm/v3/objects/contacts", body=b"{not json",
+            headers={"Authorization": f"Bearer {hs.emulator.access_token}"})
+        assert answer.status == 400
+        assert answer.json()["message"].startswith("Invalid input JSON on line 1, column 2")
+
+
+def test_given_an_unknown_path_then_404_object_not_found() -> None:
+    with running() as hs:
+        answer = urllib3.PoolManager().request(
+            "GET", hs.url + "/crm/v4/nothing",
+            headers={"Authorization": f"Bearer {hs.emulator.access_token}"})
+        assert (answer.status, answer.json()["category"]) == (404, "OBJECT_NOT_FOUND")

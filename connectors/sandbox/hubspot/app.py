@@ -9,6 +9,7 @@ may call what, when, and wraps answers in HubSpot's headers.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,8 @@ CONTACT_KIND = ObjectKind(
 RATE_FAULTS = {"rate_limit_ten_secondly": "TEN_SECONDLY_ROLLING",
                "rate_limit_secondly": "SECONDLY", "rate_limit_daily": "DAILY"}
 STATE_VERSION = 1
+
+log = logging.getLogger(__name__)
 
 
 def _utc_now() -> datetime:
@@ -101,11 +104,22 @@ class HubSpotEmulator(App):
                     return errors.rate_limited(policy)
                 if found.operation != "search":
                     extra = self.limiter.headers(millis(now))
-        with self.lock:
-            response = self._serve(found, request)
+        response = self._serve_safely(found, request)
         response.headers.setdefault("X-HubSpot-Correlation-Id", errors.correlation_id())
         response.headers.update(extra)
         return response
+
+    def _serve_safely(self, found: Route, request: Request) -> Response:
+        """Serve; bad JSON is a 400 and an emulator bug a HubSpot-shaped 500 (logged)."""
+        try:
+            with self.lock:
+                return self._serve(found, request)
+        except json.JSONDecodeError as problem:
+            return errors.validation(f"Invalid input JSON on line {problem.lineno}, column "
+                                     f"{problem.colno}: {problem.msg}")
+        except Exception:
+            log.exception("hubspot emulator failed on %s %s", request.method, request.path)
+            return errors.server_error(500)
 
     def fault_response(self, kind: str, request: Request) -> Response | None:
         """HubSpot-shaped answers for rate_limit_*, unauthorized and httpNNN faults."""
@@ -128,6 +142,8 @@ class HubSpotEmulator(App):
 
     def _serve(self, found: Route, request: Request) -> Response:
         now_iso = iso(self.now())
+        if found.area == "unknown":
+            return errors.not_found(f"No route for {request.method} {request.path}")
         if found.area == "schemas":
             return self.schemas.handle(request, found.rest, now_iso)
         store = self._store(found.object_type)
@@ -136,9 +152,7 @@ class HubSpotEmulator(App):
                                 f"Unable to infer object type from: {found.object_type}")
         if found.area == "properties":
             return properties_api(store, request, found.rest, now_iso)
-        if found.area == "objects":
-            return self._objects(store, found, request)
-        return errors.not_found(f"No route for {request.method} {request.path}")
+        return self._objects(store, found, request)
 
     def _objects(self, store: ObjectStore, found: Route, request: Request) -> Response:
         rest, method = found.rest, request.method
