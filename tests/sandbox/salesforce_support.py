@@ -36,7 +36,7 @@ class FrozenClock:
 @dataclass
 class Running:
     emulator: SalesforceEmulator
-    sf: Salesforce
+    sf: Any  # simple-salesforce's dynamic attributes (sf.Lead, sf.bulk2.Lead) defeat its hints
     url: str
     clock: FrozenClock
 
