@@ -39,6 +39,7 @@ def test_given_starter_tier_when_100_calls_in_10_s_then_the_101st_is_refused_unt
         assert caught.value.status == 429
         assert (body["policyName"], body["category"]) == ("TEN_SECONDLY_ROLLING", "RATE_LIMITS")
         assert "Retry-After" not in caught.value.headers
+        assert caught.value.headers["X-HubSpot-RateLimit-Remaining"] == "0"
         hs.clock.advance(seconds=9)  # the first call is now more than 10 s old
         _, status, headers = _list(hs)
         assert status == 200

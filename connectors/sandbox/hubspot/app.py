@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from connectors.sandbox.hubspot import errors
 from connectors.sandbox.hubspot.batch import ACTIONS, BatchApi
+from connectors.sandbox.hubspot.control import control_action
 from connectors.sandbox.hubspot.defaults import contact_properties
 from connectors.sandbox.hubspot.filters import SearchError
 from connectors.sandbox.hubspot.metadata import Schemas, properties_api
@@ -100,10 +101,12 @@ class HubSpotEmulator(App):
                 now = self.now()
                 policy = self.limiter.admit(millis(now), now.astimezone(UTC).date(),
                                             found.operation == "search")
-                if policy is not None:
-                    return errors.rate_limited(policy)
                 if found.operation != "search":
                     extra = self.limiter.headers(millis(now))
+                if policy is not None:
+                    refused = errors.rate_limited(policy)
+                    refused.headers.update(extra)
+                    return refused
         response = self._serve_safely(found, request)
         response.headers.setdefault("X-HubSpot-Correlation-Id", errors.correlation_id())
         response.headers.update(extra)
@@ -135,7 +138,8 @@ class HubSpotEmulator(App):
     def _is_contacts(self, object_type: str) -> bool:
         return object_type.casefold() in CONTACT_KIND.names
 
-    def _store(self, object_type: str) -> ObjectStore | None:
+    def store_for(self, object_type: str) -> ObjectStore | None:
+        """The store behind an object type in a URL (contacts or a custom object)."""
         if self._is_contacts(object_type):
             return self.contacts
         return self.schemas.resolve(object_type)
@@ -146,7 +150,7 @@ class HubSpotEmulator(App):
             return errors.not_found(f"No route for {request.method} {request.path}")
         if found.area == "schemas":
             return self.schemas.handle(request, found.rest, now_iso)
-        store = self._store(found.object_type)
+        store = self.store_for(found.object_type)
         if store is None:
             return errors.error(400, "VALIDATION_ERROR",
                                 f"Unable to infer object type from: {found.object_type}")
@@ -248,26 +252,8 @@ class HubSpotEmulator(App):
 
     # -- control API -------------------------------------------------------------------
     def control_extra(self, action: str, request: Request) -> Response:
-        parts = action.split("/")
-        try:
-            if action == "edit" and request.method == "POST":
-                body = request.json() or {}
-                return Response.json(self.human_edit(body["id"], body["properties"]))
-            if parts[0] == "contact" and len(parts) == 2:
-                return Response.json({**self.contact(parts[1]),
-                                      "scenario": self.scenario_of(parts[1])})
-            if action == "contacts":
-                return Response.json({"results": [r.to_json(None) for r in
-                                                  self.contacts.records.values()]})
-            if parts[0] == "objects" and len(parts) == 2:
-                store = self._store(parts[1])
-                if store is not None:
-                    return Response.json({"results": [r.to_json(None) for r in
-                                                      store.records.values()]})
-        except (KeyError, ValueError) as problem:
-            return Response.json({"error": str(problem)}, 404 if isinstance(
-                problem, KeyError) else 400)
-        return super().control_extra(action, request)
+        answer = control_action(self, action, request)
+        return answer if answer is not None else super().control_extra(action, request)
 
     # -- state -------------------------------------------------------------------------
     def save(self, path: Path | str) -> None:
