@@ -89,17 +89,14 @@ class SalesforceConnector:
                          operation="login", policy=self.retry, sleep=self.sleep,
                          on_attempt=lambda: self._before_attempt("login"))
 
-    def _client(self) -> Salesforce:
-        if self._sf is None:
-            self._sf = self._login()
-        if not self._limits_known:
-            self._limits_known = True
-            limits = self._call("limits", lambda sf: sf.limits())
-            daily = limits.get("DailyApiRequests") or {}
-            if "Max" in daily and "Remaining" in daily:
-                self.usage.limit = int(daily["Max"])
-                self.usage.used = int(daily["Max"]) - int(daily["Remaining"])
-        return self._sf
+    def _read_limits(self) -> None:
+        """The daily allowance, read once so the budget share can be enforced from the start."""
+        self._limits_known = True
+        limits = self._guarded("limits", lambda sf: sf.limits())
+        daily = limits.get("DailyApiRequests") or {}
+        if "Max" in daily and "Remaining" in daily:
+            self.usage.limit = int(daily["Max"])
+            self.usage.used = int(daily["Max"]) - int(daily["Remaining"])
 
     def _call(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
         sf = self._sf
@@ -113,8 +110,15 @@ class SalesforceConnector:
         return result
 
     def _api(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
-        """Run ``fn(client)``; on an expired session log in again once, then AuthError."""
-        self._client()
+        """Run ``fn(client)`` on a logged-in client (logging in on first use)."""
+        if self._sf is None:
+            self._sf = self._login()
+        if not self._limits_known:
+            self._read_limits()
+        return self._guarded(operation, fn)
+
+    def _guarded(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
+        """:meth:`_call`; on an expired session log in again once, then AuthError."""
         try:
             return self._call(operation, fn)
         except SalesforceExpiredSession:

@@ -16,7 +16,7 @@ from connectors.salesforce import PasswordAuth, SalesforceConnection, Salesforce
 from connectors.salesforce.client import Auth
 from connectors.salesforce.streams import parse_datetime
 from connectors.sandbox.salesforce import SalesforceEmulator
-from connectors.sandbox.server import Server
+from connectors.sandbox.server import Request, Response, Server
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # after every seeded modstamp
 USERNAME, PASSWORD, TOKEN = "admin@leadloop.sandbox", "sandbox-password", "sandbox-token"
@@ -49,6 +49,22 @@ class Sleeps:
         self.waits.append(seconds)
 
 
+class RecordingEmulator(SalesforceEmulator):
+    """The emulator, remembering every API request it answered (tests assert on them)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.requests: list[Request] = []
+
+    def handle(self, request: Request) -> Response:
+        self.requests.append(request)
+        return super().handle(request)
+
+    def soql(self) -> list[str]:
+        """The SOQL of every REST query received, in order."""
+        return [r.query["q"][0] for r in self.requests if "q" in r.query]
+
+
 def connection(url: str, auth: Auth | None = None) -> SalesforceConnection:
     """A connection to an emulator at ``url`` (instance and login both there)."""
     return SalesforceConnection(auth or PasswordAuth(USERNAME, PASSWORD, TOKEN),
@@ -68,7 +84,7 @@ class SalesforceHarness:
 
     def __init__(self, leads: int = 300, **options: Any) -> None:
         self.clock = Clock()
-        self.app = SalesforceEmulator(leads=leads, seed=42, now=self.clock, **options)
+        self.app = RecordingEmulator(leads=leads, seed=42, now=self.clock, **options)
         self.server = Server(self.app).start()
         self.url = self.server.url
         self.sleeps = Sleeps()
