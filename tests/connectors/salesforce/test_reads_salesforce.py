@@ -25,7 +25,7 @@ def test_given_a_window_and_cursor_when_pulling_then_exact_soql_through_query_al
         SELECT + " WHERE SystemModstamp >= 2026-10-31T08:59:59+00:00"
                  " AND SystemModstamp < 2026-11-02T09:00:00+00:00"
                  " ORDER BY SystemModstamp ASC, Id ASC"]
-    query = [r for r in org.app.requests if "q" in r.query][0]
+    query = next(r for r in org.app.requests if "q" in r.query)
     assert query.path == "/services/data/v59.0/queryAll/"
     assert query.headers["sforce-query-options"] == "batchSize=200"
 
