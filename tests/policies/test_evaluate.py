@@ -240,3 +240,29 @@ def test_given_a_policy_that_never_settles_then_evaluation_still_terminates() ->
 
     settled = apply(current, result.corrections, context())
     assert [f.message for f in result.findings] == [settled.unqualified_reason]
+
+
+def test_given_field_the_mapping_cannot_write_when_fix_mode_then_flagged_with_a_note() -> None:
+    ctx = context(writable=frozenset({"status", "nurture_reason"}))
+    current = lead(status=Status.WORKING, unqualified_reason="Competitor")
+
+    result = evaluate(current, None, ctx)
+
+    assert [c.field for c in result.corrections] == ["review_flag"]
+    (finding,) = result.findings
+    assert finding.evidence["action"] == "flagged"
+    assert finding.evidence["note"] == (
+        "not fixed: the mapping does not let leadloop write unqualified_reason"
+    )
+
+
+def test_given_unwritable_field_and_no_flag_field_then_both_notes_reported() -> None:
+    ctx = context(writable=frozenset(), review_flag=False)
+
+    result = evaluate(lead(status=Status.WORKING, unqualified_reason="Competitor"), None, ctx)
+
+    assert result.corrections == ()
+    assert result.findings[0].evidence["note"] == (
+        "not fixed: the mapping does not let leadloop write unqualified_reason; "
+        "not flagged: the mapping has no review flag field"
+    )

@@ -173,3 +173,15 @@ def test_catalogue_errors_name_the_setting(code: str, errors: list[str]) -> None
     settings = config(low_score_nurture={"reason_code": code})
 
     assert settings.catalogue_errors(CATALOGUE) == errors
+
+
+def test_given_status_the_mapping_cannot_write_when_fix_mode_then_nothing_half_done() -> None:
+    """Status and reason move together or not at all: no nurture reason on a new lead."""
+    ctx = context(config=LOW_SCORE_FIX, writable=frozenset({"nurture_reason"}))
+
+    result = evaluate(stale_low_scorer(), None, ctx)
+
+    assert [c.field for c in result.corrections] == ["review_flag"]
+    assert result.findings[0].evidence["note"] == (
+        "not fixed: the mapping does not let leadloop write status"
+    )

@@ -17,6 +17,7 @@ from tests.policies.support import CATALOGUE, config, context
 
 MODERATE = settings(max_examples=200, deadline=None)
 LOW_SCORE = "low_interest_score"
+_WRITABLE = ["status", "nurture_reason", "unqualified_reason"]
 
 _CATALOGUE_VALUES = sorted(
     {value for reason in CATALOGUE.reasons.values() for value in reason.values.values()}
@@ -96,6 +97,7 @@ def contexts(draw: st.DrawFn, low_score_fix: bool = False) -> PolicyContext:
         config=config(**policies),
         review_flag=draw(st.booleans()),
         field_options={"nurture_reason": draw(options), "unqualified_reason": draw(options)},
+        writable=draw(st.none() | st.frozensets(st.sampled_from(_WRITABLE))),
     )
 
 

@@ -35,7 +35,9 @@ class PolicyContext:
 
     ``field_options`` is keyed by canonical reason field name: the values the CRM accepts
     there (Salesforce describe picklist, HubSpot property options), None when unrestricted.
-    ``review_flag`` says whether the mapping has a review-flag field. ``now`` must be
+    ``review_flag`` says whether the mapping has a review-flag field. ``writable`` lists the
+    canonical fields (``status``, reason fields) the mapping lets leadloop write, None for
+    all: a fix touching another field is flagged or reported instead. ``now`` must be
     timezone-aware; it is the run's clock, read once by the caller.
     """
 
@@ -45,10 +47,15 @@ class PolicyContext:
     config: PoliciesConfig = dataclasses.field(default_factory=PoliciesConfig)
     field_options: Mapping[str, frozenset[str] | None] = dataclasses.field(default_factory=dict)
     review_flag: bool = False
+    writable: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None or self.now.utcoffset() is None:
             raise ValueError("PolicyContext.now must be timezone-aware")
+
+    def can_write(self, field_name: str) -> bool:
+        """Whether the mapping lets leadloop write ``field_name``."""
+        return self.writable is None or field_name in self.writable
 
     def accepts(self, field_name: str, code: str) -> bool:
         """Whether the CRM accepts the catalogue value of ``code`` in ``field_name``."""

@@ -2,9 +2,10 @@
 
 Modes: ``report`` gives a finding; ``flag`` gives a finding whose ``flag`` text goes into the
 review flag; ``fix`` gives the corrections when a safe fix exists and otherwise behaves like
-``flag`` (an issue nobody can fix automatically still deserves a human's attention). Two
-guards downgrade a mode, and the finding's evidence says which: converted leads are never
-written (so only reported), and without a review-flag field in the mapping flags are reported.
+``flag`` (an issue nobody can fix automatically still deserves a human's attention). Guards
+downgrade a mode, and the finding's evidence says which: converted leads are never written
+(so only reported); a fix touching a field the mapping does not let leadloop write is flagged;
+without a review-flag field in the mapping flags are reported.
 """
 
 from __future__ import annotations
@@ -45,20 +46,23 @@ def settle(
 ) -> Evaluation:
     """The output for ``issue`` under ``mode``; ``fix`` holds the safe fix, if there is one."""
     if read_only(lead):
-        return Evaluation(findings=(_finding(issue, CONVERTED_NOTE if mode != "report" else None),))
-    if mode == "fix" and fix:
+        return Evaluation(findings=(_finding(issue, CONVERTED_NOTE if mode != "report" else ""),))
+    blocked = sorted({c.field for c in fix if not ctx.can_write(c.field)})
+    if mode == "fix" and fix and not blocked:
         return Evaluation(corrections=fix)
+    note = f"not fixed: the mapping does not let leadloop write {', '.join(blocked)}"
+    note = note if mode == "fix" and blocked else ""
     if mode == "report":
         return Evaluation(findings=(_finding(issue),))
     if not ctx.review_flag:
-        return Evaluation(findings=(_finding(issue, NO_FLAG_FIELD_NOTE),))
-    return Evaluation(findings=(_finding(issue, flagged=True),))
+        return Evaluation(findings=(_finding(issue, note, NO_FLAG_FIELD_NOTE),))
+    return Evaluation(findings=(_finding(issue, note, flagged=True),))
 
 
-def _finding(issue: Issue, note: str | None = None, flagged: bool = False) -> Finding:
+def _finding(issue: Issue, *notes: str, flagged: bool = False) -> Finding:
     evidence = {**issue.evidence, "action": "flagged" if flagged else "reported"}
-    if note:
-        evidence["note"] = note
+    if any(notes):
+        evidence["note"] = "; ".join(note for note in notes if note)
     return Finding(
         policy=issue.policy,
         code=issue.code,
