@@ -59,7 +59,7 @@ def guarded(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from connectors.base import ConnectorError
         from sync.settings import ConfigError
-        from sync.store.db import SchemaOutOfDate, StoreError
+        from sync.store.errors import SchemaOutOfDate, StoreError
 
         try:
             return func(*args, **kwargs)
@@ -166,7 +166,7 @@ def db_upgrade(config_path: Path | None) -> None:
     from sync.store.db import make_engine, upgrade
 
     settings = load(config_path)
-    engine = make_engine(settings.store.url)
+    engine = make_engine(settings.store.dsn)
     try:
         applied = upgrade(engine)
     finally:

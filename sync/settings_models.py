@@ -46,6 +46,11 @@ class StoreConfig(Model):
 
     url: StoreUrl
 
+    @property
+    def dsn(self) -> str:
+        """The database URL with its password, for the engine only (never print it)."""
+        return self.url.get_secret_value()
+
 
 class Schedule(Model):
     """When the scheduler runs a source: every fixed interval, or on a cron expression (UTC)."""

@@ -119,8 +119,10 @@ class LeadRow(Base):
     merged_into: Mapped[str | None] = mapped_column(String(255))
     converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_flag: Mapped[str | None] = mapped_column(Text)
+    #: digest of the canonical fields, so an unchanged re-pulled lead is not rewritten
+    fingerprint: Mapped[str] = mapped_column(String(32))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # last local change
 
 
 class StatusChange(Base):
@@ -214,6 +216,7 @@ class OutboxItem(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     policy: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)  # the policy's explanation, for humans
     state: Mapped[OutboxState] = mapped_column(
         StrEnumType(OutboxState), default=OutboxState.PENDING
     )
@@ -223,6 +226,13 @@ class OutboxItem(Base):
     expected_modstamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the run whose write-back sent it, whether that call changed the record (False: the CRM
+    #: already held the value), and the record's modstamp after it (undo's conflict check)
+    sent_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL"), index=True
+    )
+    applied: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_modstamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undone_by_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
 
     def transition(self, to: OutboxState, now: datetime) -> None:
@@ -245,10 +255,11 @@ class Finding(Base):
     __table_args__ = (
         # at most one open finding per (lead, policy, code); resolved ones are history
         Index(
-            "uq_findings_open_lead_id_policy_code",
+            "uq_findings_open_lead_id_policy_code_field",
             "lead_id",
             "policy",
             "code",
+            "field",
             unique=True,
             sqlite_where=text("resolved_at IS NULL"),
             postgresql_where=text("resolved_at IS NULL"),
@@ -259,6 +270,7 @@ class Finding(Base):
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     policy: Mapped[str] = mapped_column(String(64))
     code: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(64), default="")  # canonical field, "" for none
     severity: Mapped[str] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -19,6 +20,17 @@ JSONType: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
 BigIntKey: TypeEngine[int] = BigInteger().with_variant(Integer(), "sqlite")
 
 
+def as_utc(value: datetime) -> datetime:
+    """``value`` in UTC; a naive datetime (or not a datetime at all) is refused."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
+    if value.tzinfo is UTC:
+        return value
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value.isoformat()} refused: pass a timezone-aware one")
+    return value.astimezone(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware datetime stored in UTC and always read back as an aware UTC datetime.
 
@@ -32,14 +44,21 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if not isinstance(value, datetime):
-            raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(
-                f"naive datetime {value.isoformat()} refused: pass a timezone-aware datetime"
-            )
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        utc = as_utc(value)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        # SQLite stores text: render SQLAlchemy's own DATETIME format in C (isoformat) instead
+        # of converting twice; bulk upserts spend most of their time here
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -96,6 +96,7 @@ def _leads() -> None:
         sa.Column("merged_into", sa.String(255), nullable=True),
         _time("converted_at", nullable=True),
         _text("review_flag"),
+        sa.Column("fingerprint", sa.String(32), nullable=False),
         _time("first_seen_at"),
         _time("updated_at"),
         sa.UniqueConstraint("source", "external_id", name="uq_leads_source_external_id"),
@@ -156,6 +157,7 @@ def _lead_children() -> None:
         sa.Column("lead_id", KEY, nullable=False),
         sa.Column("policy", sa.String(64), nullable=False),
         sa.Column("code", sa.String(64), nullable=False),
+        sa.Column("field", sa.String(64), nullable=False),
         sa.Column("severity", sa.String(16), nullable=False),
         _text("message", nullable=False),
         sa.Column("evidence", JSON, nullable=False),
@@ -167,9 +169,9 @@ def _lead_children() -> None:
         _fk("findings", "run_id", "runs", "SET NULL"),
     )
     op.create_index(
-        "uq_findings_open_lead_id_policy_code",
+        "uq_findings_open_lead_id_policy_code_field",
         "findings",
-        ["lead_id", "policy", "code"],
+        ["lead_id", "policy", "code", "field"],
         unique=True,
         sqlite_where=OPEN,
         postgresql_where=OPEN,
@@ -190,6 +192,7 @@ def _outbox() -> None:
         _text("old_value"),
         _text("new_value"),
         sa.Column("policy", sa.String(64), nullable=False),
+        _text("reason"),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         _time("next_attempt_at", nullable=True),
@@ -197,17 +200,22 @@ def _outbox() -> None:
         _time("expected_modstamp", nullable=True),
         _time("created_at"),
         _time("sent_at", nullable=True),
+        sa.Column("sent_run_id", KEY, nullable=True),
+        sa.Column("applied", sa.Boolean(), nullable=False),
+        _time("sent_modstamp", nullable=True),
         sa.Column("undone_by_run_id", KEY, nullable=True),
         sa.CheckConstraint(
             "state IN ('pending', 'sent', 'conflict', 'retry', 'dead')", name="ck_outbox_state"
         ),
         _fk("outbox", "lead_id", "leads", "CASCADE"),
         _fk("outbox", "run_id", "runs", "SET NULL"),
+        _fk("outbox", "sent_run_id", "runs", "SET NULL"),
         _fk("outbox", "undone_by_run_id", "runs", "SET NULL"),
         sa.UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),
     )
     op.create_index("ix_outbox_lead_id", "outbox", ["lead_id"])
     op.create_index("ix_outbox_run_id", "outbox", ["run_id"])
+    op.create_index("ix_outbox_sent_run_id", "outbox", ["sent_run_id"])
     op.create_index("ix_outbox_state_next_attempt_at", "outbox", ["state", "next_attempt_at"])
 
 

@@ -1,0 +1,147 @@
+"""``leadloop demo``: both sandboxes, a temporary SQLite store, one full loop, and its story."""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sync.store.models import Finding, LeadRow, OutboxItem, OutboxState
+
+CONFIG = """\
+# Written by `leadloop demo`: the two emulators it started (now stopped) and its store.
+store:
+  url: sqlite:///{store}
+sources:
+  salesforce:
+    type: salesforce
+    connection:
+      instance_url: {salesforce_url}
+      login_url: {salesforce_url}
+      timeout: 10s
+      auth:
+        method: password
+        username: admin@leadloop.sandbox
+        password: {{file: secrets/salesforce-password}}
+        security_token: {{file: secrets/salesforce-token}}
+    mapping: salesforce_lead
+  hubspot:
+    type: hubspot
+    connection:
+      base_url: {hubspot_url}
+      access_token: {{file: secrets/hubspot-token}}
+      timeout: 10s
+      create_missing_options: true
+    mapping: hubspot_contact
+policies:
+  low_score_nurture: {{enabled: true, mode: fix}}
+  wants_call_reopen: {{enabled: true}}
+limits:
+  api_budget_share: 1.0
+  change_budget: {{max_records: 10000, max_percent: 100}}
+"""
+
+SECRETS = {"salesforce-password": "sandbox-password", "salesforce-token": "sandbox-token",
+           "hubspot-token": "pat-sandbox-token"}
+
+
+@dataclass
+class Story:
+    """What one demo loop found and did, per source."""
+
+    directory: Path
+    config: Path
+    leads: Counter[str] = field(default_factory=Counter)
+    fixed: dict[str, Counter[str]] = field(default_factory=dict)  # source -> policy/field
+    flagged: dict[str, Counter[str]] = field(default_factory=dict)  # source -> policy
+    not_written: dict[str, Counter[str]] = field(default_factory=dict)  # source -> state
+    api_calls: dict[str, int] = field(default_factory=dict)
+
+
+def write_config(directory: Path, salesforce_url: str, hubspot_url: str) -> Path:
+    """The demo's config file (and its secret files) in ``directory``."""
+    secrets = directory / "secrets"
+    secrets.mkdir(parents=True, exist_ok=True)
+    for name, value in SECRETS.items():
+        (secrets / name).write_text(value + "\n", encoding="utf-8")
+    path = directory / "leadloop.yaml"
+    path.write_text(CONFIG.format(store=directory / "leadloop.db", salesforce_url=salesforce_url,
+                                  hubspot_url=hubspot_url), encoding="utf-8")
+    return path
+
+
+def _collect(session: Session, story: Story) -> None:
+    for source, in session.execute(select(LeadRow.source)):
+        story.leads[source] += 1
+    items = session.scalars(select(OutboxItem)).all()
+    for item in items:
+        if item.state is OutboxState.SENT and item.field == "review_flag":
+            continue
+        bucket = story.fixed if item.state is OutboxState.SENT else story.not_written
+        label = (f"{item.policy}: {item.field}" if item.state is OutboxState.SENT
+                 else item.state.value)
+        bucket.setdefault(item.source, Counter())[label] += 1
+    open_findings = session.execute(
+        select(LeadRow.source, Finding.policy).join(LeadRow, LeadRow.id == Finding.lead_id)
+        .where(Finding.resolved_at.is_(None))).all()
+    for source, policy in open_findings:
+        story.flagged.setdefault(source, Counter())[policy] += 1
+
+
+def run_demo(leads: int = 200, contacts: int = 120, seed: int = 42,
+             directory: Path | None = None,
+             clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Story:
+    """Start the sandboxes, sync both sources once into a fresh SQLite store, stop them."""
+    from connectors.sandbox.runner import Sandbox, SandboxOptions
+    from sync.pipeline.engine import Engine, SyncRequest
+    from sync.pipeline.sources import open_sources
+    from sync.settings import load_settings
+    from sync.store.db import make_engine, session_factory, upgrade
+
+    directory = directory or Path(tempfile.mkdtemp(prefix="leadloop-demo-"))
+    with Sandbox(SandboxOptions(leads=leads, contacts=contacts, seed=seed)) as box:
+        config = write_config(directory, box.salesforce_url, box.hubspot_url)
+        story = Story(directory, config)
+        settings = load_settings(config)
+        engine = make_engine(settings.store.dsn)
+        try:
+            upgrade(engine)
+            sessions = session_factory(engine)
+            with open_sources(settings) as sources:
+                loop = Engine(settings, sessions, clock)
+                for source in sources.values():
+                    loop.sync(source, SyncRequest())
+                    story.api_calls[source.name] = source.connector.usage.calls
+            with sessions() as session:
+                _collect(session, story)
+        finally:
+            engine.dispose()
+    return story
+
+
+def render(story: Story) -> list[str]:
+    """The story as terminal lines."""
+    lines = ["leadloop demo: one full loop against the sandbox Salesforce and HubSpot", ""]
+    for source in sorted(story.leads):
+        lines.append(f"{source}: {story.leads[source]} leads pulled in "
+                     f"{story.api_calls.get(source, 0)} API calls")
+        fixed = story.fixed.get(source, Counter())
+        lines.append(f"  fixed in {source}: {sum(fixed.values())} field values")
+        lines += [f"    {n:4d}  {label}" for label, n in sorted(fixed.items())]
+        flagged = story.flagged.get(source, Counter())
+        lines.append(f"  flagged for a human: {sum(flagged.values())} open findings")
+        lines += [f"    {n:4d}  {label}" for label, n in sorted(flagged.items())]
+        held = story.not_written.get(source, Counter())
+        if held:
+            lines.append("  not written: " + ", ".join(f"{n} {s}" for s, n in sorted(held.items())))
+        lines.append("")
+    lines += ["Look further (the emulators are stopped; the store stays):",
+              f"  leadloop status -c {story.config}",
+              f"  store: {story.directory / 'leadloop.db'}"]
+    return lines

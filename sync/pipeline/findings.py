@@ -1,0 +1,54 @@
+"""Stored findings follow each lead's latest evaluation: opened, touched, resolved."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from sync.pipeline.policies import Finding
+from sync.store.models import Finding as FindingRow
+from sync.store.repository import chunks
+
+Key = tuple[int, str, str, str]
+
+
+def _key(lead_id: int, policy: str, code: str, field: str | None) -> Key:
+    return lead_id, policy, code, field or ""
+
+
+def sync_findings(session: Session, current: Mapping[int, Sequence[Finding]],
+                  run_id: int | None, now: datetime, keep: frozenset[str] = frozenset()) -> int:
+    """Make each lead's open findings equal ``current[lead_id]``; return how many opened.
+
+    A finding still present is touched (``last_seen_at``, latest message and evidence); one no
+    longer present is resolved: findings resolve themselves when the data is fixed. Findings
+    of the policies in ``keep`` are left as they are (``current`` does not speak for them).
+    Works in bulk: one query per chunk of leads.
+    """
+    wanted = {_key(lead_id, f.policy, f.code, f.field): f
+              for lead_id, found in current.items() for f in found}
+    open_rows: dict[Key, FindingRow] = {}
+    for chunk in chunks(list(current)):
+        for row in session.scalars(select(FindingRow).where(
+                FindingRow.lead_id.in_(chunk), FindingRow.resolved_at.is_(None))):
+            open_rows[_key(row.lead_id, row.policy, row.code, row.field)] = row
+    new = []
+    for key, finding in wanted.items():
+        row = open_rows.get(key)
+        if row is None:
+            new.append({"lead_id": key[0], "policy": finding.policy, "code": finding.code,
+                        "field": key[3], "severity": finding.severity,
+                        "message": finding.message, "evidence": dict(finding.evidence),
+                        "first_seen_at": now, "last_seen_at": now, "run_id": run_id})
+        elif row.message != finding.message or row.evidence != dict(finding.evidence):
+            row.message, row.severity = finding.message, finding.severity
+            row.evidence, row.last_seen_at = dict(finding.evidence), now
+    for key, row in open_rows.items():
+        if key not in wanted and row.policy not in keep:
+            row.resolved_at = now
+    if new:
+        session.execute(insert(FindingRow), new)
+    return len(new)

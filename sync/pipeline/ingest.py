@@ -1,0 +1,108 @@
+"""One page of CRM records -> leads, history, payloads, findings and outbox rows, atomically.
+
+The caller owns the transaction: everything :func:`ingest_page` writes, and the cursor the
+caller advances afterwards, commit together or not at all, so a crash at any point re-reads
+the page on the next run and converges (idempotency keys make re-enqueueing a no-op).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from connectors.base import SourceRecord
+from sync.domain import Lead
+from sync.pipeline import findings as findings_store
+from sync.pipeline import outbox
+from sync.pipeline.changes import PlannedWrite, plan_writes
+from sync.pipeline.normalize import Problem, normalize
+from sync.pipeline.policies import Finding, PolicyContext, evaluate
+from sync.pipeline.sources import Source
+from sync.store import repository
+from sync.store.repository import LeadKey
+
+NORMALIZE_POLICY = "normalize"
+
+
+@dataclass
+class Counts:
+    """What a step did; summed into the run's counts."""
+
+    pulled: int = 0
+    stored: int = 0
+    problems: int = 0
+    corrections: int = 0
+    findings: int = 0
+    status_changes: int = 0
+    planned: list[PlannedWrite] = field(default_factory=list)
+
+    def add(self, other: Counts) -> None:
+        for name in ("pulled", "stored", "problems", "corrections", "findings", "status_changes"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.planned.extend(other.planned)
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in
+                ("pulled", "stored", "problems", "corrections", "findings", "status_changes")}
+
+
+@dataclass(frozen=True)
+class IngestContext:
+    source: Source
+    policies: PolicyContext
+    run_id: int
+    now: datetime
+
+
+def problem_findings(problems: Sequence[Problem]) -> tuple[Finding, ...]:
+    """Normalization problems as findings, so a bad record is visible and never lost."""
+    return tuple(
+        Finding(policy=NORMALIZE_POLICY, code="bad_value", severity="warning", field=p.field,
+                message=f"{p.field}: {p.message}", evidence={"value": p.value_preview})
+        for p in problems
+    )
+
+
+def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRecord]) -> Counts:
+    """Store ``records`` and evaluate the policies on them (see the module docstring)."""
+    normalized = {}
+    for record in records:  # later copies of a record in one page win (ascending modstamps)
+        normalized[record.record_id] = normalize(ctx.source.name, ctx.source.mapping, record)
+    leads = [n.lead for n in normalized.values()]
+    keys = [(lead.source, lead.external_id) for lead in leads]
+    previous = repository.load_leads(session, keys)
+    results = repository.upsert_leads(session, leads, ctx.now)
+    fresh = [(results[(lead.source, lead.external_id)].lead_id, lead) for lead in leads
+             if not results[(lead.source, lead.external_id)].stale]
+    changes = repository.record_status_changes(
+        session, [lead for _, lead in fresh], results, ctx.now, ctx.run_id)
+    repository.store_raw_payloads(session, {i: lead.raw for i, lead in fresh}, ctx.now)
+    extra = {i: problem_findings(normalized[lead.external_id].problems) for i, lead in fresh}
+    counts = evaluate_leads(session, ctx, fresh, previous, extra)
+    counts.pulled, counts.stored, counts.status_changes = len(records), len(fresh), changes
+    counts.problems = sum(len(found) for found in extra.values())
+    return counts
+
+
+def evaluate_leads(session: Session, ctx: IngestContext, leads: Sequence[tuple[int, Lead]],
+                   previous: Mapping[LeadKey, Lead],
+                   extra: Mapping[int, tuple[Finding, ...]] | None = None,
+                   keep: frozenset[str] = frozenset()) -> Counts:
+    """Evaluate ``leads`` (lead id, lead), sync their findings and enqueue their writes."""
+    counts = Counts()
+    found: dict[int, tuple[Finding, ...]] = {}
+    planned: dict[int, list[PlannedWrite]] = {}
+    for lead_id, lead in leads:
+        evaluation = evaluate(lead, previous.get((lead.source, lead.external_id)), ctx.policies)
+        found[lead_id] = (*evaluation.findings, *(extra or {}).get(lead_id, ()))
+        writes = plan_writes(lead, evaluation.corrections, ctx.source.mapping, ctx.policies)
+        if writes:
+            planned[lead_id] = writes
+            counts.planned.extend(writes)
+    counts.findings = findings_store.sync_findings(session, found, ctx.run_id, ctx.now, keep)
+    if ctx.source.write_back:
+        counts.corrections = outbox.enqueue(session, planned, ctx.run_id, ctx.now)
+    return counts

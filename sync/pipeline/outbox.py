@@ -1,0 +1,131 @@
+"""The outbox: corrections persisted with idempotency keys, then written to the CRM.
+
+State machine per item: PENDING -> SENT | CONFLICT | RETRY | DEAD (RETRY -> ... again until
+``max_attempts``). Items of one lead are written together as one CRM record update.
+Crash safety: items are enqueued in the evaluation's transaction; outcomes are committed per
+write batch. A crash between a CRM write and its commit leaves the items PENDING; the next
+dispatch re-reads the record, finds our values already there and marks them SENT without a
+second write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from connectors.base import Correction, OutcomeStatus, WriteOutcome
+from sync.pipeline.changes import PlannedWrite
+from sync.store.dialect import dialect_insert
+from sync.store.models import CLAIMABLE_STATES, OutboxItem, OutboxState
+from sync.store.repository import chunks
+
+MAX_ATTEMPTS = 5
+RETRY_BACKOFF = timedelta(minutes=2)
+SUPERSEDED = "superseded by a newer evaluation of the record"
+
+
+def enqueue(session: Session, planned: Mapping[int, Sequence[PlannedWrite]], run_id: int | None,
+            now: datetime) -> int:
+    """Add the planned writes (lead id -> writes) not already in the outbox; return how many.
+
+    An item already waiting for the same record field with another value is superseded (the
+    record changed and was evaluated again): it becomes CONFLICT and is never written.
+    """
+    rows = [
+        {"idempotency_key": w.key, "run_id": run_id, "lead_id": lead_id, "source": w.source,
+         "external_id": w.external_id, "field": w.field, "crm_field": w.crm_field,
+         "old_value": w.old_value, "new_value": w.new_value, "policy": w.policy,
+         "state": OutboxState.PENDING, "attempts": 0, "expected_modstamp": w.expected_modstamp,
+         "created_at": now, "reason": w.reason}
+        for lead_id, writes in planned.items() for w in writes
+    ]
+    _supersede(session, planned, now)
+    if not rows:
+        return 0
+    statement = dialect_insert(session, OutboxItem).on_conflict_do_nothing(
+        index_elements=[OutboxItem.idempotency_key])
+    result = session.execute(statement.returning(OutboxItem.id), rows)
+    return len(result.all())
+
+
+def _supersede(session: Session, planned: Mapping[int, Sequence[PlannedWrite]],
+               now: datetime) -> None:
+    for chunk in chunks(list(planned)):
+        waiting = session.scalars(select(OutboxItem).where(
+            OutboxItem.lead_id.in_(chunk), OutboxItem.state.in_(CLAIMABLE_STATES)))
+        for item in waiting:
+            keys = {w.key for w in planned[item.lead_id] if w.crm_field == item.crm_field}
+            if item.idempotency_key not in keys:
+                item.transition(OutboxState.CONFLICT, now)
+                item.last_error = SUPERSEDED
+
+
+def claimable(session: Session, source: str, now: datetime, limit: int) -> list[OutboxItem]:
+    """Items of ``source`` due for a write, oldest first, locked against other workers."""
+    query = (select(OutboxItem)
+             .where(OutboxItem.source == source, OutboxItem.state.in_(CLAIMABLE_STATES),
+                    (OutboxItem.next_attempt_at.is_(None)) | (OutboxItem.next_attempt_at <= now))
+             .order_by(OutboxItem.id).limit(limit))
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Outbox items grouped into one connector correction per record."""
+
+    corrections: list[Correction]
+    items: dict[str, list[OutboxItem]]  # correction key -> its items
+
+
+def to_corrections(items: Sequence[OutboxItem]) -> Batch:
+    """One :class:`Correction` per record (several fields of a lead go in one update)."""
+    by_record: dict[str, list[OutboxItem]] = {}
+    for item in items:
+        by_record.setdefault(item.external_id, []).append(item)
+    corrections, index = [], {}
+    for external_id, group in by_record.items():
+        key = f"outbox:{group[0].id}"
+        stamps = [i.expected_modstamp for i in group if i.expected_modstamp is not None]
+        corrections.append(Correction(
+            key=key, record_id=external_id,
+            changes={i.crm_field: i.new_value for i in group},
+            expected_modstamp=min(stamps) if stamps else None))
+        index[key] = group
+    return Batch(corrections, index)
+
+
+def record_outcomes(batch: Batch, outcomes: Sequence[WriteOutcome], run_id: int | None,
+                    now: datetime) -> dict[str, int]:
+    """Move each item to the state its outcome says; return counts per state."""
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        for item in batch.items[outcome.key]:
+            state = _state_for(item, outcome)
+            item.transition(state, now)
+            item.last_error = outcome.message if state is not OutboxState.SENT else None
+            if state is OutboxState.SENT:
+                item.sent_run_id, item.applied = run_id, outcome.applied
+                item.sent_modstamp = outcome.new_modstamp
+            elif state is OutboxState.RETRY:
+                item.next_attempt_at = now + RETRY_BACKOFF * 2 ** (item.attempts - 1)
+            counts[state.value] = counts.get(state.value, 0) + 1
+    return counts
+
+
+def _state_for(item: OutboxItem, outcome: WriteOutcome) -> OutboxState:
+    if outcome.status is OutcomeStatus.RETRY and item.attempts + 1 >= MAX_ATTEMPTS:
+        return OutboxState.DEAD
+    return OutboxState(outcome.status.value)
+
+
+def release(session: Session, ids: Sequence[int]) -> None:
+    """Give claimed items back untouched (a run stopped before writing them)."""
+    if ids:
+        session.execute(update(OutboxItem).where(OutboxItem.id.in_(ids))
+                        .values(next_attempt_at=None))

@@ -1,0 +1,112 @@
+"""The outbox: corrections persisted with idempotency keys, claimed in batches by writers.
+
+Claiming works in the caller's transaction: on PostgreSQL the claimed rows are locked
+(``FOR UPDATE SKIP LOCKED``) until that transaction ends, so concurrent writers get disjoint
+batches; mark the outcomes and commit in that same transaction. SQLite has one writer at a
+time (and ignores ``FOR UPDATE``): run one writer per SQLite store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from sync.store.dialect import dialect_insert
+from sync.store.errors import StoreError
+from sync.store.models import CLAIMABLE_STATES, OutboxItem, OutboxState
+from sync.store.repository import chunks
+
+
+@dataclass(frozen=True)
+class NewOutboxItem:
+    """A correction to write: one canonical field of one lead, from old to new value."""
+
+    idempotency_key: str
+    lead_id: int
+    source: str
+    external_id: str
+    field: str
+    crm_field: str
+    old_value: str | None
+    new_value: str | None
+    policy: str
+    expected_modstamp: datetime | None = None
+    run_id: int | None = None
+
+
+def enqueue(session: Session, items: Iterable[NewOutboxItem], now: datetime) -> int:
+    """Add ``items`` as PENDING; an item whose key is already in the outbox is skipped.
+
+    Returns how many were new. Replaying the same evaluation therefore adds nothing.
+    """
+    rows = {item.idempotency_key: asdict(item) for item in items}
+    if not rows:
+        return 0
+    for row in rows.values():
+        row.update(state=OutboxState.PENDING, attempts=0, created_at=now)
+    statement = (
+        dialect_insert(session, OutboxItem)
+        .on_conflict_do_nothing(index_elements=[OutboxItem.idempotency_key])
+        .returning(OutboxItem.id)
+    )
+    added = 0
+    for chunk in chunks(list(rows.values())):
+        added += len(session.execute(statement, list(chunk)).all())
+    return added
+
+
+def claim_batch(session: Session, source: str, limit: int, now: datetime) -> list[OutboxItem]:
+    """Up to ``limit`` items of ``source`` due for a write (PENDING, or RETRY whose time came).
+
+    Oldest first. On PostgreSQL the rows stay locked for this transaction and rows another
+    transaction holds are skipped.
+    """
+    query = (
+        select(OutboxItem)
+        .where(
+            OutboxItem.source == source,
+            OutboxItem.state.in_(CLAIMABLE_STATES),
+            or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= now),
+        )
+        .order_by(OutboxItem.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(query))
+
+
+def mark(
+    session: Session,
+    item_ids: Collection[int],
+    state: OutboxState,
+    now: datetime,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> list[OutboxItem]:
+    """Move the items to ``state`` (raising :class:`IllegalTransition` on an illegal move).
+
+    ``error`` is kept as ``last_error``; ``retry_at`` is when a RETRY item is due again.
+    """
+    items = _load(session, item_ids)
+    for item in items:
+        item.transition(state, now)
+        item.next_attempt_at = retry_at if state is OutboxState.RETRY else None
+        if error is not None:
+            item.last_error = error
+    session.flush()
+    return items
+
+
+def _load(session: Session, item_ids: Collection[int]) -> list[OutboxItem]:
+    wanted = sorted(set(item_ids))
+    items: list[OutboxItem] = []
+    for chunk in chunks(wanted):
+        items += session.scalars(select(OutboxItem).where(OutboxItem.id.in_(chunk)))
+    missing = set(wanted) - {item.id for item in items}
+    if missing:
+        raise StoreError(f"outbox items not found: {sorted(missing)[:10]}")
+    return items

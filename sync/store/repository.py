@@ -1,0 +1,278 @@
+"""Leads, their status history and raw payloads, and stream cursors: bulk reads and writes.
+
+Every function takes the caller's :class:`Session` and never commits: the pipeline writes a
+page of leads, their history, payloads and the advanced cursor in ONE transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple, TypeVar
+
+from sqlalchemy import bindparam, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from connectors.base import Cursor
+from sync.domain import Lead, Status
+from sync.store.base import Base
+from sync.store.dialect import dialect_insert
+from sync.store.models import LeadRow, RawPayload, SyncCursor
+
+T = TypeVar("T")
+LeadKey = tuple[str, str]  # (source, external_id)
+
+#: rows per SELECT ... IN (...): well under SQLite's 32,766 bound-parameter limit
+CHUNK = 900
+#: canonical fields stored as lead columns (the raw payload lives in raw_payloads)
+LEAD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Lead) if f.name != "raw")
+
+
+_LEADS = Base.metadata.tables["leads"]
+#: one executemany UPDATE by primary key (Core, not the ORM bulk path: 3x faster on a page)
+_UPDATE_LEAD = (
+    update(_LEADS)
+    .where(_LEADS.c.id == bindparam("lead_id"))
+    .values({name: bindparam(name) for name in (*LEAD_FIELDS, "fingerprint", "updated_at")})
+)
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What storing one lead did.
+
+    ``stale`` means the stored copy has a later CRM modstamp than the one offered, so the row
+    was left as it was (an out-of-order or replayed page must not roll a lead back).
+    """
+
+    lead_id: int
+    previous_status: str | None
+    status_changed: bool
+    created: bool
+    stale: bool = False
+    #: the stored canonical fields were already exactly these: no UPDATE was issued
+    unchanged: bool = False
+
+
+class _Known(NamedTuple):
+    id: int
+    status: str | None
+    modified_at: datetime | None
+    fingerprint: str | None
+
+
+def lead_key(lead: Lead) -> LeadKey:
+    """The store's key of ``lead``: ``(source, external_id)``."""
+    return (lead.source, lead.external_id)
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def upsert_leads(
+    session: Session, leads: Iterable[Lead], now: datetime
+) -> dict[LeadKey, UpsertResult]:
+    """Insert new leads and update known ones in bulk; say per key what changed.
+
+    Duplicate keys in ``leads`` collapse to the copy with the latest ``modified_at``. A lead
+    whose canonical fields are unchanged is not rewritten (its ``updated_at`` stays).
+    """
+    latest = _latest_per_key(leads)
+    known = _known_leads(session, list(latest))
+    new = [lead for key, lead in latest.items() if key not in known]
+    results = _insert_leads(session, new, now)
+    old = {key: lead for key, lead in latest.items() if key in known}
+    results.update(_update_leads(session, old, known, now))
+    return results
+
+
+def _update_leads(
+    session: Session,
+    leads: Mapping[LeadKey, Lead],
+    known: Mapping[LeadKey, _Known],
+    now: datetime,
+) -> dict[LeadKey, UpsertResult]:
+    results: dict[LeadKey, UpsertResult] = {}
+    updates: list[dict[str, Any]] = []
+    for key, lead in leads.items():
+        row = known[key]
+        if lead.modified_at and row.modified_at and lead.modified_at < row.modified_at:
+            results[key] = UpsertResult(row.id, row.status, False, False, stale=True)
+            continue
+        values = _lead_values(lead)
+        if values["fingerprint"] == row.fingerprint:
+            results[key] = UpsertResult(row.id, row.status, False, False, unchanged=True)
+            continue
+        updates.append({"lead_id": row.id, **values, "updated_at": now})
+        results[key] = UpsertResult(row.id, row.status, row.status != values["status"], False)
+    if updates:
+        session.execute(_UPDATE_LEAD, updates)
+    return results
+
+
+def _latest_per_key(leads: Iterable[Lead]) -> dict[LeadKey, Lead]:
+    latest: dict[LeadKey, Lead] = {}
+    for lead in leads:
+        key = lead_key(lead)
+        seen = latest.get(key)
+        if (
+            seen is None
+            or not (seen.modified_at and lead.modified_at)
+            or (lead.modified_at >= seen.modified_at)
+        ):
+            latest[key] = lead
+    return latest
+
+
+def _known_leads(session: Session, keys: Sequence[LeadKey]) -> dict[LeadKey, _Known]:
+    known: dict[LeadKey, _Known] = {}
+    columns = (LeadRow.id, LeadRow.status, LeadRow.modified_at, LeadRow.fingerprint)
+    for source, external_ids in _group_by_source(keys).items():
+        for chunk in chunks(external_ids):
+            query = select(LeadRow.external_id, *columns).where(
+                LeadRow.source == source, LeadRow.external_id.in_(chunk)
+            )
+            for row in session.execute(query):
+                found = _Known(row.id, row.status, row.modified_at, row.fingerprint)
+                known[(source, row.external_id)] = found
+    return known
+
+
+def _group_by_source(keys: Iterable[LeadKey]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for source, external_id in keys:
+        grouped[source].append(external_id)
+    return grouped
+
+
+def _insert_leads(
+    session: Session, leads: Sequence[Lead], now: datetime
+) -> dict[LeadKey, UpsertResult]:
+    if not leads:
+        return {}
+    rows = [{**_lead_values(lead), "first_seen_at": now, "updated_at": now} for lead in leads]
+    statement = insert(_LEADS).returning(_LEADS.c.id, _LEADS.c.source, _LEADS.c.external_id)
+    inserted = session.execute(statement, rows)
+    return {
+        (row.source, row.external_id): UpsertResult(row.id, None, False, True) for row in inserted
+    }
+
+
+def _lead_values(lead: Lead) -> dict[str, Any]:
+    values = {name: getattr(lead, name) for name in LEAD_FIELDS}
+    values["status"] = _status_value(lead)
+    canonical = repr(tuple(values.values())).encode()
+    values["fingerprint"] = hashlib.blake2b(canonical, digest_size=16).hexdigest()
+    return values
+
+
+def _status_value(lead: Lead) -> str | None:
+    return lead.status.value if lead.status is not None else None
+
+
+def record_status_changes(
+    session: Session,
+    leads: Iterable[Lead],
+    results: Mapping[LeadKey, UpsertResult],
+    now: datetime,
+    run_id: int | None = None,
+) -> int:
+    """Add a history row for each lead first seen or whose status changed; return how many.
+
+    ``changed_at`` is the CRM's status-change time when it has one, else its modstamp, else
+    ``now`` (when leadloop observed it).
+    """
+    rows = []
+    for lead in leads:
+        result = results[lead_key(lead)]
+        if not (result.created or result.status_changed):
+            continue
+        rows.append(
+            {
+                "lead_id": result.lead_id,
+                "from_status": result.previous_status,
+                "to_status": _status_value(lead),
+                "changed_at": lead.status_changed_at or lead.modified_at or now,
+                "observed_at": now,
+                "run_id": run_id,
+            }
+        )
+    if rows:
+        session.execute(insert(Base.metadata.tables["status_history"]), rows)
+    return len(rows)
+
+
+def store_raw_payloads(
+    session: Session, payloads: Mapping[int, Mapping[str, Any]], fetched_at: datetime
+) -> None:
+    """Keep ``payloads`` (lead id -> CRM payload) as each lead's latest raw payload."""
+    if not payloads:
+        return
+    rows = [
+        {"lead_id": lead_id, "payload": dict(payload), "fetched_at": fetched_at}
+        for lead_id, payload in payloads.items()
+    ]
+    statement = dialect_insert(session, RawPayload)
+    statement = statement.on_conflict_do_update(
+        index_elements=[RawPayload.lead_id],
+        set_={"payload": statement.excluded.payload, "fetched_at": statement.excluded.fetched_at},
+    )
+    session.execute(statement, rows)
+
+
+def lead_to_domain(row: LeadRow, raw: Mapping[str, Any] | None = None) -> Lead:
+    """The canonical :class:`Lead` a stored row holds (``raw`` is its payload, if loaded)."""
+    values = {name: getattr(row, name) for name in LEAD_FIELDS}
+    values["status"] = Status(row.status) if row.status is not None else None
+    return Lead(**values, raw=dict(raw or {}))
+
+
+def load_leads(
+    session: Session, keys: Collection[LeadKey], with_raw: bool = False
+) -> dict[LeadKey, Lead]:
+    """The stored leads for ``keys`` (missing keys are absent), optionally with raw payloads."""
+    found: dict[LeadKey, Lead] = {}
+    for source, external_ids in _group_by_source(keys).items():
+        for chunk in chunks(external_ids):
+            query = select(LeadRow, RawPayload.payload if with_raw else literal(None))
+            if with_raw:
+                query = query.outerjoin(RawPayload, RawPayload.lead_id == LeadRow.id)
+            query = query.where(LeadRow.source == source, LeadRow.external_id.in_(chunk))
+            for row, raw in session.execute(query).tuples():
+                found[(source, row.external_id)] = lead_to_domain(row, raw)
+    return found
+
+
+def get_cursor(session: Session, source: str, stream: str) -> Cursor | None:
+    """Where the next incremental pull of ``stream`` of ``source`` resumes (None: never)."""
+    row = session.get(SyncCursor, (source, stream))
+    return None if row is None else Cursor(row.modstamp, row.record_id)
+
+
+def set_cursor(
+    session: Session,
+    source: str,
+    stream: str,
+    cursor: Cursor,
+    now: datetime,
+    window_end: datetime | None = None,
+) -> None:
+    """Save the cursor of ``stream`` of ``source``; it may never pass the run's window end."""
+    if window_end is not None and cursor.modstamp > window_end:
+        raise ValueError(
+            f"cursor {cursor.modstamp.isoformat()} of {source}/{stream} is past the window end "
+            f"{window_end.isoformat()}"
+        )
+    row = session.get(SyncCursor, (source, stream))
+    if row is None:
+        row = SyncCursor(source=source, stream=stream)
+        session.add(row)
+    row.modstamp, row.record_id = cursor.modstamp, cursor.record_id
+    row.window_end, row.updated_at = window_end, now

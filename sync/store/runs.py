@@ -1,0 +1,119 @@
+"""Run records with heartbeats, and job leases for several workers.
+
+A run row is the durable trace of one job execution: the worker beats its heartbeat while it
+works; on the next start, a run whose heartbeat went stale is marked dead (its worker crashed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from sync.store.dialect import dialect_insert
+from sync.store.errors import StoreError
+from sync.store.models import Lease, Run, RunState
+
+#: longest error text kept on a run (the full traceback belongs in the logs)
+MAX_ERROR_CHARS = 4_000
+
+
+def start_run(
+    session: Session,
+    kind: str,
+    now: datetime,
+    source: str | None = None,
+    worker_id: str | None = None,
+    dry_run: bool = False,
+) -> Run:
+    """Record a new run of ``kind`` and mark it running at ``now``; its id is set (flushed)."""
+    run = Run(kind=kind, source=source, state=RunState.QUEUED, created_at=now, counts={})
+    run.worker_id, run.dry_run = worker_id, dry_run
+    run.transition(RunState.RUNNING, now)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def heartbeat(
+    session: Session, run_id: int, now: datetime, counts: Mapping[str, int] | None = None
+) -> bool:
+    """Beat the run's heartbeat (and save its counts so far).
+
+    Returns False when the run is no longer running, e.g. another worker marked it dead after
+    a long stall: the caller must stop rather than carry on as a ghost.
+    """
+    values: dict[str, object] = {"heartbeat_at": now}
+    if counts is not None:
+        values["counts"] = dict(counts)
+    statement = (
+        update(Run)
+        .where(Run.id == run_id, Run.state == RunState.RUNNING)
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    state: RunState,
+    now: datetime,
+    counts: Mapping[str, int] | None = None,
+    error: str | None = None,
+) -> Run:
+    """Move the run to its final ``state`` (succeeded, failed or dead) with counts and error.
+
+    Raises :class:`IllegalTransition` if the run is not running (e.g. already marked dead).
+    """
+    run = session.get(Run, run_id, populate_existing=True)
+    if run is None:
+        raise StoreError(f"run {run_id} does not exist")
+    run.transition(state, now)
+    if counts is not None:
+        run.counts = dict(counts)
+    if error is not None:
+        run.error = error[:MAX_ERROR_CHARS]
+    session.flush()
+    return run
+
+
+def mark_stale_runs_dead(session: Session, now: datetime, stale_after: timedelta) -> list[Run]:
+    """Mark dead every running run whose heartbeat is older than ``stale_after``; return them."""
+    cutoff = now - stale_after
+    query = select(Run).where(Run.state == RunState.RUNNING, Run.heartbeat_at < cutoff)
+    stale = list(session.scalars(query.with_for_update(skip_locked=True)))
+    for run in stale:
+        seen = run.heartbeat_at.isoformat() if run.heartbeat_at else "never"
+        run.transition(RunState.DEAD, now)
+        run.error = f"worker {run.worker_id or '?'} stopped beating: last heartbeat {seen}"
+    session.flush()
+    return stale
+
+
+def acquire_lease(session: Session, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+    """Take or renew the lease on job ``name`` for ``holder`` until ``now + ttl``.
+
+    Succeeds when the lease is free, expired, or already ``holder``'s; one atomic statement,
+    so two workers racing for the same job cannot both win.
+    """
+    statement = dialect_insert(session, Lease).values(
+        name=name, holder=holder, expires_at=now + ttl
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[Lease.name],
+        set_={"holder": holder, "expires_at": now + ttl},
+        where=(Lease.expires_at <= now) | (Lease.holder == holder),
+    )
+    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+
+
+def release_lease(session: Session, name: str, holder: str) -> None:
+    """Give up ``holder``'s lease on job ``name`` (no-op if someone else holds it)."""
+    lease = session.get(Lease, name)
+    if lease is not None and lease.holder == holder:
+        session.delete(lease)
+        session.flush()
