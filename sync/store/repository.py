@@ -245,7 +245,7 @@ def load_leads(
             if with_raw:
                 query = query.outerjoin(RawPayload, RawPayload.lead_id == LeadRow.id)
             query = query.where(LeadRow.source == source, LeadRow.external_id.in_(chunk))
-            for row, raw in session.execute(query).tuples():
+            for row, raw in session.execute(query):
                 found[(source, row.external_id)] = lead_to_domain(row, raw)
     return found
 
