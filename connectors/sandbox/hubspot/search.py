@@ -5,6 +5,9 @@ on the last page; asking for ``after >= 10,000`` is refused with 400 (HubSpot re
 10,000 results per query). ``total`` counts every match. Ties in the sort are broken by id in
 the sort direction; records without a value for the sort property come last.
 
+Index lag (``search_index_lag``): a record written less than the lag ago is missing from
+search entirely (real HubSpot may still show its previous version); get and batch read see it.
+
 Speed: the ordered id list of a query is cached per (query, store version, visibility cutoff),
 so paging through one query filters once. Queries sorted or bounded on the last-modified
 property scan a bisected slice of the store's sorted ``(modified, id)`` index instead of every
