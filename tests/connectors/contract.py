@@ -45,8 +45,11 @@ from connectors.base import (
 
 
 class Harness(Protocol):
-    end: datetime
-    page_size: int
+    @property
+    def end(self) -> datetime: ...
+    @property
+    def page_size(self) -> int: ...
+
     status_field: str
     reason_field: str
     modstamp_field: str
