@@ -98,7 +98,11 @@ def _phone(value: str, region: str | None) -> str:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         raise TransformProblem("not a phone number") from None
-    if not phonenumbers.is_valid_number(number):
+    # Checking against the record's own region first skips is_valid_number's search over
+    # every region sharing the country code (25 for +1); the answer is the same.
+    if not (region and number.country_code == phonenumbers.country_code_for_region(region)
+            and phonenumbers.is_valid_number_for_region(number, region)) and (
+            not phonenumbers.is_valid_number(number)):
         raise TransformProblem("not a valid phone number"
                                + ("" if region else " (no country to read it in)"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
