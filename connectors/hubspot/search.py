@@ -11,7 +11,9 @@ Why it is not plain ``after`` paging (crm-api-facts.md 2.2):
 * Search sorts by ONE property only, so records sharing a millisecond come in any order.
 
 So each query starts from the last timestamp seen (``GTE ts``); offsets are only followed up
-to ``max_offset`` (0 by default: every page is a fresh keyset query, no offset ever sent). Records
+to ``max_offset`` (0 by default: every page is a fresh keyset query, no offset ever sent).
+Following offsets (``max_offset`` up to 10,000) saves the re-read of one tie group per page but
+assumes HubSpot orders ties the same way on every request, which it does not promise. Records
 sharing the last timestamp of an answer are *held back* until that timestamp is complete,
 then handed out sorted by numeric id, so a cursor ``(ts, id)`` always means "everything up to
 here was handed out". When a timestamp's group dominates an answer (restarting from it would

@@ -36,24 +36,38 @@ class FakeIndex:
     def search(self, body: dict[str, Any]) -> tuple[list[Hit], str | None]:
         self.bodies.append(body)
         filters = body["filterGroups"][0]["filters"] if body["filterGroups"] else []
-        found = [k for k in self._candidates(filters) if all(_matches(k, f) for f in filters)]
-        if body["sorts"][0]["propertyName"] == "lastmodifieddate":
-            salt = 0.0 if self.stable_ties else self.rng.random()
-            found.sort(key=lambda k: (k.ts, hash((k.id * 7919) % 10_007 + salt)))
-        else:
-            found.sort(key=lambda k: k.id)
         after, limit = int(body.get("after", "0")), body["limit"]
         if after + limit > RESULT_CAP:
             raise CapExceeded(after)
+        found = self._first_matches(filters, after + limit + 1)
+        more = len(found) > after + limit
+        if body["sorts"][0]["propertyName"] == "lastmodifieddate":
+            salt = 0 if self.stable_ties else self.rng.randrange(1_000)
+            found.sort(key=lambda k: (k.ts, (k.id * 7_919 + salt) % 10_007))
         page = found[after:after + limit]
-        more = after + limit < len(found)
         return [Hit(k, None) for k in page], str(after + limit) if more else None
 
-    def _candidates(self, filters: list[dict[str, str]]) -> list[Key]:
+    def _first_matches(self, filters: list[dict[str, str]], wanted: int) -> list[Key]:
+        """Matches in (ts, id) order: at least ``wanted``, and the whole last stamp group."""
         low = [int(x["value"]) for x in filters if x["propertyName"] == "lastmodifieddate"
                and x["operator"] in ("GTE", "GT", "EQ")]
-        start = bisect.bisect_left(self.stamps, max(low)) if low else 0
-        return self.keys[start:]
+        floor = [int(x["value"]) + 1 for x in filters if x["propertyName"] == "hs_object_id"]
+        start = bisect.bisect_left(self.keys, Key(max(low), max(floor))) if low and floor \
+            else bisect.bisect_left(self.stamps, max(low)) if low else 0
+        found: list[Key] = []
+        for key in self.keys[start:]:
+            if len(found) >= wanted and key.ts != found[-1].ts:
+                break
+            if all(_matches(key, f) for f in filters):
+                found.append(key)
+        return found
+
+
+def _matches(key: Key, f: dict[str, str]) -> bool:
+    value = key.ts if f["propertyName"] == "lastmodifieddate" else key.id
+    bound = int(f["value"])
+    return {"GTE": value >= bound, "GT": value > bound, "LT": value < bound,
+            "EQ": value == bound}[f["operator"]]
 
 
 def run(index: FakeIndex, plan: SearchPlan) -> list[Key]:
@@ -75,7 +89,7 @@ def f(name: str, op: str, value: int) -> dict[str, str]:
 SHAPES = {
     "distinct stamps": distinct(25_000),
     "7 per stamp": [(1_000 + i // 7, 5_000 + i) for i in range(25_000)],
-    "15,000 share one stamp": [(1_000 + (3_000 < i < 18_000) * (1 + i // 18_000), 5_000 + i)
+    "12,000 share one stamp": [(1_000 + (3_000 < i < 15_000) * (1 + i // 15_000), 5_000 + i)
                                for i in range(25_000)],
     "random stamps, ids descending": [(random.Random(i).randint(0, 300), 90_000 - i)
                                       for i in range(25_000)],
