@@ -48,11 +48,6 @@ class StoreConfig(Model):
 
     @property
     def dsn(self) -> str:
-        """The database URL with its password, for SQLAlchemy only: never print or log it."""
-        return self.url.get_secret_value()
-
-    @property
-    def dsn(self) -> str:
         """The database URL with its password, for the engine only (never print it)."""
         return self.url.get_secret_value()
 
