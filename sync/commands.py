@@ -34,7 +34,8 @@ log = logging.getLogger("leadloop")
 @click.option("--contacts", type=click.IntRange(0), default=120, show_default=True,
               help="HubSpot contacts to seed.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed of the messy data.")
-@click.option("--faults", "faults_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--faults", "faults_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help='JSON file: {"salesforce": {fault plan}, "hubspot": {fault plan}}.')
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Load emulator state from here at start and save it at exit.")
@@ -185,7 +186,7 @@ def sync_command(config_path: Path | None, sources: tuple[str, ...], dry_run: bo
 def resync(config_path: Path | None, source: str, full: bool, since: datetime | None,
            ids: str | None, dry_run: bool, allow_mass_change: bool, as_json: bool) -> None:
     """Re-pull a source on demand: --full, --since ISO or --ids ID,... (exactly one)."""
-    from sync.pipeline.engine import SyncRequest
+    from sync.pipeline.engine import Mode, SyncRequest
 
     chosen = [name for name, value in (("--full", full), ("--since", since), ("--ids", ids))
               if value]
@@ -196,7 +197,7 @@ def resync(config_path: Path | None, source: str, full: bool, since: datetime | 
     id_list = [i.strip() for i in (ids or "").split(",") if i.strip()]
     if ids is not None and not id_list:
         raise click.UsageError("--ids needs at least one record id")
-    mode = "full" if full else "since" if since else "ids"
+    mode: Mode = "full" if full else "since" if since else "ids"
     request = SyncRequest(mode=mode, since=since, ids=id_list, dry_run=dry_run,
                           allow_mass_change=allow_mass_change)
     _run_sources(config_path, (source,), request, as_json)

@@ -17,7 +17,7 @@ from sync.store.models import Finding, LeadRow, OutboxItem, OutboxState
 CONFIG = """\
 # Written by `leadloop demo`: the two emulators it started (now stopped) and its store.
 store:
-  url: sqlite:///{store}
+  url: {store}
 sources:
   salesforce:
     type: salesforce
@@ -64,14 +64,16 @@ class Story:
     api_calls: dict[str, int] = field(default_factory=dict)
 
 
-def write_config(directory: Path, salesforce_url: str, hubspot_url: str) -> Path:
+def write_config(directory: Path, salesforce_url: str, hubspot_url: str,
+                 store_url: str | None = None) -> Path:
     """The demo's config file (and its secret files) in ``directory``."""
     secrets = directory / "secrets"
     secrets.mkdir(parents=True, exist_ok=True)
     for name, value in SECRETS.items():
         (secrets / name).write_text(value + "\n", encoding="utf-8")
     path = directory / "leadloop.yaml"
-    path.write_text(CONFIG.format(store=directory / "leadloop.db", salesforce_url=salesforce_url,
+    store = store_url or f"sqlite:///{directory / 'leadloop.db'}"
+    path.write_text(CONFIG.format(store=store, salesforce_url=salesforce_url,
                                   hubspot_url=hubspot_url), encoding="utf-8")
     return path
 

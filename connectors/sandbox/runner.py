@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ class SandboxOptions:
     host: str = "127.0.0.1"
     faults: dict[str, Any] = field(default_factory=dict)  # {"salesforce": {...}, "hubspot": {...}}
     state_dir: Path | None = None  # load/save emulator state here
+    now: Callable[[], datetime] | None = None  # the emulators' clock (tests freeze it)
 
 
 class Sandbox:
@@ -41,11 +44,11 @@ class Sandbox:
         sf_state, hs_state = self._state_file("salesforce"), self._state_file("hubspot")
         self.salesforce = (
             SalesforceEmulator.load(sf_state) if sf_state and sf_state.exists()
-            else SalesforceEmulator(leads=opts.leads, seed=opts.seed)
+            else SalesforceEmulator(leads=opts.leads, seed=opts.seed, now=opts.now)
         )
         self.hubspot = (
             HubSpotEmulator.load(hs_state) if hs_state and hs_state.exists()
-            else HubSpotEmulator(contacts=opts.contacts, seed=opts.seed)
+            else HubSpotEmulator(contacts=opts.contacts, seed=opts.seed, now=opts.now)
         )
         self.salesforce.faults.load(opts.faults.get("salesforce", {}))
         self.hubspot.faults.load(opts.faults.get("hubspot", {}))

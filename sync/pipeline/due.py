@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from sync.domain import Status
 from sync.pipeline.ingest import NORMALIZE_POLICY, Counts, IngestContext, evaluate_leads
@@ -21,7 +21,7 @@ from sync.store import repository
 from sync.store.models import LeadRow
 
 
-def _crossed(column: ColumnElement[datetime], age: timedelta, since: datetime | None,
+def _crossed(column: QueryableAttribute[datetime | None], age: timedelta, since: datetime | None,
              now: datetime) -> ColumnElement[bool]:
     upper = column < now - age
     return upper if since is None else and_(upper, column >= since - age)
@@ -33,12 +33,11 @@ def due_condition(config: PoliciesConfig, since: datetime | None,
     terms: list[ColumnElement[bool]] = []
     if config.require_reason.enabled:
         grace = config.require_reason.grace_period
-        stamp = LeadRow.status_changed_at
         terms.append(and_(
             or_(and_(LeadRow.status == Status.NURTURE.value, LeadRow.nurture_reason.is_(None)),
                 and_(LeadRow.status == Status.UNQUALIFIED.value,
                      LeadRow.unqualified_reason.is_(None))),
-            _crossed(stamp, grace, since, now)))
+            _crossed(LeadRow.status_changed_at, grace, since, now)))
     if config.low_score_nurture.enabled:
         terms.append(and_(LeadRow.status == Status.NEW.value,
                           _crossed(LeadRow.created_at, config.low_score_nurture.min_age,
@@ -51,7 +50,7 @@ def reevaluate_due(session: Session, source: Source, context: Callable[[], Inges
     """Re-evaluate the due leads of ``source`` (the context is built only if there are any)."""
     rows = session.execute(select(LeadRow.id, LeadRow.external_id).where(
         LeadRow.source == source.name, LeadRow.is_deleted.is_(False),
-        due_condition(config, since, now))).tuples().all()
+        due_condition(config, since, now))).all()
     if not rows:
         return Counts()
     stored = repository.load_leads(session, [(source.name, external) for _, external in rows])

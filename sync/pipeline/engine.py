@@ -59,9 +59,16 @@ def policy_context(settings: Settings, source: Source, now: datetime) -> PolicyC
     for name in REASON_FIELDS:
         if name in source.mapping.fields:
             options[name] = source.connector.field_options(source.mapping.crm_field(name))
-    return PolicyContext(catalogue=settings.catalogue, crm=source.mapping.crm, now=now,
+    mapping = source.mapping
+    writable = {name for name, spec in mapping.fields.items() if spec.writable}
+    if mapping.status_write_values:
+        writable.add("status")
+    if mapping.review_flag_field:
+        writable.add("review_flag")
+    return PolicyContext(catalogue=settings.catalogue, crm=mapping.crm, now=now,
                          config=settings.policies, field_options=options,
-                         review_flag=source.mapping.review_flag_field is not None)
+                         review_flag=mapping.review_flag_field is not None,
+                         writable=frozenset(writable))
 
 
 class Engine:

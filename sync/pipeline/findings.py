@@ -35,17 +35,18 @@ def sync_findings(session: Session, current: Mapping[int, Sequence[Finding]],
         for row in session.scalars(select(FindingRow).where(
                 FindingRow.lead_id.in_(chunk), FindingRow.resolved_at.is_(None))):
             open_rows[_key(row.lead_id, row.policy, row.code, row.field)] = row
-    new = []
+    new: list[dict[str, object]] = []
     for key, finding in wanted.items():
-        row = open_rows.get(key)
-        if row is None:
+        existing = open_rows.get(key)
+        if existing is None:
             new.append({"lead_id": key[0], "policy": finding.policy, "code": finding.code,
                         "field": key[3], "severity": finding.severity,
                         "message": finding.message, "evidence": dict(finding.evidence),
                         "first_seen_at": now, "last_seen_at": now, "run_id": run_id})
-        elif row.message != finding.message or row.evidence != dict(finding.evidence):
-            row.message, row.severity = finding.message, finding.severity
-            row.evidence, row.last_seen_at = dict(finding.evidence), now
+        elif (existing.message != finding.message
+              or existing.evidence != dict(finding.evidence)):
+            existing.message, existing.severity = finding.message, finding.severity
+            existing.evidence, existing.last_seen_at = dict(finding.evidence), now
     for key, row in open_rows.items():
         if key not in wanted and row.policy not in keep:
             row.resolved_at = now

@@ -50,7 +50,7 @@ def _reversals(items: list[OutboxItem]) -> dict[str, tuple[Correction, list[Outb
     for item in items:
         grouped.setdefault((item.source, item.external_id), []).append(item)
     result = {}
-    for (source, external_id), group in grouped.items():
+    for (_source, external_id), group in grouped.items():
         key = f"undo:{group[0].id}"
         stamps = [i.sent_modstamp for i in group if i.sent_modstamp is not None]
         result[key] = (Correction(key=key, record_id=external_id,

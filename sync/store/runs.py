@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from sync.store.dialect import dialect_insert
@@ -108,12 +108,11 @@ def acquire_lease(session: Session, name: str, holder: str, now: datetime, ttl: 
         set_={"holder": holder, "expires_at": now + ttl},
         where=(Lease.expires_at <= now) | (Lease.holder == holder),
     )
-    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    # RETURNING yields the row only when it was inserted or taken over
+    return session.execute(statement.returning(Lease.name)).first() is not None
 
 
 def release_lease(session: Session, name: str, holder: str) -> None:
     """Give up ``holder``'s lease on job ``name`` (no-op if someone else holds it)."""
-    lease = session.get(Lease, name)
-    if lease is not None and lease.holder == holder:
-        session.delete(lease)
-        session.flush()
+    statement = delete(Lease).where(Lease.name == name, Lease.holder == holder)
+    session.execute(statement.execution_options(synchronize_session=False))

@@ -1,0 +1,140 @@
+"""The hygiene loop end to end: real clients, real HTTP, both emulators, a real store."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from sync.pipeline.engine import ChangeBudgetExceeded
+from sync.store.models import Finding, LeadRow, OutboxItem, OutboxState, Run
+from tests.e2e.conftest import Harness
+
+CANONICAL_NURTURE_SF = {"Bad Timing", "No Budget Now", "Unresponsive",
+                        "Connected - Not Interested", "Low Interest Score"}
+
+
+def test_given_lingering_reasons_when_the_loop_runs_then_they_are_cleared_in_both_crms(
+    any_store_harness: Harness,
+) -> None:
+    h = any_store_harness
+    sf_before = h.sf_leads("lingering_unqualified_reason")
+    hs_before = h.hs_contacts("lingering_unqualified_reason")
+    assert all(lead["Unqualified_Reason__c"] for lead in sf_before)
+    assert all(c["properties"]["unqualified_reason"] for c in hs_before)
+
+    h.sync()
+
+    assert sf_before and hs_before
+    assert all(lead["Unqualified_Reason__c"] is None
+               for lead in h.sf_leads("lingering_unqualified_reason"))
+    assert all(lead["Nurture_Reason__c"] is None for lead in h.sf_leads("lingering_nurture_reason"))
+    assert all(not c["properties"].get("unqualified_reason")
+               for c in h.hs_contacts("lingering_unqualified_reason"))
+
+
+def test_given_unambiguous_legacy_reasons_when_the_loop_runs_then_they_become_catalogue_values(
+    harness: Harness,
+) -> None:
+    before = harness.sf_leads("legacy_reason")
+    assert {lead["Nurture_Reason__c"] for lead in before} <= {"No Budget", "Wrong Timing"}
+
+    harness.sync()
+
+    after = {lead["Id"]: lead["Nurture_Reason__c"] for lead in harness.sf_leads("legacy_reason")}
+    expected = {"No Budget": "No Budget Now", "Wrong Timing": "Bad Timing"}
+    assert after == {lead["Id"]: expected[lead["Nurture_Reason__c"]] for lead in before}
+
+
+def test_given_ambiguous_or_missing_reasons_when_the_loop_runs_then_a_human_is_asked(
+    harness: Harness,
+) -> None:
+    ambiguous = harness.sf_leads("ambiguous_reason")
+    missing = harness.sf_leads("missing_reason")
+
+    harness.sync()
+
+    for lead in harness.sf_leads("ambiguous_reason"):
+        original = next(a for a in ambiguous if a["Id"] == lead["Id"])
+        assert lead["Nurture_Reason__c"] == original["Nurture_Reason__c"]  # never guessed
+        assert lead["Leadloop_Review__c"].startswith("leadloop:")
+    for lead in harness.sf_leads("missing_reason"):
+        assert lead["Nurture_Reason__c"] is None and lead["Unqualified_Reason__c"] is None
+        assert "reason" in lead["Leadloop_Review__c"]
+    with harness.sessions() as session:
+        open_require = session.scalar(
+            select(func.count()).select_from(Finding).join(LeadRow, LeadRow.id == Finding.lead_id)
+            .where(Finding.policy == "require_reason", Finding.resolved_at.is_(None),
+                   LeadRow.source == "salesforce"))
+    assert open_require == len(missing)
+
+
+def test_given_a_synced_org_when_the_loop_runs_again_then_it_writes_nothing(
+    any_store_harness: Harness,
+) -> None:
+    h = any_store_harness
+    h.sync()
+    writes, items = h.writes(), h.outbox_count()
+    assert writes > 0
+
+    h.clock.advance()
+    reports = h.sync()
+
+    assert h.writes() == writes
+    assert h.outbox_count() == items
+    assert all(r.counts.get("corrections", 0) == 0 for r in reports.values())
+
+
+def test_given_a_pending_fix_when_a_human_edits_the_record_before_our_write_then_it_is_kept(
+    harness: Harness,
+) -> None:
+    lead = harness.sf_leads("lingering_unqualified_reason")[0]
+    emulator = harness.box.salesforce
+
+    def edit_after_our_read(_: object) -> None:  # the writer's re-read is the next query
+        emulator.before_next("query", lambda _e: emulator.human_edit(
+            lead["Id"], {"Unqualified_Reason__c": "Competitor", "Status": "Unqualified"}))
+
+    emulator.before_next("query", edit_after_our_read)  # the pull's query
+    harness.sync("salesforce")
+
+    assert emulator.record(lead["Id"])["Unqualified_Reason__c"] == "Competitor"
+    with harness.sessions() as session:
+        item = session.scalars(select(OutboxItem).where(
+            OutboxItem.external_id == lead["Id"])).one()
+    assert item.state is OutboxState.CONFLICT
+
+
+def test_given_a_dry_run_when_it_finishes_then_nothing_was_written_anywhere(
+    harness: Harness,
+) -> None:
+    before = harness.box.salesforce.records()
+
+    reports = harness.sync(dry_run=True)
+
+    assert harness.box.salesforce.records() == before
+    assert harness.writes() == 0
+    assert reports["salesforce"].planned and reports["hubspot"].planned
+    with harness.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LeadRow)) == 0
+        assert session.scalar(select(func.count()).select_from(Run)) == 0
+
+
+def test_given_a_small_change_budget_when_the_loop_runs_then_write_back_halts_until_allowed(
+    harness: Harness,
+) -> None:
+    limits = harness.settings.limits
+    budget = limits.change_budget.model_copy(update={"max_records": 5})
+    harness.settings = harness.settings.model_copy(
+        update={"limits": limits.model_copy(update={"change_budget": budget})})
+
+    with pytest.raises(ChangeBudgetExceeded, match="change budget exceeded"):
+        harness.sync("salesforce")
+    assert harness.writes() == 0
+    with harness.sessions() as session:
+        pending = session.scalar(select(func.count()).select_from(OutboxItem).where(
+            OutboxItem.state == OutboxState.PENDING))
+    assert pending and pending > 5
+
+    harness.clock.advance()
+    harness.sync("salesforce", allow_mass_change=True)
+    assert harness.writes() > 0
