@@ -168,3 +168,31 @@ def test_given_create_status_200_when_batch_creating_then_sdk_returns_none() -> 
             inputs=[SimplePublicObjectBatchInputForCreate(properties={"email": "a@x.io"})])
         assert api.create(batch) is None
         assert len(list(hs.emulator.contacts.live())) == 1
+
+
+def test_given_an_api_write_and_a_human_edit_then_history_lists_both_newest_first() -> None:
+    with running() as hs:
+        (contact,) = _create(hs, "a@x.io")
+        hs.clock.advance(minutes=1)
+        hs.client.crm.contacts.batch_api.update(_update((contact, {"hs_lead_status": "NEW"})))
+        hs.clock.advance(minutes=1)
+        hs.emulator.human_edit(contact, {"hs_lead_status": "UNQUALIFIED"})
+        answer = hs.client.crm.contacts.batch_api.read(BatchReadInputSimplePublicObjectId(
+            inputs=[SimplePublicObjectId(id=contact)], properties=["email"],
+            properties_with_history=["hs_lead_status", "email"]))
+        history = answer.results[0].properties_with_history
+        assert [(v.value, v.source_type, v.timestamp.minute) for v in
+                history["hs_lead_status"]] == [("UNQUALIFIED", "CRM_UI", 2),
+                                               ("NEW", "INTEGRATION", 1)]
+        assert [v.value for v in history["email"]] == ["a@x.io"]
+        single = hs.client.crm.contacts.basic_api.get_by_id(
+            contact, properties_with_history=["hs_lead_status"])
+        assert len(single.properties_with_history["hs_lead_status"]) == 2
+
+
+def test_given_51_inputs_with_history_when_batch_reading_then_400() -> None:
+    with running() as hs, pytest.raises(ApiException) as caught:
+        hs.client.crm.contacts.batch_api.read(BatchReadInputSimplePublicObjectId(
+            inputs=[SimplePublicObjectId(id=str(i)) for i in range(51)], properties=[],
+            properties_with_history=["hs_lead_status"]))
+    assert "for property histories is 50" in error_body(caught.value)["message"]

@@ -215,7 +215,7 @@ class HubSpotEmulator(App):
             clean, problems = self.contacts.registry.check(properties)
             if problems:
                 raise ValueError(f"contact {contact_id}: {problems[0]['message']}")
-            self.contacts.write(record, clean, self.clock_ms())
+            self.contacts.write(record, clean, self.clock_ms(), source="CRM_UI")
             return record.to_json(None)
 
     def archive(self, contact_id: str | int) -> None:

@@ -1,6 +1,7 @@
 """Batch endpoints ``/crm/v3/objects/{type}/batch/{read,create,update,upsert,archive}``.
 
-At most 100 inputs (400 VALIDATION_ERROR with HubSpot's exact message above that). Partial
+At most 100 inputs (400 VALIDATION_ERROR with HubSpot's exact message above that; 50 for a
+read with ``propertiesWithHistory``). Partial
 failure answers 207 Multi-Status with ``numErrors`` and ``errors[]``: not-found ids are grouped
 into one OBJECT_NOT_FOUND error with ``context.ids``; every rejected input gets its own
 VALIDATION_ERROR (or CONFLICT) error naming its id and properties. Upsert results carry
@@ -17,6 +18,7 @@ from connectors.sandbox.hubspot.objects import (
     clash_message,
     names_for,
     properties_of,
+    shown,
     unique_clash,
 )
 from connectors.sandbox.hubspot.properties import problems_message
@@ -25,6 +27,7 @@ from connectors.sandbox.hubspot.values import from_millis, iso
 from connectors.sandbox.server import Request, Response
 
 MAX_INPUTS = 100
+MAX_HISTORY_INPUTS = 50
 ACTIONS = ("read", "create", "update", "upsert", "archive")
 
 
@@ -49,6 +52,8 @@ class BatchApi:
             return errors.validation("the body needs an 'inputs' list of objects")
         if len(inputs) > MAX_INPUTS:
             return errors.validation(errors.BATCH_LIMIT_MESSAGE)
+        if body.get("propertiesWithHistory") and len(inputs) > MAX_HISTORY_INPUTS:
+            return errors.validation(errors.BATCH_HISTORY_LIMIT_MESSAGE)
         if action == "archive":
             for item in inputs:
                 self.objects.archive(store, str(item.get("id")))
@@ -77,13 +82,14 @@ class BatchApi:
               request: Request) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         archived = (request.arg("archived") or "false").lower() == "true"
         names = names_for(store, body.get("properties") or None)
+        history = body.get("propertiesWithHistory") or None
         results, absent = [], []
         for item in inputs:
             record = store.find(str(item.get("id")), body.get("idProperty"), archived=archived)
             if record is None:
                 absent.append(str(item.get("id")))
             else:
-                results.append(record.to_json(names))
+                results.append(shown(record, names, history))
         return results, _not_found(store, absent, "get")
 
     def _create(self, store: ObjectStore, body: dict[str, Any], inputs: list[dict[str, Any]],

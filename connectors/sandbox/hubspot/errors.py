@@ -15,6 +15,10 @@ BATCH_LIMIT_MESSAGE = (
     "The maximum number of inputs supported in a batch is 100. "
     "Please reduce the number of items and try again"
 )
+BATCH_HISTORY_LIMIT_MESSAGE = (
+    "The maximum number of inputs supported in a batch for property histories is 50. "
+    "Please reduce the number of items and try again"
+)
 MISSING_TOKEN_MESSAGE = (
     "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
     "can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"

@@ -16,6 +16,7 @@ from connectors.sandbox.hubspot.store import ObjectStore, Record
 from connectors.sandbox.server import Request, Response
 
 MAX_PAGE = 100
+MAX_HISTORY_PAGE = 50  # list pages with propertiesWithHistory
 
 
 class Context(Protocol):
@@ -26,11 +27,18 @@ class Context(Protocol):
     def clock_ms(self) -> int: ...
 
 
-def requested(request: Request) -> list[str] | None:
+def requested(request: Request, name: str = "properties") -> list[str] | None:
     """Repeated (or comma-separated) ``properties`` query values; None when absent."""
-    values = [part for raw in request.query.get("properties", []) for part in raw.split(",")
-              if part]
+    values = [part for raw in request.query.get(name, []) for part in raw.split(",") if part]
     return values or None
+
+
+def shown(record: Record, names: list[str], history: list[str] | None) -> dict[str, Any]:
+    """A record's JSON with ``names``, plus ``propertiesWithHistory`` when asked for."""
+    body = record.to_json(names)
+    if history:
+        body["propertiesWithHistory"] = record.history_of(history)
+    return body
 
 
 def names_for(store: ObjectStore, wanted: list[str] | None) -> list[str]:
@@ -83,11 +91,13 @@ class ObjectsApi:
             after = int(request.arg("after") or 0)
         except ValueError:
             return errors.validation("limit and after must be integers")
-        if not 0 < limit <= MAX_PAGE:
-            return errors.validation(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
+        history = requested(request, "propertiesWithHistory")
+        most = MAX_HISTORY_PAGE if history else MAX_PAGE
+        if not 0 < limit <= most:
+            return errors.validation(f"limit must be between 1 and {most}, got {limit}")
         records, following = store.page(after, limit, flag(request, "archived"))
         names = names_for(store, requested(request))
-        body: dict[str, Any] = {"results": [r.to_json(names) for r in records]}
+        body: dict[str, Any] = {"results": [shown(r, names, history) for r in records]}
         if following is not None:
             body["paging"] = {"next": {"after": str(following)}}
         return Response.json(body)
@@ -97,7 +107,8 @@ class ObjectsApi:
                             archived=flag(request, "archived"))
         if record is None:
             return missing(store, record_id)
-        return Response.json(record.to_json(names_for(store, requested(request))))
+        return Response.json(shown(record, names_for(store, requested(request)),
+                                   requested(request, "propertiesWithHistory")))
 
     def create(self, store: ObjectStore, request: Request) -> Response:
         values = properties_of(request.json())

@@ -25,6 +25,21 @@ class Record:
     updated_ms: int
     archived: bool = False
     archived_ms: int | None = None
+    #: property -> [value, millis, sourceType], newest first; only properties written after
+    #: creation (the creation value is synthesised from createdAt, see :meth:`history_of`)
+    history: dict[str, list[list[Any]]] = field(default_factory=dict)
+
+    def history_of(self, names: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """``propertiesWithHistory`` for ``names`` (values newest first)."""
+        result: dict[str, list[dict[str, Any]]] = {}
+        for name in names:
+            entries = self.history.get(name)
+            if entries is None:
+                value = self.properties.get(name)
+                entries = [] if value is None else [[value, self.created_ms, "IMPORT"]]
+            result[name] = [{"value": value, "timestamp": iso(from_millis(stamp)),
+                             "sourceType": source} for value, stamp, source in entries]
+        return result
 
     def to_json(self, names: list[str] | None) -> dict[str, Any]:
         """The v3 representation with ``names`` (all stored properties when None)."""
@@ -137,9 +152,14 @@ class ObjectStore:
         self.version += 1
         return record
 
-    def write(self, record: Record, values: dict[str, str], now_ms: int) -> None:
-        """Apply checked values and bump the last-modified properties (every write does)."""
+    def write(self, record: Record, values: dict[str, str], now_ms: int,
+              source: str = "INTEGRATION") -> None:
+        """Apply checked values and bump the last-modified properties (every write does).
+
+        ``source`` is the history sourceType: INTEGRATION for API writes, CRM_UI for people.
+        """
         self._unindex_modified(record)
+        self._remember(record, values, now_ms, source)
         self._apply(record, values)
         self._stamp(record, now_ms)
         bisect.insort(self.by_modified, (record.updated_ms, record.id))
@@ -167,6 +187,16 @@ class ObjectStore:
                 if value.strip():
                     self.unique[name].setdefault(_fold(value), record.id)
             record.properties[name] = value
+
+    @staticmethod
+    def _remember(record: Record, values: dict[str, str], now_ms: int, source: str) -> None:
+        for name, value in values.items():
+            entries = record.history.get(name)
+            if entries is None:
+                old = record.properties.get(name)
+                entries = record.history[name] = (
+                    [] if old is None else [[old, record.created_ms, "IMPORT"]])
+            entries.insert(0, [value, now_ms, source])
 
     def _stamp(self, record: Record, now_ms: int) -> None:
         record.updated_ms = now_ms
