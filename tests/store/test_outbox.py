@@ -1,0 +1,142 @@
+"""Outbox: idempotent enqueue, due-item claiming (disjoint under SKIP LOCKED), state machine."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sync.store.db import make_engine, session_factory, upgrade
+from sync.store.errors import IllegalTransition, StoreError
+from sync.store.models import OutboxItem, OutboxState
+from sync.store.outbox import NewOutboxItem, claim_batch, enqueue, mark
+from sync.store.repository import lead_key, upsert_leads
+from tests.builders import NOW, lead
+
+MINUTE = timedelta(minutes=1)
+
+
+def correction(lead_id: int, key: str, source: str = "salesforce") -> NewOutboxItem:
+    """A correction clearing a stale unqualified reason, keyed ``key``."""
+    return NewOutboxItem(
+        idempotency_key=key, lead_id=lead_id, source=source, external_id="00QA",
+        field="unqualified_reason", crm_field="Unqualified_Reason__c", old_value="No Budget",
+        new_value=None, policy="clear_reasons_on_exit", expected_modstamp=NOW,
+    )  # fmt: skip
+
+
+def stored_lead_id(session: Session) -> int:
+    return upsert_leads(session, [lead()], NOW)[lead_key(lead())].lead_id
+
+
+def test_given_new_items_when_enqueued_twice_then_the_second_time_adds_nothing(
+    session: Session,
+) -> None:
+    lead_id = stored_lead_id(session)
+    items = [correction(lead_id, f"k{i}") for i in range(3)]
+
+    first = enqueue(session, items, NOW)
+    second = enqueue(session, [*items, correction(lead_id, "k3")], NOW + MINUTE)
+
+    assert (first, second) == (3, 1)
+    assert session.scalar(select(func.count()).select_from(OutboxItem)) == 4
+    states = session.scalars(select(OutboxItem.state)).all()
+    assert set(states) == {OutboxState.PENDING}
+
+
+def test_given_an_existing_key_when_inserted_directly_then_the_database_refuses_it(
+    session: Session,
+) -> None:
+    lead_id = stored_lead_id(session)
+    enqueue(session, [correction(lead_id, "k1")], NOW)
+    session.add(
+        OutboxItem(
+            idempotency_key="k1", lead_id=lead_id, source="salesforce", external_id="00QA",
+            field="f", crm_field="F__c", policy="p", created_at=NOW,
+        )
+    )  # fmt: skip
+
+    with pytest.raises(IntegrityError):
+        session.flush()
+
+
+def test_given_pending_retry_and_done_items_when_claimed_then_only_due_ones_come_oldest_first(
+    session: Session,
+) -> None:
+    lead_id = stored_lead_id(session)
+    enqueue(session, [correction(lead_id, f"k{i}") for i in range(5)], NOW)
+    enqueue(session, [correction(lead_id, "hubspot-1", source="hubspot")], NOW)
+    ids = session.scalars(select(OutboxItem.id).order_by(OutboxItem.id)).all()
+    mark(session, [ids[0]], OutboxState.SENT, NOW)
+    mark(session, [ids[1]], OutboxState.RETRY, NOW, error="503", retry_at=NOW + 5 * MINUTE)
+    mark(session, [ids[2]], OutboxState.RETRY, NOW, error="503", retry_at=NOW + MINUTE)
+
+    claimed = claim_batch(session, "salesforce", limit=10, now=NOW + 2 * MINUTE)
+
+    assert [item.id for item in claimed] == [ids[2], ids[3], ids[4]]
+    assert [i.id for i in claim_batch(session, "salesforce", 1, NOW + 2 * MINUTE)] == [ids[2]]
+
+
+def test_given_an_item_when_marked_through_its_life_then_attempts_and_times_are_kept(
+    session: Session,
+) -> None:
+    enqueue(session, [correction(stored_lead_id(session), "k1")], NOW)
+    item_id = session.scalars(select(OutboxItem.id)).one()
+
+    mark(session, [item_id], OutboxState.RETRY, NOW, error="HTTP 503", retry_at=NOW + MINUTE)
+    mark(session, [item_id], OutboxState.RETRY, NOW + MINUTE, retry_at=NOW + 3 * MINUTE)
+    (item,) = mark(session, [item_id], OutboxState.SENT, NOW + 3 * MINUTE)
+
+    assert (item.state, item.attempts, item.sent_at) == (OutboxState.SENT, 3, NOW + 3 * MINUTE)
+    assert item.next_attempt_at is None and item.last_error == "HTTP 503"
+
+
+@pytest.mark.parametrize("done", [OutboxState.SENT, OutboxState.CONFLICT, OutboxState.DEAD])
+@pytest.mark.parametrize("to", list(OutboxState))
+def test_given_a_finished_item_when_marked_again_then_it_is_refused(
+    session: Session, done: OutboxState, to: OutboxState
+) -> None:
+    enqueue(session, [correction(stored_lead_id(session), "k1")], NOW)
+    (item,) = mark(session, session.scalars(select(OutboxItem.id)).all(), done, NOW)
+
+    with pytest.raises(IllegalTransition, match=f"k1: cannot go from {done} to {to}"):
+        mark(session, [item.id], to, NOW)
+
+
+def test_given_an_unknown_item_id_when_marked_then_it_is_named(session: Session) -> None:
+    with pytest.raises(StoreError, match=r"outbox items not found: \[424242\]"):
+        mark(session, [424242], OutboxState.SENT, NOW)
+
+
+def test_given_duplicate_keys_in_one_call_when_enqueued_then_one_item_is_added(
+    session: Session,
+) -> None:
+    item = correction(stored_lead_id(session), "k1")
+
+    assert enqueue(session, [item, replace(item, new_value="other")], NOW) == 1
+
+
+@pytest.mark.postgres
+def test_given_two_postgres_workers_when_both_claim_at_once_then_their_batches_are_disjoint(
+    postgres_url: str,
+) -> None:
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    with factory.begin() as setup:
+        enqueue(setup, [correction(stored_lead_id(setup), f"k{i}") for i in range(10)], NOW)
+
+    with factory() as first, factory() as second:
+        batch_one = claim_batch(first, "salesforce", limit=4, now=NOW)
+        batch_two = claim_batch(second, "salesforce", limit=10, now=NOW)
+        ids_one, ids_two = {i.id for i in batch_one}, {i.id for i in batch_two}
+        first.rollback()
+        second.rollback()
+
+    engine.dispose()
+    assert len(ids_one) == 4 and len(ids_two) == 6
+    assert ids_one.isdisjoint(ids_two)
