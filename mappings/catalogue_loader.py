@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,9 @@ def expect_keys(doc: Document, path: tuple[str | int, ...], data: Any, allowed: 
         return False
     for key in data:
         if key not in allowed:
-            issues.append(doc.issue((*path, key), f"unknown key (expected {', '.join(allowed)})"))
+            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"expected {', '.join(allowed)}"
+            issues.append(doc.issue((*path, key), f"unknown key {key!r}; {hint}"))
     for key in required:
         if key not in data:
             issues.append(doc.issue(path, f"missing required key {key!r}"))

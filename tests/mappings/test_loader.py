@@ -85,14 +85,15 @@ def test_given_an_unknown_name_then_the_error_lists_the_builtins() -> None:
 
 def test_given_a_mapping_without_required_keys_then_all_are_reported(tmp_path: Path) -> None:
     path = tmp_path / "m.yaml"
-    path.write_text("crm: salesforce\nfield: {}\n", encoding="utf-8")
+    path.write_text("crm: salesforce\nfield: {}\ncolour: red\n", encoding="utf-8")
 
     with pytest.raises(MappingError) as caught:
         load_mapping(str(path), CATALOGUE)
 
-    assert [str(i) for i in caught.value.issues][:2] == [
-        f"{path}:2: field: unknown key (expected crm, object, id_field, modstamp_field, "
-        "deleted_field, merged_into_field, converted_field, converted_values, "
-        "review_flag_field, fields, statuses, status_write_values, reasons)",
+    assert [str(i) for i in caught.value.issues][:3] == [
+        f"{path}:2: field: unknown key 'field'; did you mean 'fields'?",
+        f"{path}:3: colour: unknown key 'colour'; expected crm, object, id_field, "
+        "modstamp_field, deleted_field, merged_into_field, converted_field, converted_values, "
+        "review_flag_field, fields, statuses, status_write_values, reasons",
         f"{path}:1: missing required key 'object'",
     ]
