@@ -95,22 +95,21 @@ class HubSpotEmulator(App):
         if token != f"Bearer {self.access_token}":
             return errors.unauthorized(missing=not token.startswith("Bearer "))
         found = route(request.method, request.path, self._is_contacts)
-        extra: dict[str, str] = {}
-        if self.rate_limits:
-            with self.lock:
-                now = self.now()
-                policy = self.limiter.admit(millis(now), now.astimezone(UTC).date(),
-                                            found.operation == "search")
-                if found.operation != "search":
-                    extra = self.limiter.headers(millis(now))
-                if policy is not None:
-                    refused = errors.rate_limited(policy)
-                    refused.headers.update(extra)
-                    return refused
-        response = self._serve_safely(found, request)
+        refused, extra = self._throttle(found.operation == "search")
+        response = refused or self._serve_safely(found, request)
         response.headers.setdefault("X-HubSpot-Correlation-Id", errors.correlation_id())
         response.headers.update(extra)
         return response
+
+    def _throttle(self, search: bool) -> tuple[Response | None, dict[str, str]]:
+        """(a 429 or None, the rate-limit headers to send: none on search responses)."""
+        if not self.rate_limits:
+            return None, {}
+        with self.lock:
+            now = self.now()
+            policy = self.limiter.admit(millis(now), now.astimezone(UTC).date(), search)
+            headers = {} if search else self.limiter.headers(millis(now))
+        return (errors.rate_limited(policy) if policy else None), headers
 
     def _serve_safely(self, found: Route, request: Request) -> Response:
         """Serve; bad JSON is a 400 and an emulator bug a HubSpot-shaped 500 (logged)."""
