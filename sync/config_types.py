@@ -104,8 +104,8 @@ def _web_url(value: Any) -> str:
     return value.strip().rstrip("/")
 
 
-WebUrl = Annotated[str, BeforeValidator(_web_url),
-                   WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})]
+WebUrl = Annotated[str, BeforeValidator(_web_url), WithJsonSchema(
+    {"type": "string", "pattern": r"^(https?://|.*\$\{)", "description": "an http(s) URL"})]
 
 
 def _existing_file(value: Any, info: ValidationInfo) -> Path:

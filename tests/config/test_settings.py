@@ -175,3 +175,23 @@ def test_given_the_models_then_the_checked_in_json_schema_is_up_to_date() -> Non
     checked_in = json.loads((CONFIG_DIR / "leadloop.schema.json").read_text(encoding="utf-8"))
 
     assert checked_in == settings_json_schema()
+
+
+@pytest.mark.parametrize("name", ["leadloop.example.yaml", "leadloop.sandbox.yaml"])
+def test_given_the_shipped_configs_then_editors_accept_them_against_the_json_schema(
+        name: str) -> None:
+    """The schema is what editors validate the raw YAML with (before ${ENV} resolution)."""
+    import jsonschema
+    import yaml
+
+    raw = yaml.safe_load((CONFIG_DIR / name).read_text(encoding="utf-8"))
+
+    jsonschema.validate(raw, settings_json_schema())
+
+
+def test_given_a_typo_then_the_json_schema_rejects_it_too() -> None:
+    import jsonschema
+
+    with pytest.raises(jsonschema.ValidationError, match="Additional properties"):
+        jsonschema.validate({"store": {"url": "sqlite:///x.db"}, "sorces": {}},
+                            settings_json_schema())
