@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,12 @@ def test_given_another_process_when_using_control_endpoints_then_edit_read_and_e
     assert raw["SystemModstamp"] == "2026-11-02T09:00:00.000+0000"
     assert len(every) == 2 and expired == {"expired": 1}
     assert unknown.status_code == 404 and bad_field.status_code == 400
+
+
+def test_given_a_datetime_value_when_a_human_edits_then_stored_in_wire_form() -> None:
+    with running(plain=1) as sandbox:
+        moment = datetime(2026, 10, 1, 8, 30, 15, 123456, tzinfo=UTC)
+        row = sandbox.emulator.human_edit(sandbox.lead()["Id"], {"Status_Changed_At__c": moment})
+        fetched = sandbox.sf.query("SELECT Status_Changed_At__c FROM Lead")["records"][0]
+    assert row["Status_Changed_At__c"] == "2026-10-01T08:30:15.123+0000"
+    assert fetched["Status_Changed_At__c"] == row["Status_Changed_At__c"]

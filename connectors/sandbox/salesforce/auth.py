@@ -37,9 +37,9 @@ xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/X
 _SOAP_LOGIN = """<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope \
 xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com" \
 xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><loginResponse><result>\
-<metadataServerUrl>{base}/services/Soap/m/{version}/{org}</metadataServerUrl>\
+<metadataServerUrl>{base}/services/Soap/m/{version}/{org15}</metadataServerUrl>\
 <passwordExpired>false</passwordExpired><sandbox>true</sandbox>\
-<serverUrl>{base}/services/Soap/u/{version}/{org}</serverUrl><sessionId>{session}</sessionId>\
+<serverUrl>{base}/services/Soap/u/{version}/{org15}</serverUrl><sessionId>{session}</sessionId>\
 <userId>{user}</userId><userInfo><organizationId>{org}</organizationId><userId>{user}</userId>\
 <userName>{username}</userName><userTimeZone>Etc/UTC</userTimeZone></userInfo></result>\
 </loginResponse></soapenv:Body></soapenv:Envelope>"""
@@ -89,7 +89,8 @@ class Sessions:
         if values.get("username") != self.username or values.get("password") != self._secret:
             return soap_fault("INVALID_LOGIN", BAD_LOGIN)
         base = f"https://{request.headers.get('host', '127.0.0.1')}"
-        body = _SOAP_LOGIN.format(base=base, version=version, org=ORG_ID, user=USER_ID,
+        body = _SOAP_LOGIN.format(base=base, version=version, org=ORG_ID, org15=ORG_ID[:15],
+                                  user=USER_ID,
                                   session=self.issue(), username=escape(self.username))
         return Response.text(body, 200, "text/xml; charset=utf-8")
 

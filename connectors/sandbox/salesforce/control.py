@@ -28,7 +28,7 @@ from typing import Any
 from connectors.sandbox.salesforce.schema import Entity
 from connectors.sandbox.salesforce.seed import bulk_rows
 from connectors.sandbox.salesforce.store import LeadStore, Row
-from connectors.sandbox.salesforce.values import make_id
+from connectors.sandbox.salesforce.values import day, make_id, wire
 from connectors.sandbox.server import Request, Response
 
 Hook = Callable[[Any], None]
@@ -47,19 +47,30 @@ class ControlMixin:
         raise NotImplementedError
 
     def human_edit(self, lead_id: str, fields: dict[str, Any]) -> Row:
-        """Change a lead as a user in the UI would (stored values as given; stamps bumped)."""
-        unknown = [name for name in fields if self.lead_entity.field(name) is None]
-        if unknown:
-            raise ValueError(f"lead {lead_id}: unknown fields {unknown}")
+        """Change a lead as a user in the UI would; stamps move even when nothing changes.
+
+        Values are stored as given (datetimes may be aware ``datetime`` objects), without the
+        API's picklist and type checks: tests use it to plant data the API would refuse.
+        """
+        changes: dict[str, Any] = {}
+        for name, value in fields.items():
+            field = self.lead_entity.field(name)
+            if field is None:
+                raise ValueError(f"lead {lead_id}: no field {name!r} on Lead")
+            if isinstance(value, datetime):
+                value = wire(value) if field.type == "datetime" else day(value)
+            changes[field.name] = value
         with self.lock:
             row = self.store.require(lead_id)
-            changes = {self.lead_entity.field(n).name: v  # type: ignore[union-attr]
-                       for n, v in fields.items()}
             self.store.update(row, changes, self.now())
             return dict(row)
 
     def before_next(self, op: str, callback: Hook) -> None:
-        """Run ``callback(emulator)`` once, just before the next request of operation ``op``."""
+        """Run ``callback(emulator)`` once, just before the next request of operation ``op``.
+
+        The callback runs when the request is handled; a request answered by an injected fault
+        is not handled, so the callback waits for the next one.
+        """
         with self.lock:
             self._hooks.append((op, callback))
 
