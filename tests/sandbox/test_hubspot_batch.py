@@ -196,3 +196,14 @@ def test_given_51_inputs_with_history_when_batch_reading_then_400() -> None:
             inputs=[SimplePublicObjectId(id=str(i)) for i in range(51)], properties=[],
             properties_with_history=["hs_lead_status"]))
     assert "for property histories is 50" in error_body(caught.value)["message"]
+
+
+def test_given_an_upsert_by_unknown_record_id_then_207_not_found_and_nothing_created() -> None:
+    with running() as hs:
+        answer = hs.client.crm.contacts.batch_api.upsert(
+            BatchInputSimplePublicObjectBatchInputUpsert(inputs=[
+                SimplePublicObjectBatchInputUpsert(id="777", id_property="hs_object_id",
+                                                   properties={"phone": "1"})]))
+        assert answer.errors[0].category == "OBJECT_NOT_FOUND"
+        assert answer.errors[0].context == {"ids": ["777"]}
+        assert list(hs.emulator.contacts.live()) == []

@@ -130,30 +130,34 @@ class BatchApi:
                 request: Request) -> tuple[list[Any], list[Any]] | Response:
         for item in inputs:
             id_property = item.get("idProperty")
-            if id_property and not store.is_unique(id_property):
+            if id_property not in (None, "", "hs_object_id") and not store.is_unique(id_property):
                 return errors.validation(f"idProperty {id_property!r} is not a unique property "
                                          f"of {store.kind.label}; upsert needs hasUniqueValue")
-        results, problems = [], []
+        results, problems, absent = [], [], []
         for item in inputs:
-            key, id_property = str(item.get("id")), item.get("idProperty")
+            key, id_property = str(item.get("id")), str(item.get("idProperty") or "")
             record = store.find(key, id_property)
+            if record is None and id_property in ("", "hs_object_id"):
+                absent.append(key)  # by record id, upsert can only update
+                continue
             values = dict(properties_of(item) or {})
-            if record is None and id_property:
+            if record is None:
                 values.setdefault(id_property, key)
             checked, problem = self._checked(store, {"properties": values},
                                              record.id if record else None, key)
             if checked is None:
                 problems.append(problem)
-            elif record is None:
-                results.append(self._new(store, checked, True))
             else:
-                store.write(record, checked, self.ctx.clock_ms())
-                results.append({**record.to_json(None), "new": False})
-        return results, problems
+                results.append(self._upserted(store, record, checked))
+        return results, problems + _not_found(store, absent, "update")
 
-    def _new(self, store: ObjectStore, values: dict[str, str], new: bool) -> dict[str, Any]:
-        record: Record = store.insert(values, self.ctx.clock_ms())
-        return {**record.to_json(None), "new": new}
+    def _upserted(self, store: ObjectStore, record: Record | None, values: dict[str, str]
+                  ) -> dict[str, Any]:
+        if record is None:
+            created = store.insert(values, self.ctx.clock_ms())
+            return {**created.to_json(None), "new": True}
+        store.write(record, values, self.ctx.clock_ms())
+        return {**record.to_json(None), "new": False}
 
     def _checked(self, store: ObjectStore, item: dict[str, Any], own_id: int | None,
                  key: str) -> tuple[dict[str, str] | None, dict[str, Any]]:
