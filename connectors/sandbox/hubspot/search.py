@@ -185,7 +185,7 @@ def _sorted_ids(records: list[Record], store: ObjectStore, request: SearchReques
 
 
 def _matches_query(record: Record, words: list[str]) -> bool:
-    """The free-text ``query``: every word must start a word of a default searchable field."""
+    """The free-text ``query``: every word must occur in the default searchable fields."""
     if not words:
         return True
     haystack = " ".join((record.properties.get(p) or "") for p in QUERY_PROPS).casefold()
