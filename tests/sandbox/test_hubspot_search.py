@@ -170,3 +170,8 @@ def test_given_index_lag_when_a_contact_was_just_written_then_search_misses_it_b
         assert [r.id for r in read.results] == [created.id]
         hs.clock.advance(seconds=30)
         assert [r.id for r in search(hs, []).results] == [created.id]
+
+
+def test_given_a_free_text_query_then_contacts_containing_every_word_match(hs: Running) -> None:
+    answer = search(hs, [], query="beta.io ANN")
+    assert [int(r.id) for r in answer.results] == [1004]
