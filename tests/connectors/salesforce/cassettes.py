@@ -115,6 +115,13 @@ def response_scrubber(live_bases: Sequence[str]) -> Callable[[dict[str, Any]], d
     return scrub
 
 
+def use_cassette(name: str, live_bases: Sequence[str] = ()) -> Any:
+    """The cassette context manager; a re-recording starts from an empty file."""
+    if recording():
+        (CASSETTES / name).unlink(missing_ok=True)
+    return make_vcr(live_bases).use_cassette(name)
+
+
 def make_vcr(live_bases: Sequence[str] = ()) -> vcr.VCR:
     """A VCR that records (LEADLOOP_RECORD=1) or replays with the network off."""
     return vcr.VCR(
