@@ -87,7 +87,8 @@ class ControlMixin:
     def convert(self, lead_id: str) -> Row:
         """Convert a lead (IsConverted, ConvertedDate, Status "Closed - Converted")."""
         with self.lock:
-            contact = make_id("003", self.store.sequence + 1, pod="Dn1")
+            converted = sum(1 for row in self.store.all() if row["IsConverted"])
+            contact = make_id("003", converted + 1, pod="Dn1")
             return dict(self.store.convert(lead_id, self.now(), contact))
 
     def merge(self, master_id: str, loser_id: str) -> Row:

@@ -149,7 +149,8 @@ def update_collection(store: LeadStore, entity: Entity, body: Any, at: datetime,
                       locked: bool = False) -> list[dict[str, Any]]:
     """Apply a Collections PATCH body; the SaveResults in request order."""
     records = _records(entity, body)
-    all_or_none = bool(body.get("allOrNone", False))
+    flag = body.get("allOrNone", False)
+    all_or_none = flag is True or str(flag).lower() == "true"
     plans = [_plan(store, entity, record, rules, locked) for record in records]
     failed = any(errors for _, _, errors in plans)
     results = []
