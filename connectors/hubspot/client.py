@@ -8,6 +8,7 @@ configured share of it enforced *before* a call is sent.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -118,6 +119,31 @@ class HubSpotApi:
         def attempt() -> Any:
             return fn(*args, **kwargs)
 
+        return self._metered(operation, attempt)
+
+    def call_json(self, operation: str, fn: Callable[..., Any], *args: Any,
+                  **kwargs: Any) -> tuple[dict[str, Any], int]:
+        """Like :meth:`call`, but returns the parsed JSON body instead of the SDK model.
+
+        The generated deserializer parses every ``createdAt``/``updatedAt`` with dateutil
+        (most of a pull's CPU time) and drops keys its model lacks; any 2xx status is fine.
+        """
+        kwargs.update(_preload_content=False, _request_timeout=self.conn.timeout)
+
+        def attempt() -> Any:
+            response = fn(*args, **kwargs)
+            try:
+                body = response.data  # read inside the attempt: a cut body is retried
+            finally:
+                response.release_conn()
+            return _json(operation, body), response.status, response.headers
+
+        data, status = self._metered(operation, attempt)
+        if not isinstance(data, dict):
+            raise FatalError(f"{operation}: HubSpot answered {type(data).__name__}, not an object")
+        return data, status
+
+    def _metered(self, operation: str, attempt: Callable[[], Any]) -> Any:
         try:
             data, status, headers = call(attempt, classify=classify, operation=operation,
                                          policy=self.retry, sleep=self.sleep,
@@ -158,6 +184,13 @@ class HubSpotApi:
         self.usage.limit = daily
         self.usage.used = max(0, daily - remaining)
         self._reported_at_calls = self.usage.calls
+
+
+def _json(operation: str, body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else {}
+    except ValueError:
+        raise FatalError(f"{operation}: HubSpot answered something that is not JSON") from None
 
 
 def _int(value: str | None) -> int | None:

@@ -22,9 +22,12 @@ from connectors.hubspot.streams import (
     BASE_PROPERTIES,
     BATCH_READ_LIMIT,
     LIST_LIMIT,
+    Contact,
     archived_in,
     chunks,
+    contacts_of,
     merged_pages,
+    next_after,
     search_hits,
     to_source_records,
     window_plan,
@@ -110,39 +113,36 @@ class HubSpotConnector:
             if records:
                 yield Page(records, None)
 
-    def _search(self, body: dict[str, Any]) -> tuple[list[Any], str | None]:
+    def _search(self, body: dict[str, Any]) -> tuple[list[Contact], str | None]:
         request = PublicObjectSearchRequest(
             filter_groups=body["filterGroups"], sorts=body["sorts"],
             properties=body["properties"], limit=body["limit"], after=body.get("after"))
         search_api = self.api.endpoint("crm.contacts.search_api")
-        data, _ = self.api.call("search", search_api.do_search_with_http_info, request)
-        paging = data.paging
-        next_after = paging.next.after if paging is not None and paging.next else None
-        return list(data.results or []), next_after
+        data, _ = self.api.call_json("search", search_api.do_search_with_http_info, request)
+        return contacts_of(data), next_after(data)
 
-    def _archived(self) -> list[Any]:
+    def _archived(self) -> list[Contact]:
         """Every archived contact (one listing per pull; see :mod:`.streams`)."""
         basic_api = self.api.endpoint("crm.contacts.basic_api")
-        found: list[Any] = []
+        found: list[Contact] = []
         after: str | None = None
         while True:
-            data, _ = self.api.call("contacts_list", basic_api.get_page_with_http_info,
-                                    limit=LIST_LIMIT, after=after,
-                                    properties=list(self.properties), archived=True)
-            found += data.results or []
-            paging = data.paging
-            if paging is None or paging.next is None:
+            data, _ = self.api.call_json("contacts_list", basic_api.get_page_with_http_info,
+                                         limit=LIST_LIMIT, after=after,
+                                         properties=list(self.properties), archived=True)
+            found += contacts_of(data)
+            after = next_after(data)
+            if after is None:
                 return found
-            after = paging.next.after
 
-    def _batch_read(self, ids: Sequence[str], *, archived: bool) -> dict[str, Any]:
+    def _batch_read(self, ids: Sequence[str], *, archived: bool) -> dict[str, Contact]:
         request = BatchReadInputSimplePublicObjectId(
             inputs=[SimplePublicObjectId(id=i) for i in ids], properties=list(self.properties),
             properties_with_history=[])
         batch_api = self.api.endpoint("crm.contacts.batch_api")
-        data, _ = self.api.call("batch_read", batch_api.read_with_http_info, request,
-                                archived=archived)
-        return {str(o.id): o for o in (data.results if data else None) or []}
+        data, _ = self.api.call_json("batch_read", batch_api.read_with_http_info, request,
+                                     archived=archived)
+        return {c.id: c for c in contacts_of(data)}
 
     # -- writing -----------------------------------------------------------------------
     def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:

@@ -17,7 +17,8 @@ id).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,8 +30,35 @@ BASE_PROPERTIES = (MODSTAMP, ID_PROPERTY, MERGED_IDS)
 BATCH_READ_LIMIT = 100
 LIST_LIMIT = 100
 
-#: runs one search: (JSON body) -> (results as SimplePublicObject-like, paging.next.after)
-SearchFn = Callable[[dict[str, Any]], tuple[Sequence[Any], str | None]]
+#: runs one search: (JSON body) -> (contacts, paging.next.after)
+SearchFn = Callable[[dict[str, Any]], tuple[Sequence["Contact"], str | None]]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A contact object as the v3 JSON gives it (values are strings or null)."""
+
+    id: str
+    properties: dict[str, Any]
+    updated_at: str | None = None
+    archived: bool = False
+    archived_at: str | None = None
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Contact:
+        return cls(str(raw["id"]), dict(raw.get("properties") or {}), raw.get("updatedAt"),
+                   bool(raw.get("archived", False)), raw.get("archivedAt"))
+
+
+def contacts_of(body: Mapping[str, Any]) -> list[Contact]:
+    """The ``results`` of a list/search/batch answer."""
+    return [Contact.from_json(raw) for raw in body.get("results") or []]
+
+
+def next_after(body: Mapping[str, Any]) -> str | None:
+    """``paging.next.after`` of an answer (None on the last page)."""
+    following = ((body.get("paging") or {}).get("next") or {}).get("after")
+    return str(following) if following is not None else None
 
 
 def window_for(cursor: Cursor | None, end: datetime, lookback: timedelta) -> Window:
@@ -77,21 +105,21 @@ def numeric_id(record_id: str) -> int:
     return int(record_id) if record_id.isdigit() else -1
 
 
-def record_key(obj: Any) -> Key:
+def record_key(obj: Contact) -> Key:
     """The stream key of a contact object (SDK model or anything with id/properties)."""
-    stamp = parse_stamp((obj.properties or {}).get(MODSTAMP)) or parse_stamp(obj.updated_at)
+    stamp = parse_stamp(obj.properties.get(MODSTAMP)) or parse_stamp(obj.updated_at)
     if stamp is None:
         raise ValueError(f"contact {obj.id} has no {MODSTAMP} and no updatedAt")
     return Key(to_millis(stamp), numeric_id(str(obj.id)))
 
 
-def to_source_records(obj: Any, modstamp: datetime | None = None, *,
+def to_source_records(obj: Contact, modstamp: datetime | None = None, *,
                       listed: Container[str] = (), merged_into: str | None = None
                       ) -> list[SourceRecord]:
     """The contact as a SourceRecord, plus one deleted record per contact merged into it
     (except those in ``listed``: the archived listing hands them out itself)."""
-    props = dict(obj.properties or {})
-    archived = bool(getattr(obj, "archived", False))
+    props = dict(obj.properties)
+    archived = obj.archived
     stamp = modstamp or parse_stamp(props.get(MODSTAMP)) or parse_stamp(obj.updated_at)
     assert stamp is not None
     record_id = str(obj.id)
@@ -104,9 +132,9 @@ def to_source_records(obj: Any, modstamp: datetime | None = None, *,
     return records
 
 
-def merged_ids(obj: Any) -> list[str]:
+def merged_ids(obj: Contact) -> list[str]:
     """The ids HubSpot merged into this contact (``hs_merged_object_ids``)."""
-    value = (obj.properties or {}).get(MERGED_IDS)
+    value = obj.properties.get(MERGED_IDS)
     return [part.strip() for part in str(value or "").split(";") if part.strip().isdigit()]
 
 
@@ -127,7 +155,7 @@ def search_hits(plan: SearchPlan, search: SearchFn,
         yield plan.feed([Hit(record_key(obj), obj) for obj in results], next_after)
 
 
-def archived_in(objects: Iterable[Any], window: Window, after: Cursor | None) -> list[Hit]:
+def archived_in(objects: Iterable[Contact], window: Window, after: Cursor | None) -> list[Hit]:
     """Archived contacts whose ``archivedAt`` lies in the window (and after the cursor)."""
     start = None if window.start is None else to_millis(window.start, ceil=True)
     end = to_millis(window.end, ceil=True)
@@ -135,7 +163,7 @@ def archived_in(objects: Iterable[Any], window: Window, after: Cursor | None) ->
                                            numeric_id(after.record_id))
     hits = []
     for obj in objects:
-        stamp = parse_stamp(getattr(obj, "archived_at", None)) or parse_stamp(obj.updated_at)
+        stamp = parse_stamp(obj.archived_at) or parse_stamp(obj.updated_at)
         if stamp is None:
             continue
         key = Key(to_millis(stamp), numeric_id(str(obj.id)))

@@ -9,7 +9,8 @@ update of what still needs writing, so 100 corrections cost 2 calls. Decisions p
 * modified after ``expected_modstamp`` and the values differ -> CONFLICT (a person edited it);
 * an enumeration value that is not an option -> DEAD, or the option is added first when
   ``create_missing_options`` is on (one PATCH per property per :meth:`write`);
-* otherwise written. A 207 answer names failed inputs in ``errors[].context.ids`` -> DEAD with
+* otherwise written (``update_with_http_info`` read as raw JSON, so 200 and 207 both parse).
+  A 207 answer names failed inputs in ``errors[].context.ids`` -> DEAD with
   HubSpot's message; inputs missing from both ``results`` and ``errors`` -> RETRY.
 
 A whole-batch 400 (HubSpot refuses some invalid values for the batch as a whole) is narrowed
@@ -30,10 +31,10 @@ from hubspot.crm.contacts import (
 
 from connectors.base import Correction, FatalError, OutcomeStatus, WriteOutcome
 from connectors.hubspot.client import HubSpotApi
-from connectors.hubspot.errors import error_body, error_message
+from connectors.hubspot.errors import error_message
 from connectors.hubspot.properties import PropertyCatalog, not_an_option
 from connectors.hubspot.search import MODSTAMP
-from connectors.hubspot.streams import parse_stamp
+from connectors.hubspot.streams import Contact, contacts_of, parse_stamp
 
 BATCH_LIMIT = 100
 Indexed = list[tuple[int, Correction]]
@@ -96,22 +97,22 @@ class ContactWriter:
                 done.append((index, outcome))
         return done + self._update(todo)
 
-    def _read(self, batch: Indexed) -> dict[str, Any]:
+    def _read(self, batch: Indexed) -> dict[str, Contact]:
         names = sorted({MODSTAMP, *(n for _, c in batch for n in c.changes)})
         request = BatchReadInputSimplePublicObjectId(
             inputs=[SimplePublicObjectId(id=c.record_id) for _, c in batch], properties=names,
             properties_with_history=[])
         batch_api = self.api.endpoint("crm.contacts.batch_api")
-        data, _ = self.api.call("batch_read", batch_api.read_with_http_info, request,
-                                archived=False)
-        return {str(obj.id): obj for obj in (data.results if data else None) or []}
+        data, _ = self.api.call_json("batch_read", batch_api.read_with_http_info, request,
+                                     archived=False)
+        return {c.id: c for c in contacts_of(data)}
 
-    def _decide(self, item: Correction, obj: Any) -> WriteOutcome | None:
+    def _decide(self, item: Correction, obj: Contact | None) -> WriteOutcome | None:
         """The outcome without writing, or None when the correction must be written."""
         if obj is None:
             return _outcome(item, OutcomeStatus.DEAD,
                             "contact not found (deleted, archived or merged away)")
-        props = obj.properties or {}
+        props = obj.properties
         stamp = parse_stamp(props.get(MODSTAMP))
         if all(same(props.get(name), value) for name, value in item.changes.items()):
             return _outcome(item, OutcomeStatus.SENT, new_modstamp=stamp)
@@ -134,7 +135,8 @@ class ContactWriter:
             for _, c in todo])
         batch_api = self.api.endpoint("crm.contacts.batch_api")
         try:
-            data, _ = self.api.call("batch_update", batch_api.update_with_http_info, request)
+            data, _ = self.api.call_json("batch_update", batch_api.update_with_http_info,
+                                         request)
         except FatalError as exc:
             if getattr(exc.__cause__, "status", None) != 400:
                 raise
@@ -156,19 +158,19 @@ def _wire(changes: Mapping[str, str | None]) -> dict[str, str]:
     return {name: "" if value is None else value for name, value in changes.items()}
 
 
-def _answers(todo: Indexed, data: Any) -> list[tuple[int, WriteOutcome]]:
-    """Per-input outcomes of a 200/207 batch update answer."""
-    written = {str(obj.id): obj for obj in (data.results if data else None) or []}
+def _answers(todo: Indexed, data: Mapping[str, Any]) -> list[tuple[int, WriteOutcome]]:
+    """Per-input outcomes of a 200 or 207 batch update answer."""
+    written = {c.id: c for c in contacts_of(data)}
     failed: dict[str, str] = {}
-    for problem in getattr(data, "errors", None) or []:
-        message = f"{problem.category}: {problem.message}"[:300]
-        for record_id in (problem.context or {}).get("ids", []):
+    for problem in data.get("errors") or []:
+        message = f"{problem.get('category')}: {problem.get('message')}"[:300]
+        for record_id in (problem.get("context") or {}).get("ids") or []:
             failed[str(record_id)] = message
     answers = []
     for index, item in todo:
         obj = written.get(item.record_id)
         if obj is not None:
-            stamp = parse_stamp((obj.properties or {}).get(MODSTAMP))
+            stamp = parse_stamp(obj.properties.get(MODSTAMP))
             answers.append((index, _outcome(item, OutcomeStatus.SENT, applied=True,
                                             new_modstamp=stamp)))
         elif item.record_id in failed:
@@ -184,4 +186,4 @@ def _outcome(item: Correction, status: OutcomeStatus, message: str | None = None
     return WriteOutcome(item.key, item.record_id, status, message, applied, new_modstamp)
 
 
-__all__ = ["ContactWriter", "batches", "error_body", "same"]
+__all__ = ["ContactWriter", "batches", "same"]

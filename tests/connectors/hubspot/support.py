@@ -13,7 +13,7 @@ from connectors.http import RetryPolicy
 from connectors.hubspot import HubSpotConnection, HubSpotConnector
 from connectors.hubspot.streams import parse_stamp
 from connectors.sandbox.hubspot import HubSpotEmulator
-from connectors.sandbox.server import Server
+from connectors.sandbox.server import Request, Response, Server
 
 TOKEN = "pat-sandbox-token"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -52,7 +52,7 @@ class Sleeps:
 class Sandbox:
     """A running emulator and what a test needs to build connectors against it."""
 
-    emulator: HubSpotEmulator
+    emulator: RecordingEmulator
     url: str
     clock: FrozenClock
     sleeps: Sleeps
@@ -85,12 +85,29 @@ class Sandbox:
                           self.modstamp(contact_id))
 
 
+class RecordingEmulator(HubSpotEmulator):
+    """The emulator, keeping every API request it received (control calls excluded)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.seen: list[Request] = []
+
+    def dispatch(self, request: Request) -> Response:
+        if not request.path.startswith("/__sandbox__/"):
+            self.seen.append(request)
+        return super().dispatch(request)
+
+    def bodies(self, operation: str) -> list[Any]:
+        """JSON bodies of the requests of one operation, in order."""
+        return [r.json() for r in self.seen if self.operation(r) == operation]
+
+
 @contextmanager
 def sandbox(clock: FrozenClock | None = None, **options: Any) -> Iterator[Sandbox]:
     """A HubSpotEmulator on a free loopback port (0 seeded contacts unless told)."""
     clock = clock or FrozenClock()
     options.setdefault("contacts", 0)
-    emulator = HubSpotEmulator(now=clock, **options)
+    emulator = RecordingEmulator(now=clock, **options)
     with Server(emulator) as server:
         yield Sandbox(emulator, server.url, clock, Sleeps())
 
