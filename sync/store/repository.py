@@ -158,11 +158,11 @@ def _insert_leads(
     if not leads:
         return {}
     rows = [{**_lead_values(lead), "first_seen_at": now, "updated_at": now} for lead in leads]
-    statement = insert(_LEADS).returning(_LEADS.c.id, _LEADS.c.source, _LEADS.c.external_id)
-    inserted = session.execute(statement, rows)
-    return {
-        (row.source, row.external_id): UpsertResult(row.id, None, False, True) for row in inserted
-    }
+    # a plain executemany, then one SELECT for the ids: INSERT ... RETURNING is sent as huge
+    # multi-VALUES statements that psycopg parses slowly (4x slower per page on PostgreSQL)
+    session.execute(insert(_LEADS), rows)
+    inserted = _known_leads(session, [lead_key(lead) for lead in leads])
+    return {key: UpsertResult(row.id, None, False, True) for key, row in inserted.items()}
 
 
 def _lead_values(lead: Lead) -> dict[str, Any]:
