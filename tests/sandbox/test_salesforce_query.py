@@ -93,3 +93,14 @@ def test_given_a_query_without_trailing_slash_when_sent_raw_then_same_answer() -
     assert response.status_code == 200
     assert response.json()["totalSize"] == 2
     assert re.fullmatch(r"api-usage=\d+/100000", response.headers["Sforce-Limit-Info"])
+
+
+def test_given_the_org_when_listing_versions_and_resources_then_the_served_api_is_named(
+) -> None:
+    with running(api_version="59.0") as sandbox:
+        listed = sandbox.session().get(f"{sandbox.url}/services/data").json()
+        resources = sandbox.sf.restful("")
+        with pytest.raises(Exception, match="404"):
+            sandbox.session().get(f"{sandbox.url}/services/data/v60.0/limits").raise_for_status()
+    assert listed[-1] == {"label": "Winter '24", "url": "/services/data/v59.0", "version": "59.0"}
+    assert resources["query"] == "/services/data/v59.0/query"

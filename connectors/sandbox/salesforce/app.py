@@ -24,6 +24,7 @@ from connectors.sandbox.salesforce.rest import (
     invalid_locator,
     limits,
     replication,
+    versions,
 )
 from connectors.sandbox.salesforce.routes import Route, route
 from connectors.sandbox.salesforce.schema import LEAD_STATUS_FIELDS, Entity, lead_fields
@@ -106,6 +107,8 @@ class SalesforceEmulator(ControlMixin, App):
                 return self.sessions.soap_login(request, target.version)
             if target.op == "token":
                 return self.sessions.token(request)
+            if target.op == "versions":
+                return Response.json(versions(self.api_version))
             if target.op == "unknown" or float(target.version) > float(self.api_version):
                 return Response.json(NOT_FOUND, 404)
             return self._limited(self._data(target, request))
@@ -248,6 +251,11 @@ class SalesforceEmulator(ControlMixin, App):
 
     def _op_updated(self, target: Route, request: Request) -> Response:
         return replication(self.store, request, "updated")
+
+    def _op_resources(self, target: Route, request: Request) -> Response:
+        base = f"/services/data/v{target.version}"
+        return Response.json({name: f"{base}/{name}" for name in
+                              ("sobjects", "query", "queryAll", "limits", "composite", "jobs")})
 
     def _op_limits(self, target: Route, request: Request) -> Response:
         return Response.json(limits(self.api_used, self.daily_limit, len(self.bulk.jobs)))

@@ -107,3 +107,14 @@ def limits(used: int, maximum: int, bulk_jobs: int) -> dict[str, Any]:
         "ConcurrentAsyncGetReportInstances": {"Max": 200, "Remaining": 200},
     }
 
+
+
+RELEASES = {"57.0": "Spring '23", "58.0": "Summer '23", "59.0": "Winter '24",
+            "60.0": "Spring '24", "61.0": "Summer '24", "62.0": "Winter '25"}
+
+
+def versions(newest: str) -> list[dict[str, str]]:
+    """``GET /services/data``: the API versions the org serves, oldest first."""
+    served = sorted({v for v in RELEASES if float(v) <= float(newest)} | {newest}, key=float)
+    return [{"label": RELEASES.get(v, f"API {v}"), "url": f"/services/data/v{v}", "version": v}
+            for v in served]

@@ -3,7 +3,8 @@
 Operation names (used for call counts, fault plans and ``before_next`` hooks): ``login``,
 ``token``, ``query``, ``query_more``, ``describe``, ``composite``, ``sobject_get``,
 ``sobject_patch``, ``deleted``, ``updated``, ``limits``, ``bulk_create``, ``bulk_poll``,
-``bulk_results``; anything else is ``unknown`` (404).
+``bulk_results``, ``versions`` (``GET /services/data``), ``resources``
+(``GET /services/data/vXX.X``); anything else is ``unknown`` (404).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from connectors.sandbox.server import Request
 
 OPERATIONS = ("login", "token", "query", "query_more", "describe", "composite", "sobject_get",
               "sobject_patch", "deleted", "updated", "limits", "bulk_create", "bulk_poll",
-              "bulk_results")
+              "bulk_results", "versions", "resources")
 _DATA = re.compile(r"^/services/data/v(?P<version>\d+\.\d)(?P<rest>/.*)?$")
 _SOAP = re.compile(r"^/services/Soap/u/(?P<version>\d+\.\d)/?$")
 
@@ -31,6 +32,8 @@ def route(request: Request) -> Route:
     """The operation of ``request`` and the path pieces its handler needs."""
     if request.path.rstrip("/") == "/services/oauth2/token" and request.method == "POST":
         return Route("token")
+    if request.path.rstrip("/") == "/services/data" and request.method == "GET":
+        return Route("versions")
     soap = _SOAP.match(request.path)
     if soap and request.method == "POST":
         return Route("login", soap["version"])
@@ -43,6 +46,8 @@ def route(request: Request) -> Route:
 
 def _data_op(method: str, parts: tuple[str, ...]) -> str:
     head, size = (parts[0] if parts else ""), len(parts)
+    if not parts and method == "GET":
+        return "resources"
     if head in ("query", "queryAll") and method == "GET":
         return "query" if size == 1 else "query_more" if size == 2 else "unknown"
     if parts == ("limits",) and method == "GET":
