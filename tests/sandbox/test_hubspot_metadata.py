@@ -34,7 +34,8 @@ def test_given_the_seeded_portal_then_default_and_custom_contact_properties_exis
                 "jobtitle", "hs_lead_status", "lifecyclestage", "hs_analytics_source",
                 "createdate", "lastmodifieddate", "hs_lastmodifieddate", "hs_object_id",
                 "hubspotscore", "nurture_reason", "unqualified_reason", "reason_detail",
-                "campaign", "wants_call", "lead_status_changed_at", "leadloop_review"} <= names
+                "campaign", "wants_call", "lead_status_changed_at", "leadloop_review",
+                "hubspot_owner_id", "hs_lifecyclestage_customer_date"} <= names
 
 
 def test_given_the_reason_properties_then_codes_and_legacy_values_are_options_but_one_is_missing(

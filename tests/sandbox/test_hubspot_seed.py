@@ -71,9 +71,12 @@ def test_given_seeded_contacts_then_every_stored_value_is_a_valid_option() -> No
     ("missing_reason", lambda p: p["hs_lead_status"] == "UNQUALIFIED"
      and not p.get("unqualified_reason") and not p.get("nurture_reason")),
     ("legacy_reason", lambda p: p.get("nurture_reason") in ("timing", "no_budget")),
-    ("ambiguous_reason", lambda p: p.get("unqualified_reason") == "no_interest"),
+    ("ambiguous_reason", lambda p: p.get("nurture_reason") in ("no_interest", "not_interested")),
     ("reason_wrong_field", lambda p: p.get("unqualified_reason") == "bad_timing"),
-    ("converted", lambda p: p["hs_lead_status"] == "OPEN_DEAL"),
+    ("converted", lambda p: p["hs_lead_status"] == "OPEN_DEAL"
+     and p["lifecyclestage"] == "customer" and p.get("hs_lifecyclestage_customer_date")),
+    ("wants_call_disqualified", lambda p: p["wants_call"] == "true"
+     and p["hs_lead_status"] == "BAD_TIMING"),
 ])
 def test_given_a_scenario_then_the_contact_carries_its_hubspot_values(scenario: str,
                                                                      check: object) -> None:

@@ -19,6 +19,8 @@ LIFECYCLE_STAGES = ("subscriber", "lead", "marketingqualifiedlead", "salesqualif
                     "opportunity", "customer", "evangelist", "other")
 ANALYTICS_SOURCES = ("ORGANIC_SEARCH", "PAID_SEARCH", "EMAIL_MARKETING", "SOCIAL_MEDIA",
                      "REFERRALS", "OTHER_CAMPAIGNS", "DIRECT_TRAFFIC", "OFFLINE", "PAID_SOCIAL")
+#: hubspot_owner_id options: owner id -> name (HubSpot lists the portal's users as options)
+OWNERS = {"61000001": "Avery Owner", "61000002": "Blake Owner", "61000003": "Casey Owner"}
 CATALOGUE_CODES = ("bad_timing", "no_budget_now", "unresponsive", "connected_not_interested",
                    "low_interest_score", "bad_contact_data", "wrong_persona", "no_fit_industry",
                    "out_of_territory", "competitor", "student_or_job_seeker", "duplicate",
@@ -84,6 +86,10 @@ def contact_properties() -> PropertyRegistry:
               hubspot_defined=True, **sales),
         _enum("lifecyclestage", "Lifecycle Stage", LIFECYCLE_STAGES, field_type="radio",
               hubspot_defined=True),
+        PropertyDef("hubspot_owner_id", "Contact owner", type="enumeration",
+                    field_type="select", options=options(tuple(OWNERS), OWNERS),
+                    hubspot_defined=True, **sales),
+        _stamp("hs_lifecyclestage_customer_date", "Became a Customer Date", read_only=True),
         _enum("hs_analytics_source", "Original Source", ANALYTICS_SOURCES, read_only=True,
               calculated=True, hubspot_defined=True, group_name="analyticsinformation"),
         _stamp("createdate", "Create Date", read_only=False),

@@ -6,8 +6,10 @@ population uses every value), an optional detail text and the record's fate (liv
 merged into the contact seeded just before it). Reason values are option internal values:
 catalogue codes, or legacy values where the scenario is about legacy data.
 
-Assumed catalogue statuses (the shipped default catalogue): nurture = bad_timing,
-no_budget_now, unresponsive, low_interest_score; unqualified = the other codes.
+Reason statuses follow the shipped catalogue (mappings/catalogue.yaml): nurture = bad_timing,
+no_budget_now, unresponsive, connected_not_interested, low_interest_score; unqualified = the
+other codes. Legacy values follow its ``legacy.hubspot`` table: ``timing`` and ``no_budget``
+map to one code, ``no_interest`` and ``not_interested`` to two (ambiguous).
 """
 
 from __future__ import annotations
@@ -38,20 +40,21 @@ SCENARIO_TABLE: dict[str, Look] = {
                                      nurture=("bad_timing", "no_budget_now")),
     "nurture_to_unqualified": Look("UNQUALIFIED", "other", nurture=("no_budget_now",),
                                    unqualified=("wrong_persona", "competitor")),
-    "nurture_ok": Look("BAD_TIMING", "lead", nurture=("bad_timing", "no_budget_now")),
+    "nurture_ok": Look("BAD_TIMING", "lead", nurture=("bad_timing", "no_budget_now",
+                                                      "connected_not_interested")),
     "unqualified_ok": Look("UNQUALIFIED", "other", unqualified=(
         "wrong_persona", "no_fit_industry", "out_of_territory", "competitor",
-        "student_or_job_seeker", "duplicate", "existing_customer", "connected_not_interested")),
+        "student_or_job_seeker", "duplicate", "existing_customer")),
     "missing_reason": Look("UNQUALIFIED", "other"),
     "legacy_reason": Look("BAD_TIMING", "lead", nurture=("timing", "no_budget")),
-    "ambiguous_reason": Look("UNQUALIFIED", "other", unqualified=("no_interest",)),
+    "ambiguous_reason": Look("BAD_TIMING", "lead", nurture=("no_interest", "not_interested")),
     "reason_wrong_field": Look("UNQUALIFIED", "other", unqualified=("bad_timing",)),
     "unresponsive_valid_contact": Look("BAD_TIMING", "lead", nurture=("unresponsive",)),
     "unresponsive_invalid_contact": Look("BAD_TIMING", "lead", nurture=("unresponsive",)),
     "low_score_new": Look("NEW", "lead"),
-    "wants_call_disqualified": Look("UNQUALIFIED", "other",
-                                    unqualified=("connected_not_interested",)),
-    "converted": Look("OPEN_DEAL", "opportunity"),
+    "wants_call_disqualified": Look("BAD_TIMING", "lead",
+                                    nurture=("connected_not_interested",)),
+    "converted": Look("OPEN_DEAL", "customer"),
     "deleted": Look("ATTEMPTED_TO_CONTACT", "lead", fate="archived"),
     "merged": Look("IN_PROGRESS", "lead", fate="merged"),
     "broken_record": Look("IN_PROGRESS", "lead", detail="\U0001f525" * 8 + "x" * 65_000),

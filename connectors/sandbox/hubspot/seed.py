@@ -20,12 +20,14 @@ import math
 import random
 from collections.abc import Iterator
 
+from connectors.sandbox.hubspot.defaults import OWNERS
 from connectors.sandbox.hubspot.scenarios import ANALYTICS_SOURCE, fate, hubspot_values
 from connectors.sandbox.hubspot.store import ObjectStore, Record
 from connectors.sandbox.hubspot.values import iso, millis
 from connectors.sandbox.seed import EPOCH, Person, people, shared_with_hubspot
 
 HUBSPOT_ONLY_REMAINDER = 4
+OWNER_IDS = tuple(OWNERS)
 BULK_LOOKS = (("NEW", "", ""), ("IN_PROGRESS", "", ""), ("BAD_TIMING", "bad_timing", ""),
               ("UNQUALIFIED", "", "wrong_persona"), ("CONNECTED", "", ""))
 
@@ -64,6 +66,9 @@ def contact_properties(person: Person) -> dict[str, str]:
     if person.scenario == "broken_record":
         values["firstname"] = person.first_name + " \U0001f680\u200b"
     values.update(hubspot_values(person))
+    values["hubspot_owner_id"] = OWNER_IDS[person.index % len(OWNER_IDS)]
+    if values.get("lifecyclestage") == "customer":
+        values["hs_lifecyclestage_customer_date"] = iso(person.status_changed_at)
     return {name: value for name, value in values.items() if value != ""}
 
 
