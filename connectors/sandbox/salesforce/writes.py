@@ -189,9 +189,11 @@ def _plan(store: LeadStore, entity: Entity, record: dict[str, Any], rules: Rules
         return None, {}, [error("MISSING_ARGUMENT", "Id not specified in an update call",
                                 ["Id"])]
     row = store.get(lead_id)
+    if row is None:
+        return None, {}, [error("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")]
     problem = state_error(row)
-    if row is None or problem is not None:
-        return (row["Id"] if row else None), {}, [problem or error("UNKNOWN", "no row")]
+    if problem is not None:
+        return row["Id"], {}, [problem]
     if locked:
         return row["Id"], {}, [error("UNABLE_TO_LOCK_ROW", LOCKED)]
     changes, errors = validate(entity, row, record, rules)
