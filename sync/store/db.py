@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +23,8 @@ from sync.store.errors import SchemaOutOfDate, StoreError
 
 VERSION_TABLE = "alembic_version"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+_LOCK_KEY = 0x1EAD_100B  # PostgreSQL advisory lock held while migrating ("leadloop")
+SUPPORTED = "sqlite:///<path> or postgresql+psycopg://<user>@<host>/<database>"
 
 
 def safe_url(url: URL | Engine) -> str:
@@ -36,14 +38,23 @@ def make_engine(url: str | URL, **engine_options: Any) -> Engine:
 
     The parent directory of a SQLite file is created if missing.
     """
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
+    parsed = _supported(make_url(url))
+    if parsed.get_backend_name() == "postgresql":
         return create_engine(parsed, pool_pre_ping=True, **engine_options)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, **engine_options)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _supported(url: URL) -> URL:
+    """``url`` if leadloop supports its database; plain ``postgresql://`` means psycopg 3."""
+    if url.drivername in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg")
+    if url.drivername in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+        return url
+    raise StoreError(f"unsupported store URL {safe_url(url)}: use {SUPPORTED}")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -87,14 +98,20 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> list[str]:
-    """Migrate the database to the head revision; return the revisions applied, oldest first."""
-    before = current_revision(engine)
+    """Migrate the database to the head revision; return the revisions applied, oldest first.
+
+    On PostgreSQL an advisory lock makes concurrent upgrades (several workers starting at
+    once) run one after the other; the later ones find nothing to do.
+    """
     script = ScriptDirectory.from_config(alembic_config())
-    pending = [rev.revision for rev in script.iterate_revisions("head", before)]
-    if not pending:
-        return []
     with _connect(engine) as connection, connection.begin():
-        command.upgrade(alembic_config(connection), "head")
+        _refuse_foreign(engine, connection)
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        before = MigrationContext.configure(connection).get_current_revision()
+        pending = [rev.revision for rev in script.iterate_revisions("head", before)]
+        if pending:
+            command.upgrade(alembic_config(connection), "head")
     return list(reversed(pending))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,29 @@ def test_given_a_sqlite_path_in_a_missing_directory_when_upgraded_then_it_is_cre
     upgrade(make_engine(f"sqlite:///{path}"))
 
     assert path.exists()
+
+
+def test_given_an_unsupported_database_url_when_an_engine_is_made_then_it_says_what_works() -> None:
+    with pytest.raises(StoreError, match=r"unsupported store URL mysql://u:\*\*\*@db/leads: use"):
+        make_engine("mysql://u:pw@db/leads")
+
+
+def test_given_a_plain_postgresql_url_when_an_engine_is_made_then_psycopg_3_is_used() -> None:
+    engine = make_engine("postgresql://leadloop@127.0.0.1/leadloop")
+
+    assert engine.url.drivername == "postgresql+psycopg"
+
+
+@pytest.mark.postgres
+def test_given_two_workers_starting_at_once_when_both_upgrade_then_one_migrates_the_other_waits(
+    postgres_url: str,
+) -> None:
+    engines = [make_engine(postgres_url) for _ in range(2)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        applied = sorted(pool.map(upgrade, engines))
+
+    assert applied == [[], ["0001"]]
+    check_schema(engines[0])
+    for engine in engines:
+        engine.dispose()
