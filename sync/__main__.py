@@ -1,0 +1,5 @@
+"""``python -m sync``: the same as the ``leadloop`` command."""
+
+from sync.cli import main
+
+main()
