@@ -83,7 +83,7 @@ def _legacy(doc: Document, data: Any, reasons: dict[str, Reason],
             path = ("legacy", crm, value)
             codes = codes if isinstance(codes, list) else [codes] if codes else []
             for code in codes:
-                if code not in reasons:
+                if not isinstance(code, str) or code not in reasons:
                     issues.append(doc.issue(path, f"unknown reason code {code!r}"))
             if _is_catalogue_value(reasons, str(crm), str(value)):
                 issues.append(doc.issue(path, "already a catalogue value, code or label; "

@@ -184,7 +184,7 @@ def _reasons(doc: Document, data: Any, catalogue: Catalogue,
         issues.append(doc.issue(("reasons",), "expected CRM reason value -> catalogue code"))
         return {}
     for value, code in data.items():
-        if code not in catalogue.reasons:
+        if not isinstance(code, str) or code not in catalogue.reasons:
             issues.append(doc.issue(("reasons", value), f"unknown reason code {code!r} "
                                     "(not in the reason catalogue)"))
     return {str(k): str(v) for k, v in data.items()}
@@ -198,26 +198,32 @@ def _optional_text(doc: Document, key: str, issues: list[Issue]) -> str | None:
     return value
 
 
+def _fields(doc: Document, issues: list[Issue]) -> dict[str, FieldMap]:
+    raw_fields = doc.data.get("fields")
+    if not isinstance(raw_fields, dict) or "status" not in raw_fields:
+        issues.append(doc.issue(("fields",), "expected canonical field -> CRM field, "
+                                             "including status"))
+        return {}
+    fields = {}
+    for canonical, spec in raw_fields.items():
+        mapped = _field_map(doc, canonical, spec, issues)
+        if mapped is not None:
+            fields[canonical] = mapped
+    return fields
+
+
 def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> Mapping:
     issues: list[Issue] = []
     if not expect_keys(doc, (), doc.data, _TOP_KEYS, _REQUIRED, issues):
         raise MappingError(issues)
-    texts = {key: _optional_text(doc, key, issues) for key in _TOP_KEYS[:7]}
-    fields: dict[str, FieldMap] = {}
-    raw_fields = doc.data.get("fields")
-    if isinstance(raw_fields, dict) and "status" in raw_fields:
-        for canonical, spec in raw_fields.items():
-            mapped = _field_map(doc, canonical, spec, issues)
-            if mapped is not None:
-                fields[canonical] = mapped
-    else:
-        issues.append(doc.issue(("fields",), "expected canonical field -> CRM field, "
-                                             "including status"))
+    texts = {key: _optional_text(doc, key, issues) for key in (*_TOP_KEYS[:7], _TOP_KEYS[8])}
+    fields = _fields(doc, issues)
     statuses = _statuses(doc, doc.data.get("statuses"), issues)
     writes = _write_values(doc, doc.data.get("status_write_values") or {}, statuses, issues)
     reasons = _reasons(doc, doc.data.get("reasons") or {}, catalogue, issues)
-    review = _optional_text(doc, "review_flag_field", issues)
-    converted_values = doc.data.get("converted_values") or []
+    converted = doc.data.get("converted_values")
+    converted = converted if isinstance(converted, list) else [] if converted is None else [
+        converted]
     if issues:
         raise MappingError(issues)
     return Mapping(
@@ -226,8 +232,8 @@ def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> Mappin
         fields=fields, statuses=statuses, status_write_values=writes,
         deleted_field=texts["deleted_field"], merged_into_field=texts["merged_into_field"],
         converted_field=texts["converted_field"],
-        converted_values=tuple(str(v).lower() for v in converted_values),
-        review_flag_field=review, reasons=reasons, source_path=path,
+        converted_values=tuple(str(v).lower() for v in converted),
+        review_flag_field=texts["review_flag_field"], reasons=reasons, source_path=path,
         _folded={k.strip().casefold(): v for k, v in statuses.items()})
 
 
