@@ -181,3 +181,10 @@ def test_given_an_unknown_path_then_404_object_not_found() -> None:
             "GET", hs.url + "/crm/v4/nothing",
             headers={"Authorization": f"Bearer {hs.emulator.access_token}"})
         assert (answer.status, answer.json()["category"]) == (404, "OBJECT_NOT_FOUND")
+
+
+def test_given_an_unknown_requested_property_then_it_is_left_out_of_the_answer() -> None:
+    with running(contacts=2) as hs:
+        page = hs.client.crm.contacts.basic_api.get_page(properties=["email", "nope"])
+        assert "nope" not in page.results[0].properties
+        assert "email" in page.results[0].properties

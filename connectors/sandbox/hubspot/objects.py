@@ -42,9 +42,13 @@ def shown(record: Record, names: list[str], history: list[str] | None) -> dict[s
 
 
 def names_for(store: ObjectStore, wanted: list[str] | None) -> list[str]:
-    """Requested properties (or the type's defaults) plus the id and the two timestamps."""
+    """Requested properties (or the type's defaults) plus the id and the two timestamps.
+
+    Requested names that are not properties of the type are left out, as HubSpot does.
+    """
     base = wanted if wanted else list(store.kind.default_props)
-    return list(dict.fromkeys([*base, "hs_object_id", store.kind.created_prop,
+    known = [name for name in base if store.registry.get(name) is not None]
+    return list(dict.fromkeys([*known, "hs_object_id", store.kind.created_prop,
                                store.modified_prop]))
 
 

@@ -32,6 +32,7 @@ from connectors.sandbox.hubspot.filters import (
     modified_bounds,
     parse_groups,
 )
+from connectors.sandbox.hubspot.objects import names_for
 from connectors.sandbox.hubspot.store import ObjectStore, Record
 from connectors.sandbox.hubspot.values import typed_key
 
@@ -72,9 +73,7 @@ def parse(body: Any, store: ObjectStore) -> SearchRequest:
     after = _int(body.get("after"), 0, "after")
     if after >= SEARCH_CAP:
         raise SearchCapError(f"after={after}")
-    requested = body.get("properties") or list(store.kind.default_props)
-    system = ["hs_object_id", store.kind.created_prop, store.modified_prop]
-    names = list(dict.fromkeys([*requested, *system]))
+    names = names_for(store, body.get("properties") or None)
     return SearchRequest(groups, prop, descending, names, limit, after,
                          str(body.get("query") or ""))
 
