@@ -40,12 +40,15 @@ class FrozenClock:
 
 @dataclass
 class Sleeps:
-    """A fake ``sleep`` that records the waits the retry policy asked for."""
+    """A fake ``sleep`` that records the waits the retry policy asked for (and moves the
+    emulator's clock by them, so rate-limit windows pass)."""
 
+    clock: FrozenClock
     waits: list[float] = field(default_factory=list)
 
     def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+        self.clock.advance(seconds=seconds)
 
 
 @dataclass
@@ -103,13 +106,15 @@ class RecordingEmulator(HubSpotEmulator):
 
 
 @contextmanager
-def sandbox(clock: FrozenClock | None = None, **options: Any) -> Iterator[Sandbox]:
+def sandbox(clock: FrozenClock | None = None, *,
+            emulator_class: type[RecordingEmulator] = RecordingEmulator,
+            **options: Any) -> Iterator[Sandbox]:
     """A HubSpotEmulator on a free loopback port (0 seeded contacts unless told)."""
     clock = clock or FrozenClock()
     options.setdefault("contacts", 0)
-    emulator = RecordingEmulator(now=clock, **options)
+    emulator = emulator_class(now=clock, **options)
     with Server(emulator) as server:
-        yield Sandbox(emulator, server.url, clock, Sleeps())
+        yield Sandbox(emulator, server.url, clock, Sleeps(clock))
 
 
 def ids_of(records: Sequence[SourceRecord]) -> list[str]:
