@@ -17,6 +17,11 @@ def props(box: Sandbox, contact_id: str) -> dict[str, Any]:
     return dict(box.emulator.contact(contact_id)["properties"])
 
 
+def edit(box: Sandbox, contact_id: str, reason: str) -> None:
+    """A person sets the nurture reason in the HubSpot UI."""
+    box.emulator.human_edit(contact_id, {REASON: reason})
+
+
 def test_given_250_corrections_when_writing_then_3_reads_and_3_updates_of_at_most_100() -> None:
     with sandbox() as box:
         ids = box.emulator.add_contacts(250)
@@ -58,8 +63,7 @@ def test_given_a_person_set_the_same_value_meanwhile_then_sent_not_conflict() ->
         (contact,) = box.emulator.add_contacts(1)
         planned = box.correction(contact, {REASON: "bad_timing"})
         box.clock.advance(seconds=5)
-        box.emulator.before_next(
-            "batch_read", lambda: box.emulator.human_edit(contact, {REASON: "bad_timing"}))
+        box.emulator.before_next("batch_read", lambda: edit(box, contact, "bad_timing"))
         outcome, = box.connector().write([planned])
         assert (outcome.status, outcome.applied) == (OutcomeStatus.SENT, False)
 
@@ -69,8 +73,7 @@ def test_given_a_person_changed_it_meanwhile_then_conflict_and_their_value_kept(
         (contact,) = box.emulator.add_contacts(1)
         planned = box.correction(contact, {REASON: "bad_timing"})
         box.clock.advance(seconds=5)
-        box.emulator.before_next(
-            "batch_read", lambda: box.emulator.human_edit(contact, {REASON: "unresponsive"}))
+        box.emulator.before_next("batch_read", lambda: edit(box, contact, "unresponsive"))
         outcome, = box.connector().write([planned])
         assert outcome.status is OutcomeStatus.CONFLICT
         assert props(box, contact)[REASON] == "unresponsive"
@@ -141,8 +144,8 @@ class WholeBatchRefusal(RecordingEmulator):
     """HubSpot variant that refuses a whole batch update when one input is invalid (400)."""
 
     def handle(self, request: Request) -> Response:
-        if self.operation(request) == "batch_update" and any(
-                i["properties"].get("reason_detail") == "refused" for i in request.json()["inputs"]):
+        inputs = request.json()["inputs"] if self.operation(request) == "batch_update" else []
+        if any(i["properties"].get("reason_detail") == "refused" for i in inputs):
             return errors.validation("Property values were not valid")
         return super().handle(request)
 
