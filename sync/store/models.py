@@ -1,8 +1,8 @@
 """The store's tables as typed SQLAlchemy models.
 
 Leads are keyed by ``(source, external_id)``; everything else hangs off them or off a run.
-State machines (runs, outbox items) list their legal transitions next to their states, and the
-model's ``transition`` method is the only way the code changes a state.
+State machines (runs, outbox items) list their legal transitions in :mod:`sync.store.states`;
+the model's ``transition`` method is the only way the code changes a state.
 """
 
 from __future__ import annotations
@@ -26,55 +26,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sync.store.base import Base
 from sync.store.errors import IllegalTransition
+from sync.store.states import (
+    OUTBOX_TRANSITIONS,
+    RUN_TRANSITIONS,
+    OutboxState,
+    RunState,
+)
 from sync.store.types import BigIntKey, JSONType, StrEnumType, UTCDateTime
-
-
-class RunState(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    DEAD = "dead"  # the worker vanished: its heartbeat went stale (or it never started)
-
-
-RUN_TRANSITIONS: dict[RunState, frozenset[RunState]] = {
-    RunState.QUEUED: frozenset({RunState.RUNNING, RunState.DEAD}),
-    RunState.RUNNING: frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.DEAD}),
-    RunState.SUCCEEDED: frozenset(),
-    RunState.FAILED: frozenset(),
-    RunState.DEAD: frozenset(),
-}
-
-
-class OutboxState(enum.StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    CONFLICT = "conflict"  # the CRM record changed since it was evaluated: not written
-    RETRY = "retry"  # a transient failure: try again at next_attempt_at
-    DEAD = "dead"  # a permanent failure, or out of attempts
-
-
-OUTBOX_TRANSITIONS: dict[OutboxState, frozenset[OutboxState]] = {
-    OutboxState.PENDING: frozenset(
-        {OutboxState.SENT, OutboxState.CONFLICT, OutboxState.RETRY, OutboxState.DEAD}
-    ),
-    # RETRY -> RETRY: another attempt failed transiently again
-    OutboxState.RETRY: frozenset(
-        {
-            OutboxState.PENDING,
-            OutboxState.SENT,
-            OutboxState.CONFLICT,
-            OutboxState.RETRY,
-            OutboxState.DEAD,
-        }
-    ),
-    OutboxState.SENT: frozenset(),
-    OutboxState.CONFLICT: frozenset(),
-    OutboxState.DEAD: frozenset(),
-}
-
-#: outbox states a writer may pick up
-CLAIMABLE_STATES: tuple[OutboxState, ...] = (OutboxState.PENDING, OutboxState.RETRY)
 
 
 def _one_of(states: type[enum.StrEnum]) -> CheckConstraint:

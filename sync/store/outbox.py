@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from sync.store.dialect import dialect_insert
 from sync.store.errors import StoreError
-from sync.store.models import CLAIMABLE_STATES, OutboxItem, OutboxState
+from sync.store.models import OutboxItem
 from sync.store.repository import chunks
+from sync.store.states import CLAIMABLE_STATES, OutboxState
 
 
 @dataclass(frozen=True)
@@ -110,3 +111,20 @@ def _load(session: Session, item_ids: Collection[int]) -> list[OutboxItem]:
     if missing:
         raise StoreError(f"outbox items not found: {sorted(missing)[:10]}")
     return items
+
+
+def sent_by_run(session: Session, run_id: int) -> list[OutboxItem]:
+    """The items a run wrote to the CRM and no undo has reverted yet, oldest first."""
+    query = select(OutboxItem).where(
+        OutboxItem.run_id == run_id,
+        OutboxItem.state == OutboxState.SENT,
+        OutboxItem.undone_by_run_id.is_(None),
+    )
+    return list(session.scalars(query.order_by(OutboxItem.id)))
+
+
+def mark_undone(session: Session, item_ids: Collection[int], undo_run_id: int) -> None:
+    """Record that run ``undo_run_id`` reverted the items (so a second undo skips them)."""
+    for item in _load(session, item_ids):
+        item.undone_by_run_id = undo_run_id
+    session.flush()

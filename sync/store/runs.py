@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from sync.store.dialect import dialect_insert
 from sync.store.errors import StoreError
-from sync.store.models import Lease, Run, RunState
+from sync.store.models import Lease, Run
+from sync.store.states import RunState
 
 #: longest error text kept on a run (the full traceback belongs in the logs)
 MAX_ERROR_CHARS = 4_000

@@ -12,9 +12,18 @@ from sqlalchemy.orm import Session
 
 from sync.store.db import make_engine, session_factory, upgrade
 from sync.store.errors import IllegalTransition, StoreError
-from sync.store.models import OutboxItem, OutboxState
-from sync.store.outbox import NewOutboxItem, claim_batch, enqueue, mark
+from sync.store.models import OutboxItem
+from sync.store.outbox import (
+    NewOutboxItem,
+    claim_batch,
+    enqueue,
+    mark,
+    mark_undone,
+    sent_by_run,
+)
 from sync.store.repository import lead_key, upsert_leads
+from sync.store.runs import start_run
+from sync.store.states import OutboxState
 from tests.builders import NOW, lead
 
 MINUTE = timedelta(minutes=1)
@@ -140,3 +149,22 @@ def test_given_two_postgres_workers_when_both_claim_at_once_then_their_batches_a
     engine.dispose()
     assert len(ids_one) == 4 and len(ids_two) == 6
     assert ids_one.isdisjoint(ids_two)
+
+
+def test_given_a_run_that_sent_items_when_undone_then_they_are_no_longer_listed_as_sent(
+    session: Session,
+) -> None:
+    run = start_run(session, "sync", NOW)
+    lead_id = stored_lead_id(session)
+    items = [replace(correction(lead_id, f"k{i}"), run_id=run.id) for i in range(3)]
+    enqueue(session, items, NOW)
+    ids = session.scalars(select(OutboxItem.id).order_by(OutboxItem.id)).all()
+    mark(session, ids[:2], OutboxState.SENT, NOW)
+    mark(session, ids[2:], OutboxState.CONFLICT, NOW)
+    undo = start_run(session, "undo", NOW)
+
+    sent = sent_by_run(session, run.id)
+    mark_undone(session, [item.id for item in sent], undo.id)
+
+    assert [item.id for item in sent] == ids[:2]
+    assert sent_by_run(session, run.id) == []

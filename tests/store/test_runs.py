@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from sync.store.errors import IllegalTransition
-from sync.store.models import Run, RunState
+from sync.store.models import Run
 from sync.store.runs import (
     acquire_lease,
     finish_run,
@@ -17,6 +17,7 @@ from sync.store.runs import (
     release_lease,
     start_run,
 )
+from sync.store.states import RunState
 from tests.builders import NOW
 
 MINUTE = timedelta(minutes=1)
