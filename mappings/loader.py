@@ -9,6 +9,7 @@ imports nothing from ``sync``; :data:`CANONICAL_STATUSES` mirrors ``sync.domain.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
@@ -21,7 +22,8 @@ from mappings.transforms import Transform, compile_transform
 from mappings.yamldoc import Document, Issue
 
 __all__ = ["CANONICAL_FIELDS", "CANONICAL_STATUSES", "FieldMap", "Mapping", "MappingError",
-           "builtin_mappings", "load_catalogue", "load_mapping", "mapping_path"]
+           "builtin_mappings", "load_catalogue", "load_mapping", "mapping_path",
+           "reason_catalogue"]
 
 BUILTIN_DIR = Path(__file__).parent
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -71,7 +73,7 @@ class Mapping:
     converted_field: str | None = None
     converted_values: tuple[str, ...] = ()
     review_flag_field: str | None = None
-    #: extra CRM reason values (beyond the catalogue's) -> reason code
+    #: this CRM's own picklist value -> reason code, overriding the catalogue's value
     reasons: MappingABC[str, str] = field(default_factory=dict)
     source_path: Path | None = None
     _folded: MappingABC[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -183,11 +185,29 @@ def _reasons(doc: Document, data: Any, catalogue: Catalogue,
     if not isinstance(data, dict):
         issues.append(doc.issue(("reasons",), "expected CRM reason value -> catalogue code"))
         return {}
+    seen: dict[str, Any] = {}
     for value, code in data.items():
         if not isinstance(code, str) or code not in catalogue.reasons:
             issues.append(doc.issue(("reasons", value), f"unknown reason code {code!r} "
                                     "(not in the reason catalogue)"))
+        elif code in seen:
+            issues.append(doc.issue(("reasons", value), f"{code!r} already has the value "
+                                    f"{seen[code]!r}; one CRM value per code"))
+        else:
+            seen[code] = value
     return {str(k): str(v) for k, v in data.items()}
+
+
+def reason_catalogue(mapping: Mapping, catalogue: Catalogue) -> Catalogue:
+    """``catalogue`` with the mapping's own reason values (its ``reasons:`` section) as the
+    values of their codes for the mapping's CRM: what policies read and write for it."""
+    if not mapping.reasons:
+        return catalogue
+    reasons = dict(catalogue.reasons)
+    for value, code in mapping.reasons.items():
+        reason = reasons[code]
+        reasons[code] = dataclasses.replace(reason, values={**reason.values, mapping.crm: value})
+    return Catalogue(reasons=reasons, legacy=catalogue.legacy)
 
 
 def _optional_text(doc: Document, key: str, issues: list[Issue]) -> str | None:

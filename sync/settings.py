@@ -19,7 +19,13 @@ from pydantic_core import core_schema
 
 from mappings.catalogue import Catalogue
 from mappings.loader import Mapping as SourceMapping
-from mappings.loader import MappingError, load_catalogue, load_mapping, mapping_path
+from mappings.loader import (
+    MappingError,
+    load_catalogue,
+    load_mapping,
+    mapping_path,
+    reason_catalogue,
+)
 from mappings.yamldoc import Document, YamlError, load_yaml
 from sync.config_loader import (
     ConfigError,
@@ -76,6 +82,10 @@ class Settings(Model):
     def mapping(self, source: str) -> SourceMapping:
         """The loaded mapping of source ``source``."""
         return self._mappings[source]
+
+    def catalogue_for(self, source: str) -> Catalogue:
+        """The catalogue as seen by ``source``: its mapping's own reason values applied."""
+        return reason_catalogue(self._mappings[source], self.catalogue)
 
     def api_budget_share(self, source: str) -> float:
         """The share of the CRM's daily API allowance this source may use."""

@@ -13,6 +13,7 @@ from mappings.loader import (
     CANONICAL_STATUSES,
     builtin_mappings,
     load_mapping,
+    reason_catalogue,
 )
 from sync.domain import Lead, Status
 
@@ -97,3 +98,34 @@ def test_given_a_mapping_without_required_keys_then_all_are_reported(tmp_path: P
         "review_flag_field, fields, statuses, status_write_values, reasons",
         f"{path}:1: missing required key 'object'",
     ]
+
+
+def test_given_a_mapping_with_its_own_reason_values_then_they_become_the_crms_values(
+        tmp_path: Path) -> None:
+    path = tmp_path / "lead.yaml"
+    path.write_text(
+        "crm: salesforce\nobject: Lead\nid_field: Id\nmodstamp_field: SystemModstamp\n"
+        "fields:\n  status: Status\nstatuses:\n  Open: new\n"
+        "reasons:\n  Timing - Not Now: bad_timing\n", encoding="utf-8")
+    mapping = load_mapping(str(path), CATALOGUE)
+
+    catalogue = reason_catalogue(mapping, CATALOGUE)
+
+    assert catalogue.value_for("salesforce", "bad_timing") == "Timing - Not Now"
+    assert catalogue.resolve("salesforce", "Timing - Not Now").canonical
+    assert catalogue.value_for("hubspot", "bad_timing") == "bad_timing"
+    assert CATALOGUE.value_for("salesforce", "bad_timing") == "Bad Timing"
+
+
+def test_given_two_values_for_one_code_then_the_mapping_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "lead.yaml"
+    path.write_text(
+        "crm: salesforce\nobject: Lead\nid_field: Id\nmodstamp_field: SystemModstamp\n"
+        "fields:\n  status: Status\nstatuses:\n  Open: new\n"
+        "reasons:\n  Later: bad_timing\n  Not Now: bad_timing\n", encoding="utf-8")
+
+    with pytest.raises(MappingError) as caught:
+        load_mapping(str(path), CATALOGUE)
+
+    assert str(caught.value) == (f"{path}:11: reasons.Not Now: 'bad_timing' already has the "
+                                 "value 'Later'; one CRM value per code")
