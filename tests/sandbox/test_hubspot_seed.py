@@ -68,7 +68,7 @@ def test_given_seeded_contacts_then_every_stored_value_is_a_valid_option() -> No
     ("lingering_unqualified_reason",
      lambda p: p["hs_lead_status"] == "IN_PROGRESS" and p.get("unqualified_reason")),
     ("nurture_ok", lambda p: p["hs_lead_status"] == "BAD_TIMING" and p.get("nurture_reason")),
-    ("missing_reason", lambda p: p["hs_lead_status"] == "UNQUALIFIED"
+    ("missing_reason", lambda p: p["hs_lead_status"] in ("UNQUALIFIED", "BAD_TIMING")
      and not p.get("unqualified_reason") and not p.get("nurture_reason")),
     ("legacy_reason", lambda p: p.get("nurture_reason") in ("timing", "no_budget")),
     ("ambiguous_reason", lambda p: p.get("nurture_reason") in ("no_interest", "not_interested")),

@@ -21,7 +21,7 @@ from connectors.sandbox.seed import Person
 
 @dataclass(frozen=True)
 class Look:
-    lead_status: str
+    lead_status: str | tuple[str, ...]  # a tuple is rotated by person index
     lifecycle: str
     nurture: tuple[str, ...] = ()
     unqualified: tuple[str, ...] = ()
@@ -33,7 +33,7 @@ WORKING = ("IN_PROGRESS", "ATTEMPTED_TO_CONTACT", "CONNECTED")
 
 SCENARIO_TABLE: dict[str, Look] = {
     "new_clean": Look("NEW", "lead"),
-    "working_clean": Look("IN_PROGRESS", "salesqualifiedlead"),
+    "working_clean": Look(WORKING, "salesqualifiedlead"),
     "lingering_unqualified_reason": Look("IN_PROGRESS", "salesqualifiedlead",
                                          unqualified=("no_fit_industry", "wrong_persona")),
     "lingering_nurture_reason": Look("CONNECTED", "salesqualifiedlead",
@@ -45,7 +45,7 @@ SCENARIO_TABLE: dict[str, Look] = {
     "unqualified_ok": Look("UNQUALIFIED", "other", unqualified=(
         "wrong_persona", "no_fit_industry", "out_of_territory", "competitor",
         "student_or_job_seeker", "duplicate", "existing_customer")),
-    "missing_reason": Look("UNQUALIFIED", "other"),
+    "missing_reason": Look(("UNQUALIFIED", "BAD_TIMING"), "other"),
     "legacy_reason": Look("BAD_TIMING", "lead", nurture=("timing", "no_budget")),
     "ambiguous_reason": Look("BAD_TIMING", "lead", nurture=("no_interest", "not_interested")),
     "reason_wrong_field": Look("UNQUALIFIED", "other", unqualified=("bad_timing",)),
@@ -74,10 +74,9 @@ def _pick(values: tuple[str, ...], index: int) -> str | None:
 def hubspot_values(person: Person) -> dict[str, str]:
     """The status and reason properties a person's scenario gives its HubSpot contact."""
     look = SCENARIO_TABLE[person.scenario]
-    status = look.lead_status
-    if status == "IN_PROGRESS" and person.scenario == "working_clean":
-        status = WORKING[person.index % len(WORKING)]
-    values = {"hs_lead_status": status, "lifecyclestage": look.lifecycle}
+    statuses = (look.lead_status,) if isinstance(look.lead_status, str) else look.lead_status
+    values = {"hs_lead_status": statuses[person.index % len(statuses)],
+              "lifecyclestage": look.lifecycle}
     nurture, unqualified = _pick(look.nurture, person.index), _pick(look.unqualified,
                                                                     person.index)
     if nurture:
