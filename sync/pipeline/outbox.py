@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from connectors.base import Correction, OutcomeStatus, WriteOutcome
 from sync.pipeline.changes import PlannedWrite
 from sync.store.dialect import dialect_insert
-from sync.store.models import CLAIMABLE_STATES, OutboxItem, OutboxState
+from sync.store.models import OutboxItem
 from sync.store.repository import chunks
+from sync.store.states import CLAIMABLE_STATES, OutboxState
 
 MAX_ATTEMPTS = 5
 RETRY_BACKOFF = timedelta(minutes=2)
@@ -111,7 +112,9 @@ def record_outcomes(batch: Batch, outcomes: Sequence[WriteOutcome], run_id: int 
             item.last_error = outcome.message if state is not OutboxState.SENT else None
             if state is OutboxState.SENT:
                 item.sent_run_id, item.applied = run_id, outcome.applied
-                item.sent_modstamp = outcome.new_modstamp
+                # Salesforce's collections answer carries no modstamp; our clock right after
+                # the write bounds it (undo's conflict check assumes clocks roughly agree)
+                item.sent_modstamp = outcome.new_modstamp or now
             elif state is OutboxState.RETRY:
                 item.next_attempt_at = now + RETRY_BACKOFF * 2 ** (item.attempts - 1)
             counts[state.value] = counts.get(state.value, 0) + 1

@@ -10,7 +10,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from sync.logs import redact
-from sync.store.models import CLAIMABLE_STATES, LeadRow, OutboxItem, Run, RunState
+from sync.store.models import LeadRow, OutboxItem, Run
+from sync.store.states import CLAIMABLE_STATES, RunState
 
 #: a running run whose heartbeat is older than this belongs to a dead worker
 STALE_AFTER = timedelta(minutes=10)
