@@ -82,15 +82,18 @@ class HubSpotEmulator(App):
 
     # -- App hooks ---------------------------------------------------------------------
     def operation(self, request: Request) -> str:
+        """The operation name of a request (see :mod:`.routes`)."""
         return route(request.method, request.path, self._is_contacts).operation
 
     def dispatch(self, request: Request) -> Response:
+        """Run callbacks registered with :meth:`before_next`, then serve."""
         if not request.path.startswith("/__sandbox__/"):
             for callback in self._take_pending(self.operation(request)):
                 callback()
         return super().dispatch(request)
 
     def handle(self, request: Request) -> Response:
+        """Auth, rate limits, the endpoint, and HubSpot's response headers."""
         token = request.headers.get("authorization", "")
         if token != f"Bearer {self.access_token}":
             return errors.unauthorized(missing=not token.startswith("Bearer "))
@@ -251,6 +254,7 @@ class HubSpotEmulator(App):
 
     # -- control API -------------------------------------------------------------------
     def control_extra(self, action: str, request: Request) -> Response:
+        """HubSpot control actions (:mod:`.control`), else the base ones."""
         answer = control_action(self, action, request)
         return answer if answer is not None else super().control_extra(action, request)
 

@@ -46,6 +46,7 @@ class BatchApi:
         self.ctx = objects.ctx
 
     def handle(self, store: ObjectStore, request: Request, action: str) -> Response:
+        """Serve one batch ``action`` (read, create, update, upsert, archive)."""
         body = request.json()
         inputs = body.get("inputs") if isinstance(body, dict) else None
         if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):

@@ -145,14 +145,17 @@ class Schemas:
         return Response.json(self.to_json(store), 201)
 
     def to_json(self, store: ObjectStore) -> dict[str, Any]:
+        """The ObjectSchema body of a custom object type."""
         return {**self.meta[store.kind.type_id],
                 "properties": [d.to_json() for d in store.registry.defs.values()]}
 
     def to_state(self) -> dict[str, Any]:
+        """JSON-ready state (for :meth:`HubSpotEmulator.save`)."""
         return {"meta": self.meta, "stores": {k: s.to_state() for k, s in self.stores.items()}}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Schemas:
+        """Schemas rebuilt from :meth:`to_state` output."""
         schemas = cls()
         schemas.meta = state["meta"]
         schemas.stores = {k: ObjectStore.from_state(s) for k, s in state["stores"].items()}

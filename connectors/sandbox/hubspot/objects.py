@@ -24,7 +24,9 @@ class Context(Protocol):
 
     create_status: int
 
-    def clock_ms(self) -> int: ...
+    def clock_ms(self) -> int:
+        """Now, in epoch milliseconds."""
+        ...
 
 
 def requested(request: Request, name: str = "properties") -> list[str] | None:
@@ -53,10 +55,12 @@ def names_for(store: ObjectStore, wanted: list[str] | None) -> list[str]:
 
 
 def flag(request: Request, name: str) -> bool:
+    """A boolean query flag such as ``archived=true``."""
     return (request.arg(name) or "false").lower() == "true"
 
 
 def missing(store: ObjectStore, record_id: str) -> Response:
+    """404 for a record that does not exist (or is archived)."""
     return errors.not_found(f"Object not found. objectId are usually numeric. ({record_id})",
                             context={"id": [record_id]})
 
@@ -80,6 +84,7 @@ def unique_clash(store: ObjectStore, values: dict[str, str], own_id: int | None
 
 
 def clash_message(store: ObjectStore, owner: int) -> str:
+    """HubSpot's 409 message for a taken unique value."""
     return f"{store.kind.label.capitalize()} already exists. Existing ID: {owner}"
 
 
@@ -90,6 +95,7 @@ class ObjectsApi:
         self.ctx = ctx
 
     def list(self, store: ObjectStore, request: Request) -> Response:
+        """``GET /crm/v3/objects/{type}``: id-ordered pages of at most 100."""
         try:
             limit = int(request.arg("limit") or 10)
             after = int(request.arg("after") or 0)
@@ -107,6 +113,7 @@ class ObjectsApi:
         return Response.json(body)
 
     def get(self, store: ObjectStore, request: Request, record_id: str) -> Response:
+        """``GET /crm/v3/objects/{type}/{id}`` (``idProperty``, ``archived``)."""
         record = store.find(record_id, request.arg("idProperty"),
                             archived=flag(request, "archived"))
         if record is None:
@@ -115,6 +122,7 @@ class ObjectsApi:
                                    requested(request, "propertiesWithHistory")))
 
     def create(self, store: ObjectStore, request: Request) -> Response:
+        """``POST /crm/v3/objects/{type}``: 201 (or the configured 200)."""
         values = properties_of(request.json())
         if values is None:
             return errors.validation("the body needs a 'properties' object")
@@ -128,6 +136,7 @@ class ObjectsApi:
         return Response.json(record.to_json(None), self.ctx.create_status)
 
     def update(self, store: ObjectStore, request: Request, record_id: str) -> Response:
+        """``PATCH /crm/v3/objects/{type}/{id}``."""
         record = store.find(record_id, request.arg("idProperty"))
         if record is None:
             return missing(store, record_id)
@@ -152,6 +161,7 @@ class ObjectsApi:
         return None
 
     def archive(self, store: ObjectStore, record_id: str) -> Response:
+        """``DELETE /crm/v3/objects/{type}/{id}``: 204."""
         record = store.get(record_id)
         if record is not None:  # HubSpot answers 204 for unknown ids as well
             store.archive(record, self.ctx.clock_ms())

@@ -39,6 +39,7 @@ class PropertyDef:
     updated_at: str = CREATED_AT
 
     def option_values(self) -> list[str]:
+        """The internal values of the options."""
         return [str(option["value"]) for option in self.options]
 
     def to_json(self) -> dict[str, Any]:
@@ -100,16 +101,20 @@ class PropertyRegistry:
         self.groups: dict[str, dict[str, Any]] = {g["name"]: g for g in groups}
 
     def get(self, name: str) -> PropertyDef | None:
+        """The definition named ``name``, if any."""
         return self.defs.get(name)
 
     def kind(self, name: str) -> str:
+        """The HubSpot type of a property (string when unknown)."""
         definition = self.defs.get(name)
         return definition.type if definition else "string"
 
     def unique_names(self) -> list[str]:
+        """Properties with ``hasUniqueValue``."""
         return [d.name for d in self.defs.values() if d.has_unique_value]
 
     def add(self, definition: PropertyDef) -> None:
+        """Add (or replace) a definition."""
         self.defs[definition.name] = definition
 
     def check(self, values: dict[str, Any], *, system: bool = False
@@ -155,11 +160,13 @@ class PropertyRegistry:
         return value in allowed
 
     def to_state(self) -> dict[str, Any]:
+        """JSON-ready state."""
         return {"object_label": self.object_label, "groups": list(self.groups.values()),
                 "defs": [asdict(d) for d in self.defs.values()]}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> PropertyRegistry:
+        """A registry rebuilt from :meth:`to_state` output."""
         return cls(state["object_label"], [PropertyDef(**d) for d in state["defs"]],
                    state["groups"])
 

@@ -34,6 +34,7 @@ class RateLimiter:
 
     @property
     def burst_max(self) -> int:
+        """Requests allowed per rolling ten seconds."""
         return TIERS[self.tier]
 
     def admit(self, now_ms: int, today: date, search: bool) -> str | None:

@@ -56,6 +56,7 @@ class SearchRequest:
     query: str
 
     def cache_key(self) -> str:
+        """What identifies the ordered result of this query."""
         return json.dumps([[[f.prop, f.op, f.value, f.high, f.values] for f in g]
                            for g in self.groups] + [self.sort_prop, self.descending, self.query])
 

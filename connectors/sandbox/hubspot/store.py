@@ -91,6 +91,7 @@ class ObjectStore:
 
     @property
     def modified_prop(self) -> str:
+        """The last-modified property search windows use."""
         return self.kind.modified_props[0]
 
     # -- reads ---------------------------------------------------------------------------
@@ -115,6 +116,7 @@ class ObjectStore:
         return self.get(record_id, archived=archived) if record_id is not None else None
 
     def is_unique(self, name: str) -> bool:
+        """Whether ``name`` is a unique (idProperty-capable) property."""
         return name in self.unique
 
     def page(self, after: int, limit: int, archived: bool) -> tuple[list[Record], int | None]:
@@ -132,6 +134,7 @@ class ObjectStore:
         return found, None
 
     def live(self) -> Iterator[Record]:
+        """Records that are not archived."""
         return (r for r in self.records.values() if not r.archived)
 
     # -- writes --------------------------------------------------------------------------
@@ -221,6 +224,7 @@ class ObjectStore:
 
     # -- state ---------------------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:
+        """JSON-ready state (for :meth:`HubSpotEmulator.save`)."""
         return {"kind": asdict(self.kind), "registry": self.registry.to_state(),
                 "records": [asdict(r) for r in self.records.values()],
                 "merged_into": {str(k): v for k, v in self.merged_into.items()},
@@ -228,6 +232,7 @@ class ObjectStore:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> ObjectStore:
+        """A store rebuilt from :meth:`to_state` output."""
         kind = state["kind"]
         store = cls(ObjectKind(**{**kind, "modified_props": tuple(kind["modified_props"]),
                                   "default_props": tuple(kind["default_props"]),
