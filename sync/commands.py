@@ -120,6 +120,10 @@ def _run_sources(config_path: Path | None, names: tuple[str, ...], request: Any,
     from sync.pipeline.engine import ChangeBudgetExceeded, Engine
 
     settings = load(config_path)
+    unknown = sorted(set(names) - set(settings.sources))
+    if unknown:
+        raise click.UsageError(f"no source named {', '.join(unknown)} (configured: "
+                               f"{', '.join(sorted(settings.sources)) or 'none'})")
     reports, failed = [], []
     with _store(settings) as sessions, open_sources(settings, list(names) or None) as sources:
         engine = Engine(settings, sessions, _clock, _progress)
@@ -249,11 +253,12 @@ def undo(config_path: Path | None, run_id: int, as_json: bool) -> None:
         except UndoError as exc:
             raise RunFailed(str(exc)) from exc
 
-    def human(r: Any) -> None:
-        click.echo(f"run {r.run_id}: reverted {r.reverted} records (undo run {r.undo_run_id})")
-        for line in r.conflicts:
+    def human(r: dict[str, Any]) -> None:
+        click.echo(f"run {r['run_id']}: reverted {r['reverted']} records "
+                   f"(undo run {r['undo_run_id']})")
+        for line in r["conflicts"]:
             click.echo(f"  skipped, edited since: {line}")
-        for line in r.failed:
+        for line in r["failed"]:
             click.echo(f"  failed: {line}")
         click.echo("note: the next sync applies the policies again; set their mode to "
                    "'report' first if the run's changes were unwanted.")
