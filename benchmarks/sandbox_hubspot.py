@@ -4,7 +4,8 @@ Starts the emulator on loopback with ``--contacts`` contacts (the seeded 200 plu
 ones), then pages ``search_api.do_search`` (limit 200, sorted by lastmodifieddate) with the
 real hubspot-api-client. Before the 10,000-result cap it restarts the query from the last
 (lastmodifieddate, id) seen: ``(lastmodifieddate = t AND hs_object_id > id) OR
-lastmodifieddate > t``. Prints contacts/s and requests. Run::
+lastmodifieddate > t``. Prints contacts/s and requests, once through the SDK's models and once
+reading the raw JSON (the difference is the SDK's deserialisation, not the emulator). Run::
 
     .venv/bin/python benchmarks/sandbox_hubspot.py [--contacts 100000]
 """
@@ -12,7 +13,9 @@ lastmodifieddate > t``. Prints contacts/s and requests. Run::
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from hubspot import Client
@@ -37,7 +40,27 @@ def cursor_groups(stamp: str | None, last_id: str | None) -> list[dict[str, Any]
     ]
 
 
-def pull(client: Client) -> tuple[set[str], int]:
+Page = tuple[list[tuple[str, str]], str | None]  # ([(id, lastmodifieddate)], next after)
+
+
+def sdk_page(client: Client, request: PublicObjectSearchRequest) -> Page:
+    """One page through the SDK's models (what a connector does)."""
+    page = client.crm.contacts.search_api.do_search(public_object_search_request=request)
+    rows = [(r.id, r.properties["lastmodifieddate"]) for r in page.results]
+    return rows, page.paging.next.after if page.paging else None
+
+
+def raw_page(client: Client, request: PublicObjectSearchRequest) -> Page:
+    """One page as raw JSON (no SDK models): shows the emulator's own cost."""
+    answer = client.crm.contacts.search_api.do_search_with_http_info(
+        public_object_search_request=request, _preload_content=False)
+    body = json.loads(answer.data)
+    rows = [(r["id"], r["properties"]["lastmodifieddate"]) for r in body["results"]]
+    return rows, body["paging"]["next"]["after"] if "paging" in body else None
+
+
+def pull(client: Client, fetch: Callable[[Client, PublicObjectSearchRequest], Page]
+         ) -> tuple[set[str], int]:
     """Every contact id via search; (ids, requests made)."""
     seen: set[str] = set()
     requests, stamp, last_id, after = 0, None, None, 0
@@ -48,16 +71,28 @@ def pull(client: Client) -> tuple[set[str], int]:
             properties=["email", "hs_lead_status", "nurture_reason", "unqualified_reason",
                         "lastmodifieddate"],
             limit=PAGE, after=str(after))
-        page = client.crm.contacts.search_api.do_search(public_object_search_request=request)
+        rows, following = fetch(client, request)
         requests += 1
-        for record in page.results:
-            seen.add(record.id)
-        if page.paging is None or not page.results:
+        seen.update(record_id for record_id, _ in rows)
+        if following is None or not rows:
             return seen, requests
-        after = int(page.paging.next.after)
+        after = int(following)
         if after + PAGE > CAP:  # restart from the cursor before the cap refuses us
-            last = page.results[-1]
-            stamp, last_id, after = last.properties["lastmodifieddate"], last.id, 0
+            last_id, stamp = rows[-1]
+            after = 0
+
+
+def timed(client: Client, fetch: Callable[[Client, PublicObjectSearchRequest], Page],
+          label: str, live: int) -> None:
+    """Pull everything with ``fetch`` and print the figures."""
+    started = time.perf_counter()
+    seen, requests = pull(client, fetch)
+    elapsed = time.perf_counter() - started
+    print(f"{label}: pulled {len(seen)} of {live} live contacts in {elapsed:.2f} s with "
+          f"{requests} search requests: {len(seen) / elapsed:,.0f} contacts/s, "
+          f"{requests / elapsed:,.1f} requests/s")
+    if len(seen) != live:
+        raise SystemExit(f"{label}: missed {live - len(seen)} contacts")
 
 
 def main() -> None:
@@ -69,18 +104,12 @@ def main() -> None:
     emulator = HubSpotEmulator(contacts=200)
     emulator.add_contacts(max(0, args.contacts - 200))
     built = time.perf_counter() - started
+    print(f"seeded {args.contacts} contacts in {built:.2f} s")
+    live = sum(1 for _ in emulator.contacts.live())
     with Server(emulator) as server:
         client = Client.create(access_token=emulator.access_token, host=server.url)
-        started = time.perf_counter()
-        seen, requests = pull(client)
-        elapsed = time.perf_counter() - started
-    live = sum(1 for _ in emulator.contacts.live())
-    print(f"seeded {args.contacts} contacts in {built:.2f} s")
-    print(f"pulled {len(seen)} of {live} live contacts in {elapsed:.2f} s with {requests} "
-          f"search requests: {len(seen) / elapsed:,.0f} contacts/s, "
-          f"{requests / elapsed:,.1f} requests/s")
-    if len(seen) != live:
-        raise SystemExit(f"missed {live - len(seen)} contacts")
+        timed(client, sdk_page, "SDK models", live)
+        timed(client, raw_page, "raw JSON  ", live)
 
 
 if __name__ == "__main__":
