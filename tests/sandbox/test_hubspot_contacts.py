@@ -6,6 +6,7 @@ import json
 
 import pytest
 import urllib3
+from hubspot import Client
 from hubspot.crm.contacts import (
     ApiException,
     SimplePublicObjectInput,
@@ -151,8 +152,6 @@ def test_given_no_token_then_401_with_hubspots_body() -> None:
 
 def test_given_a_wrong_token_then_the_sdk_raises_unauthorized() -> None:
     with running(access_token="pat-right") as hs:
-        from hubspot import Client
-
         wrong = Client.create(access_token="pat-wrong", host=hs.url)
         with pytest.raises(UnauthorizedException) as caught:
             wrong.crm.contacts.basic_api.get_page()

@@ -7,10 +7,17 @@ from collections.abc import Iterator
 import pytest
 from hubspot.crm.contacts import SimplePublicObjectInput
 from hubspot.crm.contacts.exceptions import ApiException as ContactsApiException
+from hubspot.crm.objects import ApiException as ObjectsApiException
 from hubspot.crm.objects import (
+    BatchInputSimplePublicObjectBatchInput,
+    BatchInputSimplePublicObjectBatchInputForCreate,
     BatchInputSimplePublicObjectBatchInputUpsert,
+    BatchReadInputSimplePublicObjectId,
     PublicObjectSearchRequest,
+    SimplePublicObjectBatchInput,
+    SimplePublicObjectBatchInputForCreate,
     SimplePublicObjectBatchInputUpsert,
+    SimplePublicObjectId,
     SimplePublicObjectInputForCreate,
 )
 from hubspot.crm.properties import (
@@ -170,8 +177,24 @@ def test_given_custom_records_then_generic_create_get_and_search_work(
 
 def test_given_an_unknown_object_type_then_400() -> None:
     with running() as hs:
-        from hubspot.crm.objects import ApiException as ObjectsApiException
-
         with pytest.raises(ObjectsApiException) as caught:
             hs.client.crm.objects.basic_api.get_page("p_nothing")
         assert caught.value.status == 400
+
+
+def test_given_custom_records_then_batch_create_read_update_and_archive_work(
+        portal: tuple[Running, str]) -> None:
+    hs, type_id = portal
+    batch = hs.client.crm.objects.batch_api
+    created = batch.create(type_id, BatchInputSimplePublicObjectBatchInputForCreate(inputs=[
+        SimplePublicObjectBatchInputForCreate(properties={"feedback_key": k, "count": "1"})
+        for k in ("a", "b")]))
+    ids = sorted(r.id for r in created.results)
+    batch.update(type_id, BatchInputSimplePublicObjectBatchInput(inputs=[
+        SimplePublicObjectBatchInput(id=ids[0], properties={"count": "5"})]))
+    read = batch.read(type_id, BatchReadInputSimplePublicObjectId(
+        inputs=[SimplePublicObjectId(id="b")], properties=["count"], id_property="feedback_key"))
+    assert [r.id for r in read.results] == [ids[1]]
+    hs.client.crm.objects.basic_api.archive(type_id, ids[1])
+    left = hs.client.crm.objects.basic_api.get_page(type_id, properties=["count"]).results
+    assert [(r.id, r.properties["count"]) for r in left] == [(ids[0], "5")]

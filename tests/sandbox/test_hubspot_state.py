@@ -10,6 +10,7 @@ import urllib3
 from hubspot.crm.contacts import (
     BatchInputSimplePublicObjectBatchInput,
     BatchReadInputSimplePublicObjectId,
+    PublicMergeInput,
     SimplePublicObjectBatchInput,
     SimplePublicObjectId,
 )
@@ -147,3 +148,13 @@ def test_given_a_state_file_of_another_version_then_load_refuses_it(tmp_path: Pa
     path.write_text(json.dumps({"version": 0}))
     with pytest.raises(ValueError, match="unsupported state version"):
         HubSpotEmulator.load(path)
+
+
+def test_given_the_merge_endpoint_then_the_sdk_merges_two_contacts() -> None:
+    with running() as hs:
+        primary, secondary = hs.emulator.add_contacts(2)
+        merged = hs.client.crm.contacts.basic_api.merge(
+            PublicMergeInput(primary_object_id=primary, object_id_to_merge=secondary))
+        assert merged.id == primary
+        assert merged.properties["hs_merged_object_ids"] == secondary
+        assert hs.emulator.contact(secondary)["archived"] is True
