@@ -227,6 +227,8 @@ class HubSpotEmulator(App):
 
     def merge(self, primary: str | int, secondary: str | int) -> None:
         """Merge ``secondary`` into ``primary`` (secondary archived, hs_merged_object_ids)."""
+        if str(primary) == str(secondary):
+            raise ValueError(f"cannot merge contact {primary} into itself")
         with self.lock:
             merge_records(self.contacts, self._contact(primary), self._contact(secondary),
                           self.clock_ms())
