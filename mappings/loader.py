@@ -128,7 +128,8 @@ def _field_map(doc: Document, canonical: Any, spec: Any, issues: list[Issue]) ->
         return None
     if isinstance(spec, str):
         spec = {"field": spec}
-    if not expect_keys(doc, path, spec, ("field", "transforms", "writable"), ("field",), issues):
+    if not expect_keys(doc, path, spec, ("field", "transforms", "writable"), ("field",),
+                       issues) or "field" not in spec:
         return None
     names = spec.get("transforms") or []
     names = names if isinstance(names, list) else [names]

@@ -19,13 +19,7 @@ from pydantic_core import core_schema
 
 from mappings.catalogue import Catalogue
 from mappings.loader import Mapping as SourceMapping
-from mappings.loader import (
-    MappingError,
-    load_catalogue,
-    load_mapping,
-    mapping_path,
-    reason_catalogue,
-)
+from mappings.loader import reason_catalogue
 from mappings.yamldoc import Document, YamlError, load_yaml
 from sync.config_loader import (
     ConfigError,
@@ -35,6 +29,7 @@ from sync.config_loader import (
     resolve_config_path,
     sort_issues,
 )
+from sync.config_references import check_references
 from sync.pipeline.policies.config import PoliciesConfig
 from sync.settings_models import (
     FeedbackConfig,
@@ -93,95 +88,22 @@ class Settings(Model):
         return own if own is not None else self.limits.api_budget_share
 
 
-def _catalogue(settings: Settings, doc: Document, base: Path,
-               issues: list[ConfigIssue]) -> Catalogue | None:
-    name = settings.reasons.catalogue
-    path = None if name == "default" else base / Path(name).expanduser()
-    if path is not None and not path.is_file():
-        issues.append(doc.issue(("reasons", "catalogue"),
-                                f"catalogue file not found: {path} (or write 'default')"))
-        return None
-    try:
-        return load_catalogue(path)
-    except MappingError as error:
-        issues.extend(error.issues)
-        return None
-
-
-def _mappings(settings: Settings, doc: Document, base: Path, catalogue: Catalogue,
-              issues: list[ConfigIssue]) -> dict[str, SourceMapping]:
-    loaded = {}
-    for name, source in settings.sources.items():
-        where = ("sources", name, "mapping")
-        try:
-            mapping_path(source.mapping, base)
-            mapping = load_mapping(source.mapping, catalogue, base)
-        except ValueError as error:
-            issues.append(doc.issue(where, str(error)))
-            continue
-        except MappingError as error:
-            issues.extend(error.issues)
-            continue
-        if mapping.crm != source.type:
-            issues.append(doc.issue(where, f"mapping {source.mapping!r} is for {mapping.crm}, "
-                                           f"but this source is {source.type}"))
-        loaded[name] = mapping
-    return loaded
-
-
-def _target_issues(data: dict[str, Any], doc: Document) -> list[ConfigIssue]:
-    """feedback.target must name a HubSpot source; checked on the raw data, so that it is
-    reported even when other sections fail validation."""
-    feedback, sources = data.get("feedback"), data.get("sources")
-    target = feedback.get("target") if isinstance(feedback, dict) else None
-    if not isinstance(target, str) or not isinstance(sources, dict):
-        return []
-    kinds = {name: s.get("type") if isinstance(s, dict) else None for name, s in sources.items()}
-    if target not in kinds:
-        known = ", ".join(n for n, kind in kinds.items() if kind == "hubspot") or "none"
-        message = f"no source named {target!r} (HubSpot sources: {known})"
-    elif kinds[target] != "hubspot":
-        message = f"source {target!r} is {kinds[target]}; feedback is pushed to a HubSpot source"
-    else:
-        return []
-    return [doc.issue(("feedback", "target"), message)]
-
-
-def _references(settings: Settings, doc: Document, catalogue: Catalogue,
-                issues: list[ConfigIssue]) -> None:
-    for index, rule in enumerate(settings.feedback.recommendations):
-        if rule.when.reason not in catalogue.reasons:
-            issues.append(doc.issue(("feedback", "recommendations", index, "when", "reason"),
-                                    f"unknown reason code {rule.when.reason!r}"))
-    code = settings.policies.low_score_nurture.reason_code
-    if code not in catalogue.reasons:
-        issues.append(doc.issue(("policies", "low_score_nurture", "reason_code"),
-                                f"unknown reason code {code!r}"))
-    elif catalogue.status_of(code) != "nurture":
-        issues.append(doc.issue(("policies", "low_score_nurture", "reason_code"),
-                                f"reason {code!r} is an unqualified reason, not a nurture one"))
-
-
 def _validate(doc: Document, env: Mapping[str, str]) -> Settings:
     data, problems = interpolate(doc, env)
     if not isinstance(data, dict):
         raise ConfigError([doc.issue((), "the config must be a mapping of sections "
                                          "(store, sources, reasons, policies, feedback, limits)")])
-    issues = [doc.issue(path, message) for path, message in problems]
-    issues += _target_issues(data, doc)
     base = Path(doc.file).resolve().parent
+    found = check_references(data, doc, base)
+    issues = [doc.issue(path, message) for path, message in problems] + found.issues
+    settings: Settings | None = None
     try:
         settings = Settings.model_validate(data, context={"base_dir": base, "env": env})
     except ValidationError as error:
         issues += pydantic_issues(doc, Settings, error, {path for path, _ in problems})
-        raise ConfigError(sort_issues(issues)) from None
-    catalogue = _catalogue(settings, doc, base, issues)
-    if catalogue is not None:
-        settings._mappings = _mappings(settings, doc, base, catalogue, issues)
-        _references(settings, doc, catalogue, issues)
-    if issues:
+    if issues or settings is None:
         raise ConfigError(sort_issues(issues))
-    settings._catalogue = catalogue
+    settings._catalogue, settings._mappings = found.catalogue, found.mappings
     return settings
 
 

@@ -209,4 +209,8 @@ CASES: list[Case] = [
           '{dir}/leadloop.yaml:11: limits.api_budget_share: Input should be less than or equal to 1',
           "{dir}/leadloop.yaml:12: feedback.target: no source named 'nowhere' (HubSpot sources: none)",
          ), env={}),
+    Case("mapping_and_section_errors_together", STORE + "sources:\n" + SF + "    mapping: lead.yaml\nlimits: {api_budget_share: 2}\n", (
+          "{dir}/lead.yaml:7: fields.email.transforms[0]: unknown transform 'lowercase' (known: trim, lower, text, email, phone_e164, number, boolean, datetime, date, truncate(N))",
+          "{dir}/leadloop.yaml:10: limits.api_budget_share: Input should be less than or equal to 1",
+         ), files={"lead.yaml": _mapping(fields="  status: Status\n  email: {field: Email, transforms: [lowercase]}\n")}),
 ]
