@@ -14,10 +14,15 @@ from typing import Any
 from mappings.catalogue import Catalogue
 from mappings.loader import Mapping, MappingError, load_catalogue, load_mapping
 from mappings.yamldoc import Document, Issue
+from sync.pipeline.policies.config import LowScoreNurture
+from sync.settings_models import HubSpotSource, SalesforceSource
 
 #: the mapping a source of each type uses when it names none
-DEFAULT_MAPPINGS = {"salesforce": "salesforce_lead", "hubspot": "hubspot_contact"}
-DEFAULT_POLICY_REASON = "low_interest_score"
+DEFAULT_MAPPINGS: dict[str, str] = {
+    "salesforce": SalesforceSource.model_fields["mapping"].default,
+    "hubspot": HubSpotSource.model_fields["mapping"].default,
+}
+DEFAULT_POLICY_REASON: str = LowScoreNurture.model_fields["reason_code"].default
 
 
 @dataclass
