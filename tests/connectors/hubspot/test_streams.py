@@ -144,3 +144,33 @@ def test_given_a_cursor_and_lookback_when_planning_the_next_window_then_overlap_
 def test_given_hubspot_datetime_values_when_parsing_then_aware_utc(
         value: str | None, expected: datetime | None) -> None:
     assert parse_stamp(value) == expected
+
+
+def test_given_search_index_lag_when_the_next_window_looks_back_then_the_late_edit_is_read(
+) -> None:
+    with sandbox(contacts=0, search_index_lag=timedelta(seconds=30)) as box:
+        quiet, edited = box.emulator.add_contacts(2)
+        box.clock.advance(minutes=5)
+        box.emulator.human_edit(edited, {"reason_detail": "edited"})
+        box.clock.advance(seconds=5)
+        first = records_of(box.connector().pull(Window(None, box.clock())))
+        assert ids_of(first) == [quiet]  # the index has not caught up with the edit yet
+        box.clock.advance(minutes=1)
+        cursor = Cursor(box.clock() - timedelta(minutes=1), "")  # the engine kept the end
+        window = window_for(cursor, box.clock(), lookback=timedelta(minutes=10))
+        again = records_of(box.connector().pull(window))
+        assert [(r.record_id, r.fields["reason_detail"]) for r in again] == [
+            (edited, "edited")]
+
+
+def test_given_a_merged_id_not_listed_as_archived_then_handed_out_after_its_survivor() -> None:
+    with sandbox(contacts=0) as box:
+        (survivor,) = box.emulator.add_contacts(1)
+        record = box.emulator.contacts.records[int(survivor)]
+        # Real HubSpot may not list merged-away contacts as archived: only the trail remains.
+        box.emulator.contacts.write(record, {"hs_merged_object_ids": "77;78"},
+                                    to_millis(box.clock()))
+        records = pull(box)
+        assert [(r.record_id, r.deleted, r.merged_into) for r in records] == [
+            (survivor, False, None), ("77", True, survivor), ("78", True, survivor)]
+        assert len({r.modstamp for r in records}) == 1
