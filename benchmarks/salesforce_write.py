@@ -26,7 +26,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corrections", type=int, default=10_000)
     args = parser.parse_args()
-    app = SalesforceEmulator(leads=int(args.corrections * 1.2), seed=7)
+    app = SalesforceEmulator(leads=0, seed=7)
+    app.add_leads(args.corrections)
     with Server(app) as server:
         conn = SalesforceConnection(
             PasswordAuth("admin@leadloop.sandbox", "sandbox-password", "sandbox-token"),

@@ -85,23 +85,22 @@ def converters(describe: Mapping[str, Any]) -> dict[str, Callable[[str], Any]]:
 
 def rest_datetime(value: str) -> str:
     """A Bulk datetime (``...Z``) in the REST wire format (``...000+0000``)."""
+    if len(value) == 24 and value[19] == "." and value.endswith("Z"):
+        return value[:23] + "+0000"  # the usual shape: no parsing needed
     moment = parse_datetime(value).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
 def parse_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> list[dict[str, Any]]:
     """CSV rows as dicts; empty cells are null (Bulk CSV cannot tell "" from null)."""
-    rows = []
-    for row in csv.DictReader(io.StringIO(text)):
-        record: dict[str, Any] = {}
-        for name, cell in row.items():
-            if cell == "" or cell is None:
-                record[name] = None
-            else:
-                convert = table.get(name)
-                record[name] = convert(cell) if convert else cell
-        rows.append(record)
-    return rows
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        return []
+    columns = [(name, table.get(name)) for name in header]
+    return [{name: None if cell == "" else convert(cell) if convert else cell
+             for (name, convert), cell in zip(columns, row, strict=True)}
+            for row in reader]
 
 
 def bulk_pages(api: Api[Any], spec: StreamSpec, soql: str, describe: Mapping[str, Any],

@@ -162,21 +162,27 @@ def cursor_of(records: Sequence[SourceRecord], fallback: Cursor | None) -> Curso
 
 
 def parse_datetime(value: str) -> datetime:
-    """A Salesforce datetime (``2024-10-31T03:49:13.000+0000`` REST, ``...Z`` Bulk) as aware."""
-    try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
-    except ValueError:
-        pass
+    """A Salesforce datetime (``2024-10-31T03:49:13.000+0000`` REST, ``...Z`` Bulk) as aware.
+
+    ``fromisoformat`` reads both forms since Python 3.11 and is ~70x faster than strptime,
+    which matters at 100,000 records per run.
+    """
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError(f"datetime without a time zone: {value!r}")
     return parsed
 
 
-def _strip_attributes(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _strip_attributes(v) for k, v in value.items() if k != "attributes"}
-    return value
+def _strip_attributes(record: Mapping[str, Any]) -> dict[str, Any]:
+    # Records are dicts freshly parsed from one response and owned by us: strip in place
+    # (copying 100,000 records costs more than parsing their JSON). Only relationship values
+    # (JSON objects) carry nested ``attributes``.
+    fields = record if isinstance(record, dict) else dict(record)
+    fields.pop("attributes", None)
+    for value in fields.values():
+        if isinstance(value, dict):
+            _strip_attributes(value)
+    return fields
 
 
 def to_source_record(raw: Mapping[str, Any], spec: StreamSpec) -> SourceRecord | None:
