@@ -51,6 +51,18 @@ def hubspot(person: Person, phone: str) -> SourceRecord:
     return SourceRecord(fields["hs_object_id"], person.status_changed_at, fields)
 
 
+# national formats of the seed's countries, with room for a million different numbers
+UNIQUE_PATTERNS = {"US": "(415) {a:03d}-{b:04d}", "GB": "020 7{a:03d} {b:04d}",
+                   "DE": "030 9{a:03d}{b:04d}", "FR": "01 4{a:03d} {b:04d}",
+                   "BR": "(11) 3{a:03d}-{b:04d}", "JP": "03-5{a:03d}-{b:04d}"}
+
+
+def unique_phone(person: Person) -> str:
+    """A number nobody else in the crowd has, written the way people of its country do."""
+    a, b = 200 + person.index // 10000 % 800, person.index % 10000
+    return UNIQUE_PATTERNS[person.country].format(a=a, b=b)
+
+
 def clear_caches() -> None:
     transforms._full_check.cache_clear()
     transforms._phone.cache_clear()
@@ -75,8 +87,7 @@ def main() -> None:
     for name, make in build.items():
         mapping = load_mapping(name, catalogue)
         seeded = [make(p, p.phone) for p in crowd]
-        unique = [make(p, f"+1 415 {200 + p.index // 10000 % 800:03d} {p.index % 10000:04d}")
-                  for p in crowd]
+        unique = [make(p, unique_phone(p)) for p in crowd]
         clear_caches()
         rate(f"{name}: cold (seed phones)", mapping, seeded)
         rate(f"{name}: warm (same values again)", mapping, seeded)

@@ -18,7 +18,7 @@ from typing import Any
 
 from mappings.catalogue import Catalogue
 from mappings.catalogue_loader import MappingError, expect_keys, load_catalogue, read_document
-from mappings.transforms import Transform, compile_transform
+from mappings.transforms import PRODUCES, Transform, compile_transform
 from mappings.yamldoc import Document, Issue
 
 __all__ = ["CANONICAL_FIELDS", "CANONICAL_STATUSES", "FieldMap", "Mapping", "MappingError",
@@ -139,7 +139,9 @@ def _field_map(doc: Document, canonical: Any, spec: Any, issues: list[Issue]) ->
             pipeline.append(compile_transform(str(name)))
         except ValueError as error:
             issues.append(doc.issue((*path, "transforms", index), str(error)))
-    pipeline.append(compile_transform(_KIND_TRANSFORM[CANONICAL_FIELDS[canonical]]))
+    kind = CANONICAL_FIELDS[canonical]
+    if not names or PRODUCES.get(str(names[-1])) != kind:
+        pipeline.append(compile_transform(_KIND_TRANSFORM[kind]))
     writable = spec.get("writable", False)
     if not isinstance(writable, bool):
         issues.append(doc.issue((*path, "writable"), "expected true or false"))

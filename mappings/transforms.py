@@ -207,6 +207,10 @@ SIMPLE: dict[str, Transform] = {
     "number": number, "boolean": boolean, "datetime": to_datetime, "date": to_date,
 }
 WITH_ARGUMENT: dict[str, Callable[[int], Transform]] = {"truncate": truncate}
+#: transforms whose result is always of a canonical kind (or None): no coercion needed after
+PRODUCES: dict[str, str] = {"text": "text", "email": "text", "phone_e164": "text",
+                            "number": "number", "boolean": "boolean", "datetime": "datetime",
+                            "date": "datetime"}
 NAMES = (*SIMPLE, *(f"{name}(N)" for name in WITH_ARGUMENT))
 _CALL = re.compile(r"^\s*([a-z_0-9]+)\s*\(\s*(\d+)\s*\)\s*$")
 
