@@ -47,7 +47,12 @@ def due_condition(config: PoliciesConfig, since: datetime | None,
 
 def reevaluate_due(session: Session, source: Source, context: Callable[[], IngestContext],
                    since: datetime | None, now: datetime, config: PoliciesConfig) -> Counts:
-    """Re-evaluate the due leads of ``source`` (the context is built only if there are any)."""
+    """Re-evaluate the due leads of ``source`` (the context is built only if there are any).
+
+    ``since`` None means no run succeeded before: this run's pull evaluated every stored lead.
+    """
+    if since is None:
+        return Counts()
     rows = session.execute(select(LeadRow.id, LeadRow.external_id).where(
         LeadRow.source == source.name, LeadRow.is_deleted.is_(False),
         due_condition(config, since, now))).all()

@@ -21,6 +21,7 @@ from sync.pipeline.changes import PlannedWrite
 from sync.pipeline.due import reevaluate_due
 from sync.pipeline.ingest import Counts, IngestContext, ingest_page
 from sync.pipeline.policies import PolicyContext
+from sync.pipeline.prefetch import prefetch
 from sync.pipeline.sources import Source
 from sync.settings import Settings
 from sync.store import repository
@@ -114,7 +115,7 @@ class Engine:
         totals = Counts()
         lazy = _LazyContext(lambda: policy_context(self.settings, source, now))
         tick = self.progress(f"{source.name}: pulling")
-        for page in self._pages(session, source, request, now):
+        for page in self._overlapped(self._pages(session, source, request, now), lazy):
             if page.records:
                 ctx = IngestContext(source, lazy.get(), run_id, now)
                 totals.add(ingest_page(session, ctx, page.records))
@@ -136,6 +137,21 @@ class Engine:
             if source.write_back:
                 report.counts.update(self._write_back(session, source, run_id, request, now))
         report.counts["api_calls"] = source.connector.usage.calls
+
+    @staticmethod
+    def _overlapped(pages: Iterator[Page], lazy: _LazyContext) -> Iterator[Page]:
+        """The first page as read; the rest prefetched while the previous one is stored.
+
+        The policy context (one describe call) is built from this thread before prefetching
+        starts, so the connector is never used by two threads at once.
+        """
+        first = next(pages, None)
+        if first is None:
+            return
+        yield first
+        if first.records:
+            lazy.get()
+        yield from prefetch(pages)
 
     def _pages(self, session: Session, source: Source, request: SyncRequest,
                now: datetime) -> Iterator[Page]:

@@ -51,5 +51,5 @@ def sync_findings(session: Session, current: Mapping[int, Sequence[Finding]],
         if key not in wanted and row.policy not in keep:
             row.resolved_at = now
     if new:
-        session.execute(insert(FindingRow), new)
+        session.execute(insert(FindingRow.__table__), new)
     return len(new)

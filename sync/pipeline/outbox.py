@@ -45,12 +45,17 @@ def enqueue(session: Session, planned: Mapping[int, Sequence[PlannedWrite]], run
         for lead_id, writes in planned.items() for w in writes
     ]
     _supersede(session, planned, now)
-    if not rows:
-        return 0
-    statement = dialect_insert(session, OutboxItem).on_conflict_do_nothing(
-        index_elements=[OutboxItem.idempotency_key])
-    result = session.execute(statement.returning(OutboxItem.id), rows)
-    return len(result.all())
+    known: set[str] = set()
+    for chunk in chunks([row["idempotency_key"] for row in rows]):
+        known.update(session.scalars(select(OutboxItem.idempotency_key).where(
+            OutboxItem.idempotency_key.in_(chunk))))
+    new = [row for row in rows if row["idempotency_key"] not in known]
+    if new:
+        # ON CONFLICT guards a concurrent worker; without RETURNING it stays one executemany
+        statement = dialect_insert(session, OutboxItem.__table__).on_conflict_do_nothing(
+            index_elements=[OutboxItem.idempotency_key])
+        session.execute(statement, new)
+    return len(new)
 
 
 def _supersede(session: Session, planned: Mapping[int, Sequence[PlannedWrite]],

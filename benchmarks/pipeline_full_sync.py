@@ -1,0 +1,131 @@
+"""Full sync of a large Salesforce org into SQLite, against the floor of doing it by hand.
+
+The emulator runs in a child process (seeded messy leads), so this process's peak RSS is the
+pipeline's own. Figures printed:
+
+* leadloop: one full ``sync`` (pull, normalize, store, policies, outbox, write-back) of
+  ``--leads`` leads: seconds, leads/s, API calls, writes, peak RSS;
+* floor: a bare simple-salesforce ``query_all_iter`` over the same fields plus a bare
+  SQLAlchemy Core bulk insert of the same rows into SQLite;
+* the ratio leadloop / floor (goal: at most 1.5).
+
+Run: ``.venv/bin/python benchmarks/pipeline_full_sync.py --leads 100000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Column, MetaData, String, Table, Text, create_engine, insert
+
+from connectors.salesforce.transport import BaseUrlSession
+
+
+def serve(leads: int, ports: Any, stop: Any) -> None:
+    """Child process: the Salesforce emulator with ``leads`` seeded leads."""
+    from connectors.sandbox.salesforce import SalesforceEmulator
+    from connectors.sandbox.server import Server
+
+    emulator = SalesforceEmulator(leads=leads)
+    with Server(emulator) as server:
+        ports.put(server.port)
+        stop.wait()
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def leadloop_sync(directory: Path, url: str) -> dict[str, Any]:
+    from sync.demo import write_config
+    from sync.pipeline.engine import Engine, SyncRequest
+    from sync.pipeline.sources import open_sources
+    from sync.settings import load_settings
+    from sync.store.db import make_engine, session_factory, upgrade
+
+    settings = load_settings(write_config(directory, url, "http://127.0.0.1:9"))
+    engine = make_engine(settings.store.dsn)
+    upgrade(engine)
+    started = time.perf_counter()
+    with open_sources(settings, ["salesforce"]) as sources:
+        source = sources["salesforce"]
+        report = Engine(settings, session_factory(engine), lambda: datetime.now(UTC)).sync(
+            source, SyncRequest(allow_mass_change=True))
+        calls = dict(source.connector.usage.by_operation)
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return {"seconds": elapsed, "counts": report.counts, "calls": calls,
+            "fields": list(settings.mapping("salesforce").crm_fields())}
+
+
+def floor(directory: Path, url: str, fields: list[str]) -> dict[str, Any]:
+    from simple_salesforce import Salesforce
+
+    from connectors.salesforce.streams import format_soql
+
+    engine = create_engine(f"sqlite:///{directory / 'floor.db'}")
+    table = Table("leads", MetaData(), Column("Id", String(18), primary_key=True),
+                  *(Column(f, Text) for f in fields if f != "Id"), Column("raw", JSON))
+    table.metadata.create_all(engine)
+    started = time.perf_counter()
+    sf = Salesforce(username="admin@leadloop.sandbox", password="sandbox-password",
+                    security_token="sandbox-token", domain="login",
+                    session=BaseUrlSession.for_urls([url]))
+    soql = format_soql("SELECT {:literal} FROM Lead ORDER BY SystemModstamp, Id",
+                       ", ".join(fields))
+    batch: list[dict[str, Any]] = []
+    count = 0
+    with engine.begin() as connection:
+        for record in sf.query_all_iter(soql, include_deleted=True):
+            record.pop("attributes", None)
+            batch.append({**{k: None if v is None else str(v) for k, v in record.items()},
+                          "raw": record})
+            if len(batch) == 2000:
+                connection.execute(insert(table), batch)
+                count += len(batch)
+                batch.clear()
+        if batch:
+            connection.execute(insert(table), batch)
+            count += len(batch)
+    engine.dispose()
+    return {"seconds": time.perf_counter() - started, "rows": count}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--leads", type=int, default=100_000)
+    args = parser.parse_args()
+    context = multiprocessing.get_context("spawn")
+    ports, stop = context.Queue(), context.Event()
+    child = context.Process(target=serve, args=(args.leads, ports, stop), daemon=True)
+    child.start()
+    port = ports.get(timeout=600)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            ours = leadloop_sync(Path(tmp), url)
+            peak = _peak_mb()
+            bare = floor(Path(tmp), url, ours["fields"])
+    finally:
+        stop.set()
+        child.join(timeout=10)
+    counts = ours["counts"]
+    print(f"leadloop full sync: {counts.get('pulled', 0):,} leads in {ours['seconds']:.1f} s "
+          f"= {counts.get('pulled', 0) / ours['seconds']:,.0f} leads/s; API calls "
+          f"{counts.get('api_calls')} {ours['calls']}; corrections {counts.get('corrections')}, "
+          f"sent {counts.get('sent', 0)}, findings {counts.get('findings')}; "
+          f"peak RSS {peak:.0f} MB")
+    print(f"floor (bare query_all_iter + Core bulk insert): {bare['rows']:,} rows in "
+          f"{bare['seconds']:.1f} s = {bare['rows'] / bare['seconds']:,.0f} rows/s")
+    print(f"ratio leadloop / floor: {ours['seconds'] / bare['seconds']:.2f} (goal <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()
