@@ -172,6 +172,16 @@ def locate(model: type[BaseModel], loc: Sequence[str | int]) -> tuple[KeyPath, A
     return tuple(path), tp
 
 
+def _tags(tp: Any, key: str) -> list[Any]:
+    """The values the discriminator ``key`` may take in the union ``tp``."""
+    tags: list[Any] = []
+    for member in typing.get_args(_unwrap(tp)):
+        info = getattr(_unwrap(member), "model_fields", {}).get(key)
+        if info is not None and typing.get_origin(info.annotation) is typing.Literal:
+            tags.extend(typing.get_args(info.annotation))
+    return tags
+
+
 def _message(error: ErrorDetails, tp: Any) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "extra_forbidden":
@@ -185,7 +195,9 @@ def _message(error: ErrorDetails, tp: Any) -> str:
     if kind == "union_tag_invalid":
         return f"unknown value {ctx.get('tag')!r} (expected {ctx.get('expected_tags')})"
     if kind == "union_tag_not_found":
-        return f"missing the key {ctx.get('discriminator')} that says which kind this is"
+        key = str(ctx.get("discriminator", "")).strip("'")
+        tags = ", ".join(repr(t) for t in _tags(tp, key))
+        return f"missing the key {key!r}" + (f" ({tags})" if tags else "")
     message = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)

@@ -213,4 +213,14 @@ CASES: list[Case] = [
           "{dir}/lead.yaml:7: fields.email.transforms[0]: unknown transform 'lowercase' (known: trim, lower, text, email, phone_e164, number, boolean, datetime, date, truncate(N))",
           "{dir}/leadloop.yaml:10: limits.api_budget_share: Input should be less than or equal to 1",
          ), files={"lead.yaml": _mapping(fields="  status: Status\n  email: {field: Email, transforms: [lowercase]}\n")}),
+    Case("source_without_type", STORE + "sources:\n  sf:\n    connection: {}\n", (
+          "{dir}/leadloop.yaml:4: sources.sf: missing the key 'type' ('salesforce', 'hubspot')",
+         )),
+    Case("auth_without_method", STORE + "sources:\n" + SF.replace("method: password, ", ""), (
+          "{dir}/leadloop.yaml:8: sources.sf.connection.auth: missing the key 'method' ('password', 'jwt', 'session')",
+         )),
+    Case("wrong_choice", STORE + "feedback:\n  periods: [week, year]\npolicies:\n  require_reason: {mode: fixx}\n", (
+          "{dir}/leadloop.yaml:4: feedback.periods[1]: Input should be 'day', 'week' or 'month'",
+          "{dir}/leadloop.yaml:6: policies.require_reason.mode: Input should be 'report', 'flag' or 'fix'",
+         )),
 ]
