@@ -40,7 +40,13 @@ def make_engine(url: str | URL, **engine_options: Any) -> Engine:
     """
     parsed = _supported(make_url(url))
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True, **engine_options)
+        # No server-side prepared statements: psycopg prepares a query after 5 runs and the
+        # generic plan of "external_id IN (...)" on a young, unanalysed table is a sequential
+        # scan, so each page of a first sync got slower (0.2 s -> 3.4 s by page 10)
+        connect_args = {"prepare_threshold": None, **engine_options.pop("connect_args", {})}
+        return create_engine(
+            parsed, pool_pre_ping=True, connect_args=connect_args, **engine_options
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, **engine_options)
