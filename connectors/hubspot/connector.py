@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from hubspot.crm.contacts import (
@@ -33,10 +32,6 @@ from connectors.hubspot.streams import (
     window_plan,
 )
 from connectors.hubspot.writer import ContactWriter
-
-#: ``pull_all`` has no window end: it reads up to the far future (records edited during the
-#: run move behind the read position and are read again, never skipped).
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 class HubSpotConnector:
@@ -85,20 +80,24 @@ class HubSpotConnector:
     def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
         """Contacts modified in ``window`` and contacts archived in it, ascending by
         (modstamp, numeric id), strictly after ``after``."""
+        return self._pull(window, after)
+
+    def _pull(self, window: Window | None, after: Cursor | None) -> Iterator[Page]:
         archived = self._archived()
         batches = search_hits(window_plan(window, after, self.max_offset), self._search,
                               self.properties)
-        listed = {str(obj.id) for obj in archived}
+        listed = {obj.id for obj in archived}
         yield from merged_pages(batches, archived_in(archived, window, after), listed)
 
     def pull_all(self) -> Iterator[Page]:
         """Every contact, archived ones included.
 
-        Search windows rather than the list API: 200 contacts per call instead of 100, and
-        search has its own rate limit (5/s) apart from the account's burst budget. Records the
-        search index has not caught up with yet are read by the next incremental pull.
+        Search (no date filter at all) rather than the list API: 200 contacts per call instead
+        of 100, and search has its own rate limit (5/s) apart from the account's burst budget.
+        Contacts edited during the run move behind the read position and are read again, never
+        skipped; those the search index has not caught up with are read by the next pull.
         """
-        return self.pull(Window(None, FAR_FUTURE))
+        return self._pull(None, None)
 
     def pull_ids(self, record_ids: Sequence[str]) -> Iterator[Page]:
         """The given contacts (batch read, 100 per call); ids not live are looked up among

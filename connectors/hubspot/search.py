@@ -160,7 +160,8 @@ class SearchPlan:
     def _restart(self) -> None:
         """Start a fresh query from the last timestamp seen (its held records are re-read)."""
         ts = self._last_ts
-        assert ts is not None  # a query with a next page has results
+        if ts is None:
+            raise ValueError("HubSpot search announced a next page but returned no results")
         dominated = self._at_last * 2 > self._seen
         self._held = []
         self._seen, self._last_ts, self._at_last = 0, None, 0

@@ -138,13 +138,16 @@ def merged_ids(obj: Contact) -> list[str]:
     return [part.strip() for part in str(value or "").split(";") if part.strip().isdigit()]
 
 
-def window_plan(window: Window, after: Cursor | None, max_offset: int = 0) -> SearchPlan:
-    """The search plan of ``window``, resuming strictly after ``after``."""
-    start = None if window.start is None else to_millis(window.start, ceil=True)
+def window_plan(window: Window | None, after: Cursor | None, max_offset: int = 0) -> SearchPlan:
+    """The search plan of ``window`` (None: no bounds at all), resuming strictly after ``after``.
+    """
+    start = None if window is None or window.start is None else to_millis(window.start,
+                                                                          ceil=True)
+    end = None if window is None else to_millis(window.end, ceil=True)
     floor = None
     if after is not None:
         floor = Key(to_millis(after.modstamp), numeric_id(after.record_id))
-    return SearchPlan(start, to_millis(window.end, ceil=True), floor, max_offset=max_offset)
+    return SearchPlan(start, end, floor, max_offset=max_offset)
 
 
 def search_hits(plan: SearchPlan, search: SearchFn,
@@ -155,10 +158,13 @@ def search_hits(plan: SearchPlan, search: SearchFn,
         yield plan.feed([Hit(record_key(obj), obj) for obj in results], next_after)
 
 
-def archived_in(objects: Iterable[Contact], window: Window, after: Cursor | None) -> list[Hit]:
-    """Archived contacts whose ``archivedAt`` lies in the window (and after the cursor)."""
-    start = None if window.start is None else to_millis(window.start, ceil=True)
-    end = to_millis(window.end, ceil=True)
+def archived_in(objects: Iterable[Contact], window: Window | None,
+                after: Cursor | None) -> list[Hit]:
+    """Archived contacts whose ``archivedAt`` lies in the window (None: all of them) and after
+    the cursor."""
+    start = None if window is None or window.start is None else to_millis(window.start,
+                                                                          ceil=True)
+    end = None if window is None else to_millis(window.end, ceil=True)
     floor = None if after is None else Key(to_millis(after.modstamp),
                                            numeric_id(after.record_id))
     hits = []
@@ -167,7 +173,8 @@ def archived_in(objects: Iterable[Contact], window: Window, after: Cursor | None
         if stamp is None:
             continue
         key = Key(to_millis(stamp), numeric_id(str(obj.id)))
-        if (start is None or key.ts >= start) and key.ts < end and (floor is None or key > floor):
+        inside = (start is None or key.ts >= start) and (end is None or key.ts < end)
+        if inside and (floor is None or key > floor):
             hits.append(Hit(key, obj))
     return sorted(hits, key=lambda h: h.key)
 

@@ -123,6 +123,7 @@ def test_given_a_full_resync_when_pulling_all_then_search_pages_of_200_and_archi
         records = records_of(box.connector().pull_all())
         assert_once_in_order(records, ids)
         assert (box.calls("search"), box.calls("contacts_list")) == (3, 1)
+        assert box.emulator.bodies("search")[0]["filterGroups"] == []  # no date bounds at all
 
 
 def test_given_a_cursor_and_lookback_when_planning_the_next_window_then_overlap_from_cursor(
