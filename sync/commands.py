@@ -136,7 +136,8 @@ def _run_sources(config_path: Path | None, names: tuple[str, ...], request: Any,
     if sys.stderr.isatty():
         click.echo("", err=True)
     data = [{"source": r.source, "run_id": r.run_id, "counts": r.counts,
-             "changes": [vars(w) for w in r.planned] if request.dry_run else len(r.planned)}
+             "changes": ([vars(w) for w in r.planned] if request.dry_run
+                         else r.counts.get("corrections", 0))}
             for r in reports]
 
     def human(_: Any) -> None:

@@ -112,7 +112,7 @@ class Engine:
 
     def _cycle(self, session: Session, source: Source, request: SyncRequest, run_id: int,
                now: datetime, report: SourceReport) -> None:
-        totals = Counts()
+        totals = Counts(keep_planned=request.dry_run)
         lazy = _LazyContext(lambda: policy_context(self.settings, source, now))
         tick = self.progress(f"{source.name}: pulling")
         for page in self._overlapped(self._pages(session, source, request, now), lazy):

@@ -38,11 +38,14 @@ class Counts:
     findings: int = 0
     status_changes: int = 0
     planned: list[PlannedWrite] = field(default_factory=list)
+    #: keep every planned write (a dry run prints them); off, a long run keeps only counts
+    keep_planned: bool = True
 
     def add(self, other: Counts) -> None:
         for name in ("pulled", "stored", "problems", "corrections", "findings", "status_changes"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.planned.extend(other.planned)
+        if self.keep_planned:
+            self.planned.extend(other.planned)
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in

@@ -56,7 +56,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         def process(value: datetime | None) -> str | None:
             if value is None:
                 return None
-            return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+            # "YYYY-MM-DD HH:MM:SS.ffffff": the UTC offset suffix "+00:00" is cut off
+            return as_utc(value).isoformat(" ", "microseconds")[:26]
 
         return process
 
