@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
@@ -48,3 +48,19 @@ def test_given_a_naive_datetime_when_stored_then_it_is_refused_with_a_clear_erro
 
     with pytest.raises(StatementError, match="naive datetime 2026-06-01T12:00:00 refused"):
         session.flush()
+
+
+def test_given_a_sqlite_store_when_a_datetime_is_stored_then_the_text_is_sortable_utc(
+    session: Session,
+) -> None:
+    """SQLite keeps text: the same fixed-width UTC format SQLAlchemy uses, so ORDER BY works."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL stores timestamptz, not text")
+    session.add(
+        Lease(name="a", holder="w1", expires_at=datetime(2026, 6, 1, 14, tzinfo=PARIS_SUMMER))
+    )
+    session.flush()
+
+    stored = session.execute(text("SELECT expires_at FROM leases")).scalar_one()
+
+    assert stored == "2026-06-01 12:00:00.000000"
