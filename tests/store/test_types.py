@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
+from sync.store.db import make_engine, session_factory, upgrade
 from sync.store.models import Lease
 
 PARIS_SUMMER = timezone(timedelta(hours=2))
@@ -51,16 +53,16 @@ def test_given_a_naive_datetime_when_stored_then_it_is_refused_with_a_clear_erro
 
 
 def test_given_a_sqlite_store_when_a_datetime_is_stored_then_the_text_is_sortable_utc(
-    session: Session,
+    tmp_path: Path,
 ) -> None:
     """SQLite keeps text: the same fixed-width UTC format SQLAlchemy uses, so ORDER BY works."""
-    if session.get_bind().dialect.name != "sqlite":
-        pytest.skip("PostgreSQL stores timestamptz, not text")
-    session.add(
-        Lease(name="a", holder="w1", expires_at=datetime(2026, 6, 1, 14, tzinfo=PARIS_SUMMER))
-    )
-    session.flush()
+    engine = make_engine(f"sqlite:///{tmp_path / 'leadloop.db'}")
+    upgrade(engine)
+    expires_at = datetime(2026, 6, 1, 14, tzinfo=PARIS_SUMMER)
+    with session_factory(engine).begin() as session:
+        session.add(Lease(name="a", holder="w1", expires_at=expires_at))
 
-    stored = session.execute(text("SELECT expires_at FROM leases")).scalar_one()
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT expires_at FROM leases")).scalar_one()
 
     assert stored == "2026-06-01 12:00:00.000000"
