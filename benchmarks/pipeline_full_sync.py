@@ -28,12 +28,14 @@ from sqlalchemy import JSON, Column, MetaData, String, Table, Text, create_engin
 from connectors.salesforce.transport import BaseUrlSession
 
 
-def serve(leads: int, ports: Any, stop: Any) -> None:
-    """Child process: the Salesforce emulator with ``leads`` seeded leads."""
+def serve(leads: int, ports: Any, stop: Any, clean: bool = False) -> None:
+    """Child process: the Salesforce emulator with ``leads`` messy (or clean) leads."""
     from connectors.sandbox.salesforce import SalesforceEmulator
     from connectors.sandbox.server import Server
 
-    emulator = SalesforceEmulator(leads=leads)
+    emulator = SalesforceEmulator(leads=0 if clean else leads)
+    if clean:
+        emulator.add_leads(leads)
     with Server(emulator) as server:
         ports.put(server.port)
         stop.wait()
@@ -101,10 +103,12 @@ def floor(directory: Path, url: str, fields: list[str]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--clean", action="store_true",
+                        help="plain leads needing no correction (default: the messy seed)")
     args = parser.parse_args()
     context = multiprocessing.get_context("spawn")
     ports, stop = context.Queue(), context.Event()
-    child = context.Process(target=serve, args=(args.leads, ports, stop), daemon=True)
+    child = context.Process(target=serve, args=(args.leads, ports, stop, args.clean), daemon=True)
     child.start()
     port = ports.get(timeout=600)
     url = f"http://127.0.0.1:{port}"

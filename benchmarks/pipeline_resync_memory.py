@@ -1,0 +1,63 @@
+"""Peak memory of a full resync of a very large org (streaming, never all in memory).
+
+The Salesforce emulator (``--leads`` plain leads, in a child process) serves the resync through
+Bulk API 2.0; this process runs ``resync --full`` into SQLite and prints its peak RSS, which
+must stay under 300 MB however many leads there are.
+
+Run: ``.venv/bin/python benchmarks/pipeline_resync_memory.py --leads 1000000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline_full_sync import serve  # the emulator child process, shared
+
+from sync.demo import write_config
+from sync.pipeline.engine import Engine, SyncRequest
+from sync.pipeline.sources import open_sources
+from sync.settings import load_settings
+from sync.store.db import make_engine, session_factory, upgrade
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    args = parser.parse_args()
+    context = multiprocessing.get_context("spawn")
+    ports, stop = context.Queue(), context.Event()
+    child = context.Process(target=serve, args=(args.leads, ports, stop, True), daemon=True)
+    child.start()
+    url = f"http://127.0.0.1:{ports.get(timeout=900)}"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = load_settings(write_config(Path(tmp), url, "http://127.0.0.1:9"))
+            engine = make_engine(settings.store.dsn)
+            upgrade(engine)
+            baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            started = time.perf_counter()
+            with open_sources(settings, ["salesforce"]) as sources:
+                source = sources["salesforce"]
+                report = Engine(settings, session_factory(engine), lambda: datetime.now(UTC)
+                                ).sync(source, SyncRequest(mode="full", allow_mass_change=True))
+                calls = dict(source.connector.usage.by_operation)
+            elapsed = time.perf_counter() - started
+            engine.dispose()
+    finally:
+        stop.set()
+        child.join(timeout=30)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    pulled = report.counts.get("pulled", 0)
+    print(f"full resync: {pulled:,} leads in {elapsed:.0f} s = {pulled / elapsed:,.0f} leads/s; "
+          f"API calls {sum(calls.values())} {calls}; peak RSS {peak:.0f} MB "
+          f"(before the resync: {baseline:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()
