@@ -120,15 +120,15 @@ def _update_leads(
 def _latest_per_key(leads: Iterable[Lead]) -> dict[LeadKey, Lead]:
     latest: dict[LeadKey, Lead] = {}
     for lead in leads:
-        key = lead_key(lead)
-        seen = latest.get(key)
-        if (
-            seen is None
-            or not (seen.modified_at and lead.modified_at)
-            or (lead.modified_at >= seen.modified_at)
-        ):
-            latest[key] = lead
+        seen = latest.get(lead_key(lead))
+        if seen is None or not _older(lead, seen):
+            latest[lead_key(lead)] = lead
     return latest
+
+
+def _older(lead: Lead, other: Lead) -> bool:
+    """Whether ``lead`` is an older copy than ``other`` by CRM modstamp (unknown: not older)."""
+    return bool(lead.modified_at and other.modified_at and lead.modified_at < other.modified_at)
 
 
 def _known_leads(session: Session, keys: Sequence[LeadKey]) -> dict[LeadKey, _Known]:
@@ -186,12 +186,13 @@ def record_status_changes(
 ) -> int:
     """Add a history row for each lead first seen or whose status changed; return how many.
 
-    ``changed_at`` is the CRM's status-change time when it has one, else its modstamp, else
-    ``now`` (when leadloop observed it).
+    ``results`` is what :func:`upsert_leads` returned for ``leads``. ``changed_at`` is the
+    CRM's status-change time when it has one, else its modstamp, else ``now`` (when leadloop
+    observed it).
     """
     rows = []
-    for lead in leads:
-        result = results[lead_key(lead)]
+    for key, lead in _latest_per_key(leads).items():
+        result = results[key]
         if not (result.created or result.status_changed):
             continue
         rows.append(
@@ -245,6 +246,8 @@ def load_leads(
             if with_raw:
                 query = query.outerjoin(RawPayload, RawPayload.lead_id == LeadRow.id)
             query = query.where(LeadRow.source == source, LeadRow.external_id.in_(chunk))
+            # upserts are Core statements the identity map does not see: reload, never reuse
+            query = query.execution_options(populate_existing=True)
             for row, raw in session.execute(query):
                 found[(source, row.external_id)] = lead_to_domain(row, raw)
     return found

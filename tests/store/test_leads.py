@@ -130,6 +130,31 @@ def test_given_a_stored_lead_when_loaded_then_the_domain_lead_round_trips_with_i
     assert load_leads(session, [("salesforce", "missing")]) == {}
 
 
+def test_given_a_loaded_lead_when_it_is_upserted_in_the_same_session_then_a_reload_sees_it(
+    session: Session,
+) -> None:
+    working = lead(status=Status.WORKING)
+    upsert_leads(session, [working], NOW)
+    held = session.scalars(select(LeadRow)).one()  # some caller keeps the ORM row alive
+
+    upsert_leads(session, [replace(working, status=Status.NURTURE, modified_at=LATER)], LATER)
+
+    assert load_leads(session, [lead_key(working)])[lead_key(working)].status is Status.NURTURE
+    assert held.status == "nurture"
+
+
+def test_given_one_key_twice_in_a_page_when_history_is_recorded_then_it_is_recorded_once(
+    session: Session,
+) -> None:
+    page = [lead(modified_at=NOW), lead(status=Status.NURTURE, modified_at=LATER)]
+
+    added = record_status_changes(session, page, upsert_leads(session, page, LATER), LATER)
+
+    assert added == 1
+    history = session.execute(select(StatusChange.from_status, StatusChange.to_status)).all()
+    assert [tuple(row) for row in history] == [(None, "nurture")]
+
+
 def test_given_a_raw_payload_when_a_newer_one_is_stored_then_only_the_latest_is_kept(
     session: Session,
 ) -> None:
