@@ -6,6 +6,8 @@ and migrations. URLs are only ever shown with the password hidden.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -138,32 +140,35 @@ def check_schema(engine: Engine, upgrade_command: str = "leadloop db upgrade -c 
         )
 
 
-class _connect:
-    """``engine.connect()`` that turns an unreachable or corrupt database into a StoreError."""
+@contextmanager
+def _connect(engine: Engine) -> Iterator[Connection]:
+    """A connection outside any transaction; a database that cannot be opened is a StoreError."""
+    connection = _open(engine)
+    with connection:
+        yield connection
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.connection: Connection | None = None
 
-    def __enter__(self) -> Connection:
-        try:
-            self.connection = self.engine.connect()
-            inspect(self.connection).get_table_names()
-            self.connection.rollback()  # hand the caller a connection outside any transaction
-        except OperationalError as exc:
-            self.__exit__()
-            raise StoreError(f"cannot open database {safe_url(self.engine)}: {exc.orig}") from exc
-        except DatabaseError as exc:  # e.g. SQLite's "file is not a database"
-            self.__exit__()
-            raise StoreError(
-                f"{safe_url(self.engine)} is not a usable database ({exc.orig}); "
-                "point store.url at a leadloop database or a new file"
-            ) from exc
-        return self.connection
+def _open(engine: Engine) -> Connection:
+    try:
+        connection = engine.connect()
+    except DatabaseError as exc:
+        raise _unusable(engine, exc) from exc
+    try:
+        inspect(connection).get_table_names()  # SQLite only reads the file header here
+        connection.rollback()
+    except DatabaseError as exc:
+        connection.close()
+        raise _unusable(engine, exc) from exc
+    return connection
 
-    def __exit__(self, *_exc: object) -> None:
-        if self.connection is not None:
-            self.connection.close()
+
+def _unusable(engine: Engine, exc: DatabaseError) -> StoreError:
+    if isinstance(exc, OperationalError):  # unreachable server, missing permissions, ...
+        return StoreError(f"cannot open database {safe_url(engine)}: {exc.orig}")
+    return StoreError(  # e.g. SQLite's "file is not a database"
+        f"{safe_url(engine)} is not a usable database ({exc.orig}); "
+        "point store.url at a leadloop database or a new file"
+    )
 
 
 def _refuse_foreign(engine: Engine, connection: Connection) -> None:

@@ -86,7 +86,8 @@ def mark_stale_runs_dead(session: Session, now: datetime, stale_after: timedelta
     """Mark dead every running run whose heartbeat is older than ``stale_after``; return them."""
     cutoff = now - stale_after
     query = select(Run).where(Run.state == RunState.RUNNING, Run.heartbeat_at < cutoff)
-    stale = list(session.scalars(query.with_for_update(skip_locked=True)))
+    query = query.with_for_update(skip_locked=True).execution_options(populate_existing=True)
+    stale = list(session.scalars(query))
     for run in stale:
         seen = run.heartbeat_at.isoformat() if run.heartbeat_at else "never"
         run.transition(RunState.DEAD, now)
