@@ -100,6 +100,7 @@ class PostgresServer:
 
     @property
     def admin_url(self) -> URL:
+        """The superuser URL of the server's ``postgres`` database (trust auth, no password)."""
         return URL.create(
             "postgresql+psycopg", username="postgres", host="127.0.0.1", port=self.port,
             database="postgres",
