@@ -168,7 +168,7 @@ class SchemaError(FatalError):
 
 
 class LimitExhausted(ConnectorError):
-    """The daily API allowance (or our configured share of it) is spent: stop cleanly, no backoff."""
+    """The daily API allowance (or our configured share of it) is spent: stop, no backoff."""
 
 
 class TransientError(ConnectorError):

@@ -65,7 +65,6 @@ class SalesforceConnector:
         self._sf: Salesforce | None = None
         self._operation = "login"
         self._describe: dict[str, Any] | None = None
-        self._limits_known = False
 
     # -- calls ---------------------------------------------------------------------------
 
@@ -89,15 +88,6 @@ class SalesforceConnector:
                          operation="login", policy=self.retry, sleep=self.sleep,
                          on_attempt=lambda: self._before_attempt("login"))
 
-    def _read_limits(self) -> None:
-        """The daily allowance, read once so the budget share can be enforced from the start."""
-        self._limits_known = True
-        limits = self._guarded("limits", lambda sf: sf.limits())
-        daily = limits.get("DailyApiRequests") or {}
-        if "Max" in daily and "Remaining" in daily:
-            self.usage.limit = int(daily["Max"])
-            self.usage.used = int(daily["Max"]) - int(daily["Remaining"])
-
     def _call(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
         sf = self._sf
         assert sf is not None
@@ -113,8 +103,8 @@ class SalesforceConnector:
         """Run ``fn(client)`` on a logged-in client (logging in on first use)."""
         if self._sf is None:
             self._sf = self._login()
-        if not self._limits_known:
-            self._read_limits()
+        # No /limits call: every REST answer carries Sforce-Limit-Info, so the budget share is
+        # enforced from the first answer on and a no-change sync costs just login + one query.
         return self._guarded(operation, fn)
 
     def _guarded(self, operation: str, fn: Callable[[Salesforce], T]) -> T:

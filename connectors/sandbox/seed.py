@@ -46,8 +46,9 @@ COMPANIES = ["Acme Analytics", "Borealis Freight", "Cobalt Health", "Delta Denta
              "Ionic Biotech", "Juniper Media", "Kestrel Logistics", "Lumen Fintech"]
 INDUSTRIES = ["Technology", "Healthcare", "Finance", "Education", "Energy", "Insurance",
               "Retail", "Biotechnology", "Media", "Transportation", "Tech"]
-COUNTRIES = [("US", "+1 415 555 {:04d}"), ("GB", "+44 20 7946 {:04d}"), ("DE", "+49 30 901820{:02d}"),
-             ("FR", "+33 1 70 36 {:02d} 00"), ("BR", "+55 11 3456 {:04d}"), ("JP", "+81 3 1234 {:04d}")]
+COUNTRIES = [("US", "+1 415 555 {:04d}"), ("GB", "+44 20 7946 {:04d}"),
+             ("DE", "+49 30 901820{:02d}"), ("FR", "+33 1 70 36 {:02d} 00"),
+             ("BR", "+55 11 3456 {:04d}"), ("JP", "+81 3 1234 {:04d}")]
 TITLES = ["VP Marketing", "Head of Sales", "CTO", "Office Manager", "Student", "Procurement Lead",
           "Data Analyst", "CEO", "Intern", "Operations Director"]
 LEAD_SOURCES = ["Web", "Webinar", "Partner Referral", "Purchased List", "Trade Show", "Other"]
@@ -77,7 +78,8 @@ class Person:
     wants_call: bool
 
 
-def _contact(rng: random.Random, index: int, first: str, last: str, valid: bool) -> tuple[str, str, str]:
+def _contact(rng: random.Random, index: int, first: str, last: str,
+             valid: bool) -> tuple[str, str, str]:
     country, pattern = rng.choice(COUNTRIES)
     phone = pattern.format(index % 100 if "{:02d}" in pattern else index % 10000)
     domain = rng.choice(COMPANIES).lower().split()[0] + ".example.com"

@@ -13,6 +13,7 @@ from sync.store.models import Finding as FindingRow
 from sync.store.repository import chunks
 
 Key = tuple[int, str, str, str]
+_FINDINGS = FindingRow.metadata.tables["findings"]  # Core executemany, no ORM per-row work
 
 
 def _key(lead_id: int, policy: str, code: str, field: str | None) -> Key:
@@ -51,5 +52,5 @@ def sync_findings(session: Session, current: Mapping[int, Sequence[Finding]],
         if key not in wanted and row.policy not in keep:
             row.resolved_at = now
     if new:
-        session.execute(insert(FindingRow.__table__), new)
+        session.execute(insert(_FINDINGS), new)
     return len(new)

@@ -26,9 +26,8 @@ def test_given_password_auth_when_checking_then_soap_login_over_http_loopback(
     connector.check()
     paths = [r.path for r in org.app.requests]
     assert paths[0] == "/services/Soap/u/59.0"
-    assert paths[1:] == ["/services/data/v59.0/limits/",
-                         "/services/data/v59.0/sobjects/Lead/describe"]
-    assert connector.usage.by_operation == {"login": 1, "limits": 1, "describe": 1}
+    assert paths[1:] == ["/services/data/v59.0/sobjects/Lead/describe"]
+    assert connector.usage.by_operation == {"login": 1, "describe": 1}
 
 
 def test_given_jwt_auth_with_a_key_file_when_pulling_then_token_login_and_data(

@@ -117,16 +117,16 @@ def paths(cassette: Cassette) -> list[str]:
     return [f"{r.method} {urlsplit(r.uri).path}" for r in cassette.requests]
 
 
-def test_cassette_password_login_limits_and_describe(target: Target) -> None:
+def test_cassette_password_login_and_describe(target: Target) -> None:
     with use_cassette("login_soap.yaml", target.live_bases) as cassette:
         connector = connector_for(target)
         connector.check()
-    assert paths(cassette) == ["POST /services/Soap/u/59.0", "GET /services/data/v59.0/limits/",
+    assert paths(cassette) == ["POST /services/Soap/u/59.0",
                                "GET /services/data/v59.0/sobjects/Lead/describe"]
     login = cassette.requests[0]
     assert login.headers["SOAPAction"] == "login"
     assert b"<n1:password>REDACTED</n1:password>" in login.body
-    assert connector.usage.limit is not None and connector.usage.used is not None
+    assert connector.usage.by_operation == {"login": 1, "describe": 1}
 
 
 def test_cassette_jwt_bearer_login_then_query(target: Target) -> None:
@@ -154,11 +154,11 @@ def test_cassette_incremental_window_pages_through_query_all(target: Target) -> 
     assert soql.endswith("FROM Lead WHERE SystemModstamp >= 2025-09-28T09:00:00+00:00 AND "
                          "SystemModstamp < 2026-11-02T09:00:00+00:00 "
                          "ORDER BY SystemModstamp ASC, Id ASC")
-    assert "/queryAll/" in cassette.requests[2].uri
+    assert "/queryAll/" in cassette.requests[1].uri  # after the login
     more = [p for p in paths(cassette) if re.search(r"/query/[^/]+$", p)]
     assert len(more) == len(pages) - 1 >= 1
     records = records_of(pages)
-    assert len(records) == json.loads(cassette.responses[2]["body"]["string"])["totalSize"]
+    assert len(records) == json.loads(cassette.responses[1]["body"]["string"])["totalSize"]
 
 
 def test_cassette_pull_by_ids_sends_one_in_list(target: Target) -> None:

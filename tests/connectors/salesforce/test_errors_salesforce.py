@@ -141,14 +141,15 @@ def test_given_a_budget_share_when_pulling_repeatedly_then_the_share_is_never_ex
         org.stop()
 
 
-def test_given_the_org_allowance_spent_when_pulling_then_stop_before_sending() -> None:
+def test_given_the_org_allowance_spent_when_pulling_then_stop_before_exceeding_it() -> None:
     org = SalesforceHarness(daily_limit=3)
     try:
         connector = org.connector()
-        records_of(connector.pull(Window(None, org.end)))  # limits + 2 query pages
+        records_of(connector.pull(Window(None, org.end)))  # 2 query pages: used 2 of 3
         with pytest.raises(LimitExhausted, match="used 3 of 3"):
             records_of(connector.pull(Window(None, org.end)))
         assert (connector.usage.used, connector.usage.limit) == (3, 3)
-        assert org.app.calls["query"] + org.app.calls["query_more"] == 2
+        # the third call used the last unit; the fourth was never sent
+        assert org.app.calls["query"] + org.app.calls["query_more"] == 3
     finally:
         org.stop()

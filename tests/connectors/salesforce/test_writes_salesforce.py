@@ -25,7 +25,7 @@ def test_given_450_corrections_when_writing_then_two_calls_per_batch_of_200() ->
         assert Counter((o.status, o.applied) for o in outcomes) == {(OutcomeStatus.SENT, True):
                                                                     450}
         assert (org.app.calls["query"], org.app.calls["composite"]) == (3, 3)
-        assert connector.usage.by_operation == {"login": 1, "limits": 1, "describe": 1,
+        assert connector.usage.by_operation == {"login": 1, "describe": 1,
                                                 "reread": 3, "composite": 3}
     finally:
         org.stop()
