@@ -1,9 +1,7 @@
 """A private PostgreSQL server for the test suite, started from the installed binaries.
 
-Import the fixtures into a conftest to use them::
-
-    from tests.pg import postgres_server, postgres_url, store_url  # noqa: F401
-
+Registered suite-wide as a pytest plugin (``tests/conftest.py``), so one server serves the
+whole run.
 ``postgres_url`` gives each test a fresh, empty database; ``store_url`` runs a test once on
 SQLite and once on PostgreSQL. ``LEADLOOP_TEST_POSTGRES_URL`` points the suite at an existing
 server instead (a superuser URL: test databases are created and dropped there).

@@ -7,6 +7,8 @@ heartbeat. Kill the process anywhere and the next run converges (see ingest and 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.base import Cursor, Page, Window
 from sync.domain import REASON_FIELDS
-from sync.pipeline import outbox, runs
+from sync.logs import redact
+from sync.pipeline import outbox
 from sync.pipeline.changes import PlannedWrite
 from sync.pipeline.due import reevaluate_due
 from sync.pipeline.ingest import Counts, IngestContext, ingest_page
@@ -24,10 +27,14 @@ from sync.pipeline.policies import PolicyContext
 from sync.pipeline.prefetch import prefetch
 from sync.pipeline.sources import Source
 from sync.settings import Settings
-from sync.store import repository
+from sync.store import outbox as store_outbox
+from sync.store import repository, runs
+from sync.store.states import RunState
 
 log = logging.getLogger(__name__)
 STREAM = "leads"
+#: a running run whose heartbeat is older than this belongs to a dead worker
+STALE_AFTER = timedelta(minutes=10)
 Mode = Literal["incremental", "full", "since", "ids"]
 Progress = Callable[[int], None]
 
@@ -48,6 +55,14 @@ class SourceReport:
     counts: dict[str, int] = field(default_factory=dict)
     planned: list[PlannedWrite] = field(default_factory=list)
     error: str | None = None
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class RunLost(Exception):
+    """Another worker declared this run dead: stop at once."""
 
 
 class ChangeBudgetExceeded(Exception):
@@ -87,8 +102,9 @@ class Engine:
         now = self.clock()
         session = self.sessions()
         try:
-            run = runs.start(session, "sync" if request.mode == "incremental" else "resync",
-                             source.name, request.dry_run, now)
+            runs.mark_stale_runs_dead(session, now, STALE_AFTER)
+            run = runs.start_run(session, "sync" if request.mode == "incremental" else "resync",
+                                 now, source.name, worker_id(), request.dry_run)
             report = SourceReport(source.name, None if request.dry_run else run.id)
             if not request.dry_run:
                 session.commit()
@@ -97,14 +113,16 @@ class Engine:
             except Exception as exc:
                 session.rollback()
                 if not request.dry_run:
-                    runs.fail(session, run.id, str(exc), report.counts, self.clock())
+                    runs.finish_run(session, run.id, RunState.FAILED, self.clock(),
+                                    report.counts, redact(str(exc)))
                     session.commit()
                 report.error = str(exc)
                 raise
             if request.dry_run:
                 session.rollback()
             else:
-                runs.succeed(session, run.id, report.counts, self.clock())
+                runs.finish_run(session, run.id, RunState.SUCCEEDED, self.clock(),
+                                report.counts)
                 session.commit()
             return report
         finally:
@@ -123,7 +141,7 @@ class Engine:
             if page.cursor is not None and request.mode == "incremental":
                 repository.set_cursor(session, source.name, STREAM, page.cursor, now,
                                       window_end=now)
-            runs.heartbeat(session, run_id, self.clock())
+            self._beat(session, run_id)
             if not request.dry_run:
                 session.commit()
         since = runs.last_success_start(session, source.name)
@@ -137,6 +155,11 @@ class Engine:
             if source.write_back:
                 report.counts.update(self._write_back(session, source, run_id, request, now))
         report.counts["api_calls"] = source.connector.usage.calls
+
+    def _beat(self, session: Session, run_id: int) -> None:
+        if not runs.heartbeat(session, run_id, self.clock()):
+            raise RunLost(f"run {run_id} was marked dead by another worker (heartbeat stalled "
+                          f"over {STALE_AFTER}); stopping without further writes")
 
     @staticmethod
     def _overlapped(pages: Iterator[Page], lazy: _LazyContext) -> Iterator[Page]:
@@ -170,7 +193,7 @@ class Engine:
     def _write_back(self, session: Session, source: Source, run_id: int, request: SyncRequest,
                     now: datetime) -> dict[str, int]:
         budget = self.settings.limits.change_budget
-        pending, total = runs.pending_records(session, source.name, now)
+        pending, total = store_outbox.pending_records(session, source.name)
         if not request.allow_mass_change and pending:
             share = 100.0 * pending / max(total, 1)
             if pending > budget.max_records or share > budget.max_percent:
@@ -182,12 +205,12 @@ class Engine:
                     f"--allow-mass-change.")
         counts: dict[str, int] = {}
         tick = self.progress(f"{source.name}: writing")
-        while items := outbox.claimable(session, source.name, now, source.batch_size):
+        while items := store_outbox.claim_batch(session, source.name, source.batch_size, now):
             batch = outbox.to_corrections(items)
             outcomes = source.connector.write(batch.corrections)
             for state, n in outbox.record_outcomes(batch, outcomes, run_id, self.clock()).items():
                 counts[state] = counts.get(state, 0) + n
-            runs.heartbeat(session, run_id, self.clock())
+            self._beat(session, run_id)
             session.commit()
             tick(len(items))
         return counts

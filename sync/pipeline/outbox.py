@@ -14,13 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.base import Correction, OutcomeStatus, WriteOutcome
 from sync.pipeline.changes import PlannedWrite
-from sync.store.dialect import dialect_insert
+from sync.store import outbox as store_outbox
 from sync.store.models import OutboxItem
+from sync.store.outbox import NewOutboxItem
 from sync.store.repository import chunks
 from sync.store.states import CLAIMABLE_STATES, OutboxState
 
@@ -36,26 +37,13 @@ def enqueue(session: Session, planned: Mapping[int, Sequence[PlannedWrite]], run
     An item already waiting for the same record field with another value is superseded (the
     record changed and was evaluated again): it becomes CONFLICT and is never written.
     """
-    rows = [
-        {"idempotency_key": w.key, "run_id": run_id, "lead_id": lead_id, "source": w.source,
-         "external_id": w.external_id, "field": w.field, "crm_field": w.crm_field,
-         "old_value": w.old_value, "new_value": w.new_value, "policy": w.policy,
-         "state": OutboxState.PENDING, "attempts": 0, "expected_modstamp": w.expected_modstamp,
-         "created_at": now, "reason": w.reason}
-        for lead_id, writes in planned.items() for w in writes
-    ]
     _supersede(session, planned, now)
-    known: set[str] = set()
-    for chunk in chunks([row["idempotency_key"] for row in rows]):
-        known.update(session.scalars(select(OutboxItem.idempotency_key).where(
-            OutboxItem.idempotency_key.in_(chunk))))
-    new = [row for row in rows if row["idempotency_key"] not in known]
-    if new:
-        # ON CONFLICT guards a concurrent worker; without RETURNING it stays one executemany
-        statement = dialect_insert(session, OutboxItem.__table__).on_conflict_do_nothing(
-            index_elements=[OutboxItem.idempotency_key])
-        session.execute(statement, new)
-    return len(new)
+    return store_outbox.enqueue(session, (
+        NewOutboxItem(idempotency_key=w.key, lead_id=lead_id, source=w.source,
+                      external_id=w.external_id, field=w.field, crm_field=w.crm_field,
+                      old_value=w.old_value, new_value=w.new_value, policy=w.policy,
+                      expected_modstamp=w.expected_modstamp, run_id=run_id, reason=w.reason)
+        for lead_id, writes in planned.items() for w in writes), now)
 
 
 def _supersede(session: Session, planned: Mapping[int, Sequence[PlannedWrite]],
@@ -68,17 +56,6 @@ def _supersede(session: Session, planned: Mapping[int, Sequence[PlannedWrite]],
             if item.idempotency_key not in keys:
                 item.transition(OutboxState.CONFLICT, now)
                 item.last_error = SUPERSEDED
-
-
-def claimable(session: Session, source: str, now: datetime, limit: int) -> list[OutboxItem]:
-    """Items of ``source`` due for a write, oldest first, locked against other workers."""
-    query = (select(OutboxItem)
-             .where(OutboxItem.source == source, OutboxItem.state.in_(CLAIMABLE_STATES),
-                    (OutboxItem.next_attempt_at.is_(None)) | (OutboxItem.next_attempt_at <= now))
-             .order_by(OutboxItem.id).limit(limit))
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query))
 
 
 @dataclass(frozen=True)
@@ -130,10 +107,3 @@ def _state_for(item: OutboxItem, outcome: WriteOutcome) -> OutboxState:
     if outcome.status is OutcomeStatus.RETRY and item.attempts + 1 >= MAX_ATTEMPTS:
         return OutboxState.DEAD
     return OutboxState(outcome.status.value)
-
-
-def release(session: Session, ids: Sequence[int]) -> None:
-    """Give claimed items back untouched (a run stopped before writing them)."""
-    if ids:
-        session.execute(update(OutboxItem).where(OutboxItem.id.in_(ids))
-                        .values(next_attempt_at=None))

@@ -10,13 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.base import Correction, OutcomeStatus, WriteOutcome
-from sync.pipeline import runs
 from sync.pipeline.sources import Source
-from sync.store.models import OutboxItem, OutboxState, Run
+from sync.store import runs
+from sync.store.models import OutboxItem, Run
+from sync.store.outbox import mark_undone, sent_by_run
+from sync.store.states import RunState
 
 
 class UndoError(Exception):
@@ -39,10 +40,7 @@ def undoable(session: Session, run_id: int) -> list[OutboxItem]:
         raise UndoError(f"no run {run_id} (see `leadloop status` for recent runs)")
     if run.dry_run:
         raise UndoError(f"run {run_id} was a dry run: it wrote nothing")
-    return list(session.scalars(select(OutboxItem).where(
-        OutboxItem.sent_run_id == run_id, OutboxItem.state == OutboxState.SENT,
-        OutboxItem.applied.is_(True), OutboxItem.undone_by_run_id.is_(None),
-    ).order_by(OutboxItem.id)))
+    return sent_by_run(session, run_id)
 
 
 def _reversals(items: list[OutboxItem]) -> dict[str, tuple[Correction, list[OutboxItem]]]:
@@ -65,7 +63,7 @@ def undo_run(sessions: sessionmaker[Session], sources: dict[str, Source], run_id
     report = UndoReport(run_id)
     with sessions() as session:
         items = undoable(session, run_id)
-        undo = runs.start(session, "undo", None, False, clock())
+        undo = runs.start_run(session, "undo", clock())
         report.undo_run_id = undo.id
         session.commit()
         for source_name in sorted({i.source for i in items}):
@@ -74,24 +72,24 @@ def undo_run(sessions: sessionmaker[Session], sources: dict[str, Source], run_id
             for start in range(0, len(reversals), source.batch_size):
                 keys = list(reversals)[start:start + source.batch_size]
                 outcomes = source.connector.write([reversals[k][0] for k in keys])
-                _record(report, reversals, outcomes, source_name, undo.id)
+                _record(session, report, reversals, outcomes, source_name, undo.id)
                 session.commit()
-        runs.succeed(session, undo.id, {"reverted": report.reverted,
-                                        "conflicts": len(report.conflicts),
-                                        "failed": len(report.failed)}, clock())
+        runs.finish_run(session, undo.id, RunState.SUCCEEDED, clock(),
+                        {"reverted": report.reverted, "conflicts": len(report.conflicts),
+                         "failed": len(report.failed)})
         session.commit()
     return report
 
 
-def _record(report: UndoReport, reversals: dict[str, tuple[Correction, list[OutboxItem]]],
+def _record(session: Session, report: UndoReport,
+            reversals: dict[str, tuple[Correction, list[OutboxItem]]],
             outcomes: Sequence[WriteOutcome], source: str, undo_run_id: int) -> None:
     for outcome in outcomes:
         correction, group = reversals[outcome.key]
         where = f"{source}/{correction.record_id}"
         if outcome.status is OutcomeStatus.SENT:
             report.reverted += 1
-            for item in group:
-                item.undone_by_run_id = undo_run_id
+            mark_undone(session, [item.id for item in group], undo_run_id)
         elif outcome.status is OutcomeStatus.CONFLICT:
             report.conflicts.append(f"{where}: {outcome.message or 'edited since our write'}")
         else:

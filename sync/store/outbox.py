@@ -12,14 +12,16 @@ from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from sync.store.dialect import dialect_insert
 from sync.store.errors import StoreError
-from sync.store.models import OutboxItem
+from sync.store.models import LeadRow, OutboxItem
 from sync.store.repository import chunks
 from sync.store.states import CLAIMABLE_STATES, OutboxState
+
+_OUTBOX = OutboxItem.metadata.tables["outbox"]
 
 
 @dataclass(frozen=True)
@@ -37,27 +39,30 @@ class NewOutboxItem:
     policy: str
     expected_modstamp: datetime | None = None
     run_id: int | None = None
+    reason: str | None = None
 
 
 def enqueue(session: Session, items: Iterable[NewOutboxItem], now: datetime) -> int:
     """Add ``items`` as PENDING; an item whose key is already in the outbox is skipped.
 
-    Returns how many were new. Replaying the same evaluation therefore adds nothing.
+    Returns how many were new. Replaying the same evaluation therefore adds nothing. The keys
+    are looked up first so the insert stays one executemany (RETURNING would make it a
+    statement per row on SQLite and a slow giant one on PostgreSQL); ON CONFLICT still guards
+    a concurrent worker.
     """
     rows = {item.idempotency_key: asdict(item) for item in items}
+    for chunk in chunks(list(rows)):
+        for key in session.scalars(select(OutboxItem.idempotency_key).where(
+                OutboxItem.idempotency_key.in_(chunk))):
+            rows.pop(key, None)
     if not rows:
         return 0
     for row in rows.values():
-        row.update(state=OutboxState.PENDING, attempts=0, created_at=now)
-    statement = (
-        dialect_insert(session, OutboxItem)
-        .on_conflict_do_nothing(index_elements=[OutboxItem.idempotency_key])
-        .returning(OutboxItem.id)
-    )
-    added = 0
-    for chunk in chunks(list(rows.values())):
-        added += len(session.execute(statement, list(chunk)).all())
-    return added
+        row.update(state=OutboxState.PENDING, attempts=0, created_at=now, applied=False)
+    statement = dialect_insert(session, _OUTBOX).on_conflict_do_nothing(
+        index_elements=[_OUTBOX.c.idempotency_key])
+    session.execute(statement, list(rows.values()))
+    return len(rows)
 
 
 def claim_batch(session: Session, source: str, limit: int, now: datetime) -> list[OutboxItem]:
@@ -87,10 +92,13 @@ def mark(
     now: datetime,
     error: str | None = None,
     retry_at: datetime | None = None,
+    sent_by: int | None = None,
+    applied: bool = False,
 ) -> list[OutboxItem]:
     """Move the items to ``state`` (raising :class:`IllegalTransition` on an illegal move).
 
-    ``error`` is kept as ``last_error``; ``retry_at`` is when a RETRY item is due again.
+    ``error`` is kept as ``last_error``; ``retry_at`` is when a RETRY item is due again;
+    for SENT, ``sent_by`` is the sending run and ``applied`` whether the write changed the record.
     """
     items = _load(session, item_ids)
     for item in items:
@@ -98,6 +106,8 @@ def mark(
         item.next_attempt_at = retry_at if state is OutboxState.RETRY else None
         if error is not None:
             item.last_error = error
+        if state is OutboxState.SENT:
+            item.sent_run_id, item.applied = sent_by, applied
     session.flush()
     return items
 
@@ -114,13 +124,23 @@ def _load(session: Session, item_ids: Collection[int]) -> list[OutboxItem]:
 
 
 def sent_by_run(session: Session, run_id: int) -> list[OutboxItem]:
-    """The items a run wrote to the CRM and no undo has reverted yet, oldest first."""
+    """The items run ``run_id`` changed in the CRM and no undo has reverted yet, oldest first."""
     query = select(OutboxItem).where(
-        OutboxItem.run_id == run_id,
+        OutboxItem.sent_run_id == run_id,
         OutboxItem.state == OutboxState.SENT,
+        OutboxItem.applied.is_(True),
         OutboxItem.undone_by_run_id.is_(None),
     )
     return list(session.scalars(query.order_by(OutboxItem.id)))
+
+
+def pending_records(session: Session, source: str) -> tuple[int, int]:
+    """(records of ``source`` with writes waiting, leads of ``source`` in the store)."""
+    waiting = session.scalar(select(func.count(func.distinct(OutboxItem.lead_id))).where(
+        OutboxItem.source == source, OutboxItem.state.in_(CLAIMABLE_STATES))) or 0
+    total = session.scalar(select(func.count()).select_from(LeadRow).where(
+        LeadRow.source == source)) or 0
+    return waiting, total
 
 
 def mark_undone(session: Session, item_ids: Collection[int], undo_run_id: int) -> None:

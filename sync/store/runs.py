@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from sync.store.dialect import dialect_insert
@@ -118,3 +118,9 @@ def release_lease(session: Session, name: str, holder: str) -> None:
     """Give up ``holder``'s lease on job ``name`` (no-op if someone else holds it)."""
     statement = delete(Lease).where(Lease.name == name, Lease.holder == holder)
     session.execute(statement.execution_options(synchronize_session=False))
+
+
+def last_success_start(session: Session, source: str) -> datetime | None:
+    """When the last successful non-dry run of ``source`` started (None: never)."""
+    return session.scalar(select(func.max(Run.started_at)).where(
+        Run.source == source, Run.state == RunState.SUCCEEDED, Run.dry_run.is_(False)))

@@ -20,7 +20,6 @@ from sync.pipeline.sources import open_sources
 from sync.settings import Settings, load_settings
 from sync.store.db import make_engine, session_factory, upgrade
 from sync.store.models import OutboxItem
-from tests.pg import postgres_server, postgres_url, store_url  # noqa: F401  (fixtures)
 
 
 class Clock:
@@ -110,6 +109,6 @@ def harness(tmp_path: Path, clock: Clock) -> Iterator[Harness]:
 
 
 @pytest.fixture
-def any_store_harness(tmp_path: Path, clock: Clock, store_url: str) -> Iterator[Harness]:  # noqa: F811
+def any_store_harness(tmp_path: Path, clock: Clock, store_url: str) -> Iterator[Harness]:
     """The loop on SQLite and on PostgreSQL."""
     yield from _harness(tmp_path, store_url, clock)

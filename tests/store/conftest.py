@@ -9,9 +9,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from sync.store.db import make_engine, session_factory, upgrade
-from tests.pg import postgres_server, postgres_url, store_url
-
-__all__ = ["postgres_server", "postgres_url", "store_url"]
 
 
 @pytest.fixture

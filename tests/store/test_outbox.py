@@ -159,7 +159,7 @@ def test_given_a_run_that_sent_items_when_undone_then_they_are_no_longer_listed_
     items = [replace(correction(lead_id, f"k{i}"), run_id=run.id) for i in range(3)]
     enqueue(session, items, NOW)
     ids = session.scalars(select(OutboxItem.id).order_by(OutboxItem.id)).all()
-    mark(session, ids[:2], OutboxState.SENT, NOW)
+    mark(session, ids[:2], OutboxState.SENT, NOW, sent_by=run.id, applied=True)
     mark(session, ids[2:], OutboxState.CONFLICT, NOW)
     undo = start_run(session, "undo", NOW)
 
