@@ -98,7 +98,7 @@ def reason_status_mismatch(lead: Lead, previous: Lead | None, ctx: PolicyContext
                 severity="warning",
                 message=f"{label(name)} {quoted(value)} is a reason for another status than "
                 f"{status} ({', '.join(resolution.codes)})",
-                flag=f"{label(name)} {quoted(value)} is not a {status} reason",
+                flag=f"{label(name)} {quoted(value)} is a {_other(status)} reason",
                 field=name,
                 evidence=_evidence(ctx, name, resolution),
             )
@@ -120,3 +120,8 @@ def _evidence(ctx: PolicyContext, name: str, resolution: Resolution) -> dict[str
             {"code": code, "status": ctx.catalogue.status_of(code)} for code in resolution.codes
         ],
     }
+
+
+def _other(status: str) -> str:
+    """The other disqualified status: a reason of one found in the field of the other."""
+    return "nurture" if status == "unqualified" else "unqualified"
