@@ -159,7 +159,7 @@ class HubSpotConnection(Model):
 class HubSpotPull(Model):
     # the search index trails writes by a few seconds to minutes
     lookback: Duration = timedelta(minutes=10)
-    page_size: Annotated[int, Field(ge=1), _at_most(200, "HubSpot's search page limit")] = 100
+    page_size: Annotated[int, Field(ge=1), _at_most(200, "HubSpot's search page limit")] = 200
 
 
 class HubSpotWriteBack(Model):

@@ -49,7 +49,8 @@ class HubSpotConnector:
 
     def __init__(self, conn: HubSpotConnection, *, properties: Sequence[str],
                  api_budget_share: float = 1.0, retry: RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep, max_offset: int = 0) -> None:
+                 sleep: Callable[[float], None] = time.sleep, max_offset: int = 0,
+                 page_size: int = 200) -> None:
         self.conn = conn
         self.usage = ApiUsage()
         self.api = HubSpotApi(conn, self.usage, retry=retry, sleep=sleep,
@@ -57,6 +58,7 @@ class HubSpotConnector:
         self.mapped = tuple(dict.fromkeys(properties))
         self.properties = tuple(dict.fromkeys((*BASE_PROPERTIES, *properties)))
         self.max_offset = max_offset
+        self.page_size = page_size
         self.catalog = PropertyCatalog(self.api, create_missing_options=conn.create_missing_options)
         self.writer = ContactWriter(self.api, self.catalog)
 
@@ -84,8 +86,8 @@ class HubSpotConnector:
 
     def _pull(self, window: Window | None, after: Cursor | None) -> Iterator[Page]:
         archived = self._archived()
-        batches = search_hits(window_plan(window, after, self.max_offset), self._search,
-                              self.properties)
+        plan = window_plan(window, after, self.max_offset, self.page_size)
+        batches = search_hits(plan, self._search, self.properties)
         listed = {obj.id for obj in archived}
         yield from merged_pages(batches, archived_in(archived, window, after), listed)
 

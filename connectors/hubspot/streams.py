@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.base import Cursor, Page, SourceRecord, Window
-from connectors.hubspot.search import ID_PROPERTY, MODSTAMP, Hit, Key, SearchPlan
+from connectors.hubspot.search import ID_PROPERTY, MAX_LIMIT, MODSTAMP, Hit, Key, SearchPlan
 
 MERGED_IDS = "hs_merged_object_ids"
 BASE_PROPERTIES = (MODSTAMP, ID_PROPERTY, MERGED_IDS)
@@ -138,7 +138,8 @@ def merged_ids(obj: Contact) -> list[str]:
     return [part.strip() for part in str(value or "").split(";") if part.strip().isdigit()]
 
 
-def window_plan(window: Window | None, after: Cursor | None, max_offset: int = 0) -> SearchPlan:
+def window_plan(window: Window | None, after: Cursor | None, max_offset: int = 0,
+                limit: int = MAX_LIMIT) -> SearchPlan:
     """The search plan of ``window`` (None: no bounds at all), resuming strictly after ``after``.
     """
     start = None if window is None or window.start is None else to_millis(window.start,
@@ -147,7 +148,7 @@ def window_plan(window: Window | None, after: Cursor | None, max_offset: int = 0
     floor = None
     if after is not None:
         floor = Key(to_millis(after.modstamp), numeric_id(after.record_id))
-    return SearchPlan(start, end, floor, max_offset=max_offset)
+    return SearchPlan(start, end, floor, limit=limit, max_offset=max_offset)
 
 
 def search_hits(plan: SearchPlan, search: SearchFn,

@@ -68,7 +68,8 @@ def _salesforce(source: SalesforceSource, mapping: Mapping, share: float) -> Con
         timeout=conn_cfg.timeout.total_seconds(),
     )
     return SalesforceConnector(connection, fields=mapping.crm_fields(),
-                               bulk_threshold=source.pull.bulk_threshold, api_budget_share=share)
+                               bulk_threshold=source.pull.bulk_threshold, api_budget_share=share,
+                               query_batch_size=source.pull.page_size)
 
 
 def _hubspot(source: HubSpotSource, mapping: Mapping, share: float) -> Connector:
@@ -84,7 +85,8 @@ def _hubspot(source: HubSpotSource, mapping: Mapping, share: float) -> Connector
         timeout=conn_cfg.timeout.total_seconds(),
         create_missing_options=conn_cfg.create_missing_options,
     )
-    return HubSpotConnector(connection, properties=mapping.crm_fields(), api_budget_share=share)
+    return HubSpotConnector(connection, properties=mapping.crm_fields(), api_budget_share=share,
+                            page_size=source.pull.page_size)
 
 
 def build_source(settings: Settings, name: str) -> Source:
