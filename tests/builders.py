@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sync.domain import Lead, Status
@@ -26,3 +26,18 @@ _LEAD = Lead(
 def lead(**overrides: Any) -> Lead:
     """A working Salesforce lead without reasons; ``overrides`` replace canonical fields."""
     return replace(_LEAD, **overrides)
+
+
+class FrozenClock:
+    """A clock that only moves when told to; leadloop and the emulators can share one."""
+
+    def __init__(self, start: datetime = NOW) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta = timedelta(minutes=1), **parts: float) -> datetime:
+        """Move on by ``delta`` (or by ``timedelta(**parts)``, e.g. ``advance(seconds=10)``)."""
+        self.now += timedelta(**parts) if parts else delta
+        return self.now

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +20,7 @@ from sync.pipeline.sources import open_sources
 from sync.settings import Settings, load_settings
 from sync.store.db import make_engine, session_factory, upgrade
 from sync.store.models import OutboxItem
-
-
-class Clock:
-    """A frozen clock shared by leadloop and the emulators; tests move it explicitly."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta = timedelta(minutes=1)) -> None:
-        self.now += delta
+from tests.builders import FrozenClock
 
 
 @dataclass
@@ -41,7 +29,7 @@ class Harness:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    clock: Clock
+    clock: FrozenClock
     config: Path
 
     def sync(self, *sources: str, **request: Any) -> dict[str, SourceReport]:
@@ -82,11 +70,11 @@ START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(START)
+def clock() -> FrozenClock:
+    return FrozenClock(START)
 
 
-def _harness(tmp_path: Path, store: str, clock: Clock, **options: Any) -> Iterator[Harness]:
+def _harness(tmp_path: Path, store: str, clock: FrozenClock, **options: Any) -> Iterator[Harness]:
     box = Sandbox(SandboxOptions(leads=options.pop("leads", 200),
                                  contacts=options.pop("contacts", 120), now=clock)).start()
     try:
@@ -103,12 +91,12 @@ def _harness(tmp_path: Path, store: str, clock: Clock, **options: Any) -> Iterat
 
 
 @pytest.fixture
-def harness(tmp_path: Path, clock: Clock) -> Iterator[Harness]:
+def harness(tmp_path: Path, clock: FrozenClock) -> Iterator[Harness]:
     """The loop on SQLite."""
     yield from _harness(tmp_path, f"sqlite:///{tmp_path / 'leadloop.db'}", clock)
 
 
 @pytest.fixture
-def any_store_harness(tmp_path: Path, clock: Clock, store_url: str) -> Iterator[Harness]:
+def any_store_harness(tmp_path: Path, clock: FrozenClock, store_url: str) -> Iterator[Harness]:
     """The loop on SQLite and on PostgreSQL."""
     yield from _harness(tmp_path, store_url, clock)

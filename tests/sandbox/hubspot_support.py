@@ -6,29 +6,17 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from hubspot import Client
 
 from connectors.sandbox.hubspot import HubSpotEmulator
 from connectors.sandbox.server import Server
+from tests.builders import FrozenClock
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
-
-class FrozenClock:
-    """A clock that only moves when told to."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.moment = start
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.moment += timedelta(**delta)
-        return self.moment
 
 
 @dataclass
@@ -42,7 +30,7 @@ class Running:
 @contextmanager
 def running(clock: FrozenClock | None = None, **options: Any) -> Iterator[Running]:
     """A HubSpotEmulator on a free loopback port and a real hubspot-api-client pointed at it."""
-    clock = clock or FrozenClock()
+    clock = clock or FrozenClock(START)
     options.setdefault("contacts", 0)
     emulator = HubSpotEmulator(now=clock, **options)
     with Server(emulator) as server:

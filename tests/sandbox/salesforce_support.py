@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from simple_salesforce import Salesforce
@@ -14,23 +14,11 @@ from simple_salesforce import Salesforce
 from connectors.salesforce.transport import BaseUrlSession
 from connectors.sandbox.salesforce import SalesforceEmulator
 from connectors.sandbox.server import Server
+from tests.builders import FrozenClock
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 USERNAME, PASSWORD, TOKEN = "admin@leadloop.sandbox", "sandbox-password", "sandbox-token"
 
-
-class FrozenClock:
-    """A clock that only moves when told to."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.moment = start
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.moment += timedelta(**delta)
-        return self.moment
 
 
 @dataclass
@@ -55,7 +43,7 @@ class Running:
 def running(clock: FrozenClock | None = None, plain: int = 0, **options: Any
             ) -> Iterator[Running]:
     """An emulator on a free loopback port and a real simple-salesforce client logged in."""
-    clock = clock or FrozenClock()
+    clock = clock or FrozenClock(START)
     options.setdefault("leads", 0)
     emulator = SalesforceEmulator(now=clock, **options)
     emulator.add_leads(plain)

@@ -11,7 +11,7 @@ from hubspot.crm.contacts.exceptions import ServiceException, UnauthorizedExcept
 
 from connectors.sandbox.hubspot import HubSpotEmulator
 from connectors.sandbox.server import Request
-from tests.sandbox.hubspot_support import FrozenClock, Running, error_body, running
+from tests.sandbox.hubspot_support import START, FrozenClock, Running, error_body, running
 
 RATE_HEADERS = ("X-HubSpot-RateLimit-Max", "X-HubSpot-RateLimit-Remaining",
                 "X-HubSpot-RateLimit-Interval-Milliseconds", "X-HubSpot-RateLimit-Daily",
@@ -158,5 +158,5 @@ def test_given_a_drop_fault_then_the_connection_closes_without_an_answer() -> No
 ])
 def test_given_a_request_then_its_operation_name_is_stable(method: str, path: str,
                                                            operation: str) -> None:
-    emulator = HubSpotEmulator(contacts=0, now=FrozenClock())
+    emulator = HubSpotEmulator(contacts=0, now=FrozenClock(START))
     assert emulator.operation(Request(method, path, {}, {}, b"")) == operation

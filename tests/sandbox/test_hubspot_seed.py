@@ -12,7 +12,7 @@ from connectors.sandbox.hubspot import HubSpotEmulator
 from connectors.sandbox.hubspot.scenarios import SCENARIO_TABLE, hubspot_values
 from connectors.sandbox.hubspot.seed import hubspot_only, selected_people
 from connectors.sandbox.seed import SCENARIOS, people, shared_with_hubspot
-from tests.sandbox.hubspot_support import FrozenClock
+from tests.sandbox.hubspot_support import START, FrozenClock
 
 
 def _never() -> datetime:
@@ -113,7 +113,7 @@ def test_given_the_same_seed_then_the_same_portal() -> None:
 
 
 def test_given_bulk_contacts_then_they_are_fast_share_milliseconds_and_crowd_one_day() -> None:
-    emulator = HubSpotEmulator(contacts=0, now=FrozenClock())
+    emulator = HubSpotEmulator(contacts=0, now=FrozenClock(START))
     started = time.perf_counter()
     ids = emulator.add_contacts(20_000)
     assert time.perf_counter() - started < 3

@@ -16,7 +16,7 @@ from hubspot.crm.contacts import (
 )
 
 from connectors.sandbox.hubspot import HubSpotEmulator
-from tests.sandbox.hubspot_support import FrozenClock, running
+from tests.sandbox.hubspot_support import START, FrozenClock, running
 
 
 def test_given_a_human_edit_then_the_value_changes_and_lastmodifieddate_moves() -> None:
@@ -122,7 +122,7 @@ def test_given_an_archived_contact_then_only_archived_listing_shows_it() -> None
 
 def test_given_a_saved_emulator_when_loaded_then_contacts_schemas_and_config_survive(
         tmp_path: Path) -> None:
-    clock = FrozenClock()
+    clock = FrozenClock(START)
     with running(clock, contacts=30, create_status=200, tier="starter") as hs:
         contact_id = str(next(hs.emulator.contacts.live()).id)
         hs.emulator.human_edit(contact_id, {"leadloop_review": "before save"})

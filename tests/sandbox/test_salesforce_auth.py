@@ -67,7 +67,7 @@ def test_given_an_expired_jwt_when_requesting_a_token_then_invalid_grant(
         private_key: str) -> None:
     with running() as sandbox:
         # simple-salesforce signs exp = real now + 3 min; the emulator's clock is an hour on
-        sandbox.clock.moment = datetime.now(UTC) + timedelta(hours=1)
+        sandbox.clock.now = datetime.now(UTC) + timedelta(hours=1)
         with pytest.raises(SalesforceAuthenticationFailed) as caught:
             jwt_client(sandbox.url, private_key)
     assert caught.value.auth_message == "expired authorization code"

@@ -12,7 +12,7 @@ import requests
 from connectors.sandbox.salesforce import SCENARIO_LOOKS, SalesforceEmulator
 from connectors.sandbox.salesforce.values import valid_id
 from connectors.sandbox.seed import SCENARIOS
-from tests.sandbox.salesforce_support import FrozenClock, running
+from tests.sandbox.salesforce_support import START, FrozenClock, running
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_given_the_same_seed_when_built_twice_then_identical_leads() -> None:
 
 
 def test_given_an_emulator_when_saved_and_loaded_then_same_leads_and_usage(tmp_path: Path) -> None:
-    clock = FrozenClock()
+    clock = FrozenClock(START)
     original = SalesforceEmulator(leads=30, now=clock)
     original.human_edit(str(original.records()[0]["Id"]), {"Title": "Saved"})
     original.save(tmp_path / "salesforce.json")

@@ -16,6 +16,8 @@ from connectors.sandbox.hubspot import HubSpotEmulator
 from connectors.sandbox.server import Request, Response, Server
 
 TOKEN = "pat-sandbox-token"
+from tests.builders import FrozenClock  # noqa: E402
+
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 END = START + timedelta(days=1)
 PROPERTIES = ("email", "hs_lead_status", "nurture_reason", "unqualified_reason",
@@ -23,19 +25,6 @@ PROPERTIES = ("email", "hs_lead_status", "nurture_reason", "unqualified_reason",
 #: a full window over everything the tests create (edits happen at START or later)
 EVERYTHING = Window(None, END + timedelta(days=365))
 
-
-class FrozenClock:
-    """A clock that only moves when told to."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.moment = start
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.moment += timedelta(**delta)
-        return self.moment
 
 
 @dataclass
@@ -110,7 +99,7 @@ def sandbox(clock: FrozenClock | None = None, *,
             emulator_class: type[RecordingEmulator] = RecordingEmulator,
             **options: Any) -> Iterator[Sandbox]:
     """A HubSpotEmulator on a free loopback port (0 seeded contacts unless told)."""
-    clock = clock or FrozenClock()
+    clock = clock or FrozenClock(START)
     options.setdefault("contacts", 0)
     emulator = emulator_class(now=clock, **options)
     with Server(emulator) as server:

@@ -67,7 +67,7 @@ def target() -> Iterator[Target]:
             box = stack.enter_context(sandbox())
             yield Target(box.url, box, box.sleeps)
         else:
-            yield Target(PLACEHOLDER, None, Sleeps(FrozenClock()))
+            yield Target(PLACEHOLDER, None, Sleeps(FrozenClock(START)))
 
 
 def sent(cassette: Cassette, path_end: str) -> list[Any]:

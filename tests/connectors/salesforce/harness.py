@@ -17,26 +17,13 @@ from connectors.salesforce.client import Auth
 from connectors.salesforce.streams import parse_datetime
 from connectors.sandbox.salesforce import SalesforceEmulator
 from connectors.sandbox.server import Request, Response, Server
+from tests.builders import FrozenClock
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # after every seeded modstamp
 USERNAME, PASSWORD, TOKEN = "admin@leadloop.sandbox", "sandbox-password", "sandbox-token"
 FIELDS = ("Status", "Nurture_Reason__c", "Unqualified_Reason__c", "Reason_Detail__c", "Email",
           "Company", "LeadSource", "Lead_Score__c", "Wants_Call__c", "Status_Changed_At__c")
 FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.01, max_wait=0.05, jitter=0.0)
-
-
-@dataclass
-class Clock:
-    """A frozen, manually advanced clock for the emulator."""
-
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta = timedelta(minutes=1)) -> datetime:
-        self.now += delta
-        return self.now
 
 
 @dataclass
@@ -83,7 +70,7 @@ class SalesforceHarness:
     invalid_reason = "Not A Real Reason"
 
     def __init__(self, leads: int = 300, **options: Any) -> None:
-        self.clock = Clock()
+        self.clock = FrozenClock(NOW)
         self.app = RecordingEmulator(leads=leads, seed=42, now=self.clock, **options)
         self.server = Server(self.app).start()
         self.url = self.server.url
