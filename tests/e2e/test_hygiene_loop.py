@@ -138,3 +138,26 @@ def test_given_a_small_change_budget_when_the_loop_runs_then_write_back_halts_un
     harness.clock.advance()
     harness.sync("salesforce", allow_mass_change=True)
     assert harness.writes() > 0
+
+
+def test_given_broken_records_when_the_loop_runs_then_they_are_stored_with_findings(
+    harness: Harness,
+) -> None:
+    broken = harness.sf_leads("broken_record")
+    odd = harness.sf_leads("working_clean")[0]["Id"]
+    harness.box.salesforce.human_edit(odd, {"Status": "Gone Fishing", "Email": "not-an-email"})
+    harness.clock.advance()  # the window is [.., now): an edit at this instant is next run's
+
+    reports = harness.sync("salesforce")
+
+    assert reports["salesforce"].counts["pulled"] == reports["salesforce"].counts["stored"]
+    with harness.sessions() as session:
+        row = session.scalars(select(LeadRow).where(LeadRow.external_id == odd)).one()
+        codes = set(session.scalars(select(Finding.message).where(
+            Finding.lead_id == row.id, Finding.resolved_at.is_(None))))
+        broken_rows = session.scalars(select(LeadRow).where(
+            LeadRow.external_id.in_([lead["Id"] for lead in broken]))).all()
+    assert (row.status, row.raw_status, row.email) == (None, "Gone Fishing", None)
+    assert any("status" in message for message in codes)
+    assert any("email" in message for message in codes)
+    assert len(broken_rows) == len(broken)
