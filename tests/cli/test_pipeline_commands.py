@@ -106,3 +106,23 @@ def test_given_a_fresh_machine_when_demo_runs_then_it_tells_the_story_and_leaves
     assert "flagged for a human:" in result.stdout
     assert f"leadloop status -c {tmp_path}/leadloop.yaml" in result.stdout
     assert threading.active_count() == before
+
+
+def test_given_running_crms_when_check_connect_then_both_sources_are_reached(
+    harness: Harness,
+) -> None:
+    code, out, _ = _run(harness, "check", "--connect", "--json")
+
+    assert code == 0
+    assert json.loads(out)["connected"] == ["hubspot", "salesforce"]
+
+
+def test_given_a_wrong_password_when_check_connect_then_it_fails_without_the_secret(
+    harness: Harness,
+) -> None:
+    (harness.config.parent / "secrets" / "salesforce-password").write_text("hunter2-wrong\n")
+
+    code, out, err = _run(harness, "check", "--connect")
+
+    assert code == 1
+    assert "salesforce" in err.lower() and "hunter2-wrong" not in err + out
