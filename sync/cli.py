@@ -187,3 +187,5 @@ def main() -> None:
 
 # The pipeline verbs live in their own module; importing it registers them on `cli`.
 from sync import commands  # noqa: E402, F401
+
+from sync import scheduler_cli  # noqa: E402, F401  # isort: skip
