@@ -9,9 +9,10 @@ Index lag (``search_index_lag``): a record written less than the lag ago is miss
 search entirely (real HubSpot may still show its previous version); get and batch read see it.
 
 Speed: the ordered id list of a query is cached per (query, store version, visibility cutoff),
-so paging through one query filters once. Queries sorted or bounded on the last-modified
-property scan a bisected slice of the store's sorted ``(modified, id)`` index instead of every
-record.
+so paging through one query filters once. Range and equality filters on the last-modified
+property and the id are answered from the store's sorted ``(modified, id)`` index by bisection
+without filtering anything (:mod:`.ranges`: the connector's fresh query per page); other queries
+sorted or bounded on the last-modified property scan a bisected slice of that index.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from connectors.sandbox.hubspot.filters import (
     parse_groups,
 )
 from connectors.sandbox.hubspot.objects import names_for
+from connectors.sandbox.hubspot.ranges import index_slice, page_ids
 from connectors.sandbox.hubspot.store import ObjectStore, Record
 from connectors.sandbox.hubspot.values import typed_key
 
@@ -109,21 +111,30 @@ def _sort(raw: Any, store: ObjectStore) -> tuple[str, bool]:
 class SearchEngine:
     """Runs searches over one emulator's stores, caching ordered results per query."""
 
-    def __init__(self, cache_size: int = 32) -> None:
+    def __init__(self, cache_size: int = 32, *, use_index: bool = True) -> None:
+        """``use_index=False`` always runs the general evaluator (tests compare the two)."""
         self._cache: OrderedDict[tuple[Any, ...], list[int]] = OrderedDict()
         self._size = cache_size
+        self._use_index = use_index
 
     def run(self, store: ObjectStore, request: SearchRequest, cutoff_ms: int | None
             ) -> dict[str, Any]:
         """The response body for one page of ``request``; ``cutoff_ms`` hides newer records."""
-        ordered = self._ordered(store, request, cutoff_ms)
-        window = ordered[request.after:request.after + request.limit]
+        span = index_slice(store, request, cutoff_ms) if self._use_index else None
+        if span is not None:
+            total = span[1] - span[0]
+            window = page_ids(store.by_modified, span, request.after, request.limit,
+                              request.descending)
+        else:
+            ordered = self._ordered(store, request, cutoff_ms)
+            total = len(ordered)
+            window = ordered[request.after:request.after + request.limit]
         body: dict[str, Any] = {
-            "total": len(ordered),
+            "total": total,
             "results": [store.records[i].to_json(request.properties) for i in window],
         }
         following = request.after + request.limit
-        if following < len(ordered):
+        if following < total:
             body["paging"] = {"next": {"after": str(following)}}
         return body
 
