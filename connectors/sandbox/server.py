@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 from collections import Counter
@@ -172,6 +173,20 @@ def _handler_for(app: App) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+#: a client that hung up mid-response (timeouts, killed workers): expected, not an error
+CLIENT_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log through :mod:`logging` instead of printing tracebacks to stderr."""
+        error = sys.exc_info()[1]
+        if isinstance(error, CLIENT_GONE):
+            log.debug("client %s went away: %r", client_address, error)
+            return
+        log.exception("error serving a request from %s", client_address)
+
+
 class Server:
     """Serves one App on a loopback port in a background thread. Use as a context manager."""
 
@@ -179,7 +194,7 @@ class Server:
         if host not in LOOPBACK_HOSTS:
             raise ValueError(f"the sandbox only listens on loopback, not {host!r}")
         self.app = app
-        self.httpd = ThreadingHTTPServer((host, port), _handler_for(app))
+        self.httpd = _HTTPServer((host, port), _handler_for(app))
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
