@@ -130,7 +130,8 @@ class SourceRunner:
     def __call__(self, name: str) -> Outcome:
         """Run one cycle of source ``name`` unless another worker holds its lease."""
         try:
-            with self._lease(job_id(name)) as held:
+            with hold_lease(self.sessions, job_id(name), self.holder, self.clock,
+                            self.renew_seconds) as held:
                 if not held:
                     log.info("%s: skipped, another worker holds lease %s", name, job_id(name))
                     return Outcome.SKIPPED
@@ -150,36 +151,43 @@ class SourceRunner:
         counts = ", ".join(f"{key} {value}" for key, value in report.counts.items())
         log.info("%s: run %s succeeded: %s", name, report.run_id, counts)
 
-    def _claim(self, lease: str) -> bool:
-        with self.sessions() as session:
-            held = runs.acquire_lease(session, lease, self.holder, self.clock(), LEASE_TTL)
-            session.commit()
-        return held
 
-    @contextmanager
-    def _lease(self, lease: str) -> Iterator[bool]:
-        """Hold ``lease`` (renewed in the background) for the block; yields False if taken."""
-        if not self._claim(lease):
-            yield False
-            return
-        done = threading.Event()
-        renewer = threading.Thread(target=self._renew, args=(lease, done), daemon=True,
-                                   name=f"lease {lease}")
-        renewer.start()
-        try:
-            yield True
-        finally:
-            done.set()
-            renewer.join()
-            with self.sessions() as session:
-                runs.release_lease(session, lease, self.holder)
-                session.commit()
+def _claim(sessions: sessionmaker[Session], lease: str, holder: str, now: datetime) -> bool:
+    with sessions() as session:
+        held = runs.acquire_lease(session, lease, holder, now, LEASE_TTL)
+        session.commit()
+    return held
 
-    def _renew(self, lease: str, done: threading.Event) -> None:
-        while not done.wait(self.renew_seconds):
+
+@contextmanager
+def hold_lease(sessions: sessionmaker[Session], lease: str, holder: str, clock: Clock,
+               renew_seconds: float = LEASE_RENEW_SECONDS) -> Iterator[bool]:
+    """Hold ``lease`` for ``holder`` during the block, renewed every ``renew_seconds``.
+
+    Yields False (and holds nothing) when another holder has it. Released on exit, even when
+    the block raises.
+    """
+    if not _claim(sessions, lease, holder, clock()):
+        yield False
+        return
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(renew_seconds):
             try:
-                if not self._claim(lease):
+                if not _claim(sessions, lease, holder, clock()):
                     log.warning("lease %s was taken over by another worker", lease)
                     return
             except Exception as exc:  # retried at the next interval
                 log.warning("lease %s not renewed: %s", lease, redact(str(exc)))
+
+    renewer = threading.Thread(target=renew, daemon=True, name=f"lease {lease}")
+    renewer.start()
+    try:
+        yield True
+    finally:
+        done.set()
+        renewer.join()
+        with sessions() as session:
+            runs.release_lease(session, lease, holder)
+            session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sync.settings import Settings, load_settings
-from tests.e2e.conftest import START, Harness, clock, harness  # fixtures, re-exported
+from tests.e2e.conftest import START, Harness, any_store_harness, clock, harness  # fixtures
 
 
 def schedule(config: Path, **schedules: str) -> Path:
@@ -26,4 +26,4 @@ def scheduled(harness: Harness, **schedules: str) -> Settings:
     return harness.settings
 
 
-__all__ = ["START", "clock", "harness", "schedule", "scheduled"]
+__all__ = ["START", "any_store_harness", "clock", "harness", "schedule", "scheduled"]
