@@ -20,10 +20,10 @@ from sync.store.states import RunState
 from tests.scheduler.conftest import Harness, schedule
 
 
-def succeeded_runs(harness: Harness) -> list[str | None]:
+def succeeded_runs(harness: Harness) -> list[str]:
     with harness.sessions() as session:
-        return sorted(session.scalars(select(Run.source).where(
-            Run.state == RunState.SUCCEEDED)))
+        return sorted(source or "" for source in session.scalars(
+            select(Run.source).where(Run.state == RunState.SUCCEEDED)))
 
 
 def test_given_two_scheduled_sources_when_run_once_then_both_sync_and_it_exits_0(
