@@ -68,7 +68,7 @@ def trigger_for(schedule: Schedule, now: datetime | None = None) -> BaseTrigger:
     if schedule.cron is not None:
         return CronTrigger.from_crontab(schedule.cron, timezone=UTC)
     assert schedule.every is not None  # Schedule validates exactly one of every/cron
-    return IntervalTrigger(seconds=int(schedule.every.total_seconds()), start_date=now,
+    return IntervalTrigger(seconds=schedule.every.total_seconds(), start_date=now,
                            timezone=UTC)
 
 
