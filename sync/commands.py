@@ -72,7 +72,7 @@ def sandbox(salesforce_port: int, hubspot_port: int, leads: int, contacts: int, 
 # --------------------------------------------------------------------------------------------
 
 
-def _clock() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -92,7 +92,7 @@ def _progress(label: str) -> Callable[[int], None]:
 
 
 @contextmanager
-def _store(settings: Any) -> Iterator[sessionmaker[Session]]:
+def open_store(settings: Any) -> Iterator[sessionmaker[Session]]:
     """Sessions on the configured store, refusing an out-of-date schema."""
     from sync.store.db import check_schema, make_engine, session_factory
 
@@ -125,8 +125,8 @@ def _run_sources(config_path: Path | None, names: tuple[str, ...], request: Any,
         raise click.UsageError(f"no source named {', '.join(unknown)} (configured: "
                                f"{', '.join(sorted(settings.sources)) or 'none'})")
     reports, failed = [], []
-    with _store(settings) as sessions, open_sources(settings, list(names) or None) as sources:
-        engine = Engine(settings, sessions, _clock, _progress)
+    with open_store(settings) as sessions, open_sources(settings, list(names) or None) as sources:
+        engine = Engine(settings, sessions, utc_now, _progress)
         for source in sources.values():
             try:
                 reports.append(engine.sync(source, request))
@@ -217,7 +217,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
     from sync.pipeline.status import status as collect
 
     settings = load(config_path)
-    with _store(settings) as sessions, sessions() as session:
+    with open_store(settings) as sessions, sessions() as session:
         data = collect(session, sorted(settings.sources))
     emit(data, as_json, _print_status)
 
@@ -248,9 +248,9 @@ def undo(config_path: Path | None, run_id: int, as_json: bool) -> None:
     from sync.pipeline.undo import UndoError, undo_run
 
     settings = load(config_path)
-    with _store(settings) as sessions, open_sources(settings) as sources:
+    with open_store(settings) as sessions, open_sources(settings) as sources:
         try:
-            report = undo_run(sessions, sources, run_id, _clock)
+            report = undo_run(sessions, sources, run_id, utc_now)
         except UndoError as exc:
             raise RunFailed(str(exc)) from exc
 

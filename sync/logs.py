@@ -64,5 +64,5 @@ def configure(level: str = "info", fmt: str = "human") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("urllib3", "simple_salesforce", "hubspot", "alembic"):
+    for noisy in ("urllib3", "simple_salesforce", "hubspot", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

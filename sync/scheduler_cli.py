@@ -30,7 +30,7 @@ def run_command(config_path: Path | None, once: bool) -> None:
     several workers on one PostgreSQL store share the work through leases. SIGTERM or Ctrl+C
     lets the running cycles finish, then exits 0.
     """
-    from sync.commands import _clock, _store
+    from sync.commands import open_store, utc_now
     from sync.pipeline.engine import worker_id
     from sync.scheduler import SourceRunner, recover_stale_runs, scheduled_sources
 
@@ -42,9 +42,9 @@ def run_command(config_path: Path | None, once: bool) -> None:
             f"{where}: no source has a schedule, so `leadloop run` has nothing to do; add "
             "`schedule: {every: 15m}` (or `schedule: {cron: \"*/15 * * * *\"}`) under "
             "sources.<name>, or use `leadloop sync` for a single cycle")
-    with _store(settings) as sessions:
-        recover_stale_runs(sessions, _clock())
-        runner = SourceRunner(settings, sessions, _clock, worker_id())
+    with open_store(settings) as sessions:
+        recover_stale_runs(sessions, utc_now())
+        runner = SourceRunner(settings, sessions, utc_now, worker_id())
         if once:
             _run_once(runner, names)
         else:
@@ -64,13 +64,13 @@ def _run_once(runner: Any, names: list[str]) -> None:
 
 def _serve(settings: Any, runner: Any) -> None:
     """Run the scheduler until SIGTERM/SIGINT, then let running cycles finish."""
-    from sync.commands import _clock
+    from sync.commands import utc_now
     from sync.scheduler import build_scheduler
 
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGTERM, signal.SIGINT)}
-    scheduler = build_scheduler(settings, runner, now=_clock())
+    scheduler = build_scheduler(settings, runner, now=utc_now())
     try:
         scheduler.start()
         for job in scheduler.get_jobs():
