@@ -45,14 +45,19 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def leadloop_sync(directory: Path, url: str) -> dict[str, Any]:
+def leadloop_sync(directory: Path, url: str, write_back: bool = True) -> dict[str, Any]:
     from sync.demo import write_config
     from sync.pipeline.engine import Engine, SyncRequest
     from sync.pipeline.sources import open_sources
     from sync.settings import load_settings
     from sync.store.db import make_engine, session_factory, upgrade
 
-    settings = load_settings(write_config(directory, url, "http://127.0.0.1:9"))
+    config = write_config(directory, url, "http://127.0.0.1:9")
+    if not write_back:  # evaluate and enqueue, but never write (isolates the CRM writes' cost)
+        config.write_text(config.read_text().replace(
+            "    mapping: salesforce_lead\n",
+            "    mapping: salesforce_lead\n    write_back: {enabled: false}\n"))
+    settings = load_settings(config)
     engine = make_engine(settings.store.dsn)
     upgrade(engine)
     started = time.perf_counter()
@@ -103,6 +108,8 @@ def floor(directory: Path, url: str, fields: list[str]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--no-write-back", action="store_true",
+                        help="evaluate but do not write corrections back")
     parser.add_argument("--clean", action="store_true",
                         help="plain leads needing no correction (default: the messy seed)")
     args = parser.parse_args()
@@ -114,7 +121,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            ours = leadloop_sync(Path(tmp), url)
+            ours = leadloop_sync(Path(tmp), url, write_back=not args.no_write_back)
             peak = _peak_mb()
             bare = floor(Path(tmp), url, ours["fields"])
     finally:
