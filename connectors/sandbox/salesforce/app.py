@@ -80,7 +80,7 @@ class SalesforceEmulator(ControlMixin, App):
         self.lead_statuses = lead_status_rows()
         self.sessions = Sessions(username, password, security_token, self.now)
         self.cursors = Cursors()
-        self.bulk = BulkJobs(self.now)
+        self.bulk = BulkJobs(self.now, self.lock)
         self._hooks: list[tuple[str, Callable[[SalesforceEmulator], None]]] = []
         if faults:
             self.faults.load(faults)
@@ -102,6 +102,8 @@ class SalesforceEmulator(ControlMixin, App):
         """Answer one API request."""
         target = route(request)
         self._run_hooks(target.op)
+        if target.op == "bulk_poll":
+            self.bulk.settle(target.parts[2])  # outside the lock the processing needs
         with self.lock:
             if target.op == "login":
                 return self.sessions.soap_login(request, target.version)

@@ -1,8 +1,13 @@
 """Bulk API 2.0 query jobs: create, poll (UploadComplete -> InProgress -> JobComplete), results.
 
-Results are the query's rows at job creation, served as CSV chunks with every value quoted,
-``Sforce-NumberOfRecords`` and ``Sforce-Locator`` (the literal ``null`` after the last chunk),
-as crm-api-facts.md section 1.4 describes. A job completes after two polls or two seconds.
+As in Salesforce, creating a job only checks the SOQL (a bad query is a 400 then) and answers
+at once; the query runs in a background thread that holds the emulator lock for one chunk of
+rows at a time, so no request waits for a large org. It keeps the selected values of each
+matching row (a snapshot: later edits do not show), and each results request turns only its
+own slice into CSV: every value quoted, ``Sforce-NumberOfRecords`` and ``Sforce-Locator`` (the
+literal ``null`` after the last chunk), as crm-api-facts.md section 1.4 describes. A job
+completes once processed and after two polls or two seconds; a poll first waits briefly for
+the processing, so small jobs complete after exactly two polls.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,9 +26,13 @@ from connectors.sandbox.salesforce.query import Plan, Row
 from connectors.sandbox.salesforce.values import bulk_datetime, make_id, wire
 from connectors.sandbox.server import Response
 
+log = logging.getLogger(__name__)
 TERMINAL = ("JobComplete", "Failed", "Aborted")
 COMPLETES_AFTER = timedelta(seconds=2)
+CHUNK_ROWS = 20_000  # rows filtered per hold of the emulator lock
+SETTLE_SECONDS = 1.0  # how long a poll waits for the processing before answering
 NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+Values = tuple[Any, ...]
 
 
 @dataclass
@@ -32,14 +43,17 @@ class Job:
     version: str
     created: datetime
     header: list[str]
-    rows: list[list[str]]
+    kinds: list[str]
     state: str = "UploadComplete"
     polls: int = 0
+    rows: list[Values] = field(default_factory=list)  # selected values, once processed
+    error: str | None = None
+    processed: threading.Event = field(default_factory=threading.Event)
 
     def info(self) -> dict[str, Any]:
         """The job info JSON (``GET jobs/query/{id}``)."""
         done = self.state == "JobComplete"
-        return {
+        body = {
             "id": self.id, "operation": self.operation, "object": self.object,
             "createdById": make_id("005", 1), "createdDate": wire(self.created),
             "systemModstamp": wire(self.created), "state": self.state,
@@ -48,6 +62,19 @@ class Job:
             "columnDelimiter": "COMMA", "numberRecordsProcessed": len(self.rows) if done else 0,
             "retries": 0, "totalProcessingTime": 0,
         }
+        if self.state == "Failed":
+            body["errorMessage"] = self.error or "the query failed"
+        return body
+
+    def advance(self, late: bool) -> None:
+        """One poll's step: InProgress, then JobComplete (or Failed) once processed."""
+        self.polls += 1
+        if not self.processed.is_set():
+            self.state = "InProgress"
+        elif self.error is not None:
+            self.state = "Failed"
+        else:
+            self.state = "JobComplete" if self.polls >= 2 or late else "InProgress"
 
 
 def _cell(value: Any, kind: str) -> str:
@@ -63,19 +90,42 @@ def _cell(value: Any, kind: str) -> str:
 class BulkJobs:
     """The query jobs of the org."""
 
-    def __init__(self, now: Callable[[], datetime]) -> None:
+    def __init__(self, now: Callable[[], datetime], lock: threading.RLock) -> None:
         self._now = now
+        self._lock = lock  # the emulator's: processing reads rows other requests write
         self.jobs: dict[str, Job] = {}
 
-    def create(self, plan: Plan, rows: Iterable[Row], operation: str, version: str) -> Job:
-        """A new job holding the CSV rows of ``plan`` run over ``rows``."""
-        fields = plan.fields
-        table = [[_cell(row.get(f.name), f.type) for f in fields] for row in plan.run(rows)]
+    def create(self, plan: Plan, rows: Sequence[Row], operation: str, version: str) -> Job:
+        """A new job for ``plan`` over ``rows``, processed in a background thread."""
         job = Job(id=make_id("750", len(self.jobs) + 1), operation=operation,
                   object=plan.entity.name, version=version, created=self._now(),
-                  header=[f.name for f in fields], rows=table)
+                  header=[f.name for f in plan.fields], kinds=[f.type for f in plan.fields])
         self.jobs[job.id] = job
+        threading.Thread(target=self._process, args=(job, plan, rows), daemon=True,
+                         name=f"bulk-{job.id}").start()
         return job
+
+    def _process(self, job: Job, plan: Plan, rows: Sequence[Row]) -> None:
+        names = plan.needed()
+        position = {name: index for index, name in enumerate(names)}
+        kept: list[Values] = []
+        try:
+            for start in range(0, len(rows), CHUNK_ROWS):
+                with self._lock:
+                    kept.extend(tuple(row.get(name) for name in names)
+                                for row in rows[start:start + CHUNK_ROWS] if plan.predicate(row))
+            job.rows = plan.arrange(kept, lambda values, name: values[position[name]])
+        except Exception as exc:  # an emulator bug fails the job, as Salesforce would
+            log.exception("Bulk query job %s failed", job.id)
+            job.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            job.processed.set()
+
+    def settle(self, job_id: str) -> None:
+        """Wait a little for a job's processing (call without holding the emulator lock)."""
+        job = self.jobs.get(job_id)
+        if job is not None:
+            job.processed.wait(SETTLE_SECONDS)
 
     def poll(self, job_id: str) -> Response:
         """``GET jobs/query/{id}``: the job info, advancing its state one step."""
@@ -83,9 +133,7 @@ class BulkJobs:
         if job is None:
             return Response.json(NOT_FOUND, 404)
         if job.state not in TERMINAL:
-            job.polls += 1
-            late = self._now() - job.created >= COMPLETES_AFTER
-            job.state = "JobComplete" if job.polls >= 2 or late else "InProgress"
+            job.advance(self._now() - job.created >= COMPLETES_AFTER)
         return Response.json(job.info())
 
     def results(self, job_id: str, version: str, locator: str | None,
@@ -110,16 +158,18 @@ class BulkJobs:
         chunk = job.rows[start:start + max(size, 1)]
         end = start + len(chunk)
         following = base64.b64encode(str(end).encode()).decode().rstrip("=")
-        return Response(200, _csv(job.header, chunk), {
+        return Response(200, _csv(job, chunk), {
             "Content-Type": "text/csv",
             "Sforce-NumberOfRecords": str(len(chunk)),
             "Sforce-Locator": following if end < len(job.rows) else "null",
         })
 
 
-def _csv(header: list[str], rows: list[list[str]]) -> bytes:
+def _csv(job: Job, chunk: list[Values]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(job.header)
+    kinds = job.kinds
+    writer.writerows([_cell(value, kind) for value, kind in zip(values, kinds, strict=False)]
+                     for values in chunk)
     return buffer.getvalue().encode()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from connectors.sandbox.salesforce.schema import Entity, Field
 from connectors.sandbox.salesforce.soql import (
@@ -30,6 +30,7 @@ from connectors.sandbox.salesforce.soql import (
 from connectors.sandbox.salesforce.values import parse_iso, wire
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
 Predicate = Callable[[Row], bool]
 _LITERAL_KIND = {"datetime": "datetime", "date": "date", "double": "number", "int": "number",
                  "boolean": "boolean"}
@@ -52,10 +53,19 @@ class Plan:
 
     def run(self, rows: Iterable[Row]) -> list[Row]:
         """The matching rows, ordered and limited (the full stored rows)."""
-        matched = [row for row in rows if self.predicate(row)]
+        return self.arrange([row for row in rows if self.predicate(row)], _get)
+
+    def arrange(self, matched: list[T], value: Callable[[T, str], Any]) -> list[T]:
+        """``matched`` in ORDER BY order and cut to LIMIT; ``value(item, field name)`` reads
+        a field of an item (rows, or the value tuples a Bulk job keeps)."""
         for field, order in reversed(self.orders):
-            matched = _sorted(matched, field, order)
+            matched = _sorted(matched, field, order, value)
         return matched if self.limit is None else matched[: self.limit]
+
+    def needed(self) -> list[str]:
+        """The names of the fields that selecting and ordering read, selected ones first."""
+        names = [f.name for f in self.fields]
+        return names + [f.name for f, _ in self.orders if f.name not in names]
 
     def project(self, row: Row, url_base: str) -> dict[str, Any]:
         """``row`` as the REST API returns it: ``attributes`` then the selected fields."""
@@ -86,11 +96,16 @@ def compile_query(query: Query, entities: Mapping[str, Entity]) -> Plan:
     )
 
 
-def _sorted(rows: list[Row], field: Field, order: Order) -> list[Row]:
-    key = _key(field)
-    nulls = [row for row in rows if row.get(field.name) is None]
-    present = [row for row in rows if row.get(field.name) is not None]
-    present.sort(key=lambda row: key(row[field.name]), reverse=order.descending)
+def _get(row: Row, name: str) -> Any:
+    return row.get(name)
+
+
+def _sorted(rows: list[T], field: Field, order: Order, value: Callable[[T, str], Any]
+            ) -> list[T]:
+    key, name = _key(field), field.name
+    nulls = [row for row in rows if value(row, name) is None]
+    present = [row for row in rows if value(row, name) is not None]
+    present.sort(key=lambda row: key(value(row, name)), reverse=order.descending)
     return nulls + present if order.nulls_first else present + nulls
 
 
