@@ -17,6 +17,7 @@ import csv
 import io
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 TERMINAL = ("JobComplete", "Failed", "Aborted")
 COMPLETES_AFTER = timedelta(seconds=2)
 CHUNK_ROWS = 20_000  # rows filtered per hold of the emulator lock
+YIELD_SECONDS = 0.001  # pause between lock holds
 SETTLE_SECONDS = 1.0  # how long a poll waits for the processing before answering
 NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
 Values = tuple[Any, ...]
@@ -114,6 +116,7 @@ class BulkJobs:
                 with self._lock:
                     kept.extend(tuple(row.get(name) for name in names)
                                 for row in rows[start:start + CHUNK_ROWS] if plan.predicate(row))
+                time.sleep(YIELD_SECONDS)  # the lock is not fair: let waiting requests in
             job.rows = plan.arrange(kept, lambda values, name: values[position[name]])
         except Exception as exc:  # an emulator bug fails the job, as Salesforce would
             log.exception("Bulk query job %s failed", job.id)
