@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC
+from itertools import islice
 from typing import Any
 
 from simple_salesforce import Salesforce
@@ -91,16 +92,22 @@ def rest_datetime(value: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
-def parse_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> list[dict[str, Any]]:
-    """CSV rows as dicts; empty cells are null (Bulk CSV cannot tell "" from null)."""
+def iter_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> Iterator[dict[str, Any]]:
+    """CSV rows as dicts, one at a time; empty cells are null (Bulk CSV cannot tell "" from
+    null). Lazy, so a 50,000-row results chunk never exists as 50,000 dicts at once."""
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None:
-        return []
+        return
     columns = [(name, table.get(name)) for name in header]
-    return [{name: None if cell == "" else convert(cell) if convert else cell
-             for (name, convert), cell in zip(columns, row, strict=True)}
-            for row in reader]
+    for row in reader:
+        yield {name: None if cell == "" else convert(cell) if convert else cell
+               for (name, convert), cell in zip(columns, row, strict=True)}
+
+
+def parse_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> list[dict[str, Any]]:
+    """Every CSV row as a dict (see :func:`iter_csv`)."""
+    return list(iter_csv(text, table))
 
 
 def bulk_pages(api: Api[Any], spec: StreamSpec, soql: str, describe: Mapping[str, Any],
@@ -109,6 +116,6 @@ def bulk_pages(api: Api[Any], spec: StreamSpec, soql: str, describe: Mapping[str
     table = converters(describe)
     job_id = run_job(api, spec, soql, sleep)
     for chunk in result_chunks(api, spec, job_id):
-        rows = parse_csv(chunk, table)
-        for start in range(0, len(rows), PAGE_SIZE):
-            yield Page(to_source_records(rows[start:start + PAGE_SIZE], spec), None)
+        rows = iter_csv(chunk, table)
+        while page := list(islice(rows, PAGE_SIZE)):
+            yield Page(to_source_records(page, spec), None)
