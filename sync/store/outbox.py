@@ -9,7 +9,7 @@ time (and ignores ``FOR UPDATE``): run one writer per SQLite store.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -42,6 +42,9 @@ class NewOutboxItem:
     reason: str | None = None
 
 
+_ITEM_FIELDS = tuple(f.name for f in fields(NewOutboxItem))
+
+
 def enqueue(session: Session, items: Iterable[NewOutboxItem], now: datetime) -> int:
     """Add ``items`` as PENDING; an item whose key is already in the outbox is skipped.
 
@@ -50,7 +53,9 @@ def enqueue(session: Session, items: Iterable[NewOutboxItem], now: datetime) -> 
     statement per row on SQLite and a slow giant one on PostgreSQL); ON CONFLICT still guards
     a concurrent worker.
     """
-    rows = {item.idempotency_key: asdict(item) for item in items}
+    # a shallow copy: dataclasses.asdict deep-copies every value and cost 100 µs an item
+    rows = {item.idempotency_key: {name: getattr(item, name) for name in _ITEM_FIELDS}
+            for item in items}
     for chunk in chunks(list(rows)):
         for key in session.scalars(select(OutboxItem.idempotency_key).where(
                 OutboxItem.idempotency_key.in_(chunk))):
