@@ -53,7 +53,7 @@ def enqueue(session: Session, items: Iterable[NewOutboxItem], now: datetime) -> 
     statement per row on SQLite and a slow giant one on PostgreSQL); ON CONFLICT still guards
     a concurrent worker.
     """
-    # a shallow copy: dataclasses.asdict deep-copies every value and cost 100 µs an item
+    # a shallow copy: dataclasses.asdict deep-copies every value (21 µs an item, against 1 µs)
     rows = {item.idempotency_key: {name: getattr(item, name) for name in _ITEM_FIELDS}
             for item in items}
     for chunk in chunks(list(rows)):
