@@ -7,7 +7,8 @@ pipeline's own. Figures printed:
   ``--leads`` leads: seconds, leads/s, API calls, writes, peak RSS;
 * floor: a bare simple-salesforce ``query_all_iter`` over the same fields plus a bare
   SQLAlchemy Core bulk insert of the same rows into SQLite;
-* the ratio leadloop / floor (goal: at most 1.5).
+* the ratio leadloop / floor (goal: at most 1.5);
+* with ``--phases``, the wall-clock seconds spent in each step of the pipeline.
 
 Run: ``.venv/bin/python benchmarks/pipeline_full_sync.py --leads 100000``.
 """
@@ -15,6 +16,8 @@ Run: ``.venv/bin/python benchmarks/pipeline_full_sync.py --leads 100000``.
 from __future__ import annotations
 
 import argparse
+import collections
+import functools
 import multiprocessing
 import resource
 import tempfile
@@ -39,6 +42,48 @@ def serve(leads: int, ports: Any, stop: Any, clean: bool = False) -> None:
     with Server(emulator) as server:
         ports.put(server.port)
         stop.wait()
+
+
+#: (module, function) pairs timed by --phases, with the label printed for each
+PHASES = (
+    ("sync.store.repository", "upsert_leads", "store the leads"),
+    ("sync.pipeline.ingest", "evaluate", "evaluate the policies"),
+    ("sync.pipeline.ingest", "normalize", "normalize"),
+    ("sync.store.repository", "store_raw_payloads", "keep the raw payloads"),
+    ("sync.store.repository", "record_status_changes", "status history"),
+    ("sync.store.repository", "load_leads", "load previous leads"),
+    ("sync.pipeline.findings", "sync_findings", "findings"),
+    ("sync.pipeline.outbox", "enqueue", "outbox enqueue"),
+    ("sync.pipeline.engine", "Engine._write_back", "write-back (all of it)"),
+)
+
+
+def time_phases() -> collections.defaultdict[str, float]:
+    """Wrap each function of :data:`PHASES` to add its wall-clock seconds to the returned dict.
+
+    The names are replaced where the pipeline looks them up, so call this before the sync.
+    """
+    import importlib
+
+    spent: collections.defaultdict[str, float] = collections.defaultdict(float)
+    for module_name, qualified, label in PHASES:
+        owner: Any = importlib.import_module(module_name)
+        *path, name = qualified.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        setattr(owner, name, _timed(getattr(owner, name), label, spent))
+    return spent
+
+
+def _timed(function: Any, label: str, spent: collections.defaultdict[str, float]) -> Any:
+    @functools.wraps(function)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[label] += time.perf_counter() - started
+    return timed
 
 
 def _peak_mb() -> float:
@@ -112,7 +157,10 @@ def main() -> None:
                         help="evaluate but do not write corrections back")
     parser.add_argument("--clean", action="store_true",
                         help="plain leads needing no correction (default: the messy seed)")
+    parser.add_argument("--phases", action="store_true",
+                        help="also print the wall-clock seconds of each pipeline step")
     args = parser.parse_args()
+    spent = time_phases() if args.phases else None
     context = multiprocessing.get_context("spawn")
     ports, stop = context.Queue(), context.Event()
     child = context.Process(target=serve, args=(args.leads, ports, stop, args.clean), daemon=True)
@@ -136,6 +184,11 @@ def main() -> None:
     print(f"floor (bare query_all_iter + Core bulk insert): {bare['rows']:,} rows in "
           f"{bare['seconds']:.1f} s = {bare['rows'] / bare['seconds']:,.0f} rows/s")
     print(f"ratio leadloop / floor: {ours['seconds'] / bare['seconds']:.2f} (goal <= 1.5)")
+    if spent is not None:
+        pulled = max(counts.get("pulled", 0), 1)
+        print("seconds per step (the pull overlaps them, in a prefetch thread):")
+        for label, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+            print(f"  {label:26s} {seconds:6.2f} s  {1e6 * seconds / pulled:5.0f} µs a lead")
 
 
 if __name__ == "__main__":
