@@ -25,8 +25,9 @@ SF_TIME = "%Y-%m-%dT%H:%M:%S.000+0000"
 
 
 def salesforce(person: Person, phone: str) -> SourceRecord:
+    record_id = f"00Q{person.index:015d}"
     fields = {
-        "Id": f"00Q{person.index:015d}",
+        "Id": record_id,
         "SystemModstamp": person.status_changed_at.strftime(SF_TIME), "IsDeleted": False,
         "IsConverted": False, "Status": "Nurture",
         "Nurture_Reason__c": "Bad Timing", "Email": person.email, "Phone": phone,
@@ -36,7 +37,7 @@ def salesforce(person: Person, phone: str) -> SourceRecord:
         "CreatedDate": person.created_at.strftime(SF_TIME),
         "Status_Changed_At__c": person.status_changed_at.strftime(SF_TIME),
     }
-    return SourceRecord(fields["Id"], person.status_changed_at, fields)
+    return SourceRecord(record_id, person.status_changed_at, fields)
 
 
 def hubspot(person: Person, phone: str) -> SourceRecord:

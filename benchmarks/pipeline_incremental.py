@@ -25,8 +25,10 @@ from sync.pipeline.engine import Engine, SyncRequest
 from sync.pipeline.sources import open_sources
 from sync.settings import load_settings
 from sync.store.db import make_engine, session_factory, upgrade
-from sync.store.models import LeadRow, Run, SyncCursor
+from sync.store.models import Base  # importing the models registers their tables
 from sync.store.states import RunState
+
+TABLES = Base.metadata.tables
 
 STATUSES = ("new", "working", "nurture", "unqualified", "qualified", "converted")
 
@@ -49,12 +51,12 @@ def fill(url: str, per_source: int, now: datetime) -> float:
     with engine.begin() as connection:
         for source in ("salesforce", "hubspot"):
             for start in range(0, per_source, 50_000):
-                connection.execute(insert(LeadRow.__table__),
+                connection.execute(insert(TABLES["leads"]),
                                    _rows(source, start, min(50_000, per_source - start), now))
-            connection.execute(insert(SyncCursor.__table__), [{
+            connection.execute(insert(TABLES["sync_cursors"]), [{
                 "source": source, "stream": "leads", "modstamp": now - timedelta(minutes=1),
                 "record_id": "", "window_end": now, "updated_at": now}])
-            connection.execute(insert(Run.__table__), [{
+            connection.execute(insert(TABLES["runs"]), [{
                 "kind": "sync", "source": source, "state": RunState.SUCCEEDED.value,
                 "created_at": now - timedelta(minutes=15),
                 "started_at": now - timedelta(minutes=15), "counts": {}, "dry_run": False}])

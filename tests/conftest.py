@@ -53,8 +53,8 @@ def _getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
 @pytest.fixture(autouse=True, scope="session")
 def _loopback_only() -> Iterator[None]:
     """Every test runs with outbound connections restricted to loopback."""
-    socket.socket.connect = _connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign]
+    socket.socket.connect = _connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign,assignment]
     socket.getaddrinfo = _getaddrinfo
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]

@@ -91,8 +91,10 @@ def test_given_sandbox_env_overrides_then_urls_and_store_follow_them(tmp_path: P
 
     settings = load_settings(CONFIG_DIR / "leadloop.sandbox.yaml", env=env)
 
-    assert settings.sources["salesforce"].connection.login_url == "http://127.0.0.1:40001"
-    assert settings.sources["hubspot"].connection.base_url == "http://localhost:40002"
+    salesforce, hubspot = settings.sources["salesforce"], settings.sources["hubspot"]
+    assert isinstance(salesforce, SalesforceSource) and isinstance(hubspot, HubSpotSource)
+    assert salesforce.connection.login_url == "http://127.0.0.1:40001"
+    assert hubspot.connection.base_url == "http://localhost:40002"
     assert settings.store.url.get_secret_value() == f"sqlite:///{tmp_path}/demo.db"
 
 
@@ -120,7 +122,9 @@ def test_given_a_secret_file_when_loading_then_its_stripped_content_is_the_secre
 
     settings = load_settings(path, env={})
 
-    assert settings.sources["hs"].connection.access_token.get_secret_value() == "pat-from-file"
+    source = settings.sources["hs"]
+    assert isinstance(source, HubSpotSource)
+    assert source.connection.access_token.get_secret_value() == "pat-from-file"
 
 
 def test_given_a_postgres_password_from_env_then_it_is_url_encoded_and_never_shown(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 from hypothesis import given, settings
@@ -91,7 +92,7 @@ PATHS = _paths(EXAMPLE)
 def _replaced(data: object, path: tuple[object, ...], value: object) -> object:
     if not path:
         return value
-    copy = dict(data) if isinstance(data, dict) else list(data)
+    copy: Any = dict(data) if isinstance(data, dict) else list(cast(list[object], data))
     copy[path[0]] = _replaced(copy[path[0]], path[1:], value)
     return copy
 
@@ -106,8 +107,8 @@ def test_the_example_with_any_values_swapped_in_loads_or_gives_located_issues(
             data = _replaced(data, path, value)
         except (KeyError, IndexError, TypeError):
             continue  # an earlier swap removed this path
-    path = _write(data, "leadloop.yaml")
+    config = _write(data, "leadloop.yaml")
     try:
-        load_settings(path, env=EXAMPLE_ENV)
+        load_settings(config, env=EXAMPLE_ENV)
     except ConfigError as error:
         assert error.errors and all(i.line for i in error.errors)

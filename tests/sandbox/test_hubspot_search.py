@@ -112,7 +112,8 @@ def test_given_a_sort_then_results_follow_it_with_missing_values_last(
 
 def test_given_limit_2_when_paging_then_after_walks_and_the_last_page_has_no_paging(
         hs: Running) -> None:
-    pages, after = [], "0"
+    pages: list[list[int]] = []
+    after: str | None = "0"
     while after is not None:
         answer = search(hs, [], limit=2, after=after, properties=["email"])
         pages.append([int(r.id) for r in answer.results])

@@ -16,7 +16,7 @@ from typing import Any
 
 from connectors.sandbox.salesforce.auth import INVALID_SESSION, Sessions, soap_fault
 from connectors.sandbox.salesforce.bulk import BulkJobs
-from connectors.sandbox.salesforce.control import ControlMixin
+from connectors.sandbox.salesforce.control import ControlMixin, Hook
 from connectors.sandbox.salesforce.query import Plan, compile_query
 from connectors.sandbox.salesforce.rest import (
     Cursors,
@@ -81,7 +81,7 @@ class SalesforceEmulator(ControlMixin, App):
         self.sessions = Sessions(username, password, security_token, self.now)
         self.cursors = Cursors()
         self.bulk = BulkJobs(self.now, self.lock)
-        self._hooks: list[tuple[str, Callable[[SalesforceEmulator], None]]] = []
+        self._hooks: list[tuple[str, Hook]] = []
         if faults:
             self.faults.load(faults)
 

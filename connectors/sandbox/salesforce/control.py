@@ -31,7 +31,7 @@ from connectors.sandbox.salesforce.store import LeadStore, Row
 from connectors.sandbox.salesforce.values import day, make_id, wire
 from connectors.sandbox.server import Request, Response
 
-Hook = Callable[[Any], None]
+Hook = Callable[[Any], object]  # what a hook returns is ignored
 
 
 class ControlMixin:
