@@ -33,6 +33,7 @@ LEAD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Lead) if
 
 
 _LEADS = Base.metadata.tables["leads"]
+_RAW = Base.metadata.tables["raw_payloads"]
 #: one executemany UPDATE by primary key (Core, not the ORM bulk path: 3x faster on a page)
 _UPDATE_LEAD = (
     update(_LEADS)
@@ -114,7 +115,16 @@ def _update_leads(
         results[key] = UpsertResult(row.id, row.status, row.status != values["status"], False)
     if updates:
         session.execute(_UPDATE_LEAD, updates)
+        _expire_held_rows(session, {row["lead_id"] for row in updates})
     return results
+
+
+def _expire_held_rows(session: Session, lead_ids: Collection[int]) -> None:
+    """Core updates bypass the session's identity map: a LeadRow some caller still holds
+    would keep its old values, so expire it (its next access reloads)."""
+    for held in list(session.identity_map.values()):
+        if isinstance(held, LeadRow) and held.id in lead_ids:
+            session.expire(held)
 
 
 def _latest_per_key(leads: Iterable[Lead]) -> dict[LeadKey, Lead]:
@@ -240,16 +250,22 @@ def load_leads(
 ) -> dict[LeadKey, Lead]:
     """The stored leads for ``keys`` (missing keys are absent), optionally with raw payloads."""
     found: dict[LeadKey, Lead] = {}
+    # Core rows, not ORM objects: a re-pulled page loads 2,000 leads, and the identity map and
+    # per-row instances cost more than the query (upserts are Core statements the identity
+    # map would not see anyway)
+    columns = [_LEADS.c[name] for name in LEAD_FIELDS]
+    raw = _RAW.c.payload if with_raw else literal(None)
     for source, external_ids in _group_by_source(keys).items():
         for chunk in chunks(external_ids):
-            query = select(LeadRow, RawPayload.payload if with_raw else literal(None))
+            query = select(*columns, raw.label("raw"))
             if with_raw:
-                query = query.outerjoin(RawPayload, RawPayload.lead_id == LeadRow.id)
-            query = query.where(LeadRow.source == source, LeadRow.external_id.in_(chunk))
-            # upserts are Core statements the identity map does not see: reload, never reuse
-            query = query.execution_options(populate_existing=True)
-            for row, raw in session.execute(query):
-                found[(source, row.external_id)] = lead_to_domain(row, raw)
+                query = query.select_from(_LEADS.outerjoin(_RAW, _RAW.c.lead_id == _LEADS.c.id))
+            query = query.where(_LEADS.c.source == source, _LEADS.c.external_id.in_(chunk))
+            for row in session.execute(query):
+                values = row._asdict()
+                values["status"] = Status(values["status"]) if values["status"] else None
+                values["raw"] = dict(values["raw"] or {})
+                found[(source, values["external_id"])] = Lead(**values)
     return found
 
 
