@@ -82,12 +82,21 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
              if not results[(lead.source, lead.external_id)].stale]
     changes = repository.record_status_changes(
         session, [lead for _, lead in fresh], results, ctx.now, ctx.run_id)
-    repository.store_raw_payloads(session, {i: lead.raw for i, lead in fresh}, ctx.now)
+    changed = [(i, lead) for i, lead in fresh
+               if not _same_record(lead, results[repository.lead_key(lead)])]
+    repository.store_raw_payloads(session, {i: lead.raw for i, lead in changed}, ctx.now)
     extra = {i: problem_findings(normalized[lead.external_id].problems) for i, lead in fresh}
     counts = evaluate_leads(session, ctx, fresh, previous, extra)
     counts.pulled, counts.stored, counts.status_changes = len(records), len(fresh), changes
     counts.problems = sum(len(found) for found in extra.values())
     return counts
+
+
+def _same_record(lead: Lead, result: repository.UpsertResult) -> bool:
+    """Whether the CRM record is the one already stored: same canonical fields and the same
+    modstamp (the CRM bumps it on every write), so its stored raw payload is still current.
+    A re-pulled page (the lookback overlap, a resync) then rewrites no payloads."""
+    return result.unchanged and lead.modified_at is not None
 
 
 def evaluate_leads(session: Session, ctx: IngestContext, leads: Sequence[tuple[int, Lead]],

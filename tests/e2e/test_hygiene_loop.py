@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sync.pipeline.engine import ChangeBudgetExceeded
-from sync.store.models import Finding, LeadRow, OutboxItem, OutboxState, Run
+from sync.store.models import Finding, LeadRow, OutboxItem, OutboxState, RawPayload, Run
 from tests.e2e.conftest import Harness
 
 CANONICAL_NURTURE_SF = {"Bad Timing", "No Budget Now", "Unresponsive",
@@ -161,3 +161,35 @@ def test_given_broken_records_when_the_loop_runs_then_they_are_stored_with_findi
     assert any("status" in message for message in codes)
     assert any("email" in message for message in codes)
     assert len(broken_rows) == len(broken)
+
+
+def _payload_times(harness: Harness) -> dict[str, object]:
+    with harness.sessions() as session:
+        rows = session.execute(select(LeadRow.external_id, RawPayload.fetched_at)
+                               .join(RawPayload, RawPayload.lead_id == LeadRow.id)
+                               .where(LeadRow.source == "salesforce"))
+        return {external_id: fetched_at for external_id, fetched_at in rows}
+
+
+def test_given_a_settled_org_when_a_full_resync_rereads_it_then_only_edits_rewrite_payloads(
+    harness: Harness,
+) -> None:
+    harness.sync("salesforce")
+    harness.clock.advance()
+    harness.sync("salesforce")  # our own writes come back once
+    before = _payload_times(harness)
+    edited = harness.sf_leads("working_clean")[0]["Id"]
+    harness.box.salesforce.human_edit(edited, {"Title": "Head of Growth"})
+    harness.clock.advance()
+
+    harness.sync("salesforce", mode="full")
+
+    after = _payload_times(harness)
+    assert after.keys() == before.keys()
+    assert after[edited] == harness.clock() and before[edited] != harness.clock()
+    assert {k: v for k, v in after.items() if k != edited} == {
+        k: v for k, v in before.items() if k != edited}
+    with harness.sessions() as session:
+        payload = session.scalars(select(RawPayload.payload).join(
+            LeadRow, LeadRow.id == RawPayload.lead_id).where(LeadRow.external_id == edited)).one()
+    assert payload["Title"] == "Head of Growth"
