@@ -34,6 +34,7 @@ LEAD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Lead) if
 
 _LEADS = Base.metadata.tables["leads"]
 _RAW = Base.metadata.tables["raw_payloads"]
+_STATUS_AT = LEAD_FIELDS.index("status")
 #: one executemany UPDATE by primary key (Core, not the ORM bulk path: 3x faster on a page)
 _UPDATE_LEAD = (
     update(_LEADS)
@@ -238,13 +239,6 @@ def store_raw_payloads(
     session.execute(statement, rows)
 
 
-def lead_to_domain(row: LeadRow, raw: Mapping[str, Any] | None = None) -> Lead:
-    """The canonical :class:`Lead` a stored row holds (``raw`` is its payload, if loaded)."""
-    values = {name: getattr(row, name) for name in LEAD_FIELDS}
-    values["status"] = Status(row.status) if row.status is not None else None
-    return Lead(**values, raw=dict(raw or {}))
-
-
 def load_leads(
     session: Session, keys: Collection[LeadKey], with_raw: bool = False
 ) -> dict[LeadKey, Lead]:
@@ -261,11 +255,14 @@ def load_leads(
             if with_raw:
                 query = query.select_from(_LEADS.outerjoin(_RAW, _RAW.c.lead_id == _LEADS.c.id))
             query = query.where(_LEADS.c.source == source, _LEADS.c.external_id.in_(chunk))
-            for row in session.execute(query):
-                values = row._asdict()
-                values["status"] = Status(values["status"]) if values["status"] else None
-                values["raw"] = dict(values["raw"] or {})
-                found[(source, values["external_id"])] = Lead(**values)
+            for row in session.execute(query).all():
+                # the columns are Lead's fields in order, raw last: build it positionally
+                values: list[Any] = list(row)
+                values[-1] = dict(values[-1] or {})
+                if values[_STATUS_AT] is not None:
+                    values[_STATUS_AT] = Status(values[_STATUS_AT])
+                lead = Lead(*values)
+                found[(source, lead.external_id)] = lead
     return found
 
 
