@@ -51,7 +51,7 @@ PHASES = (
     ("sync.pipeline.ingest", "normalize", "normalize"),
     ("sync.store.repository", "store_raw_payloads", "keep the raw payloads"),
     ("sync.store.repository", "record_status_changes", "status history"),
-    ("sync.store.repository", "load_leads", "load previous leads"),
+    ("sync.store.repository", "load_stored", "load stored leads"),
     ("sync.pipeline.findings", "sync_findings", "findings"),
     ("sync.pipeline.outbox", "enqueue", "outbox enqueue"),
     ("sync.pipeline.engine", "Engine._write_back", "write-back (all of it)"),

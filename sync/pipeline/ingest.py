@@ -76,8 +76,10 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
         normalized[record.record_id] = normalize(ctx.source.name, ctx.source.mapping, record)
     leads = [n.lead for n in normalized.values()]
     keys = [(lead.source, lead.external_id) for lead in leads]
-    previous = repository.load_leads(session, keys)
-    results = repository.upsert_leads(session, leads, ctx.now)
+    stored = repository.load_stored(session, keys)
+    previous = {key: found.lead for key, found in stored.items()}
+    results = repository.upsert_leads(
+        session, leads, ctx.now, known={key: found.row for key, found in stored.items()})
     fresh = [(results[(lead.source, lead.external_id)].lead_id, lead) for lead in leads
              if not results[(lead.source, lead.external_id)].stale]
     changes = repository.record_status_changes(

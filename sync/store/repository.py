@@ -60,11 +60,20 @@ class UpsertResult:
     unchanged: bool = False
 
 
-class _Known(NamedTuple):
+class StoredRow(NamedTuple):
+    """What an upsert compares a pulled lead against: its stored row's id and state."""
+
     id: int
     status: str | None
     modified_at: datetime | None
     fingerprint: str | None
+
+
+class Stored(NamedTuple):
+    """A stored lead (canonical form) and its row's state."""
+
+    lead: Lead
+    row: StoredRow
 
 
 def lead_key(lead: Lead) -> LeadKey:
@@ -79,15 +88,19 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 
 def upsert_leads(
-    session: Session, leads: Iterable[Lead], now: datetime
+    session: Session, leads: Iterable[Lead], now: datetime,
+    known: Mapping[LeadKey, StoredRow] | None = None,
 ) -> dict[LeadKey, UpsertResult]:
     """Insert new leads and update known ones in bulk; say per key what changed.
 
     Duplicate keys in ``leads`` collapse to the copy with the latest ``modified_at``. A lead
     whose canonical fields are unchanged is not rewritten (its ``updated_at`` stays).
+    ``known`` is the stored rows of these keys when the caller just loaded them in this
+    transaction (:func:`load_stored`); a key absent from it is new. None: they are read here.
     """
     latest = _latest_per_key(leads)
-    known = _known_leads(session, list(latest))
+    if known is None:
+        known = _known_leads(session, list(latest))
     new = [lead for key, lead in latest.items() if key not in known]
     results = _insert_leads(session, new, now)
     old = {key: lead for key, lead in latest.items() if key in known}
@@ -98,7 +111,7 @@ def upsert_leads(
 def _update_leads(
     session: Session,
     leads: Mapping[LeadKey, Lead],
-    known: Mapping[LeadKey, _Known],
+    known: Mapping[LeadKey, StoredRow],
     now: datetime,
 ) -> dict[LeadKey, UpsertResult]:
     results: dict[LeadKey, UpsertResult] = {}
@@ -142,8 +155,8 @@ def _older(lead: Lead, other: Lead) -> bool:
     return bool(lead.modified_at and other.modified_at and lead.modified_at < other.modified_at)
 
 
-def _known_leads(session: Session, keys: Sequence[LeadKey]) -> dict[LeadKey, _Known]:
-    known: dict[LeadKey, _Known] = {}
+def _known_leads(session: Session, keys: Sequence[LeadKey]) -> dict[LeadKey, StoredRow]:
+    known: dict[LeadKey, StoredRow] = {}
     columns = (LeadRow.id, LeadRow.status, LeadRow.modified_at, LeadRow.fingerprint)
     for source, external_ids in _group_by_source(keys).items():
         for chunk in chunks(external_ids):
@@ -151,7 +164,7 @@ def _known_leads(session: Session, keys: Sequence[LeadKey]) -> dict[LeadKey, _Kn
                 LeadRow.source == source, LeadRow.external_id.in_(chunk)
             )
             for row in session.execute(query):
-                found = _Known(row.id, row.status, row.modified_at, row.fingerprint)
+                found = StoredRow(row.id, row.status, row.modified_at, row.fingerprint)
                 known[(source, row.external_id)] = found
     return known
 
@@ -243,7 +256,15 @@ def load_leads(
     session: Session, keys: Collection[LeadKey], with_raw: bool = False
 ) -> dict[LeadKey, Lead]:
     """The stored leads for ``keys`` (missing keys are absent), optionally with raw payloads."""
-    found: dict[LeadKey, Lead] = {}
+    return {key: stored.lead for key, stored in load_stored(session, keys, with_raw).items()}
+
+
+def load_stored(
+    session: Session, keys: Collection[LeadKey], with_raw: bool = False
+) -> dict[LeadKey, Stored]:
+    """:func:`load_leads` with each row's state, which :func:`upsert_leads` can take as
+    ``known`` instead of reading the same rows again."""
+    found: dict[LeadKey, Stored] = {}
     # Core rows, not ORM objects: a re-pulled page loads 2,000 leads, and the identity map and
     # per-row instances cost more than the query (upserts are Core statements the identity
     # map would not see anyway)
@@ -251,18 +272,19 @@ def load_leads(
     raw = _RAW.c.payload if with_raw else literal(None)
     for source, external_ids in _group_by_source(keys).items():
         for chunk in chunks(external_ids):
-            query = select(*columns, raw.label("raw"))
+            query = select(_LEADS.c.id, _LEADS.c.fingerprint, *columns, raw.label("raw"))
             if with_raw:
                 query = query.select_from(_LEADS.outerjoin(_RAW, _RAW.c.lead_id == _LEADS.c.id))
             query = query.where(_LEADS.c.source == source, _LEADS.c.external_id.in_(chunk))
-            for row in session.execute(query).all():
+            for lead_id, fingerprint, *values in session.execute(query).all():
                 # the columns are Lead's fields in order, raw last: build it positionally
-                values: list[Any] = list(row)
+                status = values[_STATUS_AT]
                 values[-1] = dict(values[-1] or {})
-                if values[_STATUS_AT] is not None:
-                    values[_STATUS_AT] = Status(values[_STATUS_AT])
+                if status is not None:
+                    values[_STATUS_AT] = Status(status)
                 lead = Lead(*values)
-                found[(source, lead.external_id)] = lead
+                row = StoredRow(lead_id, status, lead.modified_at, fingerprint)
+                found[(source, lead.external_id)] = Stored(lead, row)
     return found
 
 
