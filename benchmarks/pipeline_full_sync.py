@@ -8,7 +8,9 @@ pipeline's own. Figures printed:
 * floor: a bare simple-salesforce ``query_all_iter`` over the same fields plus a bare
   SQLAlchemy Core bulk insert of the same rows into SQLite;
 * the ratio leadloop / floor (goal: at most 1.5);
-* with ``--phases``, the wall-clock seconds spent in each step of the pipeline.
+* with ``--phases``, the wall-clock seconds spent in each step of the pipeline;
+* with ``--then-resync``, a full resync over the populated store (every lead re-read, none
+  changed): what an admin's ``leadloop resync --full`` costs on a synced org.
 
 Run: ``.venv/bin/python benchmarks/pipeline_full_sync.py --leads 100000``.
 """
@@ -90,7 +92,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def leadloop_sync(directory: Path, url: str, write_back: bool = True) -> dict[str, Any]:
+def leadloop_sync(directory: Path, url: str, write_back: bool = True, then_resync: bool = False,
+                  spent: dict[str, float] | None = None) -> dict[str, Any]:
+    """One full sync into a new store (and, with ``then_resync``, a full resync over it)."""
     from sync.demo import write_config
     from sync.pipeline.engine import Engine, SyncRequest
     from sync.pipeline.sources import open_sources
@@ -105,15 +109,21 @@ def leadloop_sync(directory: Path, url: str, write_back: bool = True) -> dict[st
     settings = load_settings(config)
     engine = make_engine(settings.store.dsn)
     upgrade(engine)
-    started = time.perf_counter()
-    with open_sources(settings, ["salesforce"]) as sources:
-        source = sources["salesforce"]
-        report = Engine(settings, session_factory(engine), lambda: datetime.now(UTC)).sync(
-            source, SyncRequest(allow_mass_change=True))
-        calls = dict(source.connector.usage.by_operation)
-    elapsed = time.perf_counter() - started
+    runs = []
+    for request in (SyncRequest(allow_mass_change=True), *([SyncRequest(
+            mode="full", allow_mass_change=True)] if then_resync else [])):
+        spent_before = dict(spent) if spent is not None else {}
+        started = time.perf_counter()
+        with open_sources(settings, ["salesforce"]) as sources:
+            source = sources["salesforce"]
+            report = Engine(settings, session_factory(engine), lambda: datetime.now(UTC)).sync(
+                source, request)
+            calls = dict(source.connector.usage.by_operation)
+        runs.append({"seconds": time.perf_counter() - started, "counts": report.counts,
+                     "calls": calls, "spent": {k: v - spent_before.get(k, 0.0)
+                                               for k, v in (spent or {}).items()}})
     engine.dispose()
-    return {"seconds": elapsed, "counts": report.counts, "calls": calls,
+    return {**runs[0], "resync": runs[1] if then_resync else None,
             "fields": list(settings.mapping("salesforce").crm_fields())}
 
 
@@ -157,6 +167,8 @@ def main() -> None:
                         help="evaluate but do not write corrections back")
     parser.add_argument("--clean", action="store_true",
                         help="plain leads needing no correction (default: the messy seed)")
+    parser.add_argument("--then-resync", action="store_true",
+                        help="then a full resync over the populated store (nothing changed)")
     parser.add_argument("--phases", action="store_true",
                         help="also print the wall-clock seconds of each pipeline step")
     args = parser.parse_args()
@@ -169,7 +181,8 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            ours = leadloop_sync(Path(tmp), url, write_back=not args.no_write_back)
+            ours = leadloop_sync(Path(tmp), url, write_back=not args.no_write_back,
+                                 then_resync=args.then_resync, spent=spent)
             peak = _peak_mb()
             bare = floor(Path(tmp), url, ours["fields"])
     finally:
@@ -184,11 +197,24 @@ def main() -> None:
     print(f"floor (bare query_all_iter + Core bulk insert): {bare['rows']:,} rows in "
           f"{bare['seconds']:.1f} s = {bare['rows'] / bare['seconds']:,.0f} rows/s")
     print(f"ratio leadloop / floor: {ours['seconds'] / bare['seconds']:.2f} (goal <= 1.5)")
-    if spent is not None:
-        pulled = max(counts.get("pulled", 0), 1)
-        print("seconds per step (the pull overlaps them, in a prefetch thread):")
-        for label, seconds in sorted(spent.items(), key=lambda item: -item[1]):
-            print(f"  {label:26s} {seconds:6.2f} s  {1e6 * seconds / pulled:5.0f} µs a lead")
+    _print_phases(ours)
+    if ours["resync"] is not None:
+        again = ours["resync"]
+        pulled = again["counts"].get("pulled", 0)
+        print(f"then a full resync over the stored leads: {pulled:,} leads in "
+              f"{again['seconds']:.1f} s = {pulled / again['seconds']:,.0f} leads/s; API calls "
+              f"{again['counts'].get('api_calls')} {again['calls']}; corrections "
+              f"{again['counts'].get('corrections')}")
+        _print_phases(again)
+
+
+def _print_phases(run: dict[str, Any]) -> None:
+    if not run["spent"]:
+        return
+    pulled = max(run["counts"].get("pulled", 0), 1)
+    print("  seconds per step (the pull overlaps them, in a prefetch thread):")
+    for label, seconds in sorted(run["spent"].items(), key=lambda item: -item[1]):
+        print(f"    {label:26s} {seconds:6.2f} s  {1e6 * seconds / pulled:5.0f} µs a lead")
 
 
 if __name__ == "__main__":

@@ -104,3 +104,35 @@ def test_given_the_org_when_listing_versions_and_resources_then_the_served_api_i
             sandbox.session().get(f"{sandbox.url}/services/data/v60.0/limits").raise_for_status()
     assert listed[-1] == {"label": "Winter '24", "url": "/services/data/v59.0", "version": "59.0"}
     assert resources["query"] == "/services/data/v59.0/query"
+
+
+@pytest.mark.parametrize(("where", "expected"), [
+    ("Id IN ('{a}', '{b}', '00Q000000000zzzAAA')", ["a", "b"]),
+    ("Id = '{a15}'", ["a"]),
+    ("Id IN ('{b}', '{a}', '{c}') AND Status = 'Nurture'", ["a", "c"]),
+    ("Id = '{c}' OR Id = '{a}'", ["a", "c"]),
+    ("Id = '{b}' OR Status = 'Nurture'", ["a", "b", "c", "e"]),
+    ("NOT Id IN ('{a}', '{b}', '{c}', '{e}')", ["f"]),
+    ("Id IN ('{a}', '{d}')", ["a"]),
+])
+def test_given_an_id_filter_when_querying_then_the_matching_leads_in_creation_order(
+        where: str, expected: list[str]) -> None:
+    with running(plain=6) as sandbox:
+        ids = dict(zip("abcdef", (row["Id"] for row in sandbox.emulator.records()), strict=True))
+        for name in "ace":
+            sandbox.emulator.human_edit(ids[name], {"Status": "Nurture"})
+        for name in "bf":
+            sandbox.emulator.human_edit(ids[name], {"Status": "Working - Contacted"})
+        sandbox.emulator.delete(ids["d"])
+        soql = f"SELECT Id FROM Lead WHERE {where.format(**ids, a15=ids['a'][:15])}"
+        found = [r["Id"] for r in sandbox.sf.query_all(soql)["records"]]
+    assert found == [ids[name] for name in expected]
+
+
+def test_given_a_deleted_lead_when_query_all_filters_by_its_id_then_it_is_returned() -> None:
+    with running(plain=3) as sandbox:
+        gone = sandbox.emulator.delete(sandbox.lead()["Id"])["Id"]
+        soql = f"SELECT Id, IsDeleted FROM Lead WHERE Id IN ('{gone}')"
+        live = sandbox.sf.query_all(soql)["records"]
+        every = sandbox.sf.query_all(soql, include_deleted=True)["records"]
+    assert live == [] and [(r["Id"], r["IsDeleted"]) for r in every] == [(gone, True)]

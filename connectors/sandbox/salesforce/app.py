@@ -177,6 +177,8 @@ class SalesforceEmulator(ControlMixin, App):
     def _rows(self, plan: Plan, include_deleted: bool) -> list[Row]:
         if plan.entity.name == "LeadStatus":
             return self.lead_statuses
+        if plan.ids is not None:  # the predicate still runs on these: they are candidates
+            return self.store.by_ids(plan.ids, include_deleted)
         return list(self.store.all() if include_deleted else self.store.live())
 
     def _op_query(self, target: Route, request: Request) -> Response:

@@ -50,6 +50,9 @@ class Plan:
     predicate: Predicate
     orders: list[tuple[Field, Order]]
     limit: int | None
+    #: the 15-character ids WHERE restricts the rows to (``Id IN (...)``, ``Id = ...``, ANDed
+    #: with anything); None when it does not, and every row is a candidate
+    ids: frozenset[str] | None = None
 
     def run(self, rows: Iterable[Row]) -> list[Row]:
         """The matching rows, ordered and limited (the full stored rows)."""
@@ -93,6 +96,7 @@ def compile_query(query: Query, entities: Mapping[str, Entity]) -> Plan:
         predicate=compiler.node(query.where) if query.where else (lambda row: True),
         orders=[(compiler.field(order.field), order) for order in query.order],
         limit=query.limit,
+        ids=compiler.ids(query.where) if query.where else None,
     )
 
 
@@ -158,6 +162,29 @@ class _Compiler:
         if isinstance(node, InList):
             return self.in_list(node)
         return self.like(node)
+
+    def ids(self, node: Node) -> frozenset[str] | None:
+        """The ids ``node`` limits the rows to, if it does (see :attr:`Plan.ids`); called
+        after :meth:`node` has checked the clause."""
+        if isinstance(node, BoolOp):
+            if node.op == "NOT":
+                return None
+            parts = [self.ids(item) for item in node.items]
+            if node.op == "AND":
+                known = [part for part in parts if part is not None]
+                return frozenset.intersection(*known) if known else None
+            unions = [part for part in parts if part is not None]  # OR: every branch limits
+            return frozenset().union(*unions) if len(unions) == len(parts) else None
+        if isinstance(node, Compare) and node.op == "=":
+            literals: tuple[Literal, ...] = (node.value,)
+        elif isinstance(node, InList) and not node.negated:
+            literals = node.values
+        else:
+            return None
+        field = self.entity.field(node.field.name)
+        if field is None or field.name != "Id" or any(v.kind != "string" for v in literals):
+            return None
+        return frozenset(_key(field)(literal.value) for literal in literals)
 
     def value(self, field: Field, literal: Literal) -> Any:
         """The literal in the stored form of ``field``'s values (None for null)."""

@@ -8,7 +8,7 @@ table, not in a Salesforce field.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,8 @@ class LeadStore:
         self.scenarios: dict[str, str] = {}
         self.deleted_log: dict[str, str] = {}  # id -> deletedDate wire string
         self.sequence = 0
+        #: 15-character id -> (creation position, full id): id lookups without a scan
+        self._index: dict[str, tuple[int, str]] = {}
 
     def new_id(self) -> str:
         """A fresh Lead id, greater than every id issued before."""
@@ -43,14 +45,22 @@ class LeadStore:
         """Store a new row (its ``Id`` already set) and remember its seed scenario."""
         self.rows[row["Id"]] = row
         self.scenarios[row["Id"]] = scenario
+        self._index[row["Id"][:15]] = (len(self._index), row["Id"])
         return row
 
     def get(self, lead_id: str) -> Row | None:
         """The row with this 15- or 18-character id, or None."""
         row = self.rows.get(lead_id)
-        if row is None and len(lead_id) == 15:
-            row = next((r for key, r in self.rows.items() if key[:15] == lead_id), None)
+        if row is None and len(lead_id) == 15 and lead_id in self._index:
+            row = self.rows[self._index[lead_id][1]]
         return row
+
+    def by_ids(self, ids: Iterable[str], include_deleted: bool) -> list[Row]:
+        """The rows whose 15-character id is in ``ids``, in creation order (unknown ids are
+        skipped; deleted rows only with ``include_deleted``)."""
+        found = sorted(self._index[key] for key in ids if key in self._index)
+        rows = [self.rows[full] for _, full in found]
+        return rows if include_deleted else [row for row in rows if not row["IsDeleted"]]
 
     def require(self, lead_id: str) -> Row:
         """The row with this id; KeyError naming the id when there is none."""
@@ -116,6 +126,7 @@ class LeadStore:
         """The store saved by :meth:`to_json`."""
         store = cls()
         store.rows = {row["Id"]: row for row in data["rows"]}
+        store._index = {key[:15]: (position, key) for position, key in enumerate(store.rows)}
         store.scenarios = dict(data["scenarios"])
         store.deleted_log = dict(data["deleted_log"])
         store.sequence = int(data["sequence"])
