@@ -159,6 +159,7 @@ class OutboxItem(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index(None, "state", "next_attempt_at"),
+        Index(None, "source", "state", "id"),  # claims: each state's oldest, in index order
         Index(None, "run_id"),
         _one_of(OutboxState),
     )

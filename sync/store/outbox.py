@@ -76,13 +76,31 @@ def claim_batch(session: Session, source: str, limit: int, now: datetime) -> lis
     Oldest first. On PostgreSQL the rows stay locked for this transaction and rows another
     transaction holds are skipped.
     """
+    due = or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= now)
+    # the oldest ``limit`` of each state, read in index order (source, state, id), then the
+    # oldest of those: one query over both states would sort every claimable item per batch
+    oldest = sorted(id_ for state in CLAIMABLE_STATES for id_ in session.scalars(
+        select(OutboxItem.id).where(OutboxItem.source == source, OutboxItem.state == state, due)
+        .order_by(OutboxItem.id).limit(limit)))[:limit]
+    if not oldest:
+        return []
+    # lock them by id alone and check their state here: with ``state IN`` in the WHERE,
+    # SQLite's planner walks the state index over every claimable item instead
     query = (
         select(OutboxItem)
-        .where(
-            OutboxItem.source == source,
-            OutboxItem.state.in_(CLAIMABLE_STATES),
-            or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= now),
-        )
+        .where(OutboxItem.id.in_(oldest))
+        .order_by(OutboxItem.id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)  # the locked rows' values, not cached ones
+    )
+    claimed = [item for item in session.scalars(query) if item.state in CLAIMABLE_STATES
+               and (item.next_attempt_at is None or item.next_attempt_at <= now)]
+    if claimed:
+        return claimed
+    # every one of them is locked by another writer (PostgreSQL): claim past them
+    query = (
+        select(OutboxItem)
+        .where(OutboxItem.source == source, OutboxItem.state.in_(CLAIMABLE_STATES), due)
         .order_by(OutboxItem.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -7,12 +7,20 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from sync.store.base import Base
-from sync.store.db import check_schema, current_revision, head_revision, make_engine, upgrade
+from sync.store.db import (
+    alembic_config,
+    check_schema,
+    current_revision,
+    head_revision,
+    make_engine,
+    upgrade,
+)
 from sync.store.errors import SchemaOutOfDate, StoreError
 
 TABLES = {
@@ -26,9 +34,25 @@ def test_given_an_empty_database_when_upgraded_then_every_table_exists_at_head(
 ) -> None:
     applied = upgrade(empty_engine)
 
-    assert applied == ["0001"]
+    assert applied == ["0001", "0002"]
     assert current_revision(empty_engine) == head_revision()
     assert set(inspect(empty_engine).get_table_names()) == TABLES
+    check_schema(empty_engine)  # does not raise
+
+
+def test_given_a_store_at_the_first_revision_when_upgraded_then_the_claim_index_is_added(
+    empty_engine: Engine,
+) -> None:
+    with empty_engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs 0002"):
+        check_schema(empty_engine)
+
+    applied = upgrade(empty_engine)
+
+    assert applied == ["0002"]
+    indexes = {index["name"] for index in inspect(empty_engine).get_indexes("outbox")}
+    assert "ix_outbox_source_state_id" in indexes
     check_schema(empty_engine)  # does not raise
 
 
@@ -102,7 +126,7 @@ def test_given_two_workers_starting_at_once_when_both_upgrade_then_one_migrates_
     with ThreadPoolExecutor(max_workers=2) as pool:
         applied = sorted(pool.map(upgrade, engines))
 
-    assert applied == [[], ["0001"]]
+    assert applied == [[], ["0001", "0002"]]
     check_schema(engines[0])
     for engine in engines:
         engine.dispose()

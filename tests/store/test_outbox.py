@@ -151,6 +151,27 @@ def test_given_two_postgres_workers_when_both_claim_at_once_then_their_batches_a
     assert ids_one.isdisjoint(ids_two)
 
 
+@pytest.mark.postgres
+def test_given_the_oldest_items_locked_by_another_worker_when_claiming_then_the_next_come(
+    postgres_url: str,
+) -> None:
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    with factory.begin() as setup:
+        enqueue(setup, [correction(stored_lead_id(setup), f"k{i}") for i in range(10)], NOW)
+
+    with factory() as first, factory() as second:
+        ids_one = [i.id for i in claim_batch(first, "salesforce", limit=4, now=NOW)]
+        ids_two = [i.id for i in claim_batch(second, "salesforce", limit=4, now=NOW)]
+        first.rollback()
+        second.rollback()
+
+    engine.dispose()
+    assert len(ids_one) == len(ids_two) == 4
+    assert max(ids_one) < min(ids_two)
+
+
 def test_given_a_run_that_sent_items_when_undone_then_they_are_no_longer_listed_as_sent(
     session: Session,
 ) -> None:
