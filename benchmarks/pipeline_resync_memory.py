@@ -30,12 +30,15 @@ from sync.store.db import make_engine, session_factory, upgrade
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--messy", action="store_true",
+                        help="the messy seed (corrections, findings) instead of plain leads")
     parser.add_argument("--again", action="store_true",
                         help="then a second full resync over the populated store")
     args = parser.parse_args()
     context = multiprocessing.get_context("spawn")
     ports, stop = context.Queue(), context.Event()
-    child = context.Process(target=serve, args=(args.leads, ports, stop, True), daemon=True)
+    child = context.Process(target=serve, args=(args.leads, ports, stop, not args.messy),
+                            daemon=True)
     child.start()
     url = f"http://127.0.0.1:{ports.get(timeout=900)}"
     try:

@@ -10,7 +10,6 @@ https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/que
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC
 from itertools import islice
@@ -95,7 +94,7 @@ def rest_datetime(value: str) -> str:
 def iter_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> Iterator[dict[str, Any]]:
     """CSV rows as dicts, one at a time; empty cells are null (Bulk CSV cannot tell "" from
     null). Lazy, so a 50,000-row results chunk never exists as 50,000 dicts at once."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(_lines(text))
     header = next(reader, None)
     if header is None:
         return
@@ -103,6 +102,19 @@ def iter_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> Iterator[d
     for row in reader:
         yield {name: None if cell == "" else convert(cell) if convert else cell
                for (name, convert), cell in zip(columns, row, strict=True)}
+
+
+def _lines(text: str) -> Iterator[str]:
+    """``text`` line by line, endings kept (the csv module joins a quoted field's lines).
+
+    Not ``io.StringIO(text)``: it copies the whole chunk into a buffer of 4 bytes a character
+    (33 MB for an 8 MB chunk of plain ASCII).
+    """
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start) + 1 or end
+        yield text[start:stop]
+        start = stop
 
 
 def parse_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> list[dict[str, Any]]:

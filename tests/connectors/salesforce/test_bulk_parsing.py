@@ -28,5 +28,17 @@ def test_given_bulk_csv_when_parsing_with_describe_types_then_rest_shaped_values
     ]
 
 
+def test_given_quoted_line_breaks_and_crlf_endings_when_parsing_then_rows_are_whole() -> None:
+    text = ('"Id","Company"\r\n'
+            '"00Q1","Acme\nNorth\r\nWing"\r\n'
+            '"00Q2","Borealis"\r\n'
+            '"00Q3",""')  # the last line may lack its ending
+
+    rows = bulk.parse_csv(text, bulk.converters(DESCRIBE))
+
+    assert rows == [{"Id": "00Q1", "Company": "Acme\nNorth\r\nWing"},
+                    {"Id": "00Q2", "Company": "Borealis"}, {"Id": "00Q3", "Company": None}]
+
+
 def test_given_a_non_utc_datetime_when_converting_then_rest_format_in_utc() -> None:
     assert bulk.rest_datetime("2026-03-01T14:00:00.000+0200") == "2026-03-01T12:00:00.000+0000"
