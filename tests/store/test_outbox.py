@@ -129,45 +129,40 @@ def test_given_duplicate_keys_in_one_call_when_enqueued_then_one_item_is_added(
     assert enqueue(session, [item, replace(item, new_value="other")], NOW) == 1
 
 
-@pytest.mark.postgres
-def test_given_two_postgres_workers_when_both_claim_at_once_then_their_batches_are_disjoint(
-    postgres_url: str,
-) -> None:
+def _claim_concurrently(postgres_url: str, first: int, second: int) -> tuple[list[int], list[int]]:
+    """Ten pending items; two PostgreSQL sessions claim ``first`` then ``second`` of them,
+    each holding its locks while the other claims. Returns the ids each got."""
     engine = make_engine(postgres_url)
     upgrade(engine)
     factory = session_factory(engine)
     with factory.begin() as setup:
         enqueue(setup, [correction(stored_lead_id(setup), f"k{i}") for i in range(10)], NOW)
 
-    with factory() as first, factory() as second:
-        batch_one = claim_batch(first, "salesforce", limit=4, now=NOW)
-        batch_two = claim_batch(second, "salesforce", limit=10, now=NOW)
-        ids_one, ids_two = {i.id for i in batch_one}, {i.id for i in batch_two}
-        first.rollback()
-        second.rollback()
-
+    with factory() as one, factory() as two:
+        ids_one = [i.id for i in claim_batch(one, "salesforce", limit=first, now=NOW)]
+        ids_two = [i.id for i in claim_batch(two, "salesforce", limit=second, now=NOW)]
+        one.rollback()
+        two.rollback()
     engine.dispose()
+    return ids_one, ids_two
+
+
+@pytest.mark.postgres
+def test_given_two_postgres_workers_when_both_claim_at_once_then_their_batches_are_disjoint(
+    postgres_url: str,
+) -> None:
+    ids_one, ids_two = _claim_concurrently(postgres_url, first=4, second=10)
+
     assert len(ids_one) == 4 and len(ids_two) == 6
-    assert ids_one.isdisjoint(ids_two)
+    assert set(ids_one).isdisjoint(ids_two)
 
 
 @pytest.mark.postgres
 def test_given_the_oldest_items_locked_by_another_worker_when_claiming_then_the_next_come(
     postgres_url: str,
 ) -> None:
-    engine = make_engine(postgres_url)
-    upgrade(engine)
-    factory = session_factory(engine)
-    with factory.begin() as setup:
-        enqueue(setup, [correction(stored_lead_id(setup), f"k{i}") for i in range(10)], NOW)
+    ids_one, ids_two = _claim_concurrently(postgres_url, first=4, second=4)
 
-    with factory() as first, factory() as second:
-        ids_one = [i.id for i in claim_batch(first, "salesforce", limit=4, now=NOW)]
-        ids_two = [i.id for i in claim_batch(second, "salesforce", limit=4, now=NOW)]
-        first.rollback()
-        second.rollback()
-
-    engine.dispose()
     assert len(ids_one) == len(ids_two) == 4
     assert max(ids_one) < min(ids_two)
 
