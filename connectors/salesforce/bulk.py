@@ -100,6 +100,9 @@ def iter_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> Iterator[d
         return
     columns = [(name, table.get(name)) for name in header]
     for row in reader:
+        if len(row) != len(columns):
+            raise FatalError(f"broken Bulk 2.0 results: CSV line {reader.line_num} has "
+                             f"{len(row)} cells, the header names {len(columns)}")
         yield {name: None if cell == "" else convert(cell) if convert else cell
                for (name, convert), cell in zip(columns, row, strict=True)}
 

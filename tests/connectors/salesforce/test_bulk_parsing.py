@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from connectors.base import FatalError
 from connectors.salesforce import bulk
 
 DESCRIBE = {"fields": [
@@ -38,6 +41,13 @@ def test_given_quoted_line_breaks_and_crlf_endings_when_parsing_then_rows_are_wh
 
     assert rows == [{"Id": "00Q1", "Company": "Acme\nNorth\r\nWing"},
                     {"Id": "00Q2", "Company": "Borealis"}, {"Id": "00Q3", "Company": None}]
+
+
+def test_given_a_row_short_of_cells_when_parsing_then_a_fatal_error_names_its_line() -> None:
+    text = '"Id","Company"\n"00Q1","Acme"\n"00Q2"\n'
+
+    with pytest.raises(FatalError, match=r"CSV line 3 has 1 cells, the header names 2"):
+        bulk.parse_csv(text, bulk.converters(DESCRIBE))
 
 
 def test_given_a_non_utc_datetime_when_converting_then_rest_format_in_utc() -> None:
