@@ -25,8 +25,16 @@ from connectors.hubspot import HubSpotConnection, HubSpotConnector
 from connectors.sandbox.hubspot import HubSpotEmulator
 from connectors.sandbox.server import Server
 
-PROPERTIES = ["email", "hs_lead_status", "nurture_reason", "unqualified_reason",
-              "reason_detail", "campaign", "wants_call", "lead_status_changed_at"]
+PROPERTIES = [
+    "email",
+    "hs_lead_status",
+    "nurture_reason",
+    "unqualified_reason",
+    "reason_detail",
+    "campaign",
+    "wants_call",
+    "lead_status_changed_at",
+]
 END = datetime(2100, 1, 1, tzinfo=UTC)
 END_MS = str(int(END.timestamp() * 1000))
 
@@ -38,8 +46,10 @@ def timed(label: str, run: Callable[[], tuple[int, int]], repeat: int) -> tuple[
         started = time.perf_counter()
         records, calls = run()
         best = min(best, time.perf_counter() - started)
-    print(f"{label:<40} {records:>8} contacts {best:>7.2f} s {records / best:>8.0f} /s "
-          f"{calls:>5} calls")
+    print(
+        f"{label:<40} {records:>8} contacts {best:>7.2f} s {records / best:>8.0f} /s "
+        f"{calls:>5} calls"
+    )
     return best, calls
 
 
@@ -50,11 +60,19 @@ def bare_loop(url: str, token: str) -> tuple[int, int]:
     calls, lower, after = 0, "0", None
     while True:
         request = PublicObjectSearchRequest(
-            filter_groups=[{"filters": [
-                {"propertyName": "lastmodifieddate", "operator": "GTE", "value": lower},
-                {"propertyName": "lastmodifieddate", "operator": "LT", "value": END_MS}]}],
+            filter_groups=[
+                {
+                    "filters": [
+                        {"propertyName": "lastmodifieddate", "operator": "GTE", "value": lower},
+                        {"propertyName": "lastmodifieddate", "operator": "LT", "value": END_MS},
+                    ]
+                }
+            ],
             sorts=[{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}],
-            properties=["lastmodifieddate", "hs_object_id", *PROPERTIES], limit=200, after=after)
+            properties=["lastmodifieddate", "hs_object_id", *PROPERTIES],
+            limit=200,
+            after=after,
+        )
         page = api.do_search(public_object_search_request=request)
         calls += 1
         seen.update(r.id for r in page.results)
@@ -63,8 +81,9 @@ def bare_loop(url: str, token: str) -> tuple[int, int]:
         after = page.paging.next.after
         if int(after) + 200 > 10_000:
             lower = page.results[-1].properties["lastmodifieddate"]
-            lower = str(int(datetime.fromisoformat(lower.replace("Z", "+00:00")).timestamp()
-                            * 1000))
+            lower = str(
+                int(datetime.fromisoformat(lower.replace("Z", "+00:00")).timestamp() * 1000)
+            )
             after = None
 
 
@@ -84,15 +103,23 @@ def main() -> None:
                 count = sum(len(p.records) for p in hs.pull(Window(None, END)))
                 hs.close()
                 return count, hs.usage.calls
+
             return run
 
-        bare_s, bare_calls = timed("bare do_search loop (offsets, dedupe)",
-                                   lambda: bare_loop(server.url, app.access_token), args.repeat)
-        for label, offset in (("connector pull, keyset (default)", 0),
-                              ("connector pull, max_offset=10000", 10_000)):
+        bare_s, bare_calls = timed(
+            "bare do_search loop (offsets, dedupe)",
+            lambda: bare_loop(server.url, app.access_token),
+            args.repeat,
+        )
+        for label, offset in (
+            ("connector pull, keyset (default)", 0),
+            ("connector pull, max_offset=10000", 10_000),
+        ):
             seconds, calls = timed(label, connector(offset), args.repeat)
-            print(f"{'':<40} calls x{calls / bare_calls:.3f} of bare, "
-                  f"time x{seconds / bare_s:.2f} of bare")
+            print(
+                f"{'':<40} calls x{calls / bare_calls:.3f} of bare, "
+                f"time x{seconds / bare_s:.2f} of bare"
+            )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,14 @@ def corrections_for(app: HubSpotEmulator, ids: list[str]) -> list[Correction]:
     found = []
     for contact_id in ids:
         stamp = parse_stamp(app.contact(contact_id)["properties"]["lastmodifieddate"])
-        found.append(Correction(f"fix-{contact_id}", contact_id,
-                                {"reason_detail": f"checked by leadloop ({contact_id})"}, stamp))
+        found.append(
+            Correction(
+                f"fix-{contact_id}",
+                contact_id,
+                {"reason_detail": f"checked by leadloop ({contact_id})"},
+                stamp,
+            )
+        )
     return found
 
 
@@ -36,13 +42,14 @@ def run(label: str, hs: HubSpotConnector, corrections: list[Correction]) -> None
     outcomes = hs.write(corrections)
     seconds = time.perf_counter() - started
     calls = hs.usage.calls - before
-    ops = {k: v - by_op.get(k, 0) for k, v in hs.usage.by_operation.items()
-           if v - by_op.get(k, 0)}
+    ops = {k: v - by_op.get(k, 0) for k, v in hs.usage.by_operation.items() if v - by_op.get(k, 0)}
     applied = sum(o.applied for o in outcomes)
     sent = sum(o.status is OutcomeStatus.SENT for o in outcomes)
-    print(f"{label:<26} {len(corrections):>6} corrections {sent:>6} sent {applied:>6} applied "
-          f"{calls:>4} calls ({100 * calls / len(corrections):.2f} per 100) "
-          f"{len(corrections) / seconds:>7.0f}/s  {ops}")
+    print(
+        f"{label:<26} {len(corrections):>6} corrections {sent:>6} sent {applied:>6} applied "
+        f"{calls:>4} calls ({100 * calls / len(corrections):.2f} per 100) "
+        f"{len(corrections) / seconds:>7.0f}/s  {ops}"
+    )
 
 
 def main() -> None:
@@ -52,8 +59,9 @@ def main() -> None:
     app = HubSpotEmulator(contacts=0, seed=42)
     ids = app.add_contacts(args.corrections)
     with Server(app) as server:
-        hs = HubSpotConnector(HubSpotConnection(app.access_token, base_url=server.url),
-                              properties=["reason_detail"])
+        hs = HubSpotConnector(
+            HubSpotConnection(app.access_token, base_url=server.url), properties=["reason_detail"]
+        )
         planned = corrections_for(app, ids)
         run("first write", hs, planned)
         run("resend (already applied)", hs, planned)

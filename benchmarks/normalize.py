@@ -28,12 +28,22 @@ def salesforce(person: Person, phone: str) -> SourceRecord:
     record_id = f"00Q{person.index:015d}"
     fields = {
         "Id": record_id,
-        "SystemModstamp": person.status_changed_at.strftime(SF_TIME), "IsDeleted": False,
-        "IsConverted": False, "Status": "Nurture",
-        "Nurture_Reason__c": "Bad Timing", "Email": person.email, "Phone": phone,
-        "Company": person.company, "Industry": person.industry, "Country": person.country,
-        "Title": person.title, "LeadSource": person.lead_source, "Campaign__c": person.campaign,
-        "Lead_Score__c": person.score, "Wants_Call__c": person.wants_call, "OwnerId": "005x",
+        "SystemModstamp": person.status_changed_at.strftime(SF_TIME),
+        "IsDeleted": False,
+        "IsConverted": False,
+        "Status": "Nurture",
+        "Nurture_Reason__c": "Bad Timing",
+        "Email": person.email,
+        "Phone": phone,
+        "Company": person.company,
+        "Industry": person.industry,
+        "Country": person.country,
+        "Title": person.title,
+        "LeadSource": person.lead_source,
+        "Campaign__c": person.campaign,
+        "Lead_Score__c": person.score,
+        "Wants_Call__c": person.wants_call,
+        "OwnerId": "005x",
         "CreatedDate": person.created_at.strftime(SF_TIME),
         "Status_Changed_At__c": person.status_changed_at.strftime(SF_TIME),
     }
@@ -42,10 +52,16 @@ def salesforce(person: Person, phone: str) -> SourceRecord:
 
 def hubspot(person: Person, phone: str) -> SourceRecord:
     fields = {
-        "hs_object_id": str(person.index), "lastmodifieddate": person.status_changed_at.isoformat(),
-        "hs_lead_status": "UNQUALIFIED", "unqualified_reason": "wrong_persona",
-        "email": person.email, "phone": phone, "company": person.company,
-        "country": person.country, "jobtitle": person.title, "hubspotscore": str(person.score),
+        "hs_object_id": str(person.index),
+        "lastmodifieddate": person.status_changed_at.isoformat(),
+        "hs_lead_status": "UNQUALIFIED",
+        "unqualified_reason": "wrong_persona",
+        "email": person.email,
+        "phone": phone,
+        "company": person.company,
+        "country": person.country,
+        "jobtitle": person.title,
+        "hubspotscore": str(person.score),
         "wants_call": str(person.wants_call).lower(),
         "createdate": str(int(person.created_at.timestamp() * 1000)),
     }
@@ -53,9 +69,14 @@ def hubspot(person: Person, phone: str) -> SourceRecord:
 
 
 # national formats of the seed's countries, with room for a million different numbers
-UNIQUE_PATTERNS = {"US": "(415) {a:03d}-{b:04d}", "GB": "020 7{a:03d} {b:04d}",
-                   "DE": "030 9{a:03d}{b:04d}", "FR": "01 4{a:03d} {b:04d}",
-                   "BR": "(11) 3{a:03d}-{b:04d}", "JP": "03-5{a:03d}-{b:04d}"}
+UNIQUE_PATTERNS = {
+    "US": "(415) {a:03d}-{b:04d}",
+    "GB": "020 7{a:03d} {b:04d}",
+    "DE": "030 9{a:03d}{b:04d}",
+    "FR": "01 4{a:03d} {b:04d}",
+    "BR": "(11) 3{a:03d}-{b:04d}",
+    "JP": "03-5{a:03d}-{b:04d}",
+}
 
 
 def unique_phone(person: Person) -> str:
@@ -73,8 +94,10 @@ def rate(label: str, mapping: Mapping, records: list[SourceRecord]) -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     problems = sum(len(normalize("bench", mapping, r).problems) for r in records)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    print(f"{label:<44} {len(records):>7} records {seconds:>6.2f} s wall "
-          f"{len(records) / cpu:>8.0f} records per CPU-second ({problems} problems)")
+    print(
+        f"{label:<44} {len(records):>7} records {seconds:>6.2f} s wall "
+        f"{len(records) / cpu:>8.0f} records per CPU-second ({problems} problems)"
+    )
 
 
 def main() -> None:
@@ -84,7 +107,9 @@ def main() -> None:
     catalogue = load_catalogue()
     crowd = people(count)
     build: dict[str, Callable[[Person, str], SourceRecord]] = {
-        "salesforce_lead": salesforce, "hubspot_contact": hubspot}
+        "salesforce_lead": salesforce,
+        "hubspot_contact": hubspot,
+    }
     for name, make in build.items():
         mapping = load_mapping(name, catalogue)
         seeded = [make(p, p.phone) for p in crowd]

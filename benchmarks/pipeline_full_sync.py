@@ -85,6 +85,7 @@ def _timed(function: Any, label: str, spent: collections.defaultdict[str, float]
             return function(*args, **kwargs)
         finally:
             spent[label] += time.perf_counter() - started
+
     return timed
 
 
@@ -92,8 +93,13 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def leadloop_sync(directory: Path, url: str, write_back: bool = True, then_resync: bool = False,
-                  spent: dict[str, float] | None = None) -> dict[str, Any]:
+def leadloop_sync(
+    directory: Path,
+    url: str,
+    write_back: bool = True,
+    then_resync: bool = False,
+    spent: dict[str, float] | None = None,
+) -> dict[str, Any]:
     """One full sync into a new store (and, with ``then_resync``, a full resync over it)."""
     from sync.demo import write_config
     from sync.pipeline.engine import Engine, SyncRequest
@@ -103,28 +109,42 @@ def leadloop_sync(directory: Path, url: str, write_back: bool = True, then_resyn
 
     config = write_config(directory, url, "http://127.0.0.1:9")
     if not write_back:  # evaluate and enqueue, but never write (isolates the CRM writes' cost)
-        config.write_text(config.read_text().replace(
-            "    mapping: salesforce_lead\n",
-            "    mapping: salesforce_lead\n    write_back: {enabled: false}\n"))
+        config.write_text(
+            config.read_text().replace(
+                "    mapping: salesforce_lead\n",
+                "    mapping: salesforce_lead\n    write_back: {enabled: false}\n",
+            )
+        )
     settings = load_settings(config)
     engine = make_engine(settings.store.dsn)
     upgrade(engine)
     runs = []
-    for request in (SyncRequest(allow_mass_change=True), *([SyncRequest(
-            mode="full", allow_mass_change=True)] if then_resync else [])):
+    for request in (
+        SyncRequest(allow_mass_change=True),
+        *([SyncRequest(mode="full", allow_mass_change=True)] if then_resync else []),
+    ):
         spent_before = dict(spent) if spent is not None else {}
         started = time.perf_counter()
         with open_sources(settings, ["salesforce"]) as sources:
             source = sources["salesforce"]
             report = Engine(settings, session_factory(engine), lambda: datetime.now(UTC)).sync(
-                source, request)
+                source, request
+            )
             calls = dict(source.connector.usage.by_operation)
-        runs.append({"seconds": time.perf_counter() - started, "counts": report.counts,
-                     "calls": calls, "spent": {k: v - spent_before.get(k, 0.0)
-                                               for k, v in (spent or {}).items()}})
+        runs.append(
+            {
+                "seconds": time.perf_counter() - started,
+                "counts": report.counts,
+                "calls": calls,
+                "spent": {k: v - spent_before.get(k, 0.0) for k, v in (spent or {}).items()},
+            }
+        )
     engine.dispose()
-    return {**runs[0], "resync": runs[1] if then_resync else None,
-            "fields": list(settings.mapping("salesforce").crm_fields())}
+    return {
+        **runs[0],
+        "resync": runs[1] if then_resync else None,
+        "fields": list(settings.mapping("salesforce").crm_fields()),
+    }
 
 
 def floor(directory: Path, url: str, fields: list[str]) -> dict[str, Any]:
@@ -133,22 +153,31 @@ def floor(directory: Path, url: str, fields: list[str]) -> dict[str, Any]:
     from connectors.salesforce.streams import format_soql
 
     engine = create_engine(f"sqlite:///{directory / 'floor.db'}")
-    table = Table("leads", MetaData(), Column("Id", String(18), primary_key=True),
-                  *(Column(f, Text) for f in fields if f != "Id"), Column("raw", JSON))
+    table = Table(
+        "leads",
+        MetaData(),
+        Column("Id", String(18), primary_key=True),
+        *(Column(f, Text) for f in fields if f != "Id"),
+        Column("raw", JSON),
+    )
     table.metadata.create_all(engine)
     started = time.perf_counter()
-    sf = Salesforce(username="admin@leadloop.sandbox", password="sandbox-password",
-                    security_token="sandbox-token", domain="login",
-                    session=BaseUrlSession.for_urls([url]))
-    soql = format_soql("SELECT {:literal} FROM Lead ORDER BY SystemModstamp, Id",
-                       ", ".join(fields))
+    sf = Salesforce(
+        username="admin@leadloop.sandbox",
+        password="sandbox-password",
+        security_token="sandbox-token",
+        domain="login",
+        session=BaseUrlSession.for_urls([url]),
+    )
+    soql = format_soql("SELECT {:literal} FROM Lead ORDER BY SystemModstamp, Id", ", ".join(fields))
     batch: list[dict[str, Any]] = []
     count = 0
     with engine.begin() as connection:
         for record in sf.query_all_iter(soql, include_deleted=True):
             record.pop("attributes", None)
-            batch.append({**{k: None if v is None else str(v) for k, v in record.items()},
-                          "raw": record})
+            batch.append(
+                {**{k: None if v is None else str(v) for k, v in record.items()}, "raw": record}
+            )
             if len(batch) == 2000:
                 connection.execute(insert(table), batch)
                 count += len(batch)
@@ -163,14 +192,24 @@ def floor(directory: Path, url: str, fields: list[str]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=100_000)
-    parser.add_argument("--no-write-back", action="store_true",
-                        help="evaluate but do not write corrections back")
-    parser.add_argument("--clean", action="store_true",
-                        help="plain leads needing no correction (default: the messy seed)")
-    parser.add_argument("--then-resync", action="store_true",
-                        help="then a full resync over the populated store (nothing changed)")
-    parser.add_argument("--phases", action="store_true",
-                        help="also print the wall-clock seconds of each pipeline step")
+    parser.add_argument(
+        "--no-write-back", action="store_true", help="evaluate but do not write corrections back"
+    )
+    parser.add_argument(
+        "--clean",
+        action="store_true",
+        help="plain leads needing no correction (default: the messy seed)",
+    )
+    parser.add_argument(
+        "--then-resync",
+        action="store_true",
+        help="then a full resync over the populated store (nothing changed)",
+    )
+    parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="also print the wall-clock seconds of each pipeline step",
+    )
     args = parser.parse_args()
     spent = time_phases() if args.phases else None
     context = multiprocessing.get_context("spawn")
@@ -181,30 +220,41 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            ours = leadloop_sync(Path(tmp), url, write_back=not args.no_write_back,
-                                 then_resync=args.then_resync, spent=spent)
+            ours = leadloop_sync(
+                Path(tmp),
+                url,
+                write_back=not args.no_write_back,
+                then_resync=args.then_resync,
+                spent=spent,
+            )
             peak = _peak_mb()
             bare = floor(Path(tmp), url, ours["fields"])
     finally:
         stop.set()
         child.join(timeout=10)
     counts = ours["counts"]
-    print(f"leadloop full sync: {counts.get('pulled', 0):,} leads in {ours['seconds']:.1f} s "
-          f"= {counts.get('pulled', 0) / ours['seconds']:,.0f} leads/s; API calls "
-          f"{counts.get('api_calls')} {ours['calls']}; corrections {counts.get('corrections')}, "
-          f"sent {counts.get('sent', 0)}, findings {counts.get('findings')}; "
-          f"peak RSS {peak:.0f} MB")
-    print(f"floor (bare query_all_iter + Core bulk insert): {bare['rows']:,} rows in "
-          f"{bare['seconds']:.1f} s = {bare['rows'] / bare['seconds']:,.0f} rows/s")
+    print(
+        f"leadloop full sync: {counts.get('pulled', 0):,} leads in {ours['seconds']:.1f} s "
+        f"= {counts.get('pulled', 0) / ours['seconds']:,.0f} leads/s; API calls "
+        f"{counts.get('api_calls')} {ours['calls']}; corrections {counts.get('corrections')}, "
+        f"sent {counts.get('sent', 0)}, findings {counts.get('findings')}; "
+        f"peak RSS {peak:.0f} MB"
+    )
+    print(
+        f"floor (bare query_all_iter + Core bulk insert): {bare['rows']:,} rows in "
+        f"{bare['seconds']:.1f} s = {bare['rows'] / bare['seconds']:,.0f} rows/s"
+    )
     print(f"ratio leadloop / floor: {ours['seconds'] / bare['seconds']:.2f} (goal <= 1.5)")
     _print_phases(ours)
     if ours["resync"] is not None:
         again = ours["resync"]
         pulled = again["counts"].get("pulled", 0)
-        print(f"then a full resync over the stored leads: {pulled:,} leads in "
-              f"{again['seconds']:.1f} s = {pulled / again['seconds']:,.0f} leads/s; API calls "
-              f"{again['counts'].get('api_calls')} {again['calls']}; corrections "
-              f"{again['counts'].get('corrections')}")
+        print(
+            f"then a full resync over the stored leads: {pulled:,} leads in "
+            f"{again['seconds']:.1f} s = {pulled / again['seconds']:,.0f} leads/s; API calls "
+            f"{again['counts'].get('api_calls')} {again['calls']}; corrections "
+            f"{again['counts'].get('corrections')}"
+        )
         _print_phases(again)
 
 

@@ -34,14 +34,26 @@ STATUSES = ("new", "working", "nurture", "unqualified", "qualified", "converted"
 
 
 def _rows(source: str, start: int, count: int, stamp: datetime) -> list[dict[str, Any]]:
-    return [{"source": source, "external_id": f"BENCH{n:09d}", "status": STATUSES[n % 6],
-             "raw_status": STATUSES[n % 6], "email": f"lead{n}@example.com",
-             "nurture_reason": "bad_timing" if n % 6 == 2 else None,
-             "unqualified_reason": "competitor" if n % 6 == 3 else None,
-             "status_changed_at": stamp - timedelta(days=30 + n % 90),
-             "created_at": stamp - timedelta(days=120), "modified_at": stamp,
-             "wants_call": False, "is_deleted": False, "first_seen_at": stamp,
-             "updated_at": stamp, "fingerprint": f"bench{n}"} for n in range(start, start + count)]
+    return [
+        {
+            "source": source,
+            "external_id": f"BENCH{n:09d}",
+            "status": STATUSES[n % 6],
+            "raw_status": STATUSES[n % 6],
+            "email": f"lead{n}@example.com",
+            "nurture_reason": "bad_timing" if n % 6 == 2 else None,
+            "unqualified_reason": "competitor" if n % 6 == 3 else None,
+            "status_changed_at": stamp - timedelta(days=30 + n % 90),
+            "created_at": stamp - timedelta(days=120),
+            "modified_at": stamp,
+            "wants_call": False,
+            "is_deleted": False,
+            "first_seen_at": stamp,
+            "updated_at": stamp,
+            "fingerprint": f"bench{n}",
+        }
+        for n in range(start, start + count)
+    ]
 
 
 def fill(url: str, per_source: int, now: datetime) -> float:
@@ -51,27 +63,55 @@ def fill(url: str, per_source: int, now: datetime) -> float:
     with engine.begin() as connection:
         for source in ("salesforce", "hubspot"):
             for start in range(0, per_source, 50_000):
-                connection.execute(insert(TABLES["leads"]),
-                                   _rows(source, start, min(50_000, per_source - start), now))
-            connection.execute(insert(TABLES["sync_cursors"]), [{
-                "source": source, "stream": "leads", "modstamp": now - timedelta(minutes=1),
-                "record_id": "", "window_end": now, "updated_at": now}])
-            connection.execute(insert(TABLES["runs"]), [{
-                "kind": "sync", "source": source, "state": RunState.SUCCEEDED.value,
-                "created_at": now - timedelta(minutes=15),
-                "started_at": now - timedelta(minutes=15), "counts": {}, "dry_run": False}])
+                connection.execute(
+                    insert(TABLES["leads"]),
+                    _rows(source, start, min(50_000, per_source - start), now),
+                )
+            connection.execute(
+                insert(TABLES["sync_cursors"]),
+                [
+                    {
+                        "source": source,
+                        "stream": "leads",
+                        "modstamp": now - timedelta(minutes=1),
+                        "record_id": "",
+                        "window_end": now,
+                        "updated_at": now,
+                    }
+                ],
+            )
+            connection.execute(
+                insert(TABLES["runs"]),
+                [
+                    {
+                        "kind": "sync",
+                        "source": source,
+                        "state": RunState.SUCCEEDED.value,
+                        "created_at": now - timedelta(minutes=15),
+                        "started_at": now - timedelta(minutes=15),
+                        "counts": {},
+                        "dry_run": False,
+                    }
+                ],
+            )
     engine.dispose()
     return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--store-leads", type=int, default=1_000_000,
-                        help="leads in the store, split between the two sources")
+    parser.add_argument(
+        "--store-leads",
+        type=int,
+        default=1_000_000,
+        help="leads in the store, split between the two sources",
+    )
     args = parser.parse_args()
     now = datetime.now(UTC)
-    with tempfile.TemporaryDirectory() as tmp, Sandbox(SandboxOptions(
-            leads=50, contacts=30, now=lambda: now - timedelta(days=1))) as box:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Sandbox(SandboxOptions(leads=50, contacts=30, now=lambda: now - timedelta(days=1))) as box,
+    ):
         settings = load_settings(write_config(Path(tmp), box.salesforce_url, box.hubspot_url))
         engine = make_engine(settings.store.dsn)
         upgrade(engine)
@@ -85,8 +125,10 @@ def main() -> None:
             calls = {name: dict(s.connector.usage.by_operation) for name, s in sources.items()}
         engine.dispose()
     print(f"store filled with {args.store_leads:,} leads in {filled:.0f} s")
-    print(f"no-change incremental sync of both sources: {elapsed:.2f} s; API calls per source: "
-          + "; ".join(f"{name} {sum(ops.values())} {ops}" for name, ops in calls.items()))
+    print(
+        f"no-change incremental sync of both sources: {elapsed:.2f} s; API calls per source: "
+        + "; ".join(f"{name} {sum(ops.values())} {ops}" for name, ops in calls.items())
+    )
 
 
 if __name__ == "__main__":

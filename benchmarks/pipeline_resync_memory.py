@@ -30,15 +30,20 @@ from sync.store.db import make_engine, session_factory, upgrade
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=1_000_000)
-    parser.add_argument("--messy", action="store_true",
-                        help="the messy seed (corrections, findings) instead of plain leads")
-    parser.add_argument("--again", action="store_true",
-                        help="then a second full resync over the populated store")
+    parser.add_argument(
+        "--messy",
+        action="store_true",
+        help="the messy seed (corrections, findings) instead of plain leads",
+    )
+    parser.add_argument(
+        "--again", action="store_true", help="then a second full resync over the populated store"
+    )
     args = parser.parse_args()
     context = multiprocessing.get_context("spawn")
     ports, stop = context.Queue(), context.Event()
-    child = context.Process(target=serve, args=(args.leads, ports, stop, not args.messy),
-                            daemon=True)
+    child = context.Process(
+        target=serve, args=(args.leads, ports, stop, not args.messy), daemon=True
+    )
     child.start()
     url = f"http://127.0.0.1:{ports.get(timeout=900)}"
     try:
@@ -51,16 +56,20 @@ def main() -> None:
                 started = time.perf_counter()
                 with open_sources(settings, ["salesforce"]) as sources:
                     source = sources["salesforce"]
-                    report = Engine(settings, session_factory(engine), lambda: datetime.now(UTC)
-                                    ).sync(source, SyncRequest(mode="full", allow_mass_change=True))
+                    report = Engine(
+                        settings, session_factory(engine), lambda: datetime.now(UTC)
+                    ).sync(source, SyncRequest(mode="full", allow_mass_change=True))
                     calls = dict(source.connector.usage.by_operation)
                 elapsed = time.perf_counter() - started
                 pulled = report.counts.get("pulled", 0)
-                print(f"{'full resync' if attempt == 0 else 'again, over the stored leads'}: "
-                      f"{pulled:,} leads in {elapsed:.0f} s = {pulled / elapsed:,.0f} leads/s; "
-                      f"API calls {sum(calls.values())} {calls}; corrections "
-                      f"{report.counts.get('corrections', 0):,}; peak RSS so far "
-                      f"{_peak_mb():.0f} MB (before the resync: {baseline:.0f} MB)", flush=True)
+                print(
+                    f"{'full resync' if attempt == 0 else 'again, over the stored leads'}: "
+                    f"{pulled:,} leads in {elapsed:.0f} s = {pulled / elapsed:,.0f} leads/s; "
+                    f"API calls {sum(calls.values())} {calls}; corrections "
+                    f"{report.counts.get('corrections', 0):,}; peak RSS so far "
+                    f"{_peak_mb():.0f} MB (before the resync: {baseline:.0f} MB)",
+                    flush=True,
+                )
             engine.dispose()
     finally:
         stop.set()

@@ -21,9 +21,25 @@ from connectors.salesforce.streams import full_soql, lead_stream
 from connectors.sandbox.salesforce import SalesforceEmulator
 from connectors.sandbox.server import Server
 
-FIELDS = ["Status", "Nurture_Reason__c", "Unqualified_Reason__c", "Reason_Detail__c", "Email",
-          "Phone", "Company", "Industry", "Country", "Title", "LeadSource", "Campaign__c",
-          "Lead_Score__c", "Wants_Call__c", "OwnerId", "CreatedDate", "Status_Changed_At__c"]
+FIELDS = [
+    "Status",
+    "Nurture_Reason__c",
+    "Unqualified_Reason__c",
+    "Reason_Detail__c",
+    "Email",
+    "Phone",
+    "Company",
+    "Industry",
+    "Country",
+    "Title",
+    "LeadSource",
+    "Campaign__c",
+    "Lead_Score__c",
+    "Wants_Call__c",
+    "OwnerId",
+    "CreatedDate",
+    "Status_Changed_At__c",
+]
 END = datetime(2100, 1, 1, tzinfo=UTC)
 
 
@@ -36,8 +52,10 @@ def timed(label: str, run: Callable[[], tuple[int, int]], repeat: int) -> tuple[
         records, calls = run()
         best = min(best, time.perf_counter() - started)
     seconds = best
-    print(f"{label:<34} {records:>8} leads {seconds:>7.2f} s {records / seconds:>9.0f} leads/s "
-          f"{calls:>5} calls")
+    print(
+        f"{label:<34} {records:>8} leads {seconds:>7.2f} s {records / seconds:>9.0f} leads/s "
+        f"{calls:>5} calls"
+    )
     return seconds, records, calls
 
 
@@ -51,7 +69,9 @@ def main() -> None:
     with Server(app) as server:
         conn = SalesforceConnection(
             PasswordAuth("admin@leadloop.sandbox", "sandbox-password", "sandbox-token"),
-            instance_url=server.url, login_url=server.url)
+            instance_url=server.url,
+            login_url=server.url,
+        )
         spec = lead_stream(FIELDS)
 
         def bare() -> tuple[int, int]:
@@ -66,14 +86,17 @@ def main() -> None:
             return sum(len(p.records) for p in pages), connector.usage.calls
 
         def bulk() -> tuple[int, int]:
-            connector = SalesforceConnector(conn, fields=FIELDS, bulk_threshold=1000,
-                                            sleep=lambda s: time.sleep(min(s, 0.05)))
+            connector = SalesforceConnector(
+                conn, fields=FIELDS, bulk_threshold=1000, sleep=lambda s: time.sleep(min(s, 0.05))
+            )
             return sum(len(p.records) for p in connector.pull_all()), connector.usage.calls
 
         print(f"Salesforce emulator, {args.leads} leads, {len(spec.select_fields)} fields")
         base_s, base_n, _ = timed("bare sf.query_all_iter", bare, args.repeat)
-        for label, run in (("connector.pull (REST, 1 window)", rest),
-                           ("connector.pull_all (Bulk 2.0)", bulk)):
+        for label, run in (
+            ("connector.pull (REST, 1 window)", rest),
+            ("connector.pull_all (Bulk 2.0)", bulk),
+        ):
             seconds, records, _ = timed(label, run, args.repeat)
             ratio = (records / seconds) / (base_n / base_s)
             print(f"{'':<34} {ratio:.2f}x the bare loop's leads/s")

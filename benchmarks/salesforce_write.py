@@ -31,13 +31,22 @@ def main() -> None:
     with Server(app) as server:
         conn = SalesforceConnection(
             PasswordAuth("admin@leadloop.sandbox", "sandbox-password", "sandbox-token"),
-            instance_url=server.url, login_url=server.url)
+            instance_url=server.url,
+            login_url=server.url,
+        )
         reader = SalesforceConnector(conn, fields=["Nurture_Reason__c", "IsConverted"])
-        live = [r for p in reader.pull(Window(None, END)) for r in p.records
-                if not r.deleted and not r.fields.get("IsConverted")]
-        corrections = [Correction(f"k{n}", r.record_id,
-                                  {"Nurture_Reason__c": VALUES[n % len(VALUES)]}, r.modstamp)
-                       for n, r in enumerate(live[: args.corrections])]
+        live = [
+            r
+            for p in reader.pull(Window(None, END))
+            for r in p.records
+            if not r.deleted and not r.fields.get("IsConverted")
+        ]
+        corrections = [
+            Correction(
+                f"k{n}", r.record_id, {"Nurture_Reason__c": VALUES[n % len(VALUES)]}, r.modstamp
+            )
+            for n, r in enumerate(live[: args.corrections])
+        ]
         connector = SalesforceConnector(conn, fields=["Nurture_Reason__c"])
         for label in ("first write", "re-send (idempotent)"):
             started = time.perf_counter()
@@ -48,8 +57,10 @@ def main() -> None:
             connector.usage.calls = 0
             statuses = Counter((o.status.value, o.applied) for o in outcomes)
             per_200 = (calls.get("reread", 0) + calls.get("composite", 0)) / (len(outcomes) / 200)
-            print(f"{label}: {len(outcomes)} corrections in {seconds:.2f} s, calls {calls}, "
-                  f"{per_200:.2f} batch calls per 200 records, outcomes {dict(statuses)}")
+            print(
+                f"{label}: {len(outcomes)} corrections in {seconds:.2f} s, calls {calls}, "
+                f"{per_200:.2f} batch calls per 200 records, outcomes {dict(statuses)}"
+            )
 
 
 if __name__ == "__main__":

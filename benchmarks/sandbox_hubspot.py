@@ -31,11 +31,16 @@ CAP = 10_000
 def cursor_groups(stamp: str | None, last_id: str | None) -> list[dict[str, Any]]:
     """Filter groups resuming after (stamp, last_id); everything when there is no cursor."""
     if stamp is None:
-        return [{"filters": [{"propertyName": "lastmodifieddate", "operator": "GTE",
-                              "value": "0"}]}]
+        return [
+            {"filters": [{"propertyName": "lastmodifieddate", "operator": "GTE", "value": "0"}]}
+        ]
     return [
-        {"filters": [{"propertyName": "lastmodifieddate", "operator": "EQ", "value": stamp},
-                     {"propertyName": "hs_object_id", "operator": "GT", "value": last_id}]},
+        {
+            "filters": [
+                {"propertyName": "lastmodifieddate", "operator": "EQ", "value": stamp},
+                {"propertyName": "hs_object_id", "operator": "GT", "value": last_id},
+            ]
+        },
         {"filters": [{"propertyName": "lastmodifieddate", "operator": "GT", "value": stamp}]},
     ]
 
@@ -53,14 +58,16 @@ def sdk_page(client: Client, request: PublicObjectSearchRequest) -> Page:
 def raw_page(client: Client, request: PublicObjectSearchRequest) -> Page:
     """One page as raw JSON (no SDK models): shows the emulator's own cost."""
     answer = client.crm.contacts.search_api.do_search_with_http_info(
-        public_object_search_request=request, _preload_content=False)
+        public_object_search_request=request, _preload_content=False
+    )
     body = json.loads(answer.data)
     rows = [(r["id"], r["properties"]["lastmodifieddate"]) for r in body["results"]]
     return rows, body["paging"]["next"]["after"] if "paging" in body else None
 
 
-def pull(client: Client, fetch: Callable[[Client, PublicObjectSearchRequest], Page]
-         ) -> tuple[set[str], int]:
+def pull(
+    client: Client, fetch: Callable[[Client, PublicObjectSearchRequest], Page]
+) -> tuple[set[str], int]:
     """Every contact id via search; (ids, requests made)."""
     seen: set[str] = set()
     requests, stamp, last_id, after = 0, None, None, 0
@@ -68,9 +75,16 @@ def pull(client: Client, fetch: Callable[[Client, PublicObjectSearchRequest], Pa
         request = PublicObjectSearchRequest(
             filter_groups=cursor_groups(stamp, last_id),
             sorts=[{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}],
-            properties=["email", "hs_lead_status", "nurture_reason", "unqualified_reason",
-                        "lastmodifieddate"],
-            limit=PAGE, after=str(after))
+            properties=[
+                "email",
+                "hs_lead_status",
+                "nurture_reason",
+                "unqualified_reason",
+                "lastmodifieddate",
+            ],
+            limit=PAGE,
+            after=str(after),
+        )
         rows, following = fetch(client, request)
         requests += 1
         seen.update(record_id for record_id, _ in rows)
@@ -82,15 +96,21 @@ def pull(client: Client, fetch: Callable[[Client, PublicObjectSearchRequest], Pa
             after = 0
 
 
-def timed(client: Client, fetch: Callable[[Client, PublicObjectSearchRequest], Page],
-          label: str, live: int) -> None:
+def timed(
+    client: Client,
+    fetch: Callable[[Client, PublicObjectSearchRequest], Page],
+    label: str,
+    live: int,
+) -> None:
     """Pull everything with ``fetch`` and print the figures."""
     started = time.perf_counter()
     seen, requests = pull(client, fetch)
     elapsed = time.perf_counter() - started
-    print(f"{label}: pulled {len(seen)} of {live} live contacts in {elapsed:.2f} s with "
-          f"{requests} search requests: {len(seen) / elapsed:,.0f} contacts/s, "
-          f"{requests / elapsed:,.1f} requests/s")
+    print(
+        f"{label}: pulled {len(seen)} of {live} live contacts in {elapsed:.2f} s with "
+        f"{requests} search requests: {len(seen) / elapsed:,.0f} contacts/s, "
+        f"{requests / elapsed:,.1f} requests/s"
+    )
     if len(seen) != live:
         raise SystemExit(f"{label}: missed {live - len(seen)} contacts")
 

@@ -16,9 +16,11 @@ from connectors.salesforce.transport import BaseUrlSession
 from connectors.sandbox.salesforce import SalesforceEmulator
 from connectors.sandbox.server import Server
 
-SOQL = ("SELECT Id, FirstName, LastName, Email, Company, Status, Nurture_Reason__c, "
-        "Unqualified_Reason__c, Lead_Score__c, SystemModstamp FROM Lead "
-        "WHERE SystemModstamp >= 2026-01-01T00:00:00Z ORDER BY SystemModstamp, Id")
+SOQL = (
+    "SELECT Id, FirstName, LastName, Email, Company, Status, Nurture_Reason__c, "
+    "Unqualified_Reason__c, Lead_Score__c, SystemModstamp FROM Lead "
+    "WHERE SystemModstamp >= 2026-01-01T00:00:00Z ORDER BY SystemModstamp, Id"
+)
 
 
 def main() -> None:
@@ -31,16 +33,22 @@ def main() -> None:
     emulator.add_leads(args.leads)
     seeded = time.perf_counter() - started
     with Server(emulator) as server:
-        sf = Salesforce(username="admin@leadloop.sandbox", password="sandbox-password",
-                        security_token="sandbox-token", domain="login",
-                        session=BaseUrlSession.for_urls([server.url]))
+        sf = Salesforce(
+            username="admin@leadloop.sandbox",
+            password="sandbox-password",
+            security_token="sandbox-token",
+            domain="login",
+            session=BaseUrlSession.for_urls([server.url]),
+        )
         emulator.calls.clear()
         started = time.perf_counter()
         count = sum(1 for _ in sf.query_all_iter(SOQL))
         elapsed = time.perf_counter() - started
         requests = sum(emulator.calls.values())
-    print(f"seeded {args.leads} leads in {seeded:.2f} s; read {count} leads in {elapsed:.2f} s "
-          f"= {count / elapsed:,.0f} leads/s over {requests} requests")
+    print(
+        f"seeded {args.leads} leads in {seeded:.2f} s; read {count} leads in {elapsed:.2f} s "
+        f"= {count / elapsed:,.0f} leads/s over {requests} requests"
+    )
 
 
 if __name__ == "__main__":

@@ -112,7 +112,10 @@ def call(
         if decision.action is Action.RETRY:
             log.warning(
                 "%s failed (%s), attempt %d of %d",
-                operation, decision.reason, retry_state.attempt_number, policy.attempts,
+                operation,
+                decision.reason,
+                retry_state.attempt_number,
+                policy.attempts,
             )
             return True
         return False

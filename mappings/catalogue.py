@@ -57,8 +57,11 @@ class Catalogue:
                 return Resolution(value, (reason.code,), canonical=True)
         folded = value.strip().casefold()
         for reason in self.reasons.values():
-            if folded in (reason.values.get(crm, reason.code).casefold(), reason.code,
-                          reason.label.casefold()):
+            if folded in (
+                reason.values.get(crm, reason.code).casefold(),
+                reason.code,
+                reason.label.casefold(),
+            ):
                 return Resolution(value, (reason.code,), canonical=False)
         for legacy_value, codes in self.legacy.get(crm, {}).items():
             if legacy_value.strip().casefold() == folded:

@@ -31,8 +31,14 @@ def read_document(path: Path) -> Document:
         raise MappingError(error.issues) from None
 
 
-def expect_keys(doc: Document, path: tuple[str | int, ...], data: Any, allowed: tuple[str, ...],
-                required: tuple[str, ...], issues: list[Issue]) -> bool:
+def expect_keys(
+    doc: Document,
+    path: tuple[str | int, ...],
+    data: Any,
+    allowed: tuple[str, ...],
+    required: tuple[str, ...],
+    issues: list[Issue],
+) -> bool:
     """Check that ``data`` is a mapping with only ``allowed`` keys and every ``required`` one."""
     if not isinstance(data, dict):
         issues.append(doc.issue(path, "expected a mapping of keys to values"))
@@ -57,19 +63,22 @@ def _reason(doc: Document, code: Any, data: Any, issues: list[Issue]) -> Reason 
         return None
     if data.get("status") not in STATUSES:
         got = data.get("status")
-        issues.append(doc.issue((*path, "status"),
-                                f"status must be nurture or unqualified, got {got!r}"))
+        issues.append(
+            doc.issue((*path, "status"), f"status must be nurture or unqualified, got {got!r}")
+        )
         return None
     values = data.get("values") or {}
     if not isinstance(values, dict) or not all(
-            isinstance(v, str) and v.strip() for v in values.values()):
+        isinstance(v, str) and v.strip() for v in values.values()
+    ):
         issues.append(doc.issue((*path, "values"), "expected CRM name -> non-empty picklist value"))
         return None
     return Reason(code, str(data["label"]), data["status"], {str(k): v for k, v in values.items()})
 
 
-def _legacy(doc: Document, data: Any, reasons: dict[str, Reason],
-            issues: list[Issue]) -> dict[str, dict[str, tuple[str, ...]]]:
+def _legacy(
+    doc: Document, data: Any, reasons: dict[str, Reason], issues: list[Issue]
+) -> dict[str, dict[str, tuple[str, ...]]]:
     result: dict[str, dict[str, tuple[str, ...]]] = {}
     if not isinstance(data, dict):
         issues.append(doc.issue(("legacy",), "expected CRM name -> {legacy value: [codes]}"))
@@ -86,16 +95,23 @@ def _legacy(doc: Document, data: Any, reasons: dict[str, Reason],
                 if not isinstance(code, str) or code not in reasons:
                     issues.append(doc.issue(path, f"unknown reason code {code!r}"))
             if _is_catalogue_value(reasons, str(crm), str(value)):
-                issues.append(doc.issue(path, "already a catalogue value, code or label; "
-                                              "a legacy entry would never be used"))
+                issues.append(
+                    doc.issue(
+                        path,
+                        "already a catalogue value, code or label; "
+                        "a legacy entry would never be used",
+                    )
+                )
             result[str(crm)][str(value)] = tuple(str(code) for code in codes)
     return result
 
 
 def _is_catalogue_value(reasons: dict[str, Reason], crm: str, value: str) -> bool:
     folded = value.strip().casefold()
-    return any(folded in (r.values.get(crm, r.code).casefold(), r.code, r.label.casefold())
-               for r in reasons.values())
+    return any(
+        folded in (r.values.get(crm, r.code).casefold(), r.code, r.label.casefold())
+        for r in reasons.values()
+    )
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
@@ -130,6 +146,10 @@ def _check_unique_values(doc: Document, reasons: dict[str, Reason], issues: list
         for crm, value in reason.values.items():
             key = (crm, value.strip().casefold())
             if key in seen:
-                issues.append(doc.issue(("reasons", reason.code, "values", crm),
-                                        f"value {value!r} is already used by {seen[key]!r}"))
+                issues.append(
+                    doc.issue(
+                        ("reasons", reason.code, "values", crm),
+                        f"value {value!r} is already used by {seen[key]!r}",
+                    )
+                )
             seen[key] = reason.code

@@ -21,27 +21,60 @@ from mappings.catalogue_loader import MappingError, expect_keys, load_catalogue,
 from mappings.transforms import PRODUCES, Transform, compile_transform
 from mappings.yamldoc import Document, Issue
 
-__all__ = ["CANONICAL_FIELDS", "CANONICAL_STATUSES", "FieldMap", "Mapping", "MappingError",
-           "builtin_mappings", "load_catalogue", "load_mapping", "mapping_path",
-           "reason_catalogue"]
+__all__ = [
+    "CANONICAL_FIELDS",
+    "CANONICAL_STATUSES",
+    "FieldMap",
+    "Mapping",
+    "MappingError",
+    "builtin_mappings",
+    "load_catalogue",
+    "load_mapping",
+    "mapping_path",
+    "reason_catalogue",
+]
 
 BUILTIN_DIR = Path(__file__).parent
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 CANONICAL_STATUSES = ("new", "working", "nurture", "unqualified", "qualified", "converted")
 #: canonical field -> kind; the kind's coercion runs after the mapping's own transforms
 CANONICAL_FIELDS: dict[str, str] = {
-    "status": "text", "nurture_reason": "text", "unqualified_reason": "text",
-    "reason_detail": "text", "email": "text", "phone": "text", "company": "text",
-    "industry": "text", "country": "text", "title": "text", "lead_source": "text",
-    "campaign": "text", "score": "number", "wants_call": "boolean", "owner": "text",
-    "created_at": "datetime", "status_changed_at": "datetime", "modified_at": "datetime",
+    "status": "text",
+    "nurture_reason": "text",
+    "unqualified_reason": "text",
+    "reason_detail": "text",
+    "email": "text",
+    "phone": "text",
+    "company": "text",
+    "industry": "text",
+    "country": "text",
+    "title": "text",
+    "lead_source": "text",
+    "campaign": "text",
+    "score": "number",
+    "wants_call": "boolean",
+    "owner": "text",
+    "created_at": "datetime",
+    "status_changed_at": "datetime",
+    "modified_at": "datetime",
     "converted_at": "datetime",
 }
-_KIND_TRANSFORM = {"text": "text", "number": "number", "boolean": "boolean",
-                   "datetime": "datetime"}
-_TOP_KEYS = ("crm", "object", "id_field", "modstamp_field", "deleted_field", "merged_into_field",
-             "converted_field", "converted_values", "review_flag_field", "fields", "statuses",
-             "status_write_values", "reasons")
+_KIND_TRANSFORM = {"text": "text", "number": "number", "boolean": "boolean", "datetime": "datetime"}
+_TOP_KEYS = (
+    "crm",
+    "object",
+    "id_field",
+    "modstamp_field",
+    "deleted_field",
+    "merged_into_field",
+    "converted_field",
+    "converted_values",
+    "review_flag_field",
+    "fields",
+    "statuses",
+    "status_write_values",
+    "reasons",
+)
 _REQUIRED = ("crm", "object", "id_field", "modstamp_field", "fields", "statuses")
 
 
@@ -80,9 +113,15 @@ class Mapping:
 
     def crm_fields(self) -> tuple[str, ...]:
         """Every CRM field to read, in a stable order and without repeats."""
-        names = [self.id_field, self.modstamp_field, self.deleted_field, self.merged_into_field,
-                 self.converted_field, self.review_flag_field,
-                 *(f.crm_field for f in self.fields.values())]
+        names = [
+            self.id_field,
+            self.modstamp_field,
+            self.deleted_field,
+            self.merged_into_field,
+            self.converted_field,
+            self.review_flag_field,
+            *(f.crm_field for f in self.fields.values()),
+        ]
         return tuple(dict.fromkeys(n for n in names if n))
 
     def crm_field(self, canonical: str) -> str:
@@ -116,20 +155,28 @@ def mapping_path(name_or_path: str, base_dir: Path | None = None) -> Path:
         path = base_dir / path
     if path.suffix in (".yaml", ".yml") and path.is_file():
         return path
-    raise ValueError(f"unknown mapping {name_or_path!r}: not a builtin mapping "
-                     f"({', '.join(builtin_mappings())}) nor an existing .yaml file")
+    raise ValueError(
+        f"unknown mapping {name_or_path!r}: not a builtin mapping "
+        f"({', '.join(builtin_mappings())}) nor an existing .yaml file"
+    )
 
 
 def _field_map(doc: Document, canonical: Any, spec: Any, issues: list[Issue]) -> FieldMap | None:
     path = ("fields", canonical)
     if canonical not in CANONICAL_FIELDS:
-        issues.append(doc.issue(path, f"unknown canonical field {canonical!r} "
-                                      f"(known: {', '.join(CANONICAL_FIELDS)})"))
+        issues.append(
+            doc.issue(
+                path,
+                f"unknown canonical field {canonical!r} (known: {', '.join(CANONICAL_FIELDS)})",
+            )
+        )
         return None
     if isinstance(spec, str):
         spec = {"field": spec}
-    if not expect_keys(doc, path, spec, ("field", "transforms", "writable"), ("field",),
-                       issues) or "field" not in spec:
+    if (
+        not expect_keys(doc, path, spec, ("field", "transforms", "writable"), ("field",), issues)
+        or "field" not in spec
+    ):
         return None
     names = spec.get("transforms") or []
     names = names if isinstance(names, list) else [names]
@@ -145,8 +192,9 @@ def _field_map(doc: Document, canonical: Any, spec: Any, issues: list[Issue]) ->
     writable = spec.get("writable", False)
     if not isinstance(writable, bool):
         issues.append(doc.issue((*path, "writable"), "expected true or false"))
-    return FieldMap(str(spec["field"]), tuple(str(n) for n in names), writable is True,
-                    tuple(pipeline))
+    return FieldMap(
+        str(spec["field"]), tuple(str(n) for n in names), writable is True, tuple(pipeline)
+    )
 
 
 def _statuses(doc: Document, data: Any, issues: list[Issue]) -> dict[str, str]:
@@ -157,18 +205,29 @@ def _statuses(doc: Document, data: Any, issues: list[Issue]) -> dict[str, str]:
     for value, canonical in data.items():
         path = ("statuses", value)
         if canonical not in CANONICAL_STATUSES:
-            issues.append(doc.issue(path, f"unknown canonical status {canonical!r} "
-                                          f"(known: {', '.join(CANONICAL_STATUSES)})"))
+            issues.append(
+                doc.issue(
+                    path,
+                    f"unknown canonical status {canonical!r} "
+                    f"(known: {', '.join(CANONICAL_STATUSES)})",
+                )
+            )
         key = str(value).strip().casefold()
         if key in folded and folded[key] != canonical:
-            issues.append(doc.issue(path, f"{value!r} differs only in case or spaces from "
-                                          "another status value mapped elsewhere"))
+            issues.append(
+                doc.issue(
+                    path,
+                    f"{value!r} differs only in case or spaces from "
+                    "another status value mapped elsewhere",
+                )
+            )
         folded[key] = canonical
     return {str(k): str(v) for k, v in data.items()}
 
 
-def _write_values(doc: Document, data: Any, statuses: dict[str, str],
-                  issues: list[Issue]) -> dict[str, str]:
+def _write_values(
+    doc: Document, data: Any, statuses: dict[str, str], issues: list[Issue]
+) -> dict[str, str]:
     if not isinstance(data, dict):
         issues.append(doc.issue(("status_write_values",), "expected canonical status -> value"))
         return {}
@@ -178,24 +237,32 @@ def _write_values(doc: Document, data: Any, statuses: dict[str, str],
             issues.append(doc.issue(path, f"unknown canonical status {canonical!r}"))
         elif statuses.get(str(value)) != canonical:
             # a value that reads back as another status would make every sync undo the last
-            issues.append(doc.issue(path, f"{value!r} is not mapped back to {canonical!r} "
-                                          "in statuses"))
+            issues.append(
+                doc.issue(path, f"{value!r} is not mapped back to {canonical!r} in statuses")
+            )
     return {str(k): str(v) for k, v in data.items()}
 
 
-def _reasons(doc: Document, data: Any, catalogue: Catalogue,
-             issues: list[Issue]) -> dict[str, str]:
+def _reasons(doc: Document, data: Any, catalogue: Catalogue, issues: list[Issue]) -> dict[str, str]:
     if not isinstance(data, dict):
         issues.append(doc.issue(("reasons",), "expected CRM reason value -> catalogue code"))
         return {}
     seen: dict[str, Any] = {}
     for value, code in data.items():
         if not isinstance(code, str) or code not in catalogue.reasons:
-            issues.append(doc.issue(("reasons", value), f"unknown reason code {code!r} "
-                                    "(not in the reason catalogue)"))
+            issues.append(
+                doc.issue(
+                    ("reasons", value),
+                    f"unknown reason code {code!r} (not in the reason catalogue)",
+                )
+            )
         elif code in seen:
-            issues.append(doc.issue(("reasons", value), f"{code!r} already has the value "
-                                    f"{seen[code]!r}; one CRM value per code"))
+            issues.append(
+                doc.issue(
+                    ("reasons", value),
+                    f"{code!r} already has the value {seen[code]!r}; one CRM value per code",
+                )
+            )
         else:
             seen[code] = value
     return {str(k): str(v) for k, v in data.items()}
@@ -224,8 +291,9 @@ def _optional_text(doc: Document, key: str, issues: list[Issue]) -> str | None:
 def _fields(doc: Document, issues: list[Issue]) -> dict[str, FieldMap]:
     raw_fields = doc.data.get("fields")
     if not isinstance(raw_fields, dict) or "status" not in raw_fields:
-        issues.append(doc.issue(("fields",), "expected canonical field -> CRM field, "
-                                             "including status"))
+        issues.append(
+            doc.issue(("fields",), "expected canonical field -> CRM field, including status")
+        )
         return {}
     fields = {}
     for canonical, spec in raw_fields.items():
@@ -245,19 +313,29 @@ def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> Mappin
     writes = _write_values(doc, doc.data.get("status_write_values") or {}, statuses, issues)
     reasons = _reasons(doc, doc.data.get("reasons") or {}, catalogue, issues)
     converted = doc.data.get("converted_values")
-    converted = converted if isinstance(converted, list) else [] if converted is None else [
-        converted]
+    converted = (
+        converted if isinstance(converted, list) else [] if converted is None else [converted]
+    )
     if issues:
         raise MappingError(issues)
     return Mapping(
-        name=name, crm=str(texts["crm"]), object=str(texts["object"]),
-        id_field=str(texts["id_field"]), modstamp_field=str(texts["modstamp_field"]),
-        fields=fields, statuses=statuses, status_write_values=writes,
-        deleted_field=texts["deleted_field"], merged_into_field=texts["merged_into_field"],
+        name=name,
+        crm=str(texts["crm"]),
+        object=str(texts["object"]),
+        id_field=str(texts["id_field"]),
+        modstamp_field=str(texts["modstamp_field"]),
+        fields=fields,
+        statuses=statuses,
+        status_write_values=writes,
+        deleted_field=texts["deleted_field"],
+        merged_into_field=texts["merged_into_field"],
         converted_field=texts["converted_field"],
         converted_values=tuple(str(v).lower() for v in converted),
-        review_flag_field=texts["review_flag_field"], reasons=reasons, source_path=path,
-        _folded={k.strip().casefold(): v for k, v in statuses.items()})
+        review_flag_field=texts["review_flag_field"],
+        reasons=reasons,
+        source_path=path,
+        _folded={k.strip().casefold(): v for k, v in statuses.items()},
+    )
 
 
 def load_mapping(name_or_path: str, catalogue: Catalogue, base_dir: Path | None = None) -> Mapping:

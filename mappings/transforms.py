@@ -100,11 +100,14 @@ def _phone(value: str, region: str | None) -> str:
         raise TransformProblem("not a phone number") from None
     # Checking against the record's own region first skips is_valid_number's search over
     # every region sharing the country code (25 for +1); the answer is the same.
-    if not (region and number.country_code == phonenumbers.country_code_for_region(region)
-            and phonenumbers.is_valid_number_for_region(number, region)) and (
-            not phonenumbers.is_valid_number(number)):
-        raise TransformProblem("not a valid phone number"
-                               + ("" if region else " (no country to read it in)"))
+    if not (
+        region
+        and number.country_code == phonenumbers.country_code_for_region(region)
+        and phonenumbers.is_valid_number_for_region(number, region)
+    ) and (not phonenumbers.is_valid_number(number)):
+        raise TransformProblem(
+            "not a valid phone number" + ("" if region else " (no country to read it in)")
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -203,14 +206,27 @@ def truncate(limit: int) -> Transform:
 
 
 SIMPLE: dict[str, Transform] = {
-    "trim": trim, "lower": lower, "text": text, "email": email, "phone_e164": phone_e164,
-    "number": number, "boolean": boolean, "datetime": to_datetime, "date": to_date,
+    "trim": trim,
+    "lower": lower,
+    "text": text,
+    "email": email,
+    "phone_e164": phone_e164,
+    "number": number,
+    "boolean": boolean,
+    "datetime": to_datetime,
+    "date": to_date,
 }
 WITH_ARGUMENT: dict[str, Callable[[int], Transform]] = {"truncate": truncate}
 #: transforms whose result is always of a canonical kind (or None): no coercion needed after
-PRODUCES: dict[str, str] = {"text": "text", "email": "text", "phone_e164": "text",
-                            "number": "number", "boolean": "boolean", "datetime": "datetime",
-                            "date": "datetime"}
+PRODUCES: dict[str, str] = {
+    "text": "text",
+    "email": "text",
+    "phone_e164": "text",
+    "number": "number",
+    "boolean": "boolean",
+    "datetime": "datetime",
+    "date": "datetime",
+}
 NAMES = (*SIMPLE, *(f"{name}(N)" for name in WITH_ARGUMENT))
 _CALL = re.compile(r"^\s*([a-z_0-9]+)\s*\(\s*(\d+)\s*\)\s*$")
 
@@ -228,16 +244,54 @@ def compile_transform(spec: str) -> Transform:
 # Country names as reps type them -> ISO region, for reading national phone numbers. ISO
 # 3166 two-letter codes (any case) work without an entry here.
 _COUNTRY_ALIASES = {
-    "united states": "US", "united states of america": "US", "usa": "US", "u.s.": "US",
-    "u.s.a.": "US", "america": "US", "united kingdom": "GB", "uk": "GB", "great britain": "GB",
-    "england": "GB", "scotland": "GB", "wales": "GB", "germany": "DE", "deutschland": "DE",
-    "france": "FR", "spain": "ES", "españa": "ES", "italy": "IT", "italia": "IT",
-    "netherlands": "NL", "the netherlands": "NL", "holland": "NL", "belgium": "BE",
-    "switzerland": "CH", "austria": "AT", "ireland": "IE", "sweden": "SE", "norway": "NO",
-    "denmark": "DK", "finland": "FI", "poland": "PL", "portugal": "PT", "canada": "CA",
-    "mexico": "MX", "méxico": "MX", "brazil": "BR", "brasil": "BR", "argentina": "AR",
-    "japan": "JP", "china": "CN", "india": "IN", "australia": "AU", "new zealand": "NZ",
-    "singapore": "SG", "south africa": "ZA", "israel": "IL", "turkey": "TR", "türkiye": "TR",
+    "united states": "US",
+    "united states of america": "US",
+    "usa": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "america": "US",
+    "united kingdom": "GB",
+    "uk": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "germany": "DE",
+    "deutschland": "DE",
+    "france": "FR",
+    "spain": "ES",
+    "españa": "ES",
+    "italy": "IT",
+    "italia": "IT",
+    "netherlands": "NL",
+    "the netherlands": "NL",
+    "holland": "NL",
+    "belgium": "BE",
+    "switzerland": "CH",
+    "austria": "AT",
+    "ireland": "IE",
+    "sweden": "SE",
+    "norway": "NO",
+    "denmark": "DK",
+    "finland": "FI",
+    "poland": "PL",
+    "portugal": "PT",
+    "canada": "CA",
+    "mexico": "MX",
+    "méxico": "MX",
+    "brazil": "BR",
+    "brasil": "BR",
+    "argentina": "AR",
+    "japan": "JP",
+    "china": "CN",
+    "india": "IN",
+    "australia": "AU",
+    "new zealand": "NZ",
+    "singapore": "SG",
+    "south africa": "ZA",
+    "israel": "IL",
+    "turkey": "TR",
+    "türkiye": "TR",
 }
 
 

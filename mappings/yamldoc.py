@@ -43,8 +43,11 @@ class Issue:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.key_path}: {self.message}" if self.key_path else (
-            f"{where}: {self.message}")
+        return (
+            f"{where}: {self.key_path}: {self.message}"
+            if self.key_path
+            else (f"{where}: {self.message}")
+        )
 
 
 class YamlError(Exception):
@@ -105,9 +108,14 @@ class _Builder:
             key = self._key(key_node)
             line = key_node.start_mark.line + 1
             if key in first_line:
-                self.issues.append(Issue(
-                    self.file, line, format_path((*path, key)),
-                    f"duplicate key {key!r} (first defined on line {first_line[key]})"))
+                self.issues.append(
+                    Issue(
+                        self.file,
+                        line,
+                        format_path((*path, key)),
+                        f"duplicate key {key!r} (first defined on line {first_line[key]})",
+                    )
+                )
                 continue
             first_line[key] = line
             self.lines[(*path, key)] = line
@@ -128,14 +136,18 @@ def _syntax_issue(file: str, error: yaml.MarkedYAMLError) -> Issue:
         problem = "tab character: YAML indentation must use spaces"
     elif error.context:
         start = error.context_mark
-        where = f" that starts on line {start.line + 1}" if start and mark and (
-            start.line != mark.line) else ""
+        where = (
+            f" that starts on line {start.line + 1}"
+            if start and mark and (start.line != mark.line)
+            else ""
+        )
         problem = f"{problem} ({error.context}{where})"
     if mark and mark.buffer and "flow" in (error.context or ""):
-        text = mark.buffer.splitlines()[mark.line] if mark.line < len(
-            mark.buffer.splitlines()) else ""
+        text = (
+            mark.buffer.splitlines()[mark.line] if mark.line < len(mark.buffer.splitlines()) else ""
+        )
         if "${" in text:
-            problem += "; inside { } quote values that use ${...}, e.g. \"${TOKEN}\""
+            problem += '; inside { } quote values that use ${...}, e.g. "${TOKEN}"'
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
     return Issue(file, line, "", problem, column)

@@ -43,8 +43,12 @@ class RunFailed(click.ClickException):
 
 def config_option(func: F) -> F:
     return click.option(
-        "-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-        default=None, help="Config file (default: $LEADLOOP_CONFIG, else ./leadloop.yaml).",
+        "-c",
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Config file (default: $LEADLOOP_CONFIG, else ./leadloop.yaml).",
     )(func)
 
 
@@ -88,10 +92,20 @@ def emit(data: Any, as_json: bool, human: Callable[[Any], None]) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
-              default="info", show_default=True, help="Log verbosity (stderr).")
-@click.option("--log-format", type=click.Choice(["human", "json"]), default="human",
-              show_default=True, help="Log line format.")
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="info",
+    show_default=True,
+    help="Log verbosity (stderr).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["human", "json"]),
+    default="human",
+    show_default=True,
+    help="Log line format.",
+)
 @click.version_option(package_name="leadloop")
 def cli(log_level: str, log_format: str) -> None:
     """leadloop: keep lead disqualification reasons honest in Salesforce and HubSpot.
@@ -108,8 +122,9 @@ def cli(log_level: str, log_format: str) -> None:
 
 @cli.command()
 @config_option
-@click.option("--connect", is_flag=True,
-              help="Also log in to every source and check the mapped fields exist.")
+@click.option(
+    "--connect", is_flag=True, help="Also log in to every source and check the mapped fields exist."
+)
 @json_option
 @guarded
 def check(config_path: Path | None, connect: bool, as_json: bool) -> None:
@@ -118,8 +133,11 @@ def check(config_path: Path | None, connect: bool, as_json: bool) -> None:
 
     path = resolve_config_path(config_path)
     settings = load(config_path)
-    result: dict[str, Any] = {"config": str(path), "valid": True,
-                              "sources": sorted(settings.sources)}
+    result: dict[str, Any] = {
+        "config": str(path),
+        "valid": True,
+        "sources": sorted(settings.sources),
+    }
     if connect:
         from sync.pipeline.sources import open_sources
 
@@ -127,9 +145,14 @@ def check(config_path: Path | None, connect: bool, as_json: bool) -> None:
             for name, source in sources.items():
                 source.connector.check()
                 result.setdefault("connected", []).append(name)
-    emit(result, as_json, lambda r: click.echo(
-        f"{r['config']}: OK ({len(r['sources'])} sources: {', '.join(r['sources']) or 'none'})"
-        + (" - connectivity OK" if connect else "")))
+    emit(
+        result,
+        as_json,
+        lambda r: click.echo(
+            f"{r['config']}: OK ({len(r['sources'])} sources: {', '.join(r['sources']) or 'none'})"
+            + (" - connectivity OK" if connect else "")
+        ),
+    )
 
 
 @cli.group()
@@ -138,9 +161,14 @@ def config() -> None:
 
 
 @config.command("schema")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("config/leadloop.schema.json"), show_default=True,
-              help="Where to write the JSON Schema ('-' for stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("config/leadloop.schema.json"),
+    show_default=True,
+    help="Where to write the JSON Schema ('-' for stdout).",
+)
 def config_schema(output: Path) -> None:
     """Write the config's JSON Schema (for editor autocompletion and validation)."""
     from sync.settings import settings_json_schema

@@ -25,22 +25,55 @@ log = logging.getLogger("leadloop")
 
 
 @cli.command()
-@click.option("--salesforce-port", type=click.IntRange(0, 65535), default=8765, show_default=True,
-              help="Port of the Salesforce emulator (0: any free port).")
-@click.option("--hubspot-port", type=click.IntRange(0, 65535), default=8766, show_default=True,
-              help="Port of the HubSpot emulator (0: any free port).")
-@click.option("--leads", type=click.IntRange(0), default=200, show_default=True,
-              help="Salesforce leads to seed.")
-@click.option("--contacts", type=click.IntRange(0), default=120, show_default=True,
-              help="HubSpot contacts to seed.")
+@click.option(
+    "--salesforce-port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port of the Salesforce emulator (0: any free port).",
+)
+@click.option(
+    "--hubspot-port",
+    type=click.IntRange(0, 65535),
+    default=8766,
+    show_default=True,
+    help="Port of the HubSpot emulator (0: any free port).",
+)
+@click.option(
+    "--leads",
+    type=click.IntRange(0),
+    default=200,
+    show_default=True,
+    help="Salesforce leads to seed.",
+)
+@click.option(
+    "--contacts",
+    type=click.IntRange(0),
+    default=120,
+    show_default=True,
+    help="HubSpot contacts to seed.",
+)
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed of the messy data.")
-@click.option("--faults", "faults_file",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help='JSON file: {"salesforce": {fault plan}, "hubspot": {fault plan}}.')
-@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Load emulator state from here at start and save it at exit.")
-def sandbox(salesforce_port: int, hubspot_port: int, leads: int, contacts: int, seed: int,
-            faults_file: Path | None, state_dir: Path | None) -> None:
+@click.option(
+    "--faults",
+    "faults_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='JSON file: {"salesforce": {fault plan}, "hubspot": {fault plan}}.',
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Load emulator state from here at start and save it at exit.",
+)
+def sandbox(
+    salesforce_port: int,
+    hubspot_port: int,
+    leads: int,
+    contacts: int,
+    seed: int,
+    faults_file: Path | None,
+    state_dir: Path | None,
+) -> None:
     """Serve the Salesforce and HubSpot emulators on loopback until interrupted.
 
     Point a config at them with instance_url/login_url http://127.0.0.1:PORT (Salesforce,
@@ -51,9 +84,15 @@ def sandbox(salesforce_port: int, hubspot_port: int, leads: int, contacts: int, 
     from connectors.sandbox.runner import Sandbox, SandboxOptions
 
     faults: dict[str, Any] = json.loads(faults_file.read_text()) if faults_file else {}
-    options = SandboxOptions(leads=leads, contacts=contacts, seed=seed, faults=faults,
-                             salesforce_port=salesforce_port, hubspot_port=hubspot_port,
-                             state_dir=state_dir)
+    options = SandboxOptions(
+        leads=leads,
+        contacts=contacts,
+        seed=seed,
+        faults=faults,
+        salesforce_port=salesforce_port,
+        hubspot_port=hubspot_port,
+        state_dir=state_dir,
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with Sandbox(options) as box:
@@ -115,15 +154,18 @@ def _print_diff(report: Any) -> None:
         click.echo(f"  {write.external_id}  {write.crm_field}: {old} -> {new}  [{write.policy}]")
 
 
-def _run_sources(config_path: Path | None, names: tuple[str, ...], request: Any,
-                 as_json: bool) -> None:
+def _run_sources(
+    config_path: Path | None, names: tuple[str, ...], request: Any, as_json: bool
+) -> None:
     from sync.pipeline.engine import ChangeBudgetExceeded, Engine
 
     settings = load(config_path)
     unknown = sorted(set(names) - set(settings.sources))
     if unknown:
-        raise click.UsageError(f"no source named {', '.join(unknown)} (configured: "
-                               f"{', '.join(sorted(settings.sources)) or 'none'})")
+        raise click.UsageError(
+            f"no source named {', '.join(unknown)} (configured: "
+            f"{', '.join(sorted(settings.sources)) or 'none'})"
+        )
     reports, failed = [], []
     with open_store(settings) as sessions, open_sources(settings, list(names) or None) as sources:
         engine = Engine(settings, sessions, utc_now, _progress)
@@ -135,10 +177,17 @@ def _run_sources(config_path: Path | None, names: tuple[str, ...], request: Any,
                 log.error("%s", redact(str(exc)))
     if sys.stderr.isatty():
         click.echo("", err=True)
-    data = [{"source": r.source, "run_id": r.run_id, "counts": r.counts,
-             "changes": ([vars(w) for w in r.planned] if request.dry_run
-                         else r.counts.get("corrections", 0))}
-            for r in reports]
+    data = [
+        {
+            "source": r.source,
+            "run_id": r.run_id,
+            "counts": r.counts,
+            "changes": (
+                [vars(w) for w in r.planned] if request.dry_run else r.counts.get("corrections", 0)
+            ),
+        }
+        for r in reports
+    ]
 
     def human(_: Any) -> None:
         for report in reports:
@@ -154,47 +203,70 @@ def _run_sources(config_path: Path | None, names: tuple[str, ...], request: Any,
 
 
 def _sources_option(func: Any) -> Any:
-    return click.option("--source", "sources", multiple=True,
-                        help="Only this source (repeatable; default: all).")(func)
+    return click.option(
+        "--source", "sources", multiple=True, help="Only this source (repeatable; default: all)."
+    )(func)
 
 
 @cli.command("sync")
 @config_option
 @_sources_option
 @click.option("--dry-run", is_flag=True, help="Pull and evaluate, print the diff, write nothing.")
-@click.option("--allow-mass-change", is_flag=True,
-              help="Write back even above limits.change_budget.")
+@click.option(
+    "--allow-mass-change", is_flag=True, help="Write back even above limits.change_budget."
+)
 @json_option
 @guarded
-def sync_command(config_path: Path | None, sources: tuple[str, ...], dry_run: bool,
-                 allow_mass_change: bool, as_json: bool) -> None:
+def sync_command(
+    config_path: Path | None,
+    sources: tuple[str, ...],
+    dry_run: bool,
+    allow_mass_change: bool,
+    as_json: bool,
+) -> None:
     """One incremental cycle: pull changes, apply policies, write corrections back."""
     from sync.pipeline.engine import SyncRequest
 
-    _run_sources(config_path, sources, SyncRequest(
-        dry_run=dry_run, allow_mass_change=allow_mass_change), as_json)
+    _run_sources(
+        config_path,
+        sources,
+        SyncRequest(dry_run=dry_run, allow_mass_change=allow_mass_change),
+        as_json,
+    )
 
 
 @cli.command()
 @config_option
 @click.option("--source", "source", required=True, help="The source to resync.")
 @click.option("--full", is_flag=True, help="Every record (Bulk API 2.0 above bulk_threshold).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S",
-                                              "%Y-%m-%dT%H:%M:%S%z"]),
-              help="Records modified since this time (UTC unless an offset is given).")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]),
+    help="Records modified since this time (UTC unless an offset is given).",
+)
 @click.option("--ids", help="Comma-separated record ids.")
 @click.option("--dry-run", is_flag=True, help="Print the diff, write nothing.")
-@click.option("--allow-mass-change", is_flag=True,
-              help="Write back even above limits.change_budget.")
+@click.option(
+    "--allow-mass-change", is_flag=True, help="Write back even above limits.change_budget."
+)
 @json_option
 @guarded
-def resync(config_path: Path | None, source: str, full: bool, since: datetime | None,
-           ids: str | None, dry_run: bool, allow_mass_change: bool, as_json: bool) -> None:
+def resync(
+    config_path: Path | None,
+    source: str,
+    full: bool,
+    since: datetime | None,
+    ids: str | None,
+    dry_run: bool,
+    allow_mass_change: bool,
+    as_json: bool,
+) -> None:
     """Re-pull a source on demand: --full, --since ISO or --ids ID,... (exactly one)."""
     from sync.pipeline.engine import Mode, SyncRequest
 
-    chosen = [name for name, value in (("--full", full), ("--since", since), ("--ids", ids))
-              if value]
+    chosen = [
+        name for name, value in (("--full", full), ("--since", since), ("--ids", ids)) if value
+    ]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --full, --since or --ids")
     if since is not None and since.tzinfo is None:
@@ -203,8 +275,9 @@ def resync(config_path: Path | None, source: str, full: bool, since: datetime | 
     if ids is not None and not id_list:
         raise click.UsageError("--ids needs at least one record id")
     mode: Mode = "full" if full else "since" if since else "ids"
-    request = SyncRequest(mode=mode, since=since, ids=id_list, dry_run=dry_run,
-                          allow_mass_change=allow_mass_change)
+    request = SyncRequest(
+        mode=mode, since=since, ids=id_list, dry_run=dry_run, allow_mass_change=allow_mass_change
+    )
     _run_sources(config_path, (source,), request, as_json)
 
 
@@ -233,9 +306,11 @@ def _print_status(data: dict[str, Any]) -> None:
         for run in src["runs"]:
             counts = ", ".join(f"{k} {v}" for k, v in run["counts"].items())
             dry = " (dry run)" if run["dry_run"] else ""
-            click.echo(f"  run {run['id']} {run['kind']}{dry} {run['state']} "
-                       f"{run['started_at']}: {counts}" + (f" error: {run['error']}"
-                                                           if run["error"] else ""))
+            click.echo(
+                f"  run {run['id']} {run['kind']}{dry} {run['state']} "
+                f"{run['started_at']}: {counts}"
+                + (f" error: {run['error']}" if run["error"] else "")
+            )
 
 
 @cli.command()
@@ -255,14 +330,17 @@ def undo(config_path: Path | None, run_id: int, as_json: bool) -> None:
             raise RunFailed(str(exc)) from exc
 
     def human(r: dict[str, Any]) -> None:
-        click.echo(f"run {r['run_id']}: reverted {r['reverted']} records "
-                   f"(undo run {r['undo_run_id']})")
+        click.echo(
+            f"run {r['run_id']}: reverted {r['reverted']} records (undo run {r['undo_run_id']})"
+        )
         for line in r["conflicts"]:
             click.echo(f"  skipped, edited since: {line}")
         for line in r["failed"]:
             click.echo(f"  failed: {line}")
-        click.echo("note: the next sync applies the policies again; set their mode to "
-                   "'report' first if the run's changes were unwanted.")
+        click.echo(
+            "note: the next sync applies the policies again; set their mode to "
+            "'report' first if the run's changes were unwanted."
+        )
 
     emit(vars(report), as_json, human)
     if report.failed:
@@ -270,13 +348,27 @@ def undo(config_path: Path | None, run_id: int, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--leads", type=click.IntRange(1), default=200, show_default=True,
-              help="Salesforce leads to seed.")
-@click.option("--contacts", type=click.IntRange(1), default=120, show_default=True,
-              help="HubSpot contacts to seed.")
+@click.option(
+    "--leads",
+    type=click.IntRange(1),
+    default=200,
+    show_default=True,
+    help="Salesforce leads to seed.",
+)
+@click.option(
+    "--contacts",
+    type=click.IntRange(1),
+    default=120,
+    show_default=True,
+    help="HubSpot contacts to seed.",
+)
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed of the messy data.")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to keep the demo's config and store (default: a new temp folder).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to keep the demo's config and store (default: a new temp folder).",
+)
 @guarded
 def demo(leads: int, contacts: int, seed: int, directory: Path | None) -> None:
     """Seed both sandboxes with messy leads and run one full loop on a temporary SQLite store.

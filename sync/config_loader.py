@@ -54,8 +54,7 @@ class Interpolated(str):
         return self
 
 
-def resolve_config_path(cli_value: str | Path | None,
-                        env: Mapping[str, str] | None = None) -> Path:
+def resolve_config_path(cli_value: str | Path | None, env: Mapping[str, str] | None = None) -> Path:
     """The config file to read: ``-c`` if given, else ``$LEADLOOP_CONFIG``, else ./leadloop.yaml."""
     environ = os.environ if env is None else env
     if cli_value:
@@ -75,8 +74,10 @@ def _interpolate(text: str, env: Mapping[str, str]) -> tuple[str, list[str], boo
             return "${"
         parsed = _VAR.match(match.group(1).strip())
         if parsed is None:
-            missing.append(f"invalid reference ${{{match.group(1)}}} (use ${{NAME}} or "
-                           "${NAME:-default}; write $${ for a literal ${)")
+            missing.append(
+                f"invalid reference ${{{match.group(1)}}} (use ${{NAME}} or "
+                "${NAME:-default}; write $${ for a literal ${)"
+            )
             return ""
         name, default = parsed.group(1), parsed.group(2)
         if name in env:
@@ -142,7 +143,8 @@ def _union_member(tp: Any, tag: Any) -> type[BaseModel] | None:
             continue
         for info in member.model_fields.values():
             if typing.get_origin(info.annotation) is typing.Literal and tag in typing.get_args(
-                    info.annotation):
+                info.annotation
+            ):
                 return member
     return None
 
@@ -206,17 +208,24 @@ def _message(error: ErrorDetails, tp: Any) -> str:
 
 def _unknown_key(key: str, parent_type: Any) -> str:
     parent = _unwrap(parent_type)
-    known = list(parent.model_fields) if isinstance(parent, type) and issubclass(
-        parent, BaseModel) else []
+    known = (
+        list(parent.model_fields)
+        if isinstance(parent, type) and issubclass(parent, BaseModel)
+        else []
+    )
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if close:
         return f"unknown key {key!r}; did you mean {close[0]!r}?"
-    return f"unknown key {key!r} (expected one of: {', '.join(known)})" if known else (
-        f"unknown key {key!r}")
+    return (
+        f"unknown key {key!r} (expected one of: {', '.join(known)})"
+        if known
+        else (f"unknown key {key!r}")
+    )
 
 
-def pydantic_issues(doc: Document, model: type[BaseModel], error: ValidationError,
-                    skip: set[KeyPath]) -> list[ConfigIssue]:
+def pydantic_issues(
+    doc: Document, model: type[BaseModel], error: ValidationError, skip: set[KeyPath]
+) -> list[ConfigIssue]:
     """Every pydantic error as a located issue; errors under a path in ``skip`` (already
     reported, e.g. an unset variable) are left out."""
     issues = []

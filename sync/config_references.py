@@ -48,8 +48,11 @@ def _catalogue(data: dict[str, Any], doc: Document, base: Path, found: Reference
         return  # the model reports the wrong type
     path = None if name == "default" else base / Path(name).expanduser()
     if path is not None and not path.is_file():
-        found.issues.append(doc.issue(("reasons", "catalogue"),
-                                      f"catalogue file not found: {path} (or write 'default')"))
+        found.issues.append(
+            doc.issue(
+                ("reasons", "catalogue"), f"catalogue file not found: {path} (or write 'default')"
+            )
+        )
         return
     try:
         found.catalogue = load_catalogue(path)
@@ -57,8 +60,9 @@ def _catalogue(data: dict[str, Any], doc: Document, base: Path, found: Reference
         found.issues.extend(error.issues)
 
 
-def _mapping(name: str, source: dict[str, Any], doc: Document, base: Path,
-             found: References) -> None:
+def _mapping(
+    name: str, source: dict[str, Any], doc: Document, base: Path, found: References
+) -> None:
     kind = str(source.get("type"))
     spec = source.get("mapping", DEFAULT_MAPPINGS.get(kind))
     if kind not in DEFAULT_MAPPINGS or not isinstance(spec, str) or found.catalogue is None:
@@ -73,8 +77,9 @@ def _mapping(name: str, source: dict[str, Any], doc: Document, base: Path,
         found.issues.extend(error.issues)
         return
     if mapping.crm != kind:
-        found.issues.append(doc.issue(where, f"mapping {spec!r} is for {mapping.crm}, but "
-                                             f"this source is {kind}"))
+        found.issues.append(
+            doc.issue(where, f"mapping {spec!r} is for {mapping.crm}, but this source is {kind}")
+        )
     found.mappings[name] = mapping
 
 
@@ -98,8 +103,12 @@ def _codes(data: dict[str, Any], doc: Document, catalogue: Catalogue, found: Ref
     for index, rule in enumerate(rules if isinstance(rules, list) else []):
         code = _section(rule, "when", "reason") if isinstance(rule, dict) else None
         if isinstance(code, str) and code not in catalogue.reasons:
-            found.issues.append(doc.issue(("feedback", "recommendations", index, "when",
-                                           "reason"), f"unknown reason code {code!r}"))
+            found.issues.append(
+                doc.issue(
+                    ("feedback", "recommendations", index, "when", "reason"),
+                    f"unknown reason code {code!r}",
+                )
+            )
     code = _section(data, "policies", "low_score_nurture", "reason_code")
     code = DEFAULT_POLICY_REASON if code is None else code
     where = ("policies", "low_score_nurture", "reason_code")
@@ -108,8 +117,9 @@ def _codes(data: dict[str, Any], doc: Document, catalogue: Catalogue, found: Ref
     if code not in catalogue.reasons:
         found.issues.append(doc.issue(where, f"unknown reason code {code!r}"))
     elif catalogue.status_of(code) != "nurture":
-        found.issues.append(doc.issue(where, f"reason {code!r} is an unqualified reason, "
-                                             "not a nurture one"))
+        found.issues.append(
+            doc.issue(where, f"reason {code!r} is an unqualified reason, not a nurture one")
+        )
 
 
 def check_references(data: dict[str, Any], doc: Document, base: Path) -> References:
@@ -119,7 +129,7 @@ def check_references(data: dict[str, Any], doc: Document, base: Path) -> Referen
     _target(data, doc, found)
     _catalogue(data, doc, base, found)
     sources = data.get("sources")
-    for name, source in (sources.items() if isinstance(sources, dict) else ()):
+    for name, source in sources.items() if isinstance(sources, dict) else ():
         if isinstance(source, dict):
             _mapping(str(name), source, doc, base, found)
     if found.catalogue is not None:

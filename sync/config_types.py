@@ -67,12 +67,24 @@ def _secret(value: Any, info: ValidationInfo) -> SecretStr:
 Secret = Annotated[
     SecretStr,
     BeforeValidator(_secret),
-    WithJsonSchema({"anyOf": [
-        {"type": "string", "pattern": r"^(\$\{[A-Za-z_][A-Za-z0-9_]*\})+$",
-         "description": "${ENV_VAR} reference"},
-        {"type": "object", "properties": {"file": {"type": "string"}}, "required": ["file"],
-         "additionalProperties": False, "description": "a file holding the secret"},
-    ]}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": r"^(\$\{[A-Za-z_][A-Za-z0-9_]*\})+$",
+                    "description": "${ENV_VAR} reference",
+                },
+                {
+                    "type": "object",
+                    "properties": {"file": {"type": "string"}},
+                    "required": ["file"],
+                    "additionalProperties": False,
+                    "description": "a file holding the secret",
+                },
+            ]
+        }
+    ),
 ]
 
 
@@ -99,13 +111,19 @@ def _web_url(value: Any) -> str:
     except ValueError:
         raise ValueError("the URL's port is not a number between 0 and 65535") from None
     if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ValueError("http:// is only allowed for loopback hosts (127.0.0.1, ::1, "
-                         "localhost); use https://")
+        raise ValueError(
+            "http:// is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https://"
+        )
     return value.strip().rstrip("/")
 
 
-WebUrl = Annotated[str, BeforeValidator(_web_url), WithJsonSchema(
-    {"type": "string", "pattern": r"^(https?://|.*\$\{)", "description": "an http(s) URL"})]
+WebUrl = Annotated[
+    str,
+    BeforeValidator(_web_url),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^(https?://|.*\$\{)", "description": "an http(s) URL"}
+    ),
+]
 
 
 def _existing_file(value: Any, info: ValidationInfo) -> Path:
@@ -117,8 +135,11 @@ def _existing_file(value: Any, info: ValidationInfo) -> Path:
     return path
 
 
-ExistingFile = Annotated[Path, BeforeValidator(_existing_file),
-                         WithJsonSchema({"type": "string", "description": "a file path"})]
+ExistingFile = Annotated[
+    Path,
+    BeforeValidator(_existing_file),
+    WithJsonSchema({"type": "string", "description": "a file path"}),
+]
 
 
 def _store_url(value: Any, info: ValidationInfo) -> SecretStr:
@@ -130,8 +151,9 @@ def _store_url(value: Any, info: ValidationInfo) -> SecretStr:
     try:
         url = make_url(_quote_env_password(value, info).strip())
     except ArgumentError:
-        raise ValueError("not a database URL (sqlite:///FILE or "
-                         "postgresql+psycopg://USER:${PGPASSWORD}@HOST/DB)") from None
+        raise ValueError(
+            "not a database URL (sqlite:///FILE or postgresql+psycopg://USER:${PGPASSWORD}@HOST/DB)"
+        ) from None
     backend = url.get_backend_name()
     if backend == "sqlite":
         return SecretStr(_sqlite_url(url, info))
@@ -139,8 +161,7 @@ def _store_url(value: Any, info: ValidationInfo) -> SecretStr:
         raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
     if url.password is not None:
         _check_password_from_env(value)
-    return SecretStr(url.set(drivername="postgresql+psycopg").render_as_string(
-        hide_password=False))
+    return SecretStr(url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
 
 
 def _quote_env_password(value: str, info: ValidationInfo) -> str:
@@ -152,7 +173,7 @@ def _quote_env_password(value: str, info: ValidationInfo) -> str:
         return value
     env = _context(info)[1]
     quoted = quote(env.get(match.group(1)[2:-1], ""), safe="")
-    template = value.template[: match.start(1)] + quoted + value.template[match.end(1):]
+    template = value.template[: match.start(1)] + quoted + value.template[match.end(1) :]
     return interpolate_text(template, env)
 
 
@@ -168,12 +189,17 @@ def _check_password_from_env(value: str) -> None:
     template = value.template if isinstance(value, Interpolated) else value
     match = _PASSWORD.search(template)
     if not match or not _ONLY_REFERENCE.match(match.group(1)):
-        raise ValueError("the database password must come from ${ENV}, e.g. "
-                         "postgresql+psycopg://leadloop:${PGPASSWORD}@db.internal/leadloop")
+        raise ValueError(
+            "the database password must come from ${ENV}, e.g. "
+            "postgresql+psycopg://leadloop:${PGPASSWORD}@db.internal/leadloop"
+        )
 
 
-StoreUrl = Annotated[SecretStr, BeforeValidator(_store_url),
-                     WithJsonSchema({"type": "string", "description": "a database URL"})]
+StoreUrl = Annotated[
+    SecretStr,
+    BeforeValidator(_store_url),
+    WithJsonSchema({"type": "string", "description": "a database URL"}),
+]
 
 
 def _cron(value: str) -> str:

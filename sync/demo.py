@@ -47,8 +47,11 @@ limits:
   change_budget: {{max_records: 10000, max_percent: 100}}
 """
 
-SECRETS = {"salesforce-password": "sandbox-password", "salesforce-token": "sandbox-token",
-           "hubspot-token": "pat-sandbox-token"}
+SECRETS = {
+    "salesforce-password": "sandbox-password",
+    "salesforce-token": "sandbox-token",
+    "hubspot-token": "pat-sandbox-token",
+}
 
 
 @dataclass
@@ -64,8 +67,9 @@ class Story:
     api_calls: dict[str, int] = field(default_factory=dict)
 
 
-def write_config(directory: Path, salesforce_url: str, hubspot_url: str,
-                 store_url: str | None = None) -> Path:
+def write_config(
+    directory: Path, salesforce_url: str, hubspot_url: str, store_url: str | None = None
+) -> Path:
     """The demo's config file (and its secret files) in ``directory``."""
     secrets = directory / "secrets"
     secrets.mkdir(parents=True, exist_ok=True)
@@ -73,32 +77,41 @@ def write_config(directory: Path, salesforce_url: str, hubspot_url: str,
         (secrets / name).write_text(value + "\n", encoding="utf-8")
     path = directory / "leadloop.yaml"
     store = store_url or f"sqlite:///{directory / 'leadloop.db'}"
-    path.write_text(CONFIG.format(store=store, salesforce_url=salesforce_url,
-                                  hubspot_url=hubspot_url), encoding="utf-8")
+    path.write_text(
+        CONFIG.format(store=store, salesforce_url=salesforce_url, hubspot_url=hubspot_url),
+        encoding="utf-8",
+    )
     return path
 
 
 def _collect(session: Session, story: Story) -> None:
-    for source, in session.execute(select(LeadRow.source)):
+    for (source,) in session.execute(select(LeadRow.source)):
         story.leads[source] += 1
     items = session.scalars(select(OutboxItem)).all()
     for item in items:
         if item.state is OutboxState.SENT and item.field == "review_flag":
             continue
         bucket = story.fixed if item.state is OutboxState.SENT else story.not_written
-        label = (f"{item.policy}: {item.field}" if item.state is OutboxState.SENT
-                 else item.state.value)
+        label = (
+            f"{item.policy}: {item.field}" if item.state is OutboxState.SENT else item.state.value
+        )
         bucket.setdefault(item.source, Counter())[label] += 1
     open_findings = session.execute(
-        select(LeadRow.source, Finding.policy).join(LeadRow, LeadRow.id == Finding.lead_id)
-        .where(Finding.resolved_at.is_(None))).all()
+        select(LeadRow.source, Finding.policy)
+        .join(LeadRow, LeadRow.id == Finding.lead_id)
+        .where(Finding.resolved_at.is_(None))
+    ).all()
     for source, policy in open_findings:
         story.flagged.setdefault(source, Counter())[policy] += 1
 
 
-def run_demo(leads: int = 200, contacts: int = 120, seed: int = 42,
-             directory: Path | None = None,
-             clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Story:
+def run_demo(
+    leads: int = 200,
+    contacts: int = 120,
+    seed: int = 42,
+    directory: Path | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Story:
     """Start the sandboxes, sync both sources once into a fresh SQLite store, stop them."""
     from connectors.sandbox.runner import Sandbox, SandboxOptions
     from sync.pipeline.engine import Engine, SyncRequest
@@ -131,8 +144,10 @@ def render(story: Story) -> list[str]:
     """The story as terminal lines."""
     lines = ["leadloop demo: one full loop against the sandbox Salesforce and HubSpot", ""]
     for source in sorted(story.leads):
-        lines.append(f"{source}: {story.leads[source]} leads pulled in "
-                     f"{story.api_calls.get(source, 0)} API calls")
+        lines.append(
+            f"{source}: {story.leads[source]} leads pulled in "
+            f"{story.api_calls.get(source, 0)} API calls"
+        )
         fixed = story.fixed.get(source, Counter())
         lines.append(f"  fixed in {source}: {sum(fixed.values())} field values")
         lines += [f"    {n:4d}  {label}" for label, n in sorted(fixed.items())]
@@ -143,7 +158,9 @@ def render(story: Story) -> list[str]:
         if held:
             lines.append("  not written: " + ", ".join(f"{n} {s}" for s, n in sorted(held.items())))
         lines.append("")
-    lines += ["Look further (the emulators are stopped; the store stays):",
-              f"  leadloop status -c {story.config}",
-              f"  store: {story.directory / 'leadloop.db'}"]
+    lines += [
+        "Look further (the emulators are stopped; the store stays):",
+        f"  leadloop status -c {story.config}",
+        f"  store: {story.directory / 'leadloop.db'}",
+    ]
     return lines

@@ -68,8 +68,7 @@ def trigger_for(schedule: Schedule, now: datetime | None = None) -> BaseTrigger:
     if schedule.cron is not None:
         return CronTrigger.from_crontab(schedule.cron, timezone=UTC)
     assert schedule.every is not None  # Schedule validates exactly one of every/cron
-    return IntervalTrigger(seconds=schedule.every.total_seconds(), start_date=now,
-                           timezone=UTC)
+    return IntervalTrigger(seconds=schedule.every.total_seconds(), start_date=now, timezone=UTC)
 
 
 def build_scheduler(
@@ -93,9 +92,15 @@ def build_scheduler(
         # instant after its start_date, and lands one interval later: fire at `now` explicitly
         first = {"next_run_time": now} if now is not None and schedule.every else {}
         scheduler.add_job(
-            run_source, trigger_for(schedule, now), args=[name], id=job_id(name),
-            name=f"sync {name}", max_instances=1, coalesce=True,
-            misfire_grace_time=int(MISFIRE_GRACE.total_seconds()), replace_existing=True,
+            run_source,
+            trigger_for(schedule, now),
+            args=[name],
+            id=job_id(name),
+            name=f"sync {name}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
+            replace_existing=True,
             **first,
         )
     return scheduler
@@ -119,8 +124,14 @@ class SourceRunner:
     Never raises: a failed cycle is logged (secrets masked) and the next fire time tries again.
     """
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session], clock: Clock,
-                 holder: str, renew_seconds: float = LEASE_RENEW_SECONDS) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        holder: str,
+        renew_seconds: float = LEASE_RENEW_SECONDS,
+    ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
@@ -130,8 +141,9 @@ class SourceRunner:
     def __call__(self, name: str) -> Outcome:
         """Run one cycle of source ``name`` unless another worker holds its lease."""
         try:
-            with hold_lease(self.sessions, job_id(name), self.holder, self.clock,
-                            self.renew_seconds) as held:
+            with hold_lease(
+                self.sessions, job_id(name), self.holder, self.clock, self.renew_seconds
+            ) as held:
                 if not held:
                     log.info("%s: skipped, another worker holds lease %s", name, job_id(name))
                     return Outcome.SKIPPED
@@ -147,7 +159,8 @@ class SourceRunner:
 
         with open_sources(self.settings, [name]) as sources:
             report = Engine(self.settings, self.sessions, self.clock).sync(
-                sources[name], SyncRequest())
+                sources[name], SyncRequest()
+            )
         counts = ", ".join(f"{key} {value}" for key, value in report.counts.items())
         log.info("%s: run %s succeeded: %s", name, report.run_id, counts)
 
@@ -160,8 +173,13 @@ def _claim(sessions: sessionmaker[Session], lease: str, holder: str, now: dateti
 
 
 @contextmanager
-def hold_lease(sessions: sessionmaker[Session], lease: str, holder: str, clock: Clock,
-               renew_seconds: float = LEASE_RENEW_SECONDS) -> Iterator[bool]:
+def hold_lease(
+    sessions: sessionmaker[Session],
+    lease: str,
+    holder: str,
+    clock: Clock,
+    renew_seconds: float = LEASE_RENEW_SECONDS,
+) -> Iterator[bool]:
     """Hold ``lease`` for ``holder`` during the block, renewed every ``renew_seconds``.
 
     Yields False (and holds nothing) when another holder has it. Released on exit, even when

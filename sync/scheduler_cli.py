@@ -20,8 +20,11 @@ _POLL_SECONDS = 0.5
 
 @cli.command("run")
 @config_option
-@click.option("--once", is_flag=True,
-              help="Run every scheduled source once, then exit (for cron or systemd timers).")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Run every scheduled source once, then exit (for cron or systemd timers).",
+)
 @guarded
 def run_command(config_path: Path | None, once: bool) -> None:
     """Run the scheduler: each source with a `schedule:` syncs on its interval or cron (UTC).
@@ -40,8 +43,9 @@ def run_command(config_path: Path | None, once: bool) -> None:
         where = settings.path or "the config"
         raise ConfigProblem(
             f"{where}: no source has a schedule, so `leadloop run` has nothing to do; add "
-            "`schedule: {every: 15m}` (or `schedule: {cron: \"*/15 * * * *\"}`) under "
-            "sources.<name>, or use `leadloop sync` for a single cycle")
+            '`schedule: {every: 15m}` (or `schedule: {cron: "*/15 * * * *"}`) under '
+            "sources.<name>, or use `leadloop sync` for a single cycle"
+        )
     with open_store(settings) as sessions:
         recover_stale_runs(sessions, utc_now())
         runner = SourceRunner(settings, sessions, utc_now, worker_id())
@@ -68,8 +72,9 @@ def _serve(settings: Any, runner: Any) -> None:
     from sync.scheduler import build_scheduler
 
     stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
+    }
     scheduler = build_scheduler(settings, runner, now=utc_now())
     try:
         scheduler.start()

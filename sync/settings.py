@@ -43,8 +43,17 @@ from sync.settings_models import (
     StoreConfig,
 )
 
-__all__ = ["ConfigError", "ConfigIssue", "HubSpotSource", "SalesforceSource", "Settings",
-           "load_settings", "resolve_config_path", "settings_json_schema", "write_schema"]
+__all__ = [
+    "ConfigError",
+    "ConfigIssue",
+    "HubSpotSource",
+    "SalesforceSource",
+    "Settings",
+    "load_settings",
+    "resolve_config_path",
+    "settings_json_schema",
+    "write_schema",
+]
 
 
 class Settings(Model):
@@ -91,8 +100,15 @@ class Settings(Model):
 def _validate(doc: Document, env: Mapping[str, str]) -> Settings:
     data, problems = interpolate(doc, env)
     if not isinstance(data, dict):
-        raise ConfigError([doc.issue((), "the config must be a mapping of sections "
-                                         "(store, sources, reasons, policies, feedback, limits)")])
+        raise ConfigError(
+            [
+                doc.issue(
+                    (),
+                    "the config must be a mapping of sections "
+                    "(store, sources, reasons, policies, feedback, limits)",
+                )
+            ]
+        )
     base = Path(doc.file).resolve().parent
     found = check_references(data, doc, base)
     issues = [doc.issue(path, message) for path, message in problems] + found.issues
@@ -125,19 +141,25 @@ def load_settings(path: str | Path, env: Mapping[str, str] | None = None) -> Set
 class _SchemaGenerator(GenerateJsonSchema):
     def timedelta_schema(self, schema: core_schema.TimedeltaSchema) -> JsonSchemaValue:
         # durations are written 90s, 15m, 3d, 2w, 1h30m or as plain seconds (sync.durations)
-        return {"anyOf": [{"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[wdhms]\s*)+$"},
-                          {"type": "number", "minimum": 0}]}
+        return {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[wdhms]\s*)+$"},
+                {"type": "number", "minimum": 0},
+            ]
+        }
 
 
 def settings_json_schema() -> dict[str, Any]:
     """The JSON Schema of the config file, for editors (``config/leadloop.schema.json``)."""
     schema = Settings.model_json_schema(schema_generator=_SchemaGenerator)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "leadloop configuration", **schema}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "leadloop configuration",
+        **schema,
+    }
 
 
 def write_schema(path: Path) -> None:
     """Write :func:`settings_json_schema` to ``path`` as stable, sorted JSON."""
     text = json.dumps(settings_json_schema(), indent=2, sort_keys=True) + "\n"
     path.write_text(text, encoding="utf-8")
-

@@ -99,7 +99,7 @@ SalesforceAuth = Annotated[PasswordAuth | JwtAuth | SessionAuth, Field(discrimin
 def _api_version(value: object) -> str:
     text = f"{value:.1f}" if isinstance(value, float) else str(value)
     if not text.replace(".", "", 1).isdigit() or "." not in text:
-        raise ValueError("expected an API version such as \"59.0\"")
+        raise ValueError('expected an API version such as "59.0"')
     return text
 
 
@@ -126,8 +126,9 @@ class SalesforcePull(Model):
 
 class SalesforceWriteBack(Model):
     enabled: bool = True
-    batch_size: Annotated[int, Field(ge=1), _at_most(
-        200, "Salesforce sObject Collections take 200 records per call")] = 200
+    batch_size: Annotated[
+        int, Field(ge=1), _at_most(200, "Salesforce sObject Collections take 200 records per call")
+    ] = 200
 
 
 class _SourceCommon(Model):
@@ -164,8 +165,9 @@ class HubSpotPull(Model):
 
 class HubSpotWriteBack(Model):
     enabled: bool = True
-    batch_size: Annotated[int, Field(ge=1), _at_most(
-        100, "HubSpot batch endpoints take 100 records per call")] = 100
+    batch_size: Annotated[
+        int, Field(ge=1), _at_most(100, "HubSpot batch endpoints take 100 records per call")
+    ] = 100
 
 
 class HubSpotSource(_SourceCommon):
@@ -180,10 +182,16 @@ Source = Annotated[SalesforceSource | HubSpotSource, Field(discriminator="type")
 
 
 def _source_name(value: str) -> str:
-    if not value or not value[0].isascii() or not value[0].islower() or not all(
-            c.isascii() and (c.islower() or c.isdigit() or c == "_") for c in value):
-        raise ValueError(f"source name {value!r} must be lower-case letters, digits and _, "
-                         "starting with a letter")
+    if (
+        not value
+        or not value[0].isascii()
+        or not value[0].islower()
+        or not all(c.isascii() and (c.islower() or c.isdigit() or c == "_") for c in value)
+    ):
+        raise ValueError(
+            f"source name {value!r} must be lower-case letters, digits and _, "
+            "starting with a letter"
+        )
     return value
 
 
@@ -193,12 +201,19 @@ SourceName = Annotated[str, AfterValidator(_source_name)]
 
 
 class ReasonsConfig(Model):
-    catalogue: str = Field(default="default",
-                           description="'default' or a path to a catalogue YAML")
+    catalogue: str = Field(default="default", description="'default' or a path to a catalogue YAML")
 
 
-RECOMMENDATION_FIELDS = ("reason", "share", "count", "lead_source", "campaign", "source",
-                         "period", "valid_contact_share")
+RECOMMENDATION_FIELDS = (
+    "reason",
+    "share",
+    "count",
+    "lead_source",
+    "campaign",
+    "source",
+    "period",
+    "valid_contact_share",
+)
 
 
 class RecommendationWhen(Model):
@@ -216,8 +231,10 @@ def _template(value: str) -> str:
         raise ValueError(f"bad template: {error}") from None
     unknown = sorted(n for n in names if n.split(".")[0] not in RECOMMENDATION_FIELDS)
     if unknown:
-        raise ValueError(f"unknown placeholder {{{unknown[0]}}} (known: "
-                         f"{', '.join('{' + f + '}' for f in RECOMMENDATION_FIELDS)})")
+        raise ValueError(
+            f"unknown placeholder {{{unknown[0]}}} (known: "
+            f"{', '.join('{' + f + '}' for f in RECOMMENDATION_FIELDS)})"
+        )
     return value
 
 
@@ -230,22 +247,29 @@ class Recommendation(Model):
 
 
 DEFAULT_RECOMMENDATIONS = (
-    Recommendation(when=RecommendationWhen(reason="unresponsive", min_share=0.3, min_count=10,
-                                           min_valid_contact_share=0.8),
-                   then="unresponsive is {share:.0%} of disqualified leads from {lead_source} "
-                        "and {valid_contact_share:.0%} of them have valid contact data: raise "
-                        "the interest-score threshold"),
-    Recommendation(when=RecommendationWhen(reason="wrong_persona", min_share=0.25, min_count=10),
-                   then="wrong_persona is {share:.0%} of disqualified leads from {lead_source} "
-                        "/ {campaign}: tighten the job-title targeting"),
-    Recommendation(when=RecommendationWhen(reason="out_of_territory", min_share=0.2,
-                                           min_count=10),
-                   then="out_of_territory is {share:.0%} of disqualified leads from {campaign}: "
-                        "restrict the campaign's regions"),
-    Recommendation(when=RecommendationWhen(reason="bad_contact_data", min_share=0.2,
-                                           min_count=10),
-                   then="bad_contact_data is {share:.0%} of disqualified leads from "
-                        "{lead_source}: validate email and phone on the form"),
+    Recommendation(
+        when=RecommendationWhen(
+            reason="unresponsive", min_share=0.3, min_count=10, min_valid_contact_share=0.8
+        ),
+        then="unresponsive is {share:.0%} of disqualified leads from {lead_source} "
+        "and {valid_contact_share:.0%} of them have valid contact data: raise "
+        "the interest-score threshold",
+    ),
+    Recommendation(
+        when=RecommendationWhen(reason="wrong_persona", min_share=0.25, min_count=10),
+        then="wrong_persona is {share:.0%} of disqualified leads from {lead_source} "
+        "/ {campaign}: tighten the job-title targeting",
+    ),
+    Recommendation(
+        when=RecommendationWhen(reason="out_of_territory", min_share=0.2, min_count=10),
+        then="out_of_territory is {share:.0%} of disqualified leads from {campaign}: "
+        "restrict the campaign's regions",
+    ),
+    Recommendation(
+        when=RecommendationWhen(reason="bad_contact_data", min_share=0.2, min_count=10),
+        then="bad_contact_data is {share:.0%} of disqualified leads from "
+        "{lead_source}: validate email and phone on the form",
+    ),
 )
 
 
@@ -259,10 +283,10 @@ class ContactPropertiesTarget(Model):
 
 
 class FeedbackConfig(Model):
-    periods: list[Literal["day", "week", "month"]] = Field(default=["week", "month"],
-                                                           min_length=1)
-    target: str | None = Field(default=None,
-                               description="a source of type hubspot; none: report only")
+    periods: list[Literal["day", "week", "month"]] = Field(default=["week", "month"], min_length=1)
+    target: str | None = Field(
+        default=None, description="a source of type hubspot; none: report only"
+    )
     custom_object: CustomObjectTarget = CustomObjectTarget()
     contact_properties: ContactPropertiesTarget = ContactPropertiesTarget()
     recommendations: list[Recommendation] = list(DEFAULT_RECOMMENDATIONS)

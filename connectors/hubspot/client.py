@@ -41,8 +41,9 @@ class HubSpotConnection:
 
     def __post_init__(self) -> None:
         if not urlsplit(self.base_url).netloc:
-            raise ValueError(f"HubSpotConnection.base_url is not an absolute URL: "
-                             f"{self.base_url!r}")
+            raise ValueError(
+                f"HubSpotConnection.base_url is not an absolute URL: {self.base_url!r}"
+            )
         if not self.access_token:
             raise ValueError("HubSpotConnection.access_token is empty")
         if self.timeout <= 0:
@@ -57,8 +58,12 @@ def build_client(conn: HubSpotConnection) -> hubspot.Client:
     instead of the real error), so :mod:`connectors.http` is the only retry policy.
     """
     base_url = conn.base_url.rstrip("/")
-    options: dict[str, Any] = {"access_token": conn.access_token, "host": base_url,
-                               "base_url": base_url, "retry": False}
+    options: dict[str, Any] = {
+        "access_token": conn.access_token,
+        "host": base_url,
+        "base_url": base_url,
+        "retry": False,
+    }
     if conn.ca_bundle:
         options["ssl_ca_cert"] = conn.ca_bundle  # copied onto each generated Configuration
     return hubspot.Client.create(**options)
@@ -67,9 +72,15 @@ def build_client(conn: HubSpotConnection) -> hubspot.Client:
 class HubSpotApi:
     """Metered access to a client: retries, call counts and the API budget share."""
 
-    def __init__(self, conn: HubSpotConnection, usage: ApiUsage, *,
-                 retry: RetryPolicy | None = None, sleep: Callable[[float], None],
-                 api_budget_share: float = 1.0) -> None:
+    def __init__(
+        self,
+        conn: HubSpotConnection,
+        usage: ApiUsage,
+        *,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None],
+        api_budget_share: float = 1.0,
+    ) -> None:
         if not 0 < api_budget_share <= 1:
             raise ValueError(f"api_budget_share must be in (0, 1], not {api_budget_share}")
         self.conn = conn
@@ -121,8 +132,9 @@ class HubSpotApi:
 
         return self._metered(operation, attempt)
 
-    def call_json(self, operation: str, fn: Callable[..., Any], *args: Any,
-                  **kwargs: Any) -> tuple[dict[str, Any], int]:
+    def call_json(
+        self, operation: str, fn: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> tuple[dict[str, Any], int]:
         """Like :meth:`call`, but returns the parsed JSON body instead of the SDK model.
 
         The generated deserializer parses every ``createdAt``/``updatedAt`` with dateutil
@@ -145,9 +157,14 @@ class HubSpotApi:
 
     def _metered(self, operation: str, attempt: Callable[[], Any]) -> Any:
         try:
-            data, status, headers = call(attempt, classify=classify, operation=operation,
-                                         policy=self.retry, sleep=self.sleep,
-                                         on_attempt=lambda: self._before_attempt(operation))
+            data, status, headers = call(
+                attempt,
+                classify=classify,
+                operation=operation,
+                policy=self.retry,
+                sleep=self.sleep,
+                on_attempt=lambda: self._before_attempt(operation),
+            )
         except FatalError as exc:
             if getattr(exc.__cause__, "status", None) == 401:
                 raise AuthError(f"HubSpot {exc}") from None
@@ -160,7 +177,8 @@ class HubSpotApi:
         if allowed is not None and self.estimated_used() + 1 > allowed:
             raise LimitExhausted(
                 f"{operation}: API budget spent ({self.estimated_used()} of the daily "
-                f"{self.usage.limit} calls used; this source may use {allowed})")
+                f"{self.usage.limit} calls used; this source may use {allowed})"
+            )
         self.usage.count(operation)
 
     def allowed_calls(self) -> int | None:

@@ -47,14 +47,22 @@ class HubSpotConnector:
     kind = "hubspot"
     modstamp_field = MODSTAMP
 
-    def __init__(self, conn: HubSpotConnection, *, properties: Sequence[str],
-                 api_budget_share: float = 1.0, retry: RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep, max_offset: int = 0,
-                 page_size: int = 200) -> None:
+    def __init__(
+        self,
+        conn: HubSpotConnection,
+        *,
+        properties: Sequence[str],
+        api_budget_share: float = 1.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_offset: int = 0,
+        page_size: int = 200,
+    ) -> None:
         self.conn = conn
         self.usage = ApiUsage()
-        self.api = HubSpotApi(conn, self.usage, retry=retry, sleep=sleep,
-                              api_budget_share=api_budget_share)
+        self.api = HubSpotApi(
+            conn, self.usage, retry=retry, sleep=sleep, api_budget_share=api_budget_share
+        )
         self.mapped = tuple(dict.fromkeys(properties))
         self.properties = tuple(dict.fromkeys((*BASE_PROPERTIES, *properties)))
         self.max_offset = max_offset
@@ -116,8 +124,12 @@ class HubSpotConnector:
 
     def _search(self, body: dict[str, Any]) -> tuple[list[Contact], str | None]:
         request = PublicObjectSearchRequest(
-            filter_groups=body["filterGroups"], sorts=body["sorts"],
-            properties=body["properties"], limit=body["limit"], after=body.get("after"))
+            filter_groups=body["filterGroups"],
+            sorts=body["sorts"],
+            properties=body["properties"],
+            limit=body["limit"],
+            after=body.get("after"),
+        )
         search_api = self.api.endpoint("crm.contacts.search_api")
         data, _ = self.api.call_json("search", search_api.do_search_with_http_info, request)
         return contacts_of(data), next_after(data)
@@ -128,9 +140,14 @@ class HubSpotConnector:
         found: list[Contact] = []
         after: str | None = None
         while True:
-            data, _ = self.api.call_json("contacts_list", basic_api.get_page_with_http_info,
-                                         limit=LIST_LIMIT, after=after,
-                                         properties=list(self.properties), archived=True)
+            data, _ = self.api.call_json(
+                "contacts_list",
+                basic_api.get_page_with_http_info,
+                limit=LIST_LIMIT,
+                after=after,
+                properties=list(self.properties),
+                archived=True,
+            )
             found += contacts_of(data)
             after = next_after(data)
             if after is None:
@@ -138,11 +155,14 @@ class HubSpotConnector:
 
     def _batch_read(self, ids: Sequence[str], *, archived: bool) -> dict[str, Contact]:
         request = BatchReadInputSimplePublicObjectId(
-            inputs=[SimplePublicObjectId(id=i) for i in ids], properties=list(self.properties),
-            properties_with_history=[])
+            inputs=[SimplePublicObjectId(id=i) for i in ids],
+            properties=list(self.properties),
+            properties_with_history=[],
+        )
         batch_api = self.api.endpoint("crm.contacts.batch_api")
-        data, _ = self.api.call_json("batch_read", batch_api.read_with_http_info, request,
-                                     archived=archived)
+        data, _ = self.api.call_json(
+            "batch_read", batch_api.read_with_http_info, request, archived=archived
+        )
         return {c.id: c for c in contacts_of(data)}
 
     # -- writing -----------------------------------------------------------------------

@@ -25,7 +25,10 @@ from connectors.http import Action, Decision, parse_retry_after
 
 #: Every ApiException class of the sub-packages the connector calls (they share no base).
 API_EXCEPTIONS: tuple[type[Exception], ...] = (
-    ContactsApiException, ObjectsApiException, PropertiesApiException, SchemasApiException,
+    ContactsApiException,
+    ObjectsApiException,
+    PropertiesApiException,
+    SchemasApiException,
 )
 #: Rolling burst window when the 429 does not name its interval (100-190 calls / 10 s).
 TEN_SECONDLY_WAIT = 10.0
@@ -94,13 +97,16 @@ def _classify_status(exc: BaseException) -> Decision:
     if status == 0:
         # The generated rest.py turns urllib3 SSLError into ApiException(status=0). A TLS
         # failure does not heal by retrying: wrong ca_bundle or URL scheme.
-        return Decision(Action.FAIL, f"TLS error (check ca_bundle and URL scheme): "
-                                     f"{str(getattr(exc, 'reason', ''))[:200]}")
+        return Decision(
+            Action.FAIL,
+            f"TLS error (check ca_bundle and URL scheme): {str(getattr(exc, 'reason', ''))[:200]}",
+        )
     if status == 429:
         return _classify_rate_limit(exc)
     if status >= 500:
-        return Decision(Action.RETRY, f"HTTP {status}: {message}",
-                        parse_retry_after(header(exc, "Retry-After")))
+        return Decision(
+            Action.RETRY, f"HTTP {status}: {message}", parse_retry_after(header(exc, "Retry-After"))
+        )
     if status == 401:
         # Bad, expired or revoked private-app token. The message comes from the body only:
         # headers and the exception's str() are never quoted (the token is never echoed, but
@@ -127,8 +133,9 @@ def _classify_rate_limit(exc: BaseException) -> Decision:
         return Decision(Action.STOP, f"HubSpot daily API limit reached ({message})")
     if policy == "SECONDLY":
         # Search's own per-second limit (crm-api-facts.md 2.2); HubSpot's Node SDK waits 1 s.
-        return Decision(Action.RETRY, f"search rate limit ({message})",
-                        retry_after or SECONDLY_WAIT)
+        return Decision(
+            Action.RETRY, f"search rate limit ({message})", retry_after or SECONDLY_WAIT
+        )
     # TEN_SECONDLY_ROLLING, or a 429 without a policy name: wait out the rolling interval.
     interval = header(exc, "X-HubSpot-RateLimit-Interval-Milliseconds")
     wait = retry_after or (_millis(interval) or TEN_SECONDLY_WAIT)

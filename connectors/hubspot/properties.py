@@ -50,12 +50,21 @@ class PropertyCatalog:
             options = [o for o in prop.options or [] if o.value is not None]
             meta = prop.modification_metadata
             self._defs[prop.name] = PropertyInfo(
-                prop.name, prop.type, tuple(str(o.value) for o in options),
-                bool(meta and meta.read_only_value))
+                prop.name,
+                prop.type,
+                tuple(str(o.value) for o in options),
+                bool(meta and meta.read_only_value),
+            )
             self._raw_options[prop.name] = [
-                OptionInput(label=o.label, value=o.value, display_order=o.display_order,
-                            hidden=bool(o.hidden), description=o.description)
-                for o in options]
+                OptionInput(
+                    label=o.label,
+                    value=o.value,
+                    display_order=o.display_order,
+                    hidden=bool(o.hidden),
+                    description=o.description,
+                )
+                for o in options
+            ]
         return self._defs
 
     def definitions(self) -> dict[str, PropertyInfo]:
@@ -92,19 +101,34 @@ class PropertyCatalog:
                 continue
             options = list(self._raw_options.get(name, []))
             start = len(options)
-            options += [OptionInput(label=v, value=v, display_order=start + i, hidden=False)
-                        for i, v in enumerate(new)]
+            options += [
+                OptionInput(label=v, value=v, display_order=start + i, hidden=False)
+                for i, v in enumerate(new)
+            ]
             core = self.api.endpoint("crm.properties.core_api")
-            self.api.call("properties_write", core.update_with_http_info, OBJECT_TYPE, name,
-                          PropertyUpdate(options=options))
+            self.api.call(
+                "properties_write",
+                core.update_with_http_info,
+                OBJECT_TYPE,
+                name,
+                PropertyUpdate(options=options),
+            )
             self._raw_options[name] = options
             assert self._defs is not None
-            self._defs[name] = PropertyInfo(name, info.type, info.options + tuple(new),
-                                            info.read_only)
+            self._defs[name] = PropertyInfo(
+                name, info.type, info.options + tuple(new), info.read_only
+            )
 
-    def ensure_property(self, name: str, label: str, *, type: str = "string",
-                        field_type: str = "textarea", group_name: str = "contactinformation",
-                        options: Sequence[str] = ()) -> bool:
+    def ensure_property(
+        self,
+        name: str,
+        label: str,
+        *,
+        type: str = "string",
+        field_type: str = "textarea",
+        group_name: str = "contactinformation",
+        options: Sequence[str] = (),
+    ) -> bool:
         """Create the property unless it exists; True when it was created.
 
         Creating answers 201 (sometimes 200, crm-api-facts.md 2.8): ``*_with_http_info`` makes
@@ -113,12 +137,21 @@ class PropertyCatalog:
         if name in self.definitions():
             return False
         if not self.create_missing_options:
-            raise FatalError(f"contact property {name!r} is missing; create it in HubSpot or "
-                             f"enable create_missing_options")
+            raise FatalError(
+                f"contact property {name!r} is missing; create it in HubSpot or "
+                f"enable create_missing_options"
+            )
         create = PropertyCreate(
-            name=name, label=label, type=type, field_type=field_type, group_name=group_name,
-            options=[OptionInput(label=v, value=v, display_order=i, hidden=False)
-                     for i, v in enumerate(options)])
+            name=name,
+            label=label,
+            type=type,
+            field_type=field_type,
+            group_name=group_name,
+            options=[
+                OptionInput(label=v, value=v, display_order=i, hidden=False)
+                for i, v in enumerate(options)
+            ],
+        )
         core = self.api.endpoint("crm.properties.core_api")
         self.api.call("properties_write", core.create_with_http_info, OBJECT_TYPE, create)
         self.refresh()
@@ -127,5 +160,7 @@ class PropertyCatalog:
 
 def not_an_option(name: str, value: str) -> str:
     """The DEAD message for a value the property has no option for."""
-    return (f"value {value!r} is not an option of property {name!r} "
-            f"(enable create_missing_options or add it in HubSpot)")
+    return (
+        f"value {value!r} is not an option of property {name!r} "
+        f"(enable create_missing_options or add it in HubSpot)"
+    )

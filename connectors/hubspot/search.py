@@ -77,7 +77,8 @@ class Query:
         body: dict[str, Any] = {
             "filterGroups": [{"filters": filters}] if filters else [],
             "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
-            "properties": list(properties), "limit": limit,
+            "properties": list(properties),
+            "limit": limit,
         }
         if self.after is not None:
             body["after"] = self.after
@@ -94,8 +95,15 @@ class SearchPlan:
     ``floor``: everything at or before this key was already handed out (a resume cursor).
     """
 
-    def __init__(self, start: int | None, end: int | None, floor: Key | None = None, *,
-                 limit: int = MAX_LIMIT, max_offset: int = 0) -> None:
+    def __init__(
+        self,
+        start: int | None,
+        end: int | None,
+        floor: Key | None = None,
+        *,
+        limit: int = MAX_LIMIT,
+        max_offset: int = 0,
+    ) -> None:
         if not 0 < limit <= MAX_LIMIT:
             raise ValueError(f"search limit must be 1..{MAX_LIMIT}, not {limit}")
         if not 0 <= max_offset <= RESULT_CAP:
@@ -174,14 +182,18 @@ class SearchPlan:
     def _feed_tie(self, query: Query, hits: Sequence[Hit], next_after: str | None) -> list[Hit]:
         assert query.tie is not None
         ordered = sorted(hits, key=lambda h: h.key)
-        ready = [h for h in ordered if h.key.ts == query.tie
-                 and (self.floor is None or h.key > self.floor)]
+        ready = [
+            h
+            for h in ordered
+            if h.key.ts == query.tie and (self.floor is None or h.key > self.floor)
+        ]
         if next_after is None or not ordered:
             # This timestamp is done: go on strictly after it.
             self.query = Query(query.tie, "GT", query.end)
         else:
-            self.query = Query(query.tie, "GTE", query.end, tie=query.tie,
-                               id_floor=ordered[-1].key.id)
+            self.query = Query(
+                query.tie, "GTE", query.end, tie=query.tie, id_floor=ordered[-1].key.id
+            )
         return self._advance(ready)
 
     def _advance(self, ready: list[Hit]) -> list[Hit]:

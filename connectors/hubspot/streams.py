@@ -46,8 +46,13 @@ class Contact:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Contact:
-        return cls(str(raw["id"]), dict(raw.get("properties") or {}), raw.get("updatedAt"),
-                   bool(raw.get("archived", False)), raw.get("archivedAt"))
+        return cls(
+            str(raw["id"]),
+            dict(raw.get("properties") or {}),
+            raw.get("updatedAt"),
+            bool(raw.get("archived", False)),
+            raw.get("archivedAt"),
+        )
 
 
 def contacts_of(body: Mapping[str, Any]) -> list[Contact]:
@@ -113,9 +118,13 @@ def record_key(obj: Contact) -> Key:
     return Key(to_millis(stamp), numeric_id(str(obj.id)))
 
 
-def to_source_records(obj: Contact, modstamp: datetime | None = None, *,
-                      listed: Container[str] = (), merged_into: str | None = None
-                      ) -> list[SourceRecord]:
+def to_source_records(
+    obj: Contact,
+    modstamp: datetime | None = None,
+    *,
+    listed: Container[str] = (),
+    merged_into: str | None = None,
+) -> list[SourceRecord]:
     """The contact as a SourceRecord, plus one deleted record per contact merged into it
     (except those in ``listed``: the archived listing hands them out itself)."""
     props = dict(obj.properties)
@@ -127,8 +136,15 @@ def to_source_records(obj: Contact, modstamp: datetime | None = None, *,
     records = [SourceRecord(record_id, stamp, fields, deleted=archived, merged_into=merged_into)]
     for merged in sorted(merged_ids(obj), key=numeric_id):
         if merged not in listed:
-            records.append(SourceRecord(merged, stamp, {"id": merged, "merged_into": record_id},
-                                        deleted=True, merged_into=record_id))
+            records.append(
+                SourceRecord(
+                    merged,
+                    stamp,
+                    {"id": merged, "merged_into": record_id},
+                    deleted=True,
+                    merged_into=record_id,
+                )
+            )
     return records
 
 
@@ -138,12 +154,11 @@ def merged_ids(obj: Contact) -> list[str]:
     return [part.strip() for part in str(value or "").split(";") if part.strip().isdigit()]
 
 
-def window_plan(window: Window | None, after: Cursor | None, max_offset: int = 0,
-                limit: int = MAX_LIMIT) -> SearchPlan:
-    """The search plan of ``window`` (None: no bounds at all), resuming strictly after ``after``.
-    """
-    start = None if window is None or window.start is None else to_millis(window.start,
-                                                                          ceil=True)
+def window_plan(
+    window: Window | None, after: Cursor | None, max_offset: int = 0, limit: int = MAX_LIMIT
+) -> SearchPlan:
+    """The search plan of ``window`` (None: no bounds at all), resuming strictly after ``after``."""
+    start = None if window is None or window.start is None else to_millis(window.start, ceil=True)
     end = None if window is None else to_millis(window.end, ceil=True)
     floor = None
     if after is not None:
@@ -151,23 +166,23 @@ def window_plan(window: Window | None, after: Cursor | None, max_offset: int = 0
     return SearchPlan(start, end, floor, limit=limit, max_offset=max_offset)
 
 
-def search_hits(plan: SearchPlan, search: SearchFn,
-                properties: Sequence[str]) -> Iterator[list[Hit]]:
+def search_hits(
+    plan: SearchPlan, search: SearchFn, properties: Sequence[str]
+) -> Iterator[list[Hit]]:
     """Run ``plan`` to the end; yield each batch of records it releases (maybe empty)."""
     while (query := plan.next_query()) is not None:
         results, next_after = search(query.body(properties, plan.limit))
         yield plan.feed([Hit(record_key(obj), obj) for obj in results], next_after)
 
 
-def archived_in(objects: Iterable[Contact], window: Window | None,
-                after: Cursor | None) -> list[Hit]:
+def archived_in(
+    objects: Iterable[Contact], window: Window | None, after: Cursor | None
+) -> list[Hit]:
     """Archived contacts whose ``archivedAt`` lies in the window (None: all of them) and after
     the cursor."""
-    start = None if window is None or window.start is None else to_millis(window.start,
-                                                                          ceil=True)
+    start = None if window is None or window.start is None else to_millis(window.start, ceil=True)
     end = None if window is None else to_millis(window.end, ceil=True)
-    floor = None if after is None else Key(to_millis(after.modstamp),
-                                           numeric_id(after.record_id))
+    floor = None if after is None else Key(to_millis(after.modstamp), numeric_id(after.record_id))
     hits = []
     for obj in objects:
         stamp = parse_stamp(obj.archived_at) or parse_stamp(obj.updated_at)
@@ -180,8 +195,9 @@ def archived_in(objects: Iterable[Contact], window: Window | None,
     return sorted(hits, key=lambda h: h.key)
 
 
-def merged_pages(batches: Iterable[list[Hit]], archived: list[Hit],
-                 listed: Container[str] = ()) -> Iterator[Page]:
+def merged_pages(
+    batches: Iterable[list[Hit]], archived: list[Hit], listed: Container[str] = ()
+) -> Iterator[Page]:
     """Interleave archived hits into the search batches by key; one Page per non-empty batch.
 
     ``listed``: every id of the archived listing (merged-away ids among them come once).
@@ -195,7 +211,7 @@ def merged_pages(batches: Iterable[list[Hit]], archived: list[Hit],
             survivors.update((merged, str(hit.raw.id)) for merged in merged_ids(hit.raw))
         last = batch[-1].key
         early = [h for h in pending if h.key <= last]
-        pending = pending[len(early):]
+        pending = pending[len(early) :]
         yield _page(sorted(batch + early, key=lambda h: h.key), listed, survivors)
     if pending:
         yield _page(pending, listed, survivors)
@@ -204,8 +220,12 @@ def merged_pages(batches: Iterable[list[Hit]], archived: list[Hit],
 def _page(hits: Sequence[Hit], listed: Container[str], survivors: dict[str, str]) -> Page:
     records: list[SourceRecord] = []
     for hit in hits:
-        records += to_source_records(hit.raw, from_millis(hit.key.ts), listed=listed,
-                                     merged_into=survivors.get(str(hit.raw.id)))
+        records += to_source_records(
+            hit.raw,
+            from_millis(hit.key.ts),
+            listed=listed,
+            merged_into=survivors.get(str(hit.raw.id)),
+        )
     last = hits[-1]
     return Page(records, Cursor(from_millis(last.key.ts), str(last.raw.id)))
 
@@ -213,4 +233,4 @@ def _page(hits: Sequence[Hit], listed: Container[str], survivors: dict[str, str]
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     """Consecutive slices of at most ``size`` items."""
     for index in range(0, len(items), size):
-        yield items[index:index + size]
+        yield items[index : index + size]

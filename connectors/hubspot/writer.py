@@ -56,7 +56,7 @@ def batches(corrections: Sequence[Correction]) -> list[Indexed]:
         while len(rounds) <= level:
             rounds.append([])
         rounds[level].append((index, item))
-    return [r[i:i + BATCH_LIMIT] for r in rounds for i in range(0, len(r), BATCH_LIMIT)]
+    return [r[i : i + BATCH_LIMIT] for r in rounds for i in range(0, len(r), BATCH_LIMIT)]
 
 
 class ContactWriter:
@@ -100,27 +100,37 @@ class ContactWriter:
     def _read(self, batch: Indexed) -> dict[str, Contact]:
         names = sorted({MODSTAMP, *(n for _, c in batch for n in c.changes)})
         request = BatchReadInputSimplePublicObjectId(
-            inputs=[SimplePublicObjectId(id=c.record_id) for _, c in batch], properties=names,
-            properties_with_history=[])
+            inputs=[SimplePublicObjectId(id=c.record_id) for _, c in batch],
+            properties=names,
+            properties_with_history=[],
+        )
         batch_api = self.api.endpoint("crm.contacts.batch_api")
-        data, _ = self.api.call_json("batch_read", batch_api.read_with_http_info, request,
-                                     archived=False)
+        data, _ = self.api.call_json(
+            "batch_read", batch_api.read_with_http_info, request, archived=False
+        )
         return {c.id: c for c in contacts_of(data)}
 
     def _decide(self, item: Correction, obj: Contact | None) -> WriteOutcome | None:
         """The outcome without writing, or None when the correction must be written."""
         if obj is None:
-            return _outcome(item, OutcomeStatus.DEAD,
-                            "contact not found (deleted, archived or merged away)")
+            return _outcome(
+                item, OutcomeStatus.DEAD, "contact not found (deleted, archived or merged away)"
+            )
         props = obj.properties
         stamp = parse_stamp(props.get(MODSTAMP))
         if all(same(props.get(name), value) for name, value in item.changes.items()):
             return _outcome(item, OutcomeStatus.SENT, new_modstamp=stamp)
-        if item.expected_modstamp is not None and stamp is not None \
-                and stamp > item.expected_modstamp:
-            return _outcome(item, OutcomeStatus.CONFLICT,
-                            f"contact changed at {stamp.isoformat()} after evaluation at "
-                            f"{item.expected_modstamp.isoformat()}")
+        if (
+            item.expected_modstamp is not None
+            and stamp is not None
+            and stamp > item.expected_modstamp
+        ):
+            return _outcome(
+                item,
+                OutcomeStatus.CONFLICT,
+                f"contact changed at {stamp.isoformat()} after evaluation at "
+                f"{item.expected_modstamp.isoformat()}",
+            )
         bad = self.catalog.invalid_values(item.changes)
         if bad:
             name, value = next(iter(bad.items()))
@@ -130,13 +140,15 @@ class ContactWriter:
     def _update(self, todo: Indexed) -> list[tuple[int, WriteOutcome]]:
         if not todo:
             return []
-        request = BatchInputSimplePublicObjectBatchInput(inputs=[
-            SimplePublicObjectBatchInput(id=c.record_id, properties=_wire(c.changes))
-            for _, c in todo])
+        request = BatchInputSimplePublicObjectBatchInput(
+            inputs=[
+                SimplePublicObjectBatchInput(id=c.record_id, properties=_wire(c.changes))
+                for _, c in todo
+            ]
+        )
         batch_api = self.api.endpoint("crm.contacts.batch_api")
         try:
-            data, _ = self.api.call_json("batch_update", batch_api.update_with_http_info,
-                                         request)
+            data, _ = self.api.call_json("batch_update", batch_api.update_with_http_info, request)
         except FatalError as exc:
             if getattr(exc.__cause__, "status", None) != 400:
                 raise
@@ -171,18 +183,33 @@ def _answers(todo: Indexed, data: Mapping[str, Any]) -> list[tuple[int, WriteOut
         obj = written.get(item.record_id)
         if obj is not None:
             stamp = parse_stamp(obj.properties.get(MODSTAMP))
-            answers.append((index, _outcome(item, OutcomeStatus.SENT, applied=True,
-                                            new_modstamp=stamp)))
+            answers.append(
+                (index, _outcome(item, OutcomeStatus.SENT, applied=True, new_modstamp=stamp))
+            )
         elif item.record_id in failed:
             answers.append((index, _outcome(item, OutcomeStatus.DEAD, failed[item.record_id])))
         else:
-            answers.append((index, _outcome(item, OutcomeStatus.RETRY,
-                                            "HubSpot neither confirmed nor refused this input")))
+            answers.append(
+                (
+                    index,
+                    _outcome(
+                        item,
+                        OutcomeStatus.RETRY,
+                        "HubSpot neither confirmed nor refused this input",
+                    ),
+                )
+            )
     return answers
 
 
-def _outcome(item: Correction, status: OutcomeStatus, message: str | None = None, *,
-             applied: bool = False, new_modstamp: Any = None) -> WriteOutcome:
+def _outcome(
+    item: Correction,
+    status: OutcomeStatus,
+    message: str | None = None,
+    *,
+    applied: bool = False,
+    new_modstamp: Any = None,
+) -> WriteOutcome:
     return WriteOutcome(item.key, item.record_id, status, message, applied, new_modstamp)
 
 

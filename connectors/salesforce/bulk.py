@@ -26,7 +26,11 @@ RESULTS_PER_CALL = 50_000  # records per results request (fewer calls; split int
 POLL_FIRST, POLL_MAX, POLL_BUDGET = 0.5, 10.0, 3600.0  # seconds
 
 _NUMBERS: dict[str, Callable[[str], Any]] = {
-    "int": int, "double": float, "currency": float, "percent": float, "long": int,
+    "int": int,
+    "double": float,
+    "currency": float,
+    "percent": float,
+    "long": int,
 }
 
 
@@ -101,10 +105,14 @@ def iter_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> Iterator[d
     columns = [(name, table.get(name)) for name in header]
     for row in reader:
         if len(row) != len(columns):
-            raise FatalError(f"broken Bulk 2.0 results: CSV line {reader.line_num} has "
-                             f"{len(row)} cells, the header names {len(columns)}")
-        yield {name: None if cell == "" else convert(cell) if convert else cell
-               for (name, convert), cell in zip(columns, row, strict=True)}
+            raise FatalError(
+                f"broken Bulk 2.0 results: CSV line {reader.line_num} has "
+                f"{len(row)} cells, the header names {len(columns)}"
+            )
+        yield {
+            name: None if cell == "" else convert(cell) if convert else cell
+            for (name, convert), cell in zip(columns, row, strict=True)
+        }
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -125,8 +133,13 @@ def parse_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> list[dict
     return list(iter_csv(text, table))
 
 
-def bulk_pages(api: Api[Any], spec: StreamSpec, soql: str, describe: Mapping[str, Any],
-               sleep: Callable[[float], None]) -> Iterator[Page]:
+def bulk_pages(
+    api: Api[Any],
+    spec: StreamSpec,
+    soql: str,
+    describe: Mapping[str, Any],
+    sleep: Callable[[float], None],
+) -> Iterator[Page]:
     """Pages of at most PAGE_SIZE records from a Bulk 2.0 queryAll job (no cursor: unordered)."""
     table = converters(describe)
     job_id = run_job(api, spec, soql, sleep)

@@ -105,8 +105,10 @@ def _netloc(url: str) -> str:
 
 def build_session(conn: SalesforceConnection) -> BaseUrlSession:
     """A requests session that sends every login and API request to the configured URLs."""
-    routes = {f"{conn.login_domain}{_SALESFORCE_SUFFIX}": conn.login_url,
-              _netloc(conn.login_url): conn.login_url}
+    routes = {
+        f"{conn.login_domain}{_SALESFORCE_SUFFIX}": conn.login_url,
+        _netloc(conn.login_url): conn.login_url,
+    }
     if conn.instance_url:
         routes[_netloc(conn.instance_url)] = conn.instance_url
     return BaseUrlSession(routes, ca_bundle=conn.ca_bundle, timeout=conn.timeout)
@@ -119,21 +121,32 @@ def build_client(conn: SalesforceConnection, session: BaseUrlSession | None = No
     login is refused; network errors propagate as requests exceptions for the retry policy.
     """
     session = session or build_session(conn)
-    common: dict[str, Any] = {"version": conn.api_version, "session": session,
-                              "object_pairs_hook": dict}
+    common: dict[str, Any] = {
+        "version": conn.api_version,
+        "session": session,
+        "object_pairs_hook": dict,
+    }
     auth = conn.auth
     try:
         if isinstance(auth, SessionAuth):
-            return Salesforce(session_id=auth.session_id, instance_url=conn.instance_url,
-                              **common)
+            return Salesforce(session_id=auth.session_id, instance_url=conn.instance_url, **common)
         if isinstance(auth, PasswordAuth):
-            sf = Salesforce(username=auth.username, password=auth.password,
-                            security_token=auth.security_token, domain=conn.login_domain,
-                            **common)
+            sf = Salesforce(
+                username=auth.username,
+                password=auth.password,
+                security_token=auth.security_token,
+                domain=conn.login_domain,
+                **common,
+            )
         else:
-            sf = Salesforce(username=auth.username, consumer_key=auth.consumer_key,
-                            privatekey_file=auth.private_key_file, privatekey=auth.private_key,
-                            domain=conn.login_domain, **common)
+            sf = Salesforce(
+                username=auth.username,
+                consumer_key=auth.consumer_key,
+                privatekey_file=auth.private_key_file,
+                privatekey=auth.private_key,
+                domain=conn.login_domain,
+                **common,
+            )
     except SalesforceAuthenticationFailed as exc:
         raise AuthError(_login_failure(conn, exc)) from None
     if conn.instance_url:
@@ -147,5 +160,8 @@ def _login_failure(conn: SalesforceConnection, exc: SalesforceAuthenticationFail
     who = getattr(conn.auth, "username", "?")
     # auth_message is the server's text (e.g. "INVALID_LOGIN: Invalid username, password...");
     # it never echoes the credentials back.
-    return (f"Salesforce login as {who!r} at {conn.login_url} failed: "
-            f"{exc.code}: {exc.auth_message}"[:500])
+    return (
+        f"Salesforce login as {who!r} at {conn.login_url} failed: {exc.code}: {exc.auth_message}"[
+            :500
+        ]
+    )

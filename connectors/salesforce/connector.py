@@ -47,11 +47,17 @@ class SalesforceConnector:
     kind = "salesforce"
     modstamp_field = "SystemModstamp"
 
-    def __init__(self, conn: SalesforceConnection, *, fields: Sequence[str],
-                 bulk_threshold: int = 20_000, api_budget_share: float = 1.0,
-                 retry: http.RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
-                 query_batch_size: int | None = None) -> None:
+    def __init__(
+        self,
+        conn: SalesforceConnection,
+        *,
+        fields: Sequence[str],
+        bulk_threshold: int = 20_000,
+        api_budget_share: float = 1.0,
+        retry: http.RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        query_batch_size: int | None = None,
+    ) -> None:
         if not 0 < api_budget_share <= 1:
             raise ValueError(f"api_budget_share must be in (0, 1], got {api_budget_share}")
         self.conn = conn
@@ -78,22 +84,34 @@ class SalesforceConnector:
         self._operation = operation
         used, limit = self.usage.used, self.usage.limit
         if used is not None and limit is not None and used >= self.api_budget_share * limit:
-            raise LimitExhausted(f"Salesforce API budget spent: used {used} of {limit}, "
-                                 f"budget share {self.api_budget_share:g}")
+            raise LimitExhausted(
+                f"Salesforce API budget spent: used {used} of {limit}, "
+                f"budget share {self.api_budget_share:g}"
+            )
 
     def _login(self) -> Salesforce:
         session = build_session(self.conn)
         session.on_request = self._on_request  # counts the login request(s) too
-        return http.call(lambda: build_client(self.conn, session), classify=classify,
-                         operation="login", policy=self.retry, sleep=self.sleep,
-                         on_attempt=lambda: self._before_attempt("login"))
+        return http.call(
+            lambda: build_client(self.conn, session),
+            classify=classify,
+            operation="login",
+            policy=self.retry,
+            sleep=self.sleep,
+            on_attempt=lambda: self._before_attempt("login"),
+        )
 
     def _call(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
         sf = self._sf
         assert sf is not None
-        result = http.call(lambda: fn(sf), classify=classify, operation=operation,
-                           policy=self.retry, sleep=self.sleep,
-                           on_attempt=lambda: self._before_attempt(operation))
+        result = http.call(
+            lambda: fn(sf),
+            classify=classify,
+            operation=operation,
+            policy=self.retry,
+            sleep=self.sleep,
+            on_attempt=lambda: self._before_attempt(operation),
+        )
         usage = sf.api_usage.get("api-usage")
         if usage is not None:
             self.usage.used, self.usage.limit = usage.used, usage.total
@@ -113,15 +131,17 @@ class SalesforceConnector:
             return self._call(operation, fn)
         except SalesforceExpiredSession:
             if not self.conn.can_relogin:
-                raise AuthError("Salesforce session expired or invalid; session-id auth "
-                                "cannot log in again") from None
+                raise AuthError(
+                    "Salesforce session expired or invalid; session-id auth cannot log in again"
+                ) from None
         self.close()
         self._sf = self._login()
         try:
             return self._call(operation, fn)
         except SalesforceExpiredSession:
-            raise AuthError("Salesforce session still invalid right after logging in "
-                            "again") from None
+            raise AuthError(
+                "Salesforce session still invalid right after logging in again"
+            ) from None
 
     # -- Connector -------------------------------------------------------------------------
 
@@ -129,8 +149,7 @@ class SalesforceConnector:
         """The Lead describe (cached for the connector's life)."""
         if self._describe is None:
             name = self.spec.object_name
-            self._describe = self._api("describe",
-                                       lambda sf: getattr(sf, name).describe())
+            self._describe = self._api("describe", lambda sf: getattr(sf, name).describe())
         return self._describe
 
     def _fields(self) -> dict[str, dict[str, Any]]:
@@ -141,17 +160,21 @@ class SalesforceConnector:
         known = self._fields()
         missing = [name for name in self.spec.select_fields if name not in known]
         if missing:
-            raise SchemaError(f"Salesforce object {self.spec.object_name} has no field(s) "
-                              f"{', '.join(missing)} (named in the mapping)")
+            raise SchemaError(
+                f"Salesforce object {self.spec.object_name} has no field(s) "
+                f"{', '.join(missing)} (named in the mapping)"
+            )
 
     def field_options(self, field_name: str) -> frozenset[str] | None:
         """Active values of a restricted picklist; None when the field takes any value."""
         item = self._fields().get(field_name)
         if item is None:
-            raise SchemaError(f"Salesforce object {self.spec.object_name} has no field "
-                              f"{field_name}")
-        if item.get("type") not in ("picklist", "multipicklist") \
-                or not item.get("restrictedPicklist"):
+            raise SchemaError(
+                f"Salesforce object {self.spec.object_name} has no field {field_name}"
+            )
+        if item.get("type") not in ("picklist", "multipicklist") or not item.get(
+            "restrictedPicklist"
+        ):
             return None
         return frozenset(v["value"] for v in item.get("picklistValues", []) if v.get("active"))
 
@@ -163,22 +186,25 @@ class SalesforceConnector:
     def pull_all(self) -> Iterator[Page]:
         """Every Lead: Bulk 2.0 above ``bulk_threshold`` records (pages without cursor),
         else REST ordered by (SystemModstamp, Id) with cursors."""
-        count = self._api("count", lambda sf: sf.query(streams.count_soql(self.spec),
-                                                       include_deleted=True))
+        count = self._api(
+            "count", lambda sf: sf.query(streams.count_soql(self.spec), include_deleted=True)
+        )
         if int(count.get("totalSize", 0)) > self.bulk_threshold:
             soql = streams.full_soql(self.spec, ordered=False)
             yield from bulk.bulk_pages(self._api, self.spec, soql, self.describe(), self.sleep)
         else:
-            yield from streams.pull_pages(self._api, self.spec, streams.full_soql(self.spec),
-                                          headers=self._headers)
+            yield from streams.pull_pages(
+                self._api, self.spec, streams.full_soql(self.spec), headers=self._headers
+            )
 
     def pull_ids(self, record_ids: Sequence[str]) -> Iterator[Page]:
         """The given Leads, 200 ids per query; unknown ids are absent."""
         unique = list(dict.fromkeys(record_ids))
         for chunk in streams.chunks(unique, streams.IDS_PER_QUERY):
             soql = streams.ids_soql(self.spec, chunk)
-            yield from streams.pull_pages(self._api, self.spec, soql, track_cursor=False,
-                                          headers=self._headers)
+            yield from streams.pull_pages(
+                self._api, self.spec, soql, track_cursor=False, headers=self._headers
+            )
 
     def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:
         """Conflict-checked Collections writes; one outcome per correction, in order."""

@@ -69,8 +69,9 @@ def _classify_transport(exc: requests.RequestException) -> Decision:
     if isinstance(exc, requests.exceptions.SSLError):
         # A certificate problem does not heal by retrying: wrong ca_bundle or wrong URL scheme.
         return Decision(Action.FAIL, f"TLS error (check ca_bundle and URL scheme): {exc}"[:300])
-    if isinstance(exc, (requests.ConnectionError, requests.Timeout,
-                        requests.exceptions.ChunkedEncodingError)):
+    if isinstance(
+        exc, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+    ):
         return Decision(Action.RETRY, f"connection problem: {type(exc).__name__}")
     return Decision(Action.FAIL, f"bad request: {type(exc).__name__}")
 

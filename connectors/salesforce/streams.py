@@ -31,8 +31,14 @@ Api = Callable[[str, Callable[[Salesforce], T]], T]
 IDS_PER_QUERY = 200
 
 #: fields every read needs, whatever the mapping says
-SYSTEM_FIELDS = ("Id", "SystemModstamp", "IsDeleted", "MasterRecordId", "IsConverted",
-                 "ConvertedDate")
+SYSTEM_FIELDS = (
+    "Id",
+    "SystemModstamp",
+    "IsDeleted",
+    "MasterRecordId",
+    "IsConverted",
+    "ConvertedDate",
+)
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -119,7 +125,7 @@ def count_soql(spec: StreamSpec) -> str:
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """Consecutive slices of at most ``size`` items."""
     for index in range(0, len(items), size):
-        yield items[index:index + size]
+        yield items[index : index + size]
 
 
 # ------------------------------------------------------------------------------------------
@@ -193,15 +199,23 @@ def to_source_record(raw: Mapping[str, Any], spec: StreamSpec) -> SourceRecord |
     try:
         modstamp = parse_datetime(str(stamp))
     except ValueError:
-        log.error("skipping %s %s: unreadable %s %r", spec.object_name, record_id,
-                  spec.replication_key, stamp)
+        log.error(
+            "skipping %s %s: unreadable %s %r",
+            spec.object_name,
+            record_id,
+            spec.replication_key,
+            stamp,
+        )
         return None
     if not record_id:
         log.error("skipping a %s without %s", spec.object_name, spec.primary_key)
         return None
     return SourceRecord(
-        record_id=str(record_id), modstamp=modstamp, fields=fields,
-        deleted=bool(fields.get("IsDeleted")), merged_into=fields.get("MasterRecordId") or None,
+        record_id=str(record_id),
+        modstamp=modstamp,
+        fields=fields,
+        deleted=bool(fields.get("IsDeleted")),
+        merged_into=fields.get("MasterRecordId") or None,
     )
 
 
@@ -222,8 +236,9 @@ def query_options(batch_size: int | None) -> dict[str, str]:
     return {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else {}
 
 
-def query_pages(api: Api[Any], soql: str, operation: str = "query",
-                headers: Mapping[str, str] | None = None) -> Iterator[dict[str, Any]]:
+def query_pages(
+    api: Api[Any], soql: str, operation: str = "query", headers: Mapping[str, str] | None = None
+) -> Iterator[dict[str, Any]]:
     """Each raw result page of a queryAll (deleted and merged rows included), one call each.
 
     Same walk as ``query_all_iter`` but a page at a time, so every page is its own retried,
@@ -241,9 +256,14 @@ def _more(next_url: str, headers: dict[str, str]) -> Callable[[Salesforce], Any]
     return lambda sf: sf.query_more(next_url, identifier_is_url=True, headers=headers)
 
 
-def pull_pages(api: Api[Any], spec: StreamSpec, soql: str, after: Cursor | None = None,
-               track_cursor: bool = True, headers: Mapping[str, str] | None = None
-               ) -> Iterator[Page]:
+def pull_pages(
+    api: Api[Any],
+    spec: StreamSpec,
+    soql: str,
+    after: Cursor | None = None,
+    track_cursor: bool = True,
+    headers: Mapping[str, str] | None = None,
+) -> Iterator[Page]:
     """A Page per API page; cursors only when the query is ordered by (modstamp, id)."""
     cursor = after
     for raw_page in query_pages(api, soql, headers=headers):

@@ -70,13 +70,15 @@ def same_value(current: Any, target: str | None) -> bool:
     return current is not None and str(current) == target
 
 
-def _outcome(c: Correction, status: OutcomeStatus, message: str | None = None,
-             applied: bool = False) -> WriteOutcome:
+def _outcome(
+    c: Correction, status: OutcomeStatus, message: str | None = None, applied: bool = False
+) -> WriteOutcome:
     return WriteOutcome(c.key, c.record_id, status, message, applied)
 
 
-def decide(correction: Correction, current: Mapping[str, Any] | None,
-           types: Mapping[str, str]) -> WriteOutcome | None:
+def decide(
+    correction: Correction, current: Mapping[str, Any] | None, types: Mapping[str, str]
+) -> WriteOutcome | None:
     """The outcome known before writing, or None when the correction must be written."""
     bad = [name for name in correction.changes if not _FIELD_NAME.match(name)]
     if bad:
@@ -96,14 +98,18 @@ def decide(correction: Correction, current: Mapping[str, Any] | None,
         return _outcome(correction, OutcomeStatus.SENT)  # already there: nothing to write
     stamp = parse_datetime(str(current["SystemModstamp"]))
     if correction.expected_modstamp is not None and stamp > correction.expected_modstamp:
-        return _outcome(correction, OutcomeStatus.CONFLICT,
-                        f"record changed at {stamp.isoformat()} after evaluation at "
-                        f"{correction.expected_modstamp.isoformat()}")
+        return _outcome(
+            correction,
+            OutcomeStatus.CONFLICT,
+            f"record changed at {stamp.isoformat()} after evaluation at "
+            f"{correction.expected_modstamp.isoformat()}",
+        )
     return None
 
 
-def plan(api: Api[Any], object_name: str, batch: Sequence[Correction],
-         types: Mapping[str, str]) -> Plan:
+def plan(
+    api: Api[Any], object_name: str, batch: Sequence[Correction], types: Mapping[str, str]
+) -> Plan:
     """Re-read the batch's records in one query and decide each correction."""
     current: dict[str, Mapping[str, Any]] = {}
     for page in query_pages(api, reread_soql(object_name, batch), operation="reread"):
@@ -142,11 +148,14 @@ def typed_changes(c: Correction, types: Mapping[str, str]) -> dict[str, Any]:
     return {name: typed(value, types.get(name)) for name, value in c.changes.items()}
 
 
-def collection_body(object_name: str, to_write: Sequence[Correction],
-                    types: Mapping[str, str]) -> dict[str, Any]:
+def collection_body(
+    object_name: str, to_write: Sequence[Correction], types: Mapping[str, str]
+) -> dict[str, Any]:
     """The Collections PATCH body (``allOrNone: false``)."""
-    records = [{"attributes": {"type": object_name}, "id": c.record_id, **typed_changes(c, types)}
-               for c in to_write]
+    records = [
+        {"attributes": {"type": object_name}, "id": c.record_id, **typed_changes(c, types)}
+        for c in to_write
+    ]
     return {"allOrNone": False, "records": records}
 
 
@@ -163,33 +172,40 @@ def save_outcome(correction: Correction, result: Mapping[str, Any]) -> WriteOutc
     if code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST":
         name = fields[0] if fields else next(iter(correction.changes), "?")
         value = correction.changes.get(name)
-        return _outcome(correction, OutcomeStatus.DEAD,
-                        f"{name}: value {value!r} is not allowed by the restricted picklist "
-                        f"({text})")
+        return _outcome(
+            correction,
+            OutcomeStatus.DEAD,
+            f"{name}: value {value!r} is not allowed by the restricted picklist ({text})",
+        )
     if code == "FIELD_CUSTOM_VALIDATION_EXCEPTION":
         return _outcome(correction, OutcomeStatus.DEAD, f"validation rule: {text}")
     if code == "CANNOT_UPDATE_CONVERTED_LEAD":
-        return _outcome(correction, OutcomeStatus.DEAD,
-                        f"converted lead cannot be updated ({text})")
+        return _outcome(
+            correction, OutcomeStatus.DEAD, f"converted lead cannot be updated ({text})"
+        )
     if code == "ENTITY_IS_DELETED":
         return _outcome(correction, OutcomeStatus.DEAD, "record deleted")
     return _outcome(correction, OutcomeStatus.DEAD, f"{code}: {text}")
 
 
-def send(api: Api[Any], object_name: str, to_write: Sequence[Correction],
-         types: Mapping[str, str]) -> list[WriteOutcome]:
+def send(
+    api: Api[Any], object_name: str, to_write: Sequence[Correction], types: Mapping[str, str]
+) -> list[WriteOutcome]:
     """PATCH the records in one Collections call; one outcome per correction, in order."""
     body = collection_body(object_name, to_write, types)
-    results = api("composite", lambda sf: sf.restful("composite/sobjects", method="PATCH",
-                                                     json=body))
+    results = api(
+        "composite", lambda sf: sf.restful("composite/sobjects", method="PATCH", json=body)
+    )
     if not isinstance(results, list) or len(results) != len(to_write):
-        raise FatalError(f"Collections PATCH answered {type(results).__name__} for "
-                         f"{len(to_write)} records")
+        raise FatalError(
+            f"Collections PATCH answered {type(results).__name__} for {len(to_write)} records"
+        )
     return [save_outcome(c, r) for c, r in zip(to_write, results, strict=True)]
 
 
-def write(api: Api[Any], object_name: str, corrections: Sequence[Correction],
-          types: Mapping[str, str]) -> list[WriteOutcome]:
+def write(
+    api: Api[Any], object_name: str, corrections: Sequence[Correction], types: Mapping[str, str]
+) -> list[WriteOutcome]:
     """Every correction's outcome, in input order (two calls per batch at most).
 
     ``types`` maps field names to their describe ``type``; values are sent typed.

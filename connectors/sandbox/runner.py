@@ -43,11 +43,13 @@ class Sandbox:
         opts = self.options
         sf_state, hs_state = self._state_file("salesforce"), self._state_file("hubspot")
         self.salesforce = (
-            SalesforceEmulator.load(sf_state) if sf_state and sf_state.exists()
+            SalesforceEmulator.load(sf_state)
+            if sf_state and sf_state.exists()
             else SalesforceEmulator(leads=opts.leads, seed=opts.seed, now=opts.now)
         )
         self.hubspot = (
-            HubSpotEmulator.load(hs_state) if hs_state and hs_state.exists()
+            HubSpotEmulator.load(hs_state)
+            if hs_state and hs_state.exists()
             else HubSpotEmulator(contacts=opts.contacts, seed=opts.seed, now=opts.now)
         )
         self.salesforce.faults.load(opts.faults.get("salesforce", {}))

@@ -35,25 +35,118 @@ SCENARIOS: dict[str, int] = {
     "broken_record": 1,  # emoji, 100 kB description, malformed email and phone
 }
 
-FIRST = ["Ana", "Ben", "Chloé", "Dmitri", "Eve", "Farah", "Gus", "Hana", "Ivan", "Jia", "Kofi",
-         "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Vik",
-         "Wen", "Ximena", "Yusuf", "Zoë"]
-LAST = ["Alvarez", "Brown", "Chen", "Dubois", "Eriksen", "Fischer", "García", "Haddad", "Ito",
-        "Jansen", "Kowalski", "Larsen", "Müller", "Nakamura", "O'Brien", "Patel", "Quispe",
-        "Rossi", "Silva", "Tanaka", "Ueda", "Varga", "Weber", "Xu", "Yilmaz", "Zimmermann"]
-COMPANIES = ["Acme Analytics", "Borealis Freight", "Cobalt Health", "Delta Dental Labs",
-             "Evergreen Schools", "Fjord Energy", "Granite Insurance", "Harbor Retail",
-             "Ionic Biotech", "Juniper Media", "Kestrel Logistics", "Lumen Fintech"]
-INDUSTRIES = ["Technology", "Healthcare", "Finance", "Education", "Energy", "Insurance",
-              "Retail", "Biotechnology", "Media", "Transportation", "Tech"]
-COUNTRIES = [("US", "+1 415 555 {:04d}"), ("GB", "+44 20 7946 {:04d}"),
-             ("DE", "+49 30 901820{:02d}"), ("FR", "+33 1 70 36 {:02d} 00"),
-             ("BR", "+55 11 3456 {:04d}"), ("JP", "+81 3 1234 {:04d}")]
-TITLES = ["VP Marketing", "Head of Sales", "CTO", "Office Manager", "Student", "Procurement Lead",
-          "Data Analyst", "CEO", "Intern", "Operations Director"]
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Eve",
+    "Farah",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jia",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Vik",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoë",
+]
+LAST = [
+    "Alvarez",
+    "Brown",
+    "Chen",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "García",
+    "Haddad",
+    "Ito",
+    "Jansen",
+    "Kowalski",
+    "Larsen",
+    "Müller",
+    "Nakamura",
+    "O'Brien",
+    "Patel",
+    "Quispe",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Ueda",
+    "Varga",
+    "Weber",
+    "Xu",
+    "Yilmaz",
+    "Zimmermann",
+]
+COMPANIES = [
+    "Acme Analytics",
+    "Borealis Freight",
+    "Cobalt Health",
+    "Delta Dental Labs",
+    "Evergreen Schools",
+    "Fjord Energy",
+    "Granite Insurance",
+    "Harbor Retail",
+    "Ionic Biotech",
+    "Juniper Media",
+    "Kestrel Logistics",
+    "Lumen Fintech",
+]
+INDUSTRIES = [
+    "Technology",
+    "Healthcare",
+    "Finance",
+    "Education",
+    "Energy",
+    "Insurance",
+    "Retail",
+    "Biotechnology",
+    "Media",
+    "Transportation",
+    "Tech",
+]
+COUNTRIES = [
+    ("US", "+1 415 555 {:04d}"),
+    ("GB", "+44 20 7946 {:04d}"),
+    ("DE", "+49 30 901820{:02d}"),
+    ("FR", "+33 1 70 36 {:02d} 00"),
+    ("BR", "+55 11 3456 {:04d}"),
+    ("JP", "+81 3 1234 {:04d}"),
+]
+TITLES = [
+    "VP Marketing",
+    "Head of Sales",
+    "CTO",
+    "Office Manager",
+    "Student",
+    "Procurement Lead",
+    "Data Analyst",
+    "CEO",
+    "Intern",
+    "Operations Director",
+]
 LEAD_SOURCES = ["Web", "Webinar", "Partner Referral", "Purchased List", "Trade Show", "Other"]
-CAMPAIGNS = ["2026-Q3 Webinar Series", "Spring Trade Show", "Partner Push", "Paid Search EMEA",
-             "Content Syndication", ""]
+CAMPAIGNS = [
+    "2026-Q3 Webinar Series",
+    "Spring Trade Show",
+    "Partner Push",
+    "Paid Search EMEA",
+    "Content Syndication",
+    "",
+]
 
 EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -78,8 +171,9 @@ class Person:
     wants_call: bool
 
 
-def _contact(rng: random.Random, index: int, first: str, last: str,
-             valid: bool) -> tuple[str, str, str]:
+def _contact(
+    rng: random.Random, index: int, first: str, last: str, valid: bool
+) -> tuple[str, str, str]:
     country, pattern = rng.choice(COUNTRIES)
     phone = pattern.format(index % 100 if "{:02d}" in pattern else index % 10000)
     domain = rng.choice(COMPANIES).lower().split()[0] + ".example.com"
@@ -105,15 +199,28 @@ def people(count: int, seed: int = 42, now: datetime = EPOCH + timedelta(days=30
         country, phone, email = _contact(rng, index, first, last, valid)
         created = EPOCH + timedelta(minutes=rng.randrange(0, 60 * 24 * 250))
         changed = min(now, created + timedelta(hours=rng.randrange(1, 24 * 40)))
-        result.append(Person(
-            index=index, first_name=first, last_name=last, email=email, phone=phone,
-            company=rng.choice(COMPANIES), industry=rng.choice(INDUSTRIES), country=country,
-            title=rng.choice(TITLES), lead_source=rng.choice(LEAD_SOURCES),
-            campaign=rng.choice(CAMPAIGNS),
-            score=rng.randrange(0, 20) if scenario == "low_score_new" else rng.randrange(0, 100),
-            scenario=scenario, created_at=created, status_changed_at=changed,
-            wants_call=scenario == "wants_call_disqualified" or rng.random() < 0.03,
-        ))
+        result.append(
+            Person(
+                index=index,
+                first_name=first,
+                last_name=last,
+                email=email,
+                phone=phone,
+                company=rng.choice(COMPANIES),
+                industry=rng.choice(INDUSTRIES),
+                country=country,
+                title=rng.choice(TITLES),
+                lead_source=rng.choice(LEAD_SOURCES),
+                campaign=rng.choice(CAMPAIGNS),
+                score=rng.randrange(0, 20)
+                if scenario == "low_score_new"
+                else rng.randrange(0, 100),
+                scenario=scenario,
+                created_at=created,
+                status_changed_at=changed,
+                wants_call=scenario == "wants_call_disqualified" or rng.random() < 0.03,
+            )
+        )
     return result
 
 

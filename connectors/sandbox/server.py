@@ -124,8 +124,9 @@ def generic_fault(kind: str) -> Response:
     """Answers for fault kinds every emulator shares: ``http500``, ``http503``, ``http502``..."""
     if kind.startswith("http") and kind[4:].isdigit():
         status = int(kind[4:])
-        return Response.json([{"message": f"injected {status}", "errorCode": "UNKNOWN_EXCEPTION"}],
-                             status)
+        return Response.json(
+            [{"message": f"injected {status}", "errorCode": "UNKNOWN_EXCEPTION"}], status
+        )
     raise ValueError(f"unknown fault kind {kind!r}")
 
 
@@ -151,8 +152,9 @@ def _handler_for(app: App) -> type[BaseHTTPRequestHandler]:
                 response = app.dispatch(request)
             except Exception:  # an emulator bug must look like a 500, not a hang
                 log.exception("%s emulator failed on %s %s", app.name, self.command, parts.path)
-                response = Response.json([{"message": "emulator error", "errorCode": "UNKNOWN"}],
-                                         500)
+                response = Response.json(
+                    [{"message": "emulator error", "errorCode": "UNKNOWN"}], 500
+                )
             if response.drop:
                 self.close_connection = True
                 self.connection.close()
@@ -208,8 +210,9 @@ class Server:
 
     def start(self) -> Server:
         # a short poll interval makes stop() (and so every test using a server) fast
-        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
-                                        name=self.app.name, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, args=(0.05,), name=self.app.name, daemon=True
+        )
         self._thread.start()
         return self
 

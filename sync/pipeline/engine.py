@@ -81,17 +81,27 @@ def policy_context(settings: Settings, source: Source, now: datetime) -> PolicyC
         writable.add("status")
     if mapping.review_flag_field:
         writable.add("review_flag")
-    return PolicyContext(catalogue=settings.catalogue, crm=mapping.crm, now=now,
-                         config=settings.policies, field_options=options,
-                         review_flag=mapping.review_flag_field is not None,
-                         writable=frozenset(writable))
+    return PolicyContext(
+        catalogue=settings.catalogue,
+        crm=mapping.crm,
+        now=now,
+        config=settings.policies,
+        field_options=options,
+        review_flag=mapping.review_flag_field is not None,
+        writable=frozenset(writable),
+    )
 
 
 class Engine:
     """Runs sync cycles for configured sources against one store."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session],
-                 clock: Callable[[], datetime], progress: Callable[[str], Progress] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        clock: Callable[[], datetime],
+        progress: Callable[[str], Progress] | None = None,
+    ):
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
@@ -103,8 +113,14 @@ class Engine:
         session = self.sessions()
         try:
             runs.mark_stale_runs_dead(session, now, STALE_AFTER)
-            run = runs.start_run(session, "sync" if request.mode == "incremental" else "resync",
-                                 now, source.name, worker_id(), request.dry_run)
+            run = runs.start_run(
+                session,
+                "sync" if request.mode == "incremental" else "resync",
+                now,
+                source.name,
+                worker_id(),
+                request.dry_run,
+            )
             report = SourceReport(source.name, None if request.dry_run else run.id)
             if not request.dry_run:
                 session.commit()
@@ -113,23 +129,35 @@ class Engine:
             except Exception as exc:
                 session.rollback()
                 if not request.dry_run:
-                    runs.finish_run(session, run.id, RunState.FAILED, self.clock(),
-                                    report.counts, redact(str(exc)))
+                    runs.finish_run(
+                        session,
+                        run.id,
+                        RunState.FAILED,
+                        self.clock(),
+                        report.counts,
+                        redact(str(exc)),
+                    )
                     session.commit()
                 report.error = str(exc)
                 raise
             if request.dry_run:
                 session.rollback()
             else:
-                runs.finish_run(session, run.id, RunState.SUCCEEDED, self.clock(),
-                                report.counts)
+                runs.finish_run(session, run.id, RunState.SUCCEEDED, self.clock(), report.counts)
                 session.commit()
             return report
         finally:
             session.close()
 
-    def _cycle(self, session: Session, source: Source, request: SyncRequest, run_id: int,
-               now: datetime, report: SourceReport) -> None:
+    def _cycle(
+        self,
+        session: Session,
+        source: Source,
+        request: SyncRequest,
+        run_id: int,
+        now: datetime,
+        report: SourceReport,
+    ) -> None:
         totals = Counts(keep_planned=request.dry_run)
         lazy = _LazyContext(lambda: policy_context(self.settings, source, now))
         tick = self.progress(f"{source.name}: pulling")
@@ -139,14 +167,23 @@ class Engine:
                 totals.add(ingest_page(session, ctx, page.records))
                 tick(len(page.records))
             if page.cursor is not None and request.mode == "incremental":
-                repository.set_cursor(session, source.name, STREAM, page.cursor, now,
-                                      window_end=now)
+                repository.set_cursor(
+                    session, source.name, STREAM, page.cursor, now, window_end=now
+                )
             self._beat(session, run_id)
             if not request.dry_run:
                 session.commit()
         since = runs.last_success_start(session, source.name)
-        totals.add(reevaluate_due(session, source, lambda: IngestContext(
-            source, lazy.get(), run_id, now), since, now, self.settings.policies))
+        totals.add(
+            reevaluate_due(
+                session,
+                source,
+                lambda: IngestContext(source, lazy.get(), run_id, now),
+                since,
+                now,
+                self.settings.policies,
+            )
+        )
         report.counts.update(totals.as_dict())
         report.planned = totals.planned
         report.counts["api_calls_pull"] = source.connector.usage.calls
@@ -158,8 +195,10 @@ class Engine:
 
     def _beat(self, session: Session, run_id: int) -> None:
         if not runs.heartbeat(session, run_id, self.clock()):
-            raise RunLost(f"run {run_id} was marked dead by another worker (heartbeat stalled "
-                          f"over {STALE_AFTER}); stopping without further writes")
+            raise RunLost(
+                f"run {run_id} was marked dead by another worker (heartbeat stalled "
+                f"over {STALE_AFTER}); stopping without further writes"
+            )
 
     @staticmethod
     def _overlapped(pages: Iterator[Page], lazy: _LazyContext) -> Iterator[Page]:
@@ -176,8 +215,9 @@ class Engine:
             lazy.get()
         yield from prefetch(pages)
 
-    def _pages(self, session: Session, source: Source, request: SyncRequest,
-               now: datetime) -> Iterator[Page]:
+    def _pages(
+        self, session: Session, source: Source, request: SyncRequest, now: datetime
+    ) -> Iterator[Page]:
         connector = source.connector
         if request.mode == "full":
             return connector.pull_all()
@@ -190,8 +230,9 @@ class Engine:
         cursor = repository.get_cursor(session, source.name, STREAM)
         return connector.pull(incremental_window(cursor, now, source.lookback))
 
-    def _write_back(self, session: Session, source: Source, run_id: int, request: SyncRequest,
-                    now: datetime) -> dict[str, int]:
+    def _write_back(
+        self, session: Session, source: Source, run_id: int, request: SyncRequest, now: datetime
+    ) -> dict[str, int]:
         budget = self.settings.limits.change_budget
         pending, total = store_outbox.pending_records(session, source.name)
         if not request.allow_mass_change and pending:
@@ -202,7 +243,8 @@ class Engine:
                     f"records ({share:.1f}% of {total}); the limit is {budget.max_records} "
                     f"records or {budget.max_percent:g}% (limits.change_budget). Review with "
                     f"`leadloop sync --source {source.name} --dry-run`, then rerun with "
-                    f"--allow-mass-change.")
+                    f"--allow-mass-change."
+                )
         counts: dict[str, int] = {}
         tick = self.progress(f"{source.name}: writing")
         while items := store_outbox.claim_batch(session, source.name, source.batch_size, now):

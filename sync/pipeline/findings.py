@@ -20,8 +20,13 @@ def _key(lead_id: int, policy: str, code: str, field: str | None) -> Key:
     return lead_id, policy, code, field or ""
 
 
-def sync_findings(session: Session, current: Mapping[int, Sequence[Finding]],
-                  run_id: int | None, now: datetime, keep: frozenset[str] = frozenset()) -> int:
+def sync_findings(
+    session: Session,
+    current: Mapping[int, Sequence[Finding]],
+    run_id: int | None,
+    now: datetime,
+    keep: frozenset[str] = frozenset(),
+) -> int:
     """Make each lead's open findings equal ``current[lead_id]``; return how many opened.
 
     A finding still present is touched (``last_seen_at``, latest message and evidence); one no
@@ -29,23 +34,38 @@ def sync_findings(session: Session, current: Mapping[int, Sequence[Finding]],
     of the policies in ``keep`` are left as they are (``current`` does not speak for them).
     Works in bulk: one query per chunk of leads.
     """
-    wanted = {_key(lead_id, f.policy, f.code, f.field): f
-              for lead_id, found in current.items() for f in found}
+    wanted = {
+        _key(lead_id, f.policy, f.code, f.field): f
+        for lead_id, found in current.items()
+        for f in found
+    }
     open_rows: dict[Key, FindingRow] = {}
     for chunk in chunks(list(current)):
-        for row in session.scalars(select(FindingRow).where(
-                FindingRow.lead_id.in_(chunk), FindingRow.resolved_at.is_(None))):
+        for row in session.scalars(
+            select(FindingRow).where(
+                FindingRow.lead_id.in_(chunk), FindingRow.resolved_at.is_(None)
+            )
+        ):
             open_rows[_key(row.lead_id, row.policy, row.code, row.field)] = row
     new: list[dict[str, object]] = []
     for key, finding in wanted.items():
         existing = open_rows.get(key)
         if existing is None:
-            new.append({"lead_id": key[0], "policy": finding.policy, "code": finding.code,
-                        "field": key[3], "severity": finding.severity,
-                        "message": finding.message, "evidence": dict(finding.evidence),
-                        "first_seen_at": now, "last_seen_at": now, "run_id": run_id})
-        elif (existing.message != finding.message
-              or existing.evidence != dict(finding.evidence)):
+            new.append(
+                {
+                    "lead_id": key[0],
+                    "policy": finding.policy,
+                    "code": finding.code,
+                    "field": key[3],
+                    "severity": finding.severity,
+                    "message": finding.message,
+                    "evidence": dict(finding.evidence),
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                    "run_id": run_id,
+                }
+            )
+        elif existing.message != finding.message or existing.evidence != dict(finding.evidence):
             existing.message, existing.severity = finding.message, finding.severity
             existing.evidence, existing.last_seen_at = dict(finding.evidence), now
     for key, row in open_rows.items():

@@ -48,8 +48,17 @@ class Counts:
             self.planned.extend(other.planned)
 
     def as_dict(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in
-                ("pulled", "stored", "problems", "corrections", "findings", "status_changes")}
+        return {
+            name: getattr(self, name)
+            for name in (
+                "pulled",
+                "stored",
+                "problems",
+                "corrections",
+                "findings",
+                "status_changes",
+            )
+        }
 
 
 @dataclass(frozen=True)
@@ -63,8 +72,14 @@ class IngestContext:
 def problem_findings(problems: Sequence[Problem]) -> tuple[Finding, ...]:
     """Normalization problems as findings, so a bad record is visible and never lost."""
     return tuple(
-        Finding(policy=NORMALIZE_POLICY, code="bad_value", severity="warning", field=p.field,
-                message=f"{p.field}: {p.message}", evidence={"value": p.value_preview})
+        Finding(
+            policy=NORMALIZE_POLICY,
+            code="bad_value",
+            severity="warning",
+            field=p.field,
+            message=f"{p.field}: {p.message}",
+            evidence={"value": p.value_preview},
+        )
         for p in problems
     )
 
@@ -79,13 +94,19 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
     stored = repository.load_stored(session, keys)
     previous = {key: found.lead for key, found in stored.items()}
     results = repository.upsert_leads(
-        session, leads, ctx.now, known={key: found.row for key, found in stored.items()})
-    fresh = [(results[(lead.source, lead.external_id)].lead_id, lead) for lead in leads
-             if not results[(lead.source, lead.external_id)].stale]
+        session, leads, ctx.now, known={key: found.row for key, found in stored.items()}
+    )
+    fresh = [
+        (results[(lead.source, lead.external_id)].lead_id, lead)
+        for lead in leads
+        if not results[(lead.source, lead.external_id)].stale
+    ]
     changes = repository.record_status_changes(
-        session, [lead for _, lead in fresh], results, ctx.now, ctx.run_id)
-    changed = [(i, lead) for i, lead in fresh
-               if not _same_record(lead, results[repository.lead_key(lead)])]
+        session, [lead for _, lead in fresh], results, ctx.now, ctx.run_id
+    )
+    changed = [
+        (i, lead) for i, lead in fresh if not _same_record(lead, results[repository.lead_key(lead)])
+    ]
     repository.store_raw_payloads(session, {i: lead.raw for i, lead in changed}, ctx.now)
     extra = {i: problem_findings(normalized[lead.external_id].problems) for i, lead in fresh}
     counts = evaluate_leads(session, ctx, fresh, previous, extra)
@@ -101,10 +122,14 @@ def _same_record(lead: Lead, result: repository.UpsertResult) -> bool:
     return result.unchanged and lead.modified_at is not None
 
 
-def evaluate_leads(session: Session, ctx: IngestContext, leads: Sequence[tuple[int, Lead]],
-                   previous: Mapping[LeadKey, Lead],
-                   extra: Mapping[int, tuple[Finding, ...]] | None = None,
-                   keep: frozenset[str] = frozenset()) -> Counts:
+def evaluate_leads(
+    session: Session,
+    ctx: IngestContext,
+    leads: Sequence[tuple[int, Lead]],
+    previous: Mapping[LeadKey, Lead],
+    extra: Mapping[int, tuple[Finding, ...]] | None = None,
+    keep: frozenset[str] = frozenset(),
+) -> Counts:
     """Evaluate ``leads`` (lead id, lead), sync their findings and enqueue their writes."""
     counts = Counts()
     found: dict[int, tuple[Finding, ...]] = {}

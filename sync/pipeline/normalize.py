@@ -42,14 +42,14 @@ class Normalized:
 def preview(value: Any) -> str:
     """A short, single-line rendering of ``value`` for messages."""
     text = repr(value)
-    return text if len(text) <= PREVIEW else f"{text[:PREVIEW - 1]}… ({len(text)} chars)"
+    return text if len(text) <= PREVIEW else f"{text[: PREVIEW - 1]}… ({len(text)} chars)"
 
 
-def _convert(mapping: Mapping, raw: MappingABC[str, Any],
-             problems: list[Problem]) -> dict[str, Any]:
+def _convert(
+    mapping: Mapping, raw: MappingABC[str, Any], problems: list[Problem]
+) -> dict[str, Any]:
     country = mapping.fields.get("country")
-    region = region_for_country(
-        str(raw.get(country.crm_field) or "") if country else None)
+    region = region_for_country(str(raw.get(country.crm_field) or "") if country else None)
     context = Context(region)
     values: dict[str, Any] = {}
     for canonical, spec in mapping.fields.items():
@@ -63,15 +63,17 @@ def _convert(mapping: Mapping, raw: MappingABC[str, Any],
             problems.append(Problem(canonical, preview(original), str(problem)))
             continue
         if isinstance(value, str) and len(value) > MAX_TEXT:
-            problems.append(Problem(canonical, preview(value),
-                                    f"longer than {MAX_TEXT} characters; cut"))
+            problems.append(
+                Problem(canonical, preview(value), f"longer than {MAX_TEXT} characters; cut")
+            )
             value = value[:MAX_TEXT]
         values[canonical] = value
     return values
 
 
-def _status(mapping: Mapping, raw: MappingABC[str, Any], raw_status: str | None,
-            problems: list[Problem]) -> Status | None:
+def _status(
+    mapping: Mapping, raw: MappingABC[str, Any], raw_status: str | None, problems: list[Problem]
+) -> Status | None:
     if mapping.converted_field is not None:
         flag = raw.get(mapping.converted_field)
         if flag is not None and str(flag).lower() in mapping.converted_values:
@@ -80,8 +82,9 @@ def _status(mapping: Mapping, raw: MappingABC[str, Any], raw_status: str | None,
         return None
     canonical = mapping.status_of(raw_status)
     if canonical is None:
-        problems.append(Problem("status", preview(raw_status),
-                                f"status value not in mapping {mapping.name!r}"))
+        problems.append(
+            Problem("status", preview(raw_status), f"status value not in mapping {mapping.name!r}")
+        )
         return None
     return _STATUSES[canonical]
 
@@ -103,10 +106,16 @@ def normalize(source: str, mapping: Mapping, record: SourceRecord) -> Normalized
     merged = raw.get(mapping.merged_into_field) if mapping.merged_into_field else None
     review = raw.get(mapping.review_flag_field) if mapping.review_flag_field else None
     lead = Lead(
-        source=source, external_id=record.record_id, status=status, raw_status=raw_status,
+        source=source,
+        external_id=record.record_id,
+        status=status,
+        raw_status=raw_status,
         is_deleted=record.deleted or deleted_flag is True or str(deleted_flag).lower() == "true",
-        merged_into=record.merged_into or _text(merged), review_flag=_text(review),
-        raw=dict(raw), **values)
+        merged_into=record.merged_into or _text(merged),
+        review_flag=_text(review),
+        raw=dict(raw),
+        **values,
+    )
     return Normalized(lead, problems)
 
 

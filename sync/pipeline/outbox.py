@@ -30,27 +30,51 @@ RETRY_BACKOFF = timedelta(minutes=2)
 SUPERSEDED = "superseded by a newer evaluation of the record"
 
 
-def enqueue(session: Session, planned: Mapping[int, Sequence[PlannedWrite]], run_id: int | None,
-            now: datetime) -> int:
+def enqueue(
+    session: Session,
+    planned: Mapping[int, Sequence[PlannedWrite]],
+    run_id: int | None,
+    now: datetime,
+) -> int:
     """Add the planned writes (lead id -> writes) not already in the outbox; return how many.
 
     An item already waiting for the same record field with another value is superseded (the
     record changed and was evaluated again): it becomes CONFLICT and is never written.
     """
     _supersede(session, planned, now)
-    return store_outbox.enqueue(session, (
-        NewOutboxItem(idempotency_key=w.key, lead_id=lead_id, source=w.source,
-                      external_id=w.external_id, field=w.field, crm_field=w.crm_field,
-                      old_value=w.old_value, new_value=w.new_value, policy=w.policy,
-                      expected_modstamp=w.expected_modstamp, run_id=run_id, reason=w.reason)
-        for lead_id, writes in planned.items() for w in writes), now)
+    return store_outbox.enqueue(
+        session,
+        (
+            NewOutboxItem(
+                idempotency_key=w.key,
+                lead_id=lead_id,
+                source=w.source,
+                external_id=w.external_id,
+                field=w.field,
+                crm_field=w.crm_field,
+                old_value=w.old_value,
+                new_value=w.new_value,
+                policy=w.policy,
+                expected_modstamp=w.expected_modstamp,
+                run_id=run_id,
+                reason=w.reason,
+            )
+            for lead_id, writes in planned.items()
+            for w in writes
+        ),
+        now,
+    )
 
 
-def _supersede(session: Session, planned: Mapping[int, Sequence[PlannedWrite]],
-               now: datetime) -> None:
+def _supersede(
+    session: Session, planned: Mapping[int, Sequence[PlannedWrite]], now: datetime
+) -> None:
     for chunk in chunks(list(planned)):
-        waiting = session.scalars(select(OutboxItem).where(
-            OutboxItem.lead_id.in_(chunk), OutboxItem.state.in_(CLAIMABLE_STATES)))
+        waiting = session.scalars(
+            select(OutboxItem).where(
+                OutboxItem.lead_id.in_(chunk), OutboxItem.state.in_(CLAIMABLE_STATES)
+            )
+        )
         for item in waiting:
             keys = {w.key for w in planned[item.lead_id] if w.crm_field == item.crm_field}
             if item.idempotency_key not in keys:
@@ -75,16 +99,21 @@ def to_corrections(items: Sequence[OutboxItem]) -> Batch:
     for external_id, group in by_record.items():
         key = f"outbox:{group[0].id}"
         stamps = [i.expected_modstamp for i in group if i.expected_modstamp is not None]
-        corrections.append(Correction(
-            key=key, record_id=external_id,
-            changes={i.crm_field: i.new_value for i in group},
-            expected_modstamp=min(stamps) if stamps else None))
+        corrections.append(
+            Correction(
+                key=key,
+                record_id=external_id,
+                changes={i.crm_field: i.new_value for i in group},
+                expected_modstamp=min(stamps) if stamps else None,
+            )
+        )
         index[key] = group
     return Batch(corrections, index)
 
 
-def record_outcomes(batch: Batch, outcomes: Sequence[WriteOutcome], run_id: int | None,
-                    now: datetime) -> dict[str, int]:
+def record_outcomes(
+    batch: Batch, outcomes: Sequence[WriteOutcome], run_id: int | None, now: datetime
+) -> dict[str, int]:
     """Move each item to the state its outcome says; return counts per state."""
     counts: dict[str, int] = {}
     for outcome in outcomes:

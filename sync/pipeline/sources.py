@@ -53,23 +53,35 @@ def _salesforce(source: SalesforceSource, mapping: Mapping, share: float) -> Con
     auth_cfg = conn_cfg.auth
     auth: PasswordAuth | JwtAuth | SessionAuth
     if auth_cfg.method == "password":
-        auth = PasswordAuth(auth_cfg.username, _secret(auth_cfg.password) or "",
-                            _secret(auth_cfg.security_token) or "")
+        auth = PasswordAuth(
+            auth_cfg.username,
+            _secret(auth_cfg.password) or "",
+            _secret(auth_cfg.security_token) or "",
+        )
     elif auth_cfg.method == "jwt":
-        auth = JwtAuth(auth_cfg.username, auth_cfg.consumer_key,
-                       private_key_file=str(auth_cfg.private_key_file))
+        auth = JwtAuth(
+            auth_cfg.username,
+            auth_cfg.consumer_key,
+            private_key_file=str(auth_cfg.private_key_file),
+        )
     else:
         auth = SessionAuth(_secret(auth_cfg.session_id) or "")
     register_secrets(vars(auth).values())
     connection = SalesforceConnection(
-        auth=auth, instance_url=conn_cfg.instance_url, login_url=conn_cfg.login_url,
+        auth=auth,
+        instance_url=conn_cfg.instance_url,
+        login_url=conn_cfg.login_url,
         api_version=conn_cfg.api_version,
         ca_bundle=str(conn_cfg.ca_bundle) if conn_cfg.ca_bundle else None,
         timeout=conn_cfg.timeout.total_seconds(),
     )
-    return SalesforceConnector(connection, fields=mapping.crm_fields(),
-                               bulk_threshold=source.pull.bulk_threshold, api_budget_share=share,
-                               query_batch_size=source.pull.page_size)
+    return SalesforceConnector(
+        connection,
+        fields=mapping.crm_fields(),
+        bulk_threshold=source.pull.bulk_threshold,
+        api_budget_share=share,
+        query_batch_size=source.pull.page_size,
+    )
 
 
 def _hubspot(source: HubSpotSource, mapping: Mapping, share: float) -> Connector:
@@ -80,13 +92,18 @@ def _hubspot(source: HubSpotSource, mapping: Mapping, share: float) -> Connector
     token = _secret(conn_cfg.access_token) or ""
     register_secrets([token])
     connection = HubSpotConnection(
-        base_url=conn_cfg.base_url, access_token=token,
+        base_url=conn_cfg.base_url,
+        access_token=token,
         ca_bundle=str(conn_cfg.ca_bundle) if conn_cfg.ca_bundle else None,
         timeout=conn_cfg.timeout.total_seconds(),
         create_missing_options=conn_cfg.create_missing_options,
     )
-    return HubSpotConnector(connection, properties=mapping.crm_fields(), api_budget_share=share,
-                            page_size=source.pull.page_size)
+    return HubSpotConnector(
+        connection,
+        properties=mapping.crm_fields(),
+        api_budget_share=share,
+        page_size=source.pull.page_size,
+    )
 
 
 def build_source(settings: Settings, name: str) -> Source:
@@ -102,13 +119,16 @@ def build_source(settings: Settings, name: str) -> Source:
 
 
 @contextmanager
-def open_sources(settings: Settings, names: Sequence[str] | None = None
-                 ) -> Iterator[dict[str, Source]]:
+def open_sources(
+    settings: Settings, names: Sequence[str] | None = None
+) -> Iterator[dict[str, Source]]:
     """Build the named sources (all when None), and close their connectors afterwards."""
     unknown = sorted(set(names or ()) - set(settings.sources))
     if unknown:
-        raise KeyError(f"no source named {', '.join(unknown)} (configured: "
-                       f"{', '.join(sorted(settings.sources)) or 'none'})")
+        raise KeyError(
+            f"no source named {', '.join(unknown)} (configured: "
+            f"{', '.join(sorted(settings.sources)) or 'none'})"
+        )
     sources = {name: build_source(settings, name) for name in (names or sorted(settings.sources))}
     try:
         yield sources

@@ -51,14 +51,24 @@ def _reversals(items: list[OutboxItem]) -> dict[str, tuple[Correction, list[Outb
     for (_source, external_id), group in grouped.items():
         key = f"undo:{group[0].id}"
         stamps = [i.sent_modstamp for i in group if i.sent_modstamp is not None]
-        result[key] = (Correction(key=key, record_id=external_id,
-                                  changes={i.crm_field: i.old_value for i in group},
-                                  expected_modstamp=max(stamps) if stamps else None), group)
+        result[key] = (
+            Correction(
+                key=key,
+                record_id=external_id,
+                changes={i.crm_field: i.old_value for i in group},
+                expected_modstamp=max(stamps) if stamps else None,
+            ),
+            group,
+        )
     return result
 
 
-def undo_run(sessions: sessionmaker[Session], sources: dict[str, Source], run_id: int,
-             clock: Callable[[], datetime]) -> UndoReport:
+def undo_run(
+    sessions: sessionmaker[Session],
+    sources: dict[str, Source],
+    run_id: int,
+    clock: Callable[[], datetime],
+) -> UndoReport:
     """Revert run ``run_id`` in every CRM it wrote to."""
     report = UndoReport(run_id)
     with sessions() as session:
@@ -70,20 +80,33 @@ def undo_run(sessions: sessionmaker[Session], sources: dict[str, Source], run_id
             source = sources[source_name]
             reversals = _reversals([i for i in items if i.source == source_name])
             for start in range(0, len(reversals), source.batch_size):
-                keys = list(reversals)[start:start + source.batch_size]
+                keys = list(reversals)[start : start + source.batch_size]
                 outcomes = source.connector.write([reversals[k][0] for k in keys])
                 _record(session, report, reversals, outcomes, source_name, undo.id)
                 session.commit()
-        runs.finish_run(session, undo.id, RunState.SUCCEEDED, clock(),
-                        {"reverted": report.reverted, "conflicts": len(report.conflicts),
-                         "failed": len(report.failed)})
+        runs.finish_run(
+            session,
+            undo.id,
+            RunState.SUCCEEDED,
+            clock(),
+            {
+                "reverted": report.reverted,
+                "conflicts": len(report.conflicts),
+                "failed": len(report.failed),
+            },
+        )
         session.commit()
     return report
 
 
-def _record(session: Session, report: UndoReport,
-            reversals: dict[str, tuple[Correction, list[OutboxItem]]],
-            outcomes: Sequence[WriteOutcome], source: str, undo_run_id: int) -> None:
+def _record(
+    session: Session,
+    report: UndoReport,
+    reversals: dict[str, tuple[Correction, list[OutboxItem]]],
+    outcomes: Sequence[WriteOutcome],
+    source: str,
+    undo_run_id: int,
+) -> None:
     for outcome in outcomes:
         correction, group = reversals[outcome.key]
         where = f"{source}/{correction.record_id}"

@@ -54,18 +54,21 @@ def enqueue(session: Session, items: Iterable[NewOutboxItem], now: datetime) -> 
     a concurrent worker.
     """
     # a shallow copy: dataclasses.asdict deep-copies every value (21 µs an item, against 1 µs)
-    rows = {item.idempotency_key: {name: getattr(item, name) for name in _ITEM_FIELDS}
-            for item in items}
+    rows = {
+        item.idempotency_key: {name: getattr(item, name) for name in _ITEM_FIELDS} for item in items
+    }
     for chunk in chunks(list(rows)):
-        for key in session.scalars(select(OutboxItem.idempotency_key).where(
-                OutboxItem.idempotency_key.in_(chunk))):
+        for key in session.scalars(
+            select(OutboxItem.idempotency_key).where(OutboxItem.idempotency_key.in_(chunk))
+        ):
             rows.pop(key, None)
     if not rows:
         return 0
     for row in rows.values():
         row.update(state=OutboxState.PENDING, attempts=0, created_at=now, applied=False)
     statement = dialect_insert(session, _OUTBOX).on_conflict_do_nothing(
-        index_elements=[_OUTBOX.c.idempotency_key])
+        index_elements=[_OUTBOX.c.idempotency_key]
+    )
     session.execute(statement, list(rows.values()))
     return len(rows)
 
@@ -79,9 +82,16 @@ def claim_batch(session: Session, source: str, limit: int, now: datetime) -> lis
     due = or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= now)
     # the oldest ``limit`` of each state, read in index order (source, state, id), then the
     # oldest of those: one query over both states would sort every claimable item per batch
-    oldest = sorted(id_ for state in CLAIMABLE_STATES for id_ in session.scalars(
-        select(OutboxItem.id).where(OutboxItem.source == source, OutboxItem.state == state, due)
-        .order_by(OutboxItem.id).limit(limit)))[:limit]
+    oldest = sorted(
+        id_
+        for state in CLAIMABLE_STATES
+        for id_ in session.scalars(
+            select(OutboxItem.id)
+            .where(OutboxItem.source == source, OutboxItem.state == state, due)
+            .order_by(OutboxItem.id)
+            .limit(limit)
+        )
+    )[:limit]
     if not oldest:
         return []
     # lock them by id alone and check their state here: with ``state IN`` in the WHERE,
@@ -93,8 +103,12 @@ def claim_batch(session: Session, source: str, limit: int, now: datetime) -> lis
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)  # the locked rows' values, not cached ones
     )
-    claimed = [item for item in session.scalars(query) if item.state in CLAIMABLE_STATES
-               and (item.next_attempt_at is None or item.next_attempt_at <= now)]
+    claimed = [
+        item
+        for item in session.scalars(query)
+        if item.state in CLAIMABLE_STATES
+        and (item.next_attempt_at is None or item.next_attempt_at <= now)
+    ]
     if claimed:
         return claimed
     # every one of them is locked by another writer (PostgreSQL): claim past them
@@ -159,10 +173,18 @@ def sent_by_run(session: Session, run_id: int) -> list[OutboxItem]:
 
 def pending_records(session: Session, source: str) -> tuple[int, int]:
     """(records of ``source`` with writes waiting, leads of ``source`` in the store)."""
-    waiting = session.scalar(select(func.count(func.distinct(OutboxItem.lead_id))).where(
-        OutboxItem.source == source, OutboxItem.state.in_(CLAIMABLE_STATES))) or 0
-    total = session.scalar(select(func.count()).select_from(LeadRow).where(
-        LeadRow.source == source)) or 0
+    waiting = (
+        session.scalar(
+            select(func.count(func.distinct(OutboxItem.lead_id))).where(
+                OutboxItem.source == source, OutboxItem.state.in_(CLAIMABLE_STATES)
+            )
+        )
+        or 0
+    )
+    total = (
+        session.scalar(select(func.count()).select_from(LeadRow).where(LeadRow.source == source))
+        or 0
+    )
     return waiting, total
 
 

@@ -88,7 +88,9 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 
 def upsert_leads(
-    session: Session, leads: Iterable[Lead], now: datetime,
+    session: Session,
+    leads: Iterable[Lead],
+    now: datetime,
     known: Mapping[LeadKey, StoredRow] | None = None,
 ) -> dict[LeadKey, UpsertResult]:
     """Insert new leads and update known ones in bulk; say per key what changed.

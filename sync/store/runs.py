@@ -122,5 +122,8 @@ def release_lease(session: Session, name: str, holder: str) -> None:
 
 def last_success_start(session: Session, source: str) -> datetime | None:
     """When the last successful non-dry run of ``source`` started (None: never)."""
-    return session.scalar(select(func.max(Run.started_at)).where(
-        Run.source == source, Run.state == RunState.SUCCEEDED, Run.dry_run.is_(False)))
+    return session.scalar(
+        select(func.max(Run.started_at)).where(
+            Run.source == source, Run.state == RunState.SUCCEEDED, Run.dry_run.is_(False)
+        )
+    )

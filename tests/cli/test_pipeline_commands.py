@@ -46,8 +46,9 @@ def test_given_a_sync_when_status_runs_then_it_shows_cursors_outbox_and_findings
 def test_given_ids_when_resync_runs_then_only_those_records_are_pulled(harness: Harness) -> None:
     ids = [row["Id"] for row in harness.box.salesforce.records()[:3]]
 
-    code, out, _ = _run(harness, "resync", "--source", "salesforce", "--ids", ",".join(ids),
-                        "--json")
+    code, out, _ = _run(
+        harness, "resync", "--source", "salesforce", "--ids", ",".join(ids), "--json"
+    )
 
     assert code == 0
     assert json.loads(out)[0]["counts"]["pulled"] == 3
@@ -98,8 +99,9 @@ def test_given_a_fresh_machine_when_demo_runs_then_it_tells_the_story_and_leaves
 ) -> None:
     before = threading.active_count()
 
-    result = CliRunner().invoke(cli, ["demo", "--leads", "60", "--contacts", "40",
-                                      "--dir", str(tmp_path)])
+    result = CliRunner().invoke(
+        cli, ["demo", "--leads", "60", "--contacts", "40", "--dir", str(tmp_path)]
+    )
 
     assert result.exit_code == 0, result.output
     assert "fixed in salesforce:" in result.stdout and "fixed in hubspot:" in result.stdout

@@ -44,7 +44,9 @@ def test_given_db_upgrade_when_status_runs_then_every_source_is_listed_as_never_
     code, out, _ = _run("status", "-c", str(config), "--json")
     assert code == 0
     assert [(s["source"], s["cursor"], s["leads"]) for s in json.loads(out)["sources"]] == [
-        ("hubspot", None, 0), ("salesforce", None, 0)]
+        ("hubspot", None, 0),
+        ("salesforce", None, 0),
+    ]
 
 
 def test_given_a_text_file_as_store_when_upgrading_then_the_error_names_the_file(

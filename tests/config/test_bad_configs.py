@@ -29,7 +29,8 @@ def test_the_catalogue_covers_at_least_25_distinct_cases() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_given_a_broken_config_when_loaded_then_every_problem_is_reported_exactly(
-        case: Case, tmp_path: Path) -> None:
+    case: Case, tmp_path: Path
+) -> None:
     path = write_case(case, tmp_path)
 
     with pytest.raises(ConfigError) as caught:
@@ -42,7 +43,8 @@ def test_given_a_broken_config_when_loaded_then_every_problem_is_reported_exactl
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_given_a_broken_config_then_no_secret_value_appears_in_the_messages(
-        case: Case, tmp_path: Path) -> None:
+    case: Case, tmp_path: Path
+) -> None:
     path = write_case(case, tmp_path)
 
     with pytest.raises(ConfigError) as caught:

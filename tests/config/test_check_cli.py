@@ -16,7 +16,8 @@ cli_module = pytest.importorskip("sync.cli")
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_given_a_broken_config_when_checked_then_exit_2_with_the_messages_on_stderr(
-        case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write_case(case, tmp_path)
     for name in ENV:
         monkeypatch.delenv(name, raising=False)
@@ -32,7 +33,8 @@ def test_given_a_broken_config_when_checked_then_exit_2_with_the_messages_on_std
 
 
 def test_given_a_valid_config_when_checked_then_exit_0(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "leadloop.yaml"
     path.write_text("store:\n  url: sqlite:///leadloop.db\n", encoding="utf-8")
 

@@ -73,8 +73,9 @@ def test_given_the_example_config_then_every_settings_key_is_documented_in_it() 
     assert missing == []
 
 
-def test_given_the_sandbox_config_without_env_then_it_points_at_loopback_with_file_secrets(
-) -> None:
+def test_given_the_sandbox_config_without_env_then_it_points_at_loopback_with_file_secrets() -> (
+    None
+):
     settings = load_settings(CONFIG_DIR / "leadloop.sandbox.yaml", env={})
 
     salesforce, hubspot = settings.sources["salesforce"], settings.sources["hubspot"]
@@ -85,9 +86,11 @@ def test_given_the_sandbox_config_without_env_then_it_points_at_loopback_with_fi
 
 
 def test_given_sandbox_env_overrides_then_urls_and_store_follow_them(tmp_path: Path) -> None:
-    env = {"LEADLOOP_SANDBOX_SALESFORCE_URL": "http://127.0.0.1:40001",
-           "LEADLOOP_SANDBOX_HUBSPOT_URL": "http://localhost:40002",
-           "LEADLOOP_SANDBOX_STORE": f"sqlite:///{tmp_path}/demo.db"}
+    env = {
+        "LEADLOOP_SANDBOX_SALESFORCE_URL": "http://127.0.0.1:40001",
+        "LEADLOOP_SANDBOX_HUBSPOT_URL": "http://localhost:40002",
+        "LEADLOOP_SANDBOX_STORE": f"sqlite:///{tmp_path}/demo.db",
+    }
 
     settings = load_settings(CONFIG_DIR / "leadloop.sandbox.yaml", env=env)
 
@@ -99,12 +102,16 @@ def test_given_sandbox_env_overrides_then_urls_and_store_follow_them(tmp_path: P
 
 
 def test_given_defaults_and_escapes_when_interpolating_then_non_secrets_take_them(
-        tmp_path: Path) -> None:
-    path = write(tmp_path, "store:\n  url: sqlite:///${DB_NAME:-leads}.db\n"
-                           "feedback:\n  custom_object: {name: \"${OBJ:-leadloop_feedback}\"}\n"
-                           "  recommendations:\n"
-                           "    - when: {reason: competitor, lead_source: \"Promo $${CODE}\"}\n"
-                           "      then: \"{share:.0%}\"\n")
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        "store:\n  url: sqlite:///${DB_NAME:-leads}.db\n"
+        'feedback:\n  custom_object: {name: "${OBJ:-leadloop_feedback}"}\n'
+        "  recommendations:\n"
+        '    - when: {reason: competitor, lead_source: "Promo $${CODE}"}\n'
+        '      then: "{share:.0%}"\n',
+    )
 
     settings = load_settings(path, env={"OBJ": "lead_feedback"})
 
@@ -114,11 +121,15 @@ def test_given_defaults_and_escapes_when_interpolating_then_non_secrets_take_the
 
 
 def test_given_a_secret_file_when_loading_then_its_stripped_content_is_the_secret(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     (tmp_path / "secrets").mkdir()
     (tmp_path / "secrets" / "hs").write_text("  pat-from-file \n", encoding="utf-8")
-    path = write(tmp_path, "store: {url: 'sqlite:///x.db'}\nsources:\n  hs:\n    type: hubspot\n"
-                           "    connection:\n      access_token: {file: secrets/hs}\n")
+    path = write(
+        tmp_path,
+        "store: {url: 'sqlite:///x.db'}\nsources:\n  hs:\n    type: hubspot\n"
+        "    connection:\n      access_token: {file: secrets/hs}\n",
+    )
 
     settings = load_settings(path, env={})
 
@@ -128,7 +139,8 @@ def test_given_a_secret_file_when_loading_then_its_stripped_content_is_the_secre
 
 
 def test_given_a_postgres_password_from_env_then_it_is_url_encoded_and_never_shown(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     path = write(tmp_path, "store:\n  url: postgresql://app:${PGPASSWORD}@db.internal/leads\n")
 
     settings = load_settings(path, env={"PGPASSWORD": "p@ss/w:rd"})
@@ -147,10 +159,13 @@ def test_given_secrets_when_printing_settings_then_no_secret_value_appears() -> 
 
 
 def test_given_a_per_source_share_then_it_overrides_the_global_one(tmp_path: Path) -> None:
-    path = write(tmp_path, "store: {url: 'sqlite:///x.db'}\nsources:\n  hs:\n    type: hubspot\n"
-                           "    connection: {access_token: \"${T}\"}\n    api_budget_share: 0.2\n"
-                           "  hs2:\n    type: hubspot\n    connection: {access_token: \"${T}\"}\n"
-                           "limits: {api_budget_share: 0.7}\n")
+    path = write(
+        tmp_path,
+        "store: {url: 'sqlite:///x.db'}\nsources:\n  hs:\n    type: hubspot\n"
+        '    connection: {access_token: "${T}"}\n    api_budget_share: 0.2\n'
+        '  hs2:\n    type: hubspot\n    connection: {access_token: "${T}"}\n'
+        "limits: {api_budget_share: 0.7}\n",
+    )
 
     settings = load_settings(path, env={"T": "pat-x"})
 
@@ -164,13 +179,17 @@ def test_given_a_missing_file_then_the_error_names_it(tmp_path: Path) -> None:
     assert str(caught.value) == f"{tmp_path}/nope.yaml: cannot read file: No such file or directory"
 
 
-@pytest.mark.parametrize(("cli", "env", "expected"), [
-    ("given.yaml", {"LEADLOOP_CONFIG": "env.yaml"}, "given.yaml"),
-    (None, {"LEADLOOP_CONFIG": "env.yaml"}, "env.yaml"),
-    (None, {}, "leadloop.yaml"),
-])
+@pytest.mark.parametrize(
+    ("cli", "env", "expected"),
+    [
+        ("given.yaml", {"LEADLOOP_CONFIG": "env.yaml"}, "given.yaml"),
+        (None, {"LEADLOOP_CONFIG": "env.yaml"}, "env.yaml"),
+        (None, {}, "leadloop.yaml"),
+    ],
+)
 def test_given_cli_and_env_when_resolving_the_config_path_then_cli_wins_then_env(
-        cli: str | None, env: dict[str, str], expected: str) -> None:
+    cli: str | None, env: dict[str, str], expected: str
+) -> None:
     assert resolve_config_path(cli, env=env) == Path(expected)
 
 
@@ -183,7 +202,8 @@ def test_given_the_models_then_the_checked_in_json_schema_is_up_to_date() -> Non
 
 @pytest.mark.parametrize("name", ["leadloop.example.yaml", "leadloop.sandbox.yaml"])
 def test_given_the_shipped_configs_then_editors_accept_them_against_the_json_schema(
-        name: str) -> None:
+    name: str,
+) -> None:
     """The schema is what editors validate the raw YAML with (before ${ENV} resolution)."""
     import jsonschema
     import yaml
@@ -197,5 +217,6 @@ def test_given_a_typo_then_the_json_schema_rejects_it_too() -> None:
     import jsonschema
 
     with pytest.raises(jsonschema.ValidationError, match="Additional properties"):
-        jsonschema.validate({"store": {"url": "sqlite:///x.db"}, "sorces": {}},
-                            settings_json_schema())
+        jsonschema.validate(
+            {"store": {"url": "sqlite:///x.db"}, "sorces": {}}, settings_json_schema()
+        )

@@ -83,9 +83,13 @@ def writable_ids(harness: Harness, count: int) -> list[str]:
     """Live records we may write to (not deleted; converted leads are skipped too)."""
     deleted = set(harness.deleted_ids())
     taken = (harness.valid_reason, harness.other_reason)
-    ids = [i for i in harness.seeded_ids() if i not in deleted
-           and not harness.raw(i).get("IsConverted")
-           and harness.raw(i).get(harness.reason_field) not in taken]
+    ids = [
+        i
+        for i in harness.seeded_ids()
+        if i not in deleted
+        and not harness.raw(i).get("IsConverted")
+        and harness.raw(i).get(harness.reason_field) not in taken
+    ]
     return ids[:count]
 
 
@@ -100,14 +104,16 @@ class ConnectorContract:
     # -- reading ------------------------------------------------------------------------
 
     def test_given_seeded_records_when_pulling_a_full_window_then_all_ascending_once(
-            self, harness: Harness) -> None:
+        self, harness: Harness
+    ) -> None:
         records = records_of(harness.connector().pull(Window(None, harness.end)))
         assert records == sorted(records, key=order_key)
         assert sorted(r.record_id for r in records) == sorted(harness.seeded_ids())
         assert all(harness.status_field in r.fields for r in records)
 
     def test_given_a_persisted_cursor_when_resuming_then_nothing_skipped_or_repeated(
-            self, harness: Harness) -> None:
+        self, harness: Harness
+    ) -> None:
         window = Window(None, harness.end)
         first_page = next(iter(harness.connector().pull(window)))
         assert first_page.cursor is not None and first_page.records
@@ -117,22 +123,26 @@ class ConnectorContract:
         assert sorted(ids) == sorted(harness.seeded_ids())
 
     def test_given_a_lookback_window_when_pulling_again_then_only_the_overlap_repeats(
-            self, harness: Harness) -> None:
+        self, harness: Harness
+    ) -> None:
         pages = list(harness.connector().pull(Window(None, harness.end)))
         middle = pages[0].cursor
         assert middle is not None
         lookback = timedelta(minutes=5)
-        again = records_of(harness.connector().pull(
-            Window(middle.modstamp - lookback, harness.end)))
+        again = records_of(
+            harness.connector().pull(Window(middle.modstamp - lookback, harness.end))
+        )
         seen_first = {r.record_id for r in pages[0].records}
         repeated = [r for r in again if r.record_id in seen_first]
-        assert all(r.modstamp >= middle.modstamp - timedelta(minutes=5, seconds=1)
-                   for r in repeated)
+        assert all(
+            r.modstamp >= middle.modstamp - timedelta(minutes=5, seconds=1) for r in repeated
+        )
         later = {r.record_id for p in pages[1:] for r in p.records}
         assert later <= {r.record_id for r in again}
 
     def test_given_records_modified_at_one_instant_across_a_page_boundary_then_none_lost(
-            self, harness: Harness) -> None:
+        self, harness: Harness
+    ) -> None:
         ids = [i for i in harness.seeded_ids() if i not in set(harness.deleted_ids())]
         tied = ids[: harness.page_size + 7]
         stamp = harness.touch(tied)
@@ -145,14 +155,16 @@ class ConnectorContract:
         assert sorted(got) == sorted(tied)
 
     def test_given_deleted_records_when_pulling_then_they_come_flagged_deleted(
-            self, harness: Harness) -> None:
+        self, harness: Harness
+    ) -> None:
         records = records_of(harness.connector().pull(Window(None, harness.end)))
         deleted = {r.record_id for r in records if r.deleted}
         assert deleted == set(harness.deleted_ids())
         assert deleted
 
     def test_given_known_and_unknown_ids_when_pulling_by_id_then_exactly_the_known(
-            self, harness: Harness) -> None:
+        self, harness: Harness
+    ) -> None:
         known = harness.seeded_ids()[:3] + harness.deleted_ids()[:1]
         unknown = _unknown_id(harness)
         records = records_of(harness.connector().pull_ids([*known, unknown, known[0]]))
@@ -162,40 +174,51 @@ class ConnectorContract:
 
     def test_given_a_correction_when_writing_then_sent_and_applied(self, harness: Harness) -> None:
         (record_id,) = writable_ids(harness, 1)
-        outcome, = harness.connector().write(
-            [correction(harness, record_id, harness.valid_reason, "k1")])
+        (outcome,) = harness.connector().write(
+            [correction(harness, record_id, harness.valid_reason, "k1")]
+        )
         assert (outcome.key, outcome.status, outcome.applied) == ("k1", OutcomeStatus.SENT, True)
         assert harness.raw(record_id)[harness.reason_field] == harness.valid_reason
 
     def test_given_a_written_correction_when_sent_again_then_no_second_write(
-            self, harness: Harness) -> None:
+        self, harness: Harness
+    ) -> None:
         (record_id,) = writable_ids(harness, 1)
         first = correction(harness, record_id, harness.valid_reason, "k1")
         harness.connector().write([first])
         writes_before = harness.write_requests()
-        outcome, = harness.connector().write([first])
+        (outcome,) = harness.connector().write([first])
         assert (outcome.status, outcome.applied) == (OutcomeStatus.SENT, False)
         assert harness.write_requests() == writes_before
 
     def test_given_a_human_edit_after_evaluation_when_writing_then_conflict_and_kept(
-            self, harness: Harness) -> None:
+        self, harness: Harness
+    ) -> None:
         (record_id,) = writable_ids(harness, 1)
         planned = correction(harness, record_id, harness.valid_reason, "k1")
         harness.before_write(
-            lambda: harness.human_edit(record_id, {harness.reason_field: harness.other_reason}))
-        outcome, = harness.connector().write([planned])
+            lambda: harness.human_edit(record_id, {harness.reason_field: harness.other_reason})
+        )
+        (outcome,) = harness.connector().write([planned])
         assert outcome.status is OutcomeStatus.CONFLICT
         assert harness.raw(record_id)[harness.reason_field] == harness.other_reason
 
     def test_given_an_invalid_picklist_value_when_writing_a_batch_then_only_it_is_dead(
-            self, harness: Harness) -> None:
+        self, harness: Harness
+    ) -> None:
         ids = writable_ids(harness, 3)
         values = [harness.valid_reason, harness.invalid_reason, harness.other_reason]
         outcomes = harness.connector().write(
-            [correction(harness, i, v, f"k{n}") for n, (i, v) in enumerate(zip(ids, values,
-                                                                                strict=True))])
-        assert [o.status for o in outcomes] == [OutcomeStatus.SENT, OutcomeStatus.DEAD,
-                                                OutcomeStatus.SENT]
+            [
+                correction(harness, i, v, f"k{n}")
+                for n, (i, v) in enumerate(zip(ids, values, strict=True))
+            ]
+        )
+        assert [o.status for o in outcomes] == [
+            OutcomeStatus.SENT,
+            OutcomeStatus.DEAD,
+            OutcomeStatus.SENT,
+        ]
         assert harness.reason_field in (outcomes[1].message or "")
         assert harness.invalid_reason in (outcomes[1].message or "")
         assert harness.raw(ids[2])[harness.reason_field] == harness.other_reason
@@ -203,7 +226,8 @@ class ConnectorContract:
     # -- resilience and accounting ------------------------------------------------------
 
     def test_given_a_503_and_a_dropped_connection_when_pulling_then_retried_to_completion(
-            self, harness: Harness) -> None:
+        self, harness: Harness
+    ) -> None:
         connector = harness.connector()
         before = harness.requests()
         harness.fault("http503")
@@ -214,10 +238,12 @@ class ConnectorContract:
         assert connector.usage.calls == harness.requests() - before
 
     def test_given_reads_and_writes_when_counting_usage_then_every_request_counted(
-            self, harness: Harness) -> None:
+        self, harness: Harness
+    ) -> None:
         connector = harness.connector()
-        planned = [correction(harness, i, harness.valid_reason, i)
-                   for i in writable_ids(harness, 2)]
+        planned = [
+            correction(harness, i, harness.valid_reason, i) for i in writable_ids(harness, 2)
+        ]
         before = harness.requests()
         connector.check()
         records_of(connector.pull(Window(None, harness.end)))

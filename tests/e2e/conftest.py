@@ -43,8 +43,7 @@ class Harness:
 
     def writes(self) -> int:
         """Write calls the emulators received (Salesforce collections + HubSpot batch update)."""
-        return (self.box.salesforce.calls["composite"]
-                + self.box.hubspot.calls["batch_update"])
+        return self.box.salesforce.calls["composite"] + self.box.hubspot.calls["batch_update"]
 
     def outbox_count(self) -> int:
         with self.sessions() as session:
@@ -52,8 +51,11 @@ class Harness:
 
     def sf_leads(self, scenario: str) -> list[dict[str, Any]]:
         emulator = self.box.salesforce
-        return [row for row in emulator.records()
-                if emulator.scenario_of(row["Id"]) == scenario and not row["IsDeleted"]]
+        return [
+            row
+            for row in emulator.records()
+            if emulator.scenario_of(row["Id"]) == scenario and not row["IsDeleted"]
+        ]
 
     def hs_contacts(self, scenario: str) -> list[dict[str, Any]]:
         emulator = self.box.hubspot
@@ -75,8 +77,11 @@ def clock() -> FrozenClock:
 
 
 def _harness(tmp_path: Path, store: str, clock: FrozenClock, **options: Any) -> Iterator[Harness]:
-    box = Sandbox(SandboxOptions(leads=options.pop("leads", 200),
-                                 contacts=options.pop("contacts", 120), now=clock)).start()
+    box = Sandbox(
+        SandboxOptions(
+            leads=options.pop("leads", 200), contacts=options.pop("contacts", 120), now=clock
+        )
+    ).start()
     try:
         config = write_config(tmp_path, box.salesforce_url, box.hubspot_url, store)
         settings = load_settings(config)

@@ -29,14 +29,23 @@ pytestmark = pytest.mark.slow
 
 LEADS, CONTACTS = 1500, 900
 KILLS = 32
-VOLATILE = {"SystemModstamp", "LastModifiedDate", "lastmodifieddate", "hs_lastmodifieddate",
-            "updatedAt"}
+VOLATILE = {
+    "SystemModstamp",
+    "LastModifiedDate",
+    "lastmodifieddate",
+    "hs_lastmodifieddate",
+    "updatedAt",
+}
 
 
 def _leadloop(config: Path, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LEADLOOP_CONFIG": str(config)}
-    return subprocess.Popen([sys.executable, "-m", "sync", "--log-level", "error", *args],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "sync", "--log-level", "error", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _run_clean(config: Path) -> float:
@@ -48,8 +57,10 @@ def _run_clean(config: Path) -> float:
 
 
 def _crm_state(box: Sandbox) -> dict[str, Any]:
-    sf = {row["Id"]: {k: v for k, v in row.items() if k not in VOLATILE}
-          for row in box.salesforce.records()}
+    sf = {
+        row["Id"]: {k: v for k, v in row.items() if k not in VOLATILE}
+        for row in box.salesforce.records()
+    }
     hs = {}
     for contact_id in list(box.hubspot.contacts.records):
         contact = box.hubspot.contact(contact_id)
@@ -94,7 +105,10 @@ def test_given_random_sigkills_when_a_clean_run_follows_then_the_crms_equal_a_cr
     assert actual == expected
     engine = make_engine(f"sqlite:///{tmp_path / 'crashy' / 'leadloop.db'}")
     with session_factory(engine)() as session:
-        waiting = session.scalar(select(func.count()).select_from(OutboxItem).where(
-            OutboxItem.state.in_([OutboxState.PENDING, OutboxState.RETRY, OutboxState.DEAD])))
+        waiting = session.scalar(
+            select(func.count())
+            .select_from(OutboxItem)
+            .where(OutboxItem.state.in_([OutboxState.PENDING, OutboxState.RETRY, OutboxState.DEAD]))
+        )
     engine.dispose()
     assert waiting == 0

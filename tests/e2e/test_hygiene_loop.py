@@ -9,8 +9,13 @@ from sync.pipeline.engine import ChangeBudgetExceeded
 from sync.store.models import Finding, LeadRow, OutboxItem, OutboxState, RawPayload, Run
 from tests.e2e.conftest import Harness
 
-CANONICAL_NURTURE_SF = {"Bad Timing", "No Budget Now", "Unresponsive",
-                        "Connected - Not Interested", "Low Interest Score"}
+CANONICAL_NURTURE_SF = {
+    "Bad Timing",
+    "No Budget Now",
+    "Unresponsive",
+    "Connected - Not Interested",
+    "Low Interest Score",
+}
 
 
 def test_given_lingering_reasons_when_the_loop_runs_then_they_are_cleared_in_both_crms(
@@ -25,11 +30,14 @@ def test_given_lingering_reasons_when_the_loop_runs_then_they_are_cleared_in_bot
     h.sync()
 
     assert sf_before and hs_before
-    assert all(lead["Unqualified_Reason__c"] is None
-               for lead in h.sf_leads("lingering_unqualified_reason"))
+    assert all(
+        lead["Unqualified_Reason__c"] is None for lead in h.sf_leads("lingering_unqualified_reason")
+    )
     assert all(lead["Nurture_Reason__c"] is None for lead in h.sf_leads("lingering_nurture_reason"))
-    assert all(not c["properties"].get("unqualified_reason")
-               for c in h.hs_contacts("lingering_unqualified_reason"))
+    assert all(
+        not c["properties"].get("unqualified_reason")
+        for c in h.hs_contacts("lingering_unqualified_reason")
+    )
 
 
 def test_given_unambiguous_legacy_reasons_when_the_loop_runs_then_they_become_catalogue_values(
@@ -62,9 +70,15 @@ def test_given_ambiguous_or_missing_reasons_when_the_loop_runs_then_a_human_is_a
         assert "reason" in lead["Leadloop_Review__c"]
     with harness.sessions() as session:
         open_require = session.scalar(
-            select(func.count()).select_from(Finding).join(LeadRow, LeadRow.id == Finding.lead_id)
-            .where(Finding.policy == "require_reason", Finding.resolved_at.is_(None),
-                   LeadRow.source == "salesforce"))
+            select(func.count())
+            .select_from(Finding)
+            .join(LeadRow, LeadRow.id == Finding.lead_id)
+            .where(
+                Finding.policy == "require_reason",
+                Finding.resolved_at.is_(None),
+                LeadRow.source == "salesforce",
+            )
+        )
     assert open_require == len(missing)
 
 
@@ -91,16 +105,19 @@ def test_given_a_pending_fix_when_a_human_edits_the_record_before_our_write_then
     emulator = harness.box.salesforce
 
     def edit_after_our_read(_: object) -> None:  # the writer's re-read is the next query
-        emulator.before_next("query", lambda _e: emulator.human_edit(
-            lead["Id"], {"Unqualified_Reason__c": "Competitor", "Status": "Unqualified"}))
+        emulator.before_next(
+            "query",
+            lambda _e: emulator.human_edit(
+                lead["Id"], {"Unqualified_Reason__c": "Competitor", "Status": "Unqualified"}
+            ),
+        )
 
     emulator.before_next("query", edit_after_our_read)  # the pull's query
     harness.sync("salesforce")
 
     assert emulator.record(lead["Id"])["Unqualified_Reason__c"] == "Competitor"
     with harness.sessions() as session:
-        item = session.scalars(select(OutboxItem).where(
-            OutboxItem.external_id == lead["Id"])).one()
+        item = session.scalars(select(OutboxItem).where(OutboxItem.external_id == lead["Id"])).one()
     assert item.state is OutboxState.CONFLICT
 
 
@@ -125,14 +142,18 @@ def test_given_a_small_change_budget_when_the_loop_runs_then_write_back_halts_un
     limits = harness.settings.limits
     budget = limits.change_budget.model_copy(update={"max_records": 5})
     harness.settings = harness.settings.model_copy(
-        update={"limits": limits.model_copy(update={"change_budget": budget})})
+        update={"limits": limits.model_copy(update={"change_budget": budget})}
+    )
 
     with pytest.raises(ChangeBudgetExceeded, match="change budget exceeded"):
         harness.sync("salesforce")
     assert harness.writes() == 0
     with harness.sessions() as session:
-        pending = session.scalar(select(func.count()).select_from(OutboxItem).where(
-            OutboxItem.state == OutboxState.PENDING))
+        pending = session.scalar(
+            select(func.count())
+            .select_from(OutboxItem)
+            .where(OutboxItem.state == OutboxState.PENDING)
+        )
     assert pending and pending > 5
 
     harness.clock.advance()
@@ -153,10 +174,16 @@ def test_given_broken_records_when_the_loop_runs_then_they_are_stored_with_findi
     assert reports["salesforce"].counts["pulled"] == reports["salesforce"].counts["stored"]
     with harness.sessions() as session:
         row = session.scalars(select(LeadRow).where(LeadRow.external_id == odd)).one()
-        codes = set(session.scalars(select(Finding.message).where(
-            Finding.lead_id == row.id, Finding.resolved_at.is_(None))))
-        broken_rows = session.scalars(select(LeadRow).where(
-            LeadRow.external_id.in_([lead["Id"] for lead in broken]))).all()
+        codes = set(
+            session.scalars(
+                select(Finding.message).where(
+                    Finding.lead_id == row.id, Finding.resolved_at.is_(None)
+                )
+            )
+        )
+        broken_rows = session.scalars(
+            select(LeadRow).where(LeadRow.external_id.in_([lead["Id"] for lead in broken]))
+        ).all()
     assert (row.status, row.raw_status, row.email) == (None, "Gone Fishing", None)
     assert any("status" in message for message in codes)
     assert any("email" in message for message in codes)
@@ -165,9 +192,11 @@ def test_given_broken_records_when_the_loop_runs_then_they_are_stored_with_findi
 
 def _payload_times(harness: Harness) -> dict[str, object]:
     with harness.sessions() as session:
-        rows = session.execute(select(LeadRow.external_id, RawPayload.fetched_at)
-                               .join(RawPayload, RawPayload.lead_id == LeadRow.id)
-                               .where(LeadRow.source == "salesforce"))
+        rows = session.execute(
+            select(LeadRow.external_id, RawPayload.fetched_at)
+            .join(RawPayload, RawPayload.lead_id == LeadRow.id)
+            .where(LeadRow.source == "salesforce")
+        )
         return {external_id: fetched_at for external_id, fetched_at in rows}
 
 
@@ -188,8 +217,12 @@ def test_given_a_settled_org_when_a_full_resync_rereads_it_then_only_edits_rewri
     assert after.keys() == before.keys()
     assert after[edited] == harness.clock() and before[edited] != harness.clock()
     assert {k: v for k, v in after.items() if k != edited} == {
-        k: v for k, v in before.items() if k != edited}
+        k: v for k, v in before.items() if k != edited
+    }
     with harness.sessions() as session:
-        payload = session.scalars(select(RawPayload.payload).join(
-            LeadRow, LeadRow.id == RawPayload.lead_id).where(LeadRow.external_id == edited)).one()
+        payload = session.scalars(
+            select(RawPayload.payload)
+            .join(LeadRow, LeadRow.id == RawPayload.lead_id)
+            .where(LeadRow.external_id == edited)
+        ).one()
     assert payload["Title"] == "Head of Growth"

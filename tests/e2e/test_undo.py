@@ -17,18 +17,24 @@ def _undo(harness: Harness, run_id: int):  # type: ignore[no-untyped-def]
 def test_given_a_run_that_cleared_reasons_when_it_is_undone_then_the_old_values_are_back(
     harness: Harness,
 ) -> None:
-    before = {lead["Id"]: lead["Unqualified_Reason__c"]
-              for lead in harness.sf_leads("lingering_unqualified_reason")}
+    before = {
+        lead["Id"]: lead["Unqualified_Reason__c"]
+        for lead in harness.sf_leads("lingering_unqualified_reason")
+    }
     run_id = harness.sync("salesforce")["salesforce"].run_id
     assert run_id is not None
-    assert all(lead["Unqualified_Reason__c"] is None
-               for lead in harness.sf_leads("lingering_unqualified_reason"))
+    assert all(
+        lead["Unqualified_Reason__c"] is None
+        for lead in harness.sf_leads("lingering_unqualified_reason")
+    )
 
     harness.clock.advance()
     report = _undo(harness, run_id)
 
-    after = {lead["Id"]: lead["Unqualified_Reason__c"]
-             for lead in harness.sf_leads("lingering_unqualified_reason")}
+    after = {
+        lead["Id"]: lead["Unqualified_Reason__c"]
+        for lead in harness.sf_leads("lingering_unqualified_reason")
+    }
     assert after == before
     assert report.reverted > 0 and not report.failed and not report.conflicts
     assert _undo(harness, run_id).reverted == 0  # a second undo has nothing left to revert
@@ -41,8 +47,9 @@ def test_given_a_record_edited_after_the_run_when_undoing_then_it_is_skipped_and
     assert run_id is not None
     lead = harness.sf_leads("lingering_unqualified_reason")[0]
     harness.clock.advance()
-    harness.box.salesforce.human_edit(lead["Id"], {"Status": "Nurture",
-                                                   "Nurture_Reason__c": "Bad Timing"})
+    harness.box.salesforce.human_edit(
+        lead["Id"], {"Status": "Nurture", "Nurture_Reason__c": "Bad Timing"}
+    )
 
     report = _undo(harness, run_id)
 

@@ -31,8 +31,7 @@ def test_canonical_fields_in_mappings_are_lead_fields() -> None:
 
 
 @pytest.mark.parametrize("name", builtin_mappings())
-def test_given_a_builtin_mapping_then_every_write_value_reads_back_as_its_status(
-        name: str) -> None:
+def test_given_a_builtin_mapping_then_every_write_value_reads_back_as_its_status(name: str) -> None:
     mapping = load_mapping(name, CATALOGUE)
 
     for canonical, value in mapping.status_write_values.items():
@@ -58,9 +57,16 @@ def test_given_the_salesforce_mapping_then_statuses_follow_the_design() -> None:
 def test_given_the_hubspot_mapping_then_lead_statuses_follow_the_design() -> None:
     mapping = load_mapping("hubspot_contact", CATALOGUE)
 
-    expected = {"NEW": "new", "OPEN": "new", "ATTEMPTED_TO_CONTACT": "working",
-                "CONNECTED": "working", "IN_PROGRESS": "working", "BAD_TIMING": "nurture",
-                "UNQUALIFIED": "unqualified", "OPEN_DEAL": "qualified"}
+    expected = {
+        "NEW": "new",
+        "OPEN": "new",
+        "ATTEMPTED_TO_CONTACT": "working",
+        "CONNECTED": "working",
+        "IN_PROGRESS": "working",
+        "BAD_TIMING": "nurture",
+        "UNQUALIFIED": "unqualified",
+        "OPEN_DEAL": "qualified",
+    }
     assert {value: mapping.status_of(value) for value in expected} == expected
     assert mapping.crm_field("title") == "jobtitle"
     assert mapping.converted_field is None
@@ -71,7 +77,8 @@ def test_given_a_mapping_path_relative_to_the_config_then_it_loads(tmp_path: Pat
     (tmp_path / "maps" / "lead.yaml").write_text(
         "crm: salesforce\nobject: Lead\nid_field: Id\nmodstamp_field: SystemModstamp\n"
         "fields:\n  status: Status\n  company: Company\nstatuses:\n  Open: new\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
     mapping = load_mapping("maps/lead.yaml", CATALOGUE, base_dir=tmp_path)
 
@@ -101,12 +108,15 @@ def test_given_a_mapping_without_required_keys_then_all_are_reported(tmp_path: P
 
 
 def test_given_a_mapping_with_its_own_reason_values_then_they_become_the_crms_values(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "lead.yaml"
     path.write_text(
         "crm: salesforce\nobject: Lead\nid_field: Id\nmodstamp_field: SystemModstamp\n"
         "fields:\n  status: Status\nstatuses:\n  Open: new\n"
-        "reasons:\n  Timing - Not Now: bad_timing\n", encoding="utf-8")
+        "reasons:\n  Timing - Not Now: bad_timing\n",
+        encoding="utf-8",
+    )
     mapping = load_mapping(str(path), CATALOGUE)
 
     catalogue = reason_catalogue(mapping, CATALOGUE)
@@ -122,10 +132,14 @@ def test_given_two_values_for_one_code_then_the_mapping_is_refused(tmp_path: Pat
     path.write_text(
         "crm: salesforce\nobject: Lead\nid_field: Id\nmodstamp_field: SystemModstamp\n"
         "fields:\n  status: Status\nstatuses:\n  Open: new\n"
-        "reasons:\n  Later: bad_timing\n  Not Now: bad_timing\n", encoding="utf-8")
+        "reasons:\n  Later: bad_timing\n  Not Now: bad_timing\n",
+        encoding="utf-8",
+    )
 
     with pytest.raises(MappingError) as caught:
         load_mapping(str(path), CATALOGUE)
 
-    assert str(caught.value) == (f"{path}:11: reasons.Not Now: 'bad_timing' already has the "
-                                 "value 'Later'; one CRM value per code")
+    assert str(caught.value) == (
+        f"{path}:11: reasons.Not Now: 'bad_timing' already has the "
+        "value 'Later'; one CRM value per code"
+    )

@@ -15,20 +15,34 @@ from mappings.transforms import Context, TransformProblem, compile_transform, re
 NONE = Context()
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("  ADA.Lovelace@Example.COM ", "ada.lovelace@example.com"),
-    ("o'brien+leads@sub.example.co.uk", "o'brien+leads@sub.example.co.uk"),
-    ("", None),
-    ("   ", None),
-    (None, None),
-])
-def test_given_an_email_then_it_is_stripped_and_lower_cased(value: str | None,
-                                                            expected: str | None) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("  ADA.Lovelace@Example.COM ", "ada.lovelace@example.com"),
+        ("o'brien+leads@sub.example.co.uk", "o'brien+leads@sub.example.co.uk"),
+        ("", None),
+        ("   ", None),
+        (None, None),
+    ],
+)
+def test_given_an_email_then_it_is_stripped_and_lower_cased(
+    value: str | None, expected: str | None
+) -> None:
     assert transforms.email(value, NONE) == expected
 
 
-@pytest.mark.parametrize("value", ["n/a", "ana@", "ana.example.com", "ana@localhost",
-                                   "a b@example.com", "ana@exa_mple.com", "ana@example"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "n/a",
+        "ana@",
+        "ana.example.com",
+        "ana@localhost",
+        "a b@example.com",
+        "ana@exa_mple.com",
+        "ana@example",
+    ],
+)
 def test_given_an_invalid_email_then_a_transform_problem_not_a_crash(value: str) -> None:
     with pytest.raises(TransformProblem, match="not a valid email address"):
         transforms.email(value, NONE)
@@ -45,9 +59,23 @@ def _reference(address: str) -> bool:
 ATEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-."
 
 
-@given(st.text(alphabet=ATEXT + "@ \"()[]\\,;:é", min_size=0, max_size=30),
-       st.sampled_from(["example.com", "acme.example.com", "a.co", "localhost", "x..com",
-                        "-bad.com", "münchen.de", "123.456", "ex_ample.com", ""]))
+@given(
+    st.text(alphabet=ATEXT + '@ "()[]\\,;:é', min_size=0, max_size=30),
+    st.sampled_from(
+        [
+            "example.com",
+            "acme.example.com",
+            "a.co",
+            "localhost",
+            "x..com",
+            "-bad.com",
+            "münchen.de",
+            "123.456",
+            "ex_ample.com",
+            "",
+        ]
+    ),
+)
 def test_the_email_fast_path_agrees_with_email_validator(local: str, domain: str) -> None:
     """Given any address, the cached fast path accepts it exactly when email-validator does."""
     address = f"{local}@{domain}"
@@ -60,14 +88,18 @@ def test_the_email_fast_path_agrees_with_email_validator(local: str, domain: str
     assert accepted == _reference(address.strip())
 
 
-@pytest.mark.parametrize(("value", "region", "expected"), [
-    ("+1 415 555 0123", None, "+14155550123"),
-    ("(415) 555-0123", "US", "+14155550123"),
-    ("030 90182012", "DE", "+493090182012"),
-    ("+44 20 7946 0123", "US", "+442079460123"),
-])
+@pytest.mark.parametrize(
+    ("value", "region", "expected"),
+    [
+        ("+1 415 555 0123", None, "+14155550123"),
+        ("(415) 555-0123", "US", "+14155550123"),
+        ("030 90182012", "DE", "+493090182012"),
+        ("+44 20 7946 0123", "US", "+442079460123"),
+    ],
+)
 def test_given_a_phone_then_it_is_e164_read_in_the_record_country(
-        value: str, region: str | None, expected: str) -> None:
+    value: str, region: str | None, expected: str
+) -> None:
     assert transforms.phone_e164(value, Context(region)) == expected
 
 
@@ -77,25 +109,37 @@ def test_given_a_bad_or_unreadable_phone_then_a_transform_problem(value: str) ->
         transforms.phone_e164(value, NONE)
 
 
-@pytest.mark.parametrize(("country", "region"), [
-    ("US", "US"), ("de", "DE"), ("United Kingdom", "GB"), (" Deutschland ", "DE"),
-    ("Atlantis", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("country", "region"),
+    [
+        ("US", "US"),
+        ("de", "DE"),
+        ("United Kingdom", "GB"),
+        (" Deutschland ", "DE"),
+        ("Atlantis", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_given_a_country_then_its_phone_region(country: str | None, region: str | None) -> None:
     assert region_for_country(country) == region
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("2026-01-05T09:00:00.000+0000", datetime(2026, 1, 5, 9, 0, tzinfo=UTC)),
-    ("2026-02-25T16:23:49.023Z", datetime(2026, 2, 25, 16, 23, 49, 23000, tzinfo=UTC)),
-    ("2026-01-05T10:00:00+01:00", datetime(2026, 1, 5, 9, 0, tzinfo=UTC)),
-    ("1767603600000", datetime(2026, 1, 5, 9, 0, tzinfo=UTC)),
-    (1767603600000, datetime(2026, 1, 5, 9, 0, tzinfo=UTC)),
-    ("2026-01-05", datetime(2026, 1, 5, tzinfo=UTC)),
-    ("", None),
-])
-def test_given_crm_timestamps_then_aware_utc_datetimes(value: object,
-                                                       expected: datetime | None) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-01-05T09:00:00.000+0000", datetime(2026, 1, 5, 9, 0, tzinfo=UTC)),
+        ("2026-02-25T16:23:49.023Z", datetime(2026, 2, 25, 16, 23, 49, 23000, tzinfo=UTC)),
+        ("2026-01-05T10:00:00+01:00", datetime(2026, 1, 5, 9, 0, tzinfo=UTC)),
+        ("1767603600000", datetime(2026, 1, 5, 9, 0, tzinfo=UTC)),
+        (1767603600000, datetime(2026, 1, 5, 9, 0, tzinfo=UTC)),
+        ("2026-01-05", datetime(2026, 1, 5, tzinfo=UTC)),
+        ("", None),
+    ],
+)
+def test_given_crm_timestamps_then_aware_utc_datetimes(
+    value: object, expected: datetime | None
+) -> None:
     assert transforms.to_datetime(value, NONE) == expected
 
 
@@ -109,11 +153,19 @@ def test_given_a_bad_timestamp_then_a_transform_problem(value: str) -> None:
         transforms.to_datetime(value, NONE)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("42", 42.0), (" 1,234.5 ", 1234.5), (7, 7.0), ("", None), (None, None),
-])
-def test_given_numbers_as_the_crms_send_them_then_floats(value: object,
-                                                         expected: float | None) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("42", 42.0),
+        (" 1,234.5 ", 1234.5),
+        (7, 7.0),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_given_numbers_as_the_crms_send_them_then_floats(
+    value: object, expected: float | None
+) -> None:
     assert transforms.number(value, NONE) == expected
 
 
@@ -123,11 +175,20 @@ def test_given_a_non_number_then_a_transform_problem(value: object) -> None:
         transforms.number(value, NONE)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (True, True), ("true", True), ("FALSE", False), ("1", True), (0, False), ("", None),
-])
-def test_given_booleans_as_the_crms_send_them_then_bools(value: object,
-                                                         expected: bool | None) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, True),
+        ("true", True),
+        ("FALSE", False),
+        ("1", True),
+        (0, False),
+        ("", None),
+    ],
+)
+def test_given_booleans_as_the_crms_send_them_then_bools(
+    value: object, expected: bool | None
+) -> None:
     assert transforms.boolean(value, NONE) is expected
 
 

@@ -45,7 +45,8 @@ def test_given_an_unquoted_reference_in_a_flow_mapping_then_the_error_says_to_qu
 
     assert str(caught.value) == (
         "f.yaml:1:16: expected ',' or '}', but got '{' (while parsing a flow mapping); "
-        "inside { } quote values that use ${...}, e.g. \"${TOKEN}\"")
+        'inside { } quote values that use ${...}, e.g. "${TOKEN}"'
+    )
 
 
 def test_given_a_tab_then_the_error_has_line_and_column() -> None:

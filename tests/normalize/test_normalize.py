@@ -25,8 +25,11 @@ def test_given_a_clean_salesforce_lead_then_every_canonical_field_is_filled() ->
 
     lead = result.lead
     assert result.problems == []
-    assert (lead.source, lead.external_id, lead.status) == ("sf", "00Q000000000001AAA",
-                                                           Status.NURTURE)
+    assert (lead.source, lead.external_id, lead.status) == (
+        "sf",
+        "00Q000000000001AAA",
+        Status.NURTURE,
+    )
     assert (lead.raw_status, lead.nurture_reason) == ("Nurture", "Bad Timing")
     assert (lead.email, lead.phone) == ("ada.lovelace@example.com", "+14155550123")
     assert (lead.score, lead.wants_call, lead.owner) == (42.0, False, "005000000000001AAA")
@@ -44,8 +47,11 @@ def test_given_a_hubspot_contact_with_string_properties_then_they_are_typed() ->
     assert lead.phone == "+442079460123"
     assert lead.created_at == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     assert lead.status_changed_at == datetime(2026, 2, 25, 16, 23, 49, 23000, tzinfo=UTC)
-    assert (lead.title, lead.lead_source, lead.review_flag) == ("Office Manager",
-                                                                "PAID_SEARCH", None)
+    assert (lead.title, lead.lead_source, lead.review_flag) == (
+        "Office Manager",
+        "PAID_SEARCH",
+        None,
+    )
 
 
 def test_given_a_national_phone_then_it_is_read_in_the_records_country() -> None:
@@ -59,18 +65,23 @@ def test_given_an_unknown_status_then_status_is_none_raw_kept_and_a_problem() ->
 
     assert (result.lead.status, result.lead.raw_status) == (None, "Hot Prospect")
     assert [(p.field, p.value_preview, p.message) for p in result.problems] == [
-        ("status", "'Hot Prospect'", "status value not in mapping 'salesforce_lead'")]
+        ("status", "'Hot Prospect'", "status value not in mapping 'salesforce_lead'")
+    ]
 
 
 def test_given_the_broken_seed_record_then_problems_are_listed_and_the_lead_survives() -> None:
-    record = salesforce_lead(Email="ana@", Phone="unknown", Company="Zoë 🚀 GmbH",
-                             Reason_Detail__c="x" * 100_000, Lead_Score__c="high")
+    record = salesforce_lead(
+        Email="ana@",
+        Phone="unknown",
+        Company="Zoë 🚀 GmbH",
+        Reason_Detail__c="x" * 100_000,
+        Lead_Score__c="high",
+    )
 
     result = normalize("sf", SALESFORCE, record)
 
     lead = result.lead
-    assert (lead.email, lead.phone, lead.score, lead.company) == (None, None, None,
-                                                                  "Zoë 🚀 GmbH")
+    assert (lead.email, lead.phone, lead.score, lead.company) == (None, None, None, "Zoë 🚀 GmbH")
     assert lead.reason_detail == "x" * MAX_TEXT
     assert [(p.field, p.message.split(" (")[0]) for p in result.problems] == [
         ("reason_detail", f"longer than {MAX_TEXT} characters; cut"),
@@ -92,8 +103,9 @@ def test_given_nulls_everywhere_then_an_empty_lead_without_problems() -> None:
 
 
 def test_given_a_converted_salesforce_lead_then_converted_whatever_the_status() -> None:
-    record = salesforce_lead(IsConverted=True, Status="Working - Contacted",
-                             ConvertedDate="2026-02-20")
+    record = salesforce_lead(
+        IsConverted=True, Status="Working - Contacted", ConvertedDate="2026-02-20"
+    )
 
     lead = normalize("sf", SALESFORCE, record).lead
 
@@ -110,9 +122,14 @@ def test_given_deleted_and_merged_records_then_the_lead_says_so() -> None:
     assert normalize("hs", HUBSPOT, archived).lead.is_deleted
 
 
-VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(),
-                   st.text(max_size=50), st.dictionaries(st.text(max_size=3), st.integers(),
-                                                         max_size=2))
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=50),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -125,21 +142,32 @@ def test_normalize_never_raises_whatever_the_values(fields: dict[str, object]) -
 
 
 def test_given_canonical_changes_then_crm_fields_and_write_values() -> None:
-    changes = {"status": Status.NURTURE, "nurture_reason": "Bad Timing",
-               "unqualified_reason": None, "review_flag": "reason needed"}
+    changes = {
+        "status": Status.NURTURE,
+        "nurture_reason": "Bad Timing",
+        "unqualified_reason": None,
+        "review_flag": "reason needed",
+    }
 
     assert to_crm_changes(SALESFORCE, changes) == {
-        "Status": "Nurture", "Nurture_Reason__c": "Bad Timing", "Unqualified_Reason__c": None,
-        "Leadloop_Review__c": "reason needed"}
+        "Status": "Nurture",
+        "Nurture_Reason__c": "Bad Timing",
+        "Unqualified_Reason__c": None,
+        "Leadloop_Review__c": "reason needed",
+    }
     assert to_crm_changes(HUBSPOT, {"status": "unqualified"}) == {"hs_lead_status": "UNQUALIFIED"}
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"email": "x@example.com"}, "does not let leadloop write 'email'"),
-    ({"status": "converted"}, "no write value for status 'converted'"),
-    ({"shoe_size": 42}, "does not let leadloop write 'shoe_size'"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"email": "x@example.com"}, "does not let leadloop write 'email'"),
+        ({"status": "converted"}, "no write value for status 'converted'"),
+        ({"shoe_size": 42}, "does not let leadloop write 'shoe_size'"),
+    ],
+)
 def test_given_a_change_the_mapping_cannot_write_then_value_error(
-        changes: dict[str, object], message: str) -> None:
+    changes: dict[str, object], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         to_crm_changes(SALESFORCE, changes)

@@ -47,8 +47,9 @@ def test_transition_table(
 def test_given_converted_lead_with_reason_when_evaluated_then_reported_not_written() -> None:
     current = lead(status=Status.CONVERTED, converted_at=NOW, unqualified_reason=U)
 
-    result = evaluate(current, lead(status=Status.UNQUALIFIED), context(),
-                      only("clear_reasons_on_exit"))
+    result = evaluate(
+        current, lead(status=Status.UNQUALIFIED), context(), only("clear_reasons_on_exit")
+    )
 
     assert result.corrections == ()
     (finding,) = result.findings

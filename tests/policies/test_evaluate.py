@@ -21,20 +21,37 @@ from sync.pipeline.policies import (
 from tests.builders import NOW, lead
 from tests.policies.support import CATALOGUE, config, context
 
-ALL_FLAG = config(**{name: {"mode": "flag"} for name in (
-    "clear_reasons_on_exit", "require_reason", "reason_vocabulary", "reason_status_mismatch")})
+ALL_FLAG = config(
+    **{
+        name: {"mode": "flag"}
+        for name in (
+            "clear_reasons_on_exit",
+            "require_reason",
+            "reason_vocabulary",
+            "reason_status_mismatch",
+        )
+    }
+)
 
 
 def test_given_lingering_legacy_reason_when_evaluated_then_cleared_not_remapped() -> None:
-    current = lead(status=Status.NURTURE, nurture_reason="Bad Timing",
-                   unqualified_reason="Went dark")
+    current = lead(
+        status=Status.NURTURE, nurture_reason="Bad Timing", unqualified_reason="Went dark"
+    )
 
     result = evaluate(current, lead(status=Status.UNQUALIFIED), context())
 
-    assert result == Evaluation(corrections=(
-        Correction("unqualified_reason", "Went dark", None, "clear_reasons_on_exit",
-                   "unqualified reason does not apply to status nurture"),
-    ))
+    assert result == Evaluation(
+        corrections=(
+            Correction(
+                "unqualified_reason",
+                "Went dark",
+                None,
+                "clear_reasons_on_exit",
+                "unqualified reason does not apply to status nurture",
+            ),
+        )
+    )
 
 
 def test_given_clear_reported_and_vocabulary_fixing_then_findings_describe_the_fixed_lead() -> None:
@@ -69,7 +86,9 @@ def test_given_several_flags_when_evaluated_then_one_combined_review_flag() -> N
         ),
     )
     assert [f.policy for f in result.findings] == [
-        "clear_reasons_on_exit", "require_reason", "reason_vocabulary"
+        "clear_reasons_on_exit",
+        "require_reason",
+        "reason_vocabulary",
     ]
 
 
@@ -84,14 +103,16 @@ def test_given_flag_already_written_when_evaluated_again_then_no_write() -> None
 
 
 def test_given_our_flag_and_nothing_left_to_flag_then_flag_cleared() -> None:
-    current = lead(status=Status.UNQUALIFIED, unqualified_reason="Competitor",
-                   review_flag="leadloop: unqualified without a reason since 2026-01-06")
+    current = lead(
+        status=Status.UNQUALIFIED,
+        unqualified_reason="Competitor",
+        review_flag="leadloop: unqualified without a reason since 2026-01-06",
+    )
 
     result = evaluate(current, None, context())
 
     assert result.corrections == (
-        Correction("review_flag", current.review_flag, None, "review_flag",
-                   "nothing left to flag"),
+        Correction("review_flag", current.review_flag, None, "review_flag", "nothing left to flag"),
     )
 
 
@@ -125,8 +146,12 @@ def test_given_flag_text_with_line_breaks_then_flag_is_one_printable_line() -> N
 
 
 def test_given_converted_lead_then_nothing_written_not_even_a_stale_flag() -> None:
-    current = lead(status=Status.CONVERTED, converted_at=NOW, nurture_reason="Bad Timing",
-                   review_flag="leadloop: old")
+    current = lead(
+        status=Status.CONVERTED,
+        converted_at=NOW,
+        nurture_reason="Bad Timing",
+        review_flag="leadloop: old",
+    )
 
     result = evaluate(current, None, context())
 
@@ -139,8 +164,9 @@ def test_given_converted_lead_then_nothing_written_not_even_a_stale_flag() -> No
 def test_modes_on_one_messy_lead(mode: str) -> None:
     """Given a working lead holding a legacy nurture reason, when evaluated in each mode,
     then report gives findings, flag gives findings plus one flag, fix gives the fix only."""
-    settings = config(**{name: {"mode": mode} for name in (
-        "clear_reasons_on_exit", "reason_vocabulary")})
+    settings = config(
+        **{name: {"mode": mode} for name in ("clear_reasons_on_exit", "reason_vocabulary")}
+    )
     current = lead(status=Status.WORKING, nurture_reason="Call me later")
 
     result = evaluate(current, None, context(config=settings))
@@ -157,10 +183,15 @@ def test_modes_on_one_messy_lead(mode: str) -> None:
 
 
 def test_finding_keys_are_unique_and_findings_sorted() -> None:
-    current = lead(status=Status.UNQUALIFIED, nurture_reason="Dead lead",
-                   unqualified_reason="Bad Timing", wants_call=True)
-    ctx = context(config=config(clear_reasons_on_exit={"mode": "report"},
-                                wants_call_reopen={"enabled": True}))
+    current = lead(
+        status=Status.UNQUALIFIED,
+        nurture_reason="Dead lead",
+        unqualified_reason="Bad Timing",
+        wants_call=True,
+    )
+    ctx = context(
+        config=config(clear_reasons_on_exit={"mode": "report"}, wants_call_reopen={"enabled": True})
+    )
 
     findings = evaluate(current, None, ctx).findings
 
@@ -188,8 +219,10 @@ def test_context_refuses_a_naive_now() -> None:
 
 
 def test_apply_sets_status_and_flag() -> None:
-    corrections = [Correction("status", "new", "nurture", "p", "r"),
-                   Correction("review_flag", None, "leadloop: x", "review_flag", "r")]
+    corrections = [
+        Correction("status", "new", "nurture", "p", "r"),
+        Correction("review_flag", None, "leadloop: x", "review_flag", "r"),
+    ]
 
     after = apply(lead(status=Status.NEW), corrections, context())
 
@@ -201,9 +234,11 @@ def _proposing(name: str, code: str) -> Policy:
 
     def check(current: Lead, previous: Lead | None, ctx: PolicyContext) -> Evaluation:
         if current.nurture_reason == "Call me later":
-            return Evaluation(corrections=(
-                Correction("nurture_reason", current.nurture_reason, code, name, "test"),
-            ))
+            return Evaluation(
+                corrections=(
+                    Correction("nurture_reason", current.nurture_reason, code, name, "test"),
+                )
+            )
         return Evaluation()
 
     return Policy(name, check)
@@ -228,10 +263,24 @@ def test_given_a_policy_that_never_settles_then_evaluation_still_terminates() ->
     def flip(current: Lead, previous: Lead | None, ctx: PolicyContext) -> Evaluation:
         new = "competitor" if current.unqualified_reason == "Unresponsive" else "unresponsive"
         return Evaluation(
-            corrections=(Correction("unqualified_reason", current.unqualified_reason, new,
-                                    "reason_vocabulary", "flip"),),
-            findings=(Finding("reason_vocabulary", "flip", "info", current.unqualified_reason
-                              or "", field="unqualified_reason"),),
+            corrections=(
+                Correction(
+                    "unqualified_reason",
+                    current.unqualified_reason,
+                    new,
+                    "reason_vocabulary",
+                    "flip",
+                ),
+            ),
+            findings=(
+                Finding(
+                    "reason_vocabulary",
+                    "flip",
+                    "info",
+                    current.unqualified_reason or "",
+                    field="unqualified_reason",
+                ),
+            ),
         )
 
     current = lead(status=Status.UNQUALIFIED, unqualified_reason="Unresponsive")

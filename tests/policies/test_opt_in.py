@@ -24,8 +24,11 @@ def stale_low_scorer(**overrides: Any) -> Any:
 def test_given_default_config_when_low_scorer_asks_for_a_call_then_opt_ins_stay_silent() -> None:
     """Opt-ins are off by default: neither a stale low scorer nor a call request is reported."""
     result = evaluate(stale_low_scorer(), None, context())
-    disqualified = evaluate(lead(status=Status.UNQUALIFIED, unqualified_reason="Competitor",
-                                 wants_call=True), None, context())
+    disqualified = evaluate(
+        lead(status=Status.UNQUALIFIED, unqualified_reason="Competitor", wants_call=True),
+        None,
+        context(),
+    )
 
     assert result == Evaluation()
     assert disqualified == Evaluation()
@@ -38,10 +41,16 @@ def test_given_stale_low_scorer_when_fix_mode_then_nurtured_with_reason_in_one_s
     result = evaluate(current, None, ctx)
 
     assert result.corrections == (
-        Correction("status", "new", "nurture", "low_score_nurture",
-                   "low interest score on a new lead"),
-        Correction("nurture_reason", None, "low_interest_score", "low_score_nurture",
-                   "low interest score on a new lead"),
+        Correction(
+            "status", "new", "nurture", "low_score_nurture", "low interest score on a new lead"
+        ),
+        Correction(
+            "nurture_reason",
+            None,
+            "low_interest_score",
+            "low_score_nurture",
+            "low interest score on a new lead",
+        ),
     )
     after = apply(current, result.corrections, ctx)
     assert (after.status, after.nurture_reason) == (Status.NURTURE, "Low Interest Score")
@@ -104,8 +113,9 @@ def test_given_report_mode_when_stale_low_scorer_then_info_finding() -> None:
 def test_given_picklist_without_the_reason_when_fix_mode_then_fix_withheld_and_flagged() -> None:
     options = {"nurture_reason": frozenset({"Bad Timing"})}
 
-    result = evaluate(stale_low_scorer(), None,
-                      context(config=LOW_SCORE_FIX, field_options=options))
+    result = evaluate(
+        stale_low_scorer(), None, context(config=LOW_SCORE_FIX, field_options=options)
+    )
 
     assert [c.field for c in result.corrections] == ["review_flag"]
     assert "fix_withheld" in result.findings[0].evidence
@@ -126,8 +136,13 @@ def test_given_reason_code_not_a_nurture_reason_then_error_finding_and_nothing_m
 @pytest.mark.parametrize("status", [Status.NURTURE, Status.UNQUALIFIED])
 def test_given_disqualified_lead_asking_for_a_call_then_warning_for_sales(status: Status) -> None:
     ctx = context(config=config(wants_call_reopen={"enabled": True}))
-    current = lead(status=status, nurture_reason="Bad Timing", unqualified_reason="Competitor",
-                   wants_call=True, owner="005000000000001AAA")
+    current = lead(
+        status=status,
+        nurture_reason="Bad Timing",
+        unqualified_reason="Competitor",
+        wants_call=True,
+        owner="005000000000001AAA",
+    )
 
     result = evaluate(current, None, ctx)
 
@@ -163,8 +178,13 @@ def test_wants_call_reopen_refuses_fix_mode() -> None:
     [
         ("low_interest_score", []),
         ("nope", ["policies.low_score_nurture.reason_code: 'nope' is not in the catalogue"]),
-        ("competitor", ["policies.low_score_nurture.reason_code: 'competitor' belongs to "
-                        "unqualified, expected a nurture reason"]),
+        (
+            "competitor",
+            [
+                "policies.low_score_nurture.reason_code: 'competitor' belongs to "
+                "unqualified, expected a nurture reason"
+            ],
+        ),
     ],
 )
 def test_catalogue_errors_name_the_setting(code: str, errors: list[str]) -> None:

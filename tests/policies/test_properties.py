@@ -75,8 +75,12 @@ def contexts(draw: st.DrawFn, low_score_fix: bool = False) -> PolicyContext:
     enabled = st.sampled_from([True, True, True, False])
     policies: dict[str, dict[str, Any]] = {
         name: {"enabled": draw(enabled), "mode": draw(modes)}
-        for name in ("clear_reasons_on_exit", "require_reason", "reason_vocabulary",
-                     "reason_status_mismatch")
+        for name in (
+            "clear_reasons_on_exit",
+            "require_reason",
+            "reason_vocabulary",
+            "reason_status_mismatch",
+        )
     }
     policies["require_reason"]["grace_period"] = draw(st.timedeltas(timedelta(0), timedelta(60)))
     policies["low_score_nurture"] = {
@@ -87,7 +91,8 @@ def contexts(draw: st.DrawFn, low_score_fix: bool = False) -> PolicyContext:
         "reason_code": draw(st.sampled_from([LOW_SCORE, LOW_SCORE, "competitor", "nope"])),
     }
     policies["wants_call_reopen"] = {
-        "enabled": draw(enabled), "mode": draw(st.sampled_from(["report", "flag"]))
+        "enabled": draw(enabled),
+        "mode": draw(st.sampled_from(["report", "flag"])),
     }
     if low_score_fix:
         policies["low_score_nurture"].update(enabled=True, mode="fix", reason_code=LOW_SCORE)
@@ -136,8 +141,9 @@ def test_idempotent_when_nurturing_low_scorers(
 
 
 @MODERATE
-@given(current=leads(), previous=st.none() | leads(), ctx=contexts(),
-       order=st.permutations(REGISTRY))
+@given(
+    current=leads(), previous=st.none() | leads(), ctx=contexts(), order=st.permutations(REGISTRY)
+)
 def test_order_independent(
     current: Lead, previous: Lead | None, ctx: PolicyContext, order: list[Policy]
 ) -> None:

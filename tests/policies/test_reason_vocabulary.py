@@ -100,8 +100,10 @@ def test_given_unknown_value_when_report_mode_then_finding_only() -> None:
 
 
 def test_given_remappable_value_when_report_mode_then_info_finding_with_target() -> None:
-    result = vocabulary(lead(status=Status.NURTURE, nurture_reason="Call me later"),
-                        config=config(reason_vocabulary={"mode": "report"}))
+    result = vocabulary(
+        lead(status=Status.NURTURE, nurture_reason="Call me later"),
+        config=config(reason_vocabulary={"mode": "report"}),
+    )
 
     assert result.corrections == ()
     (finding,) = result.findings
@@ -110,8 +112,10 @@ def test_given_remappable_value_when_report_mode_then_info_finding_with_target()
 
 
 def test_given_remappable_value_when_flag_mode_then_flag_suggests_the_value() -> None:
-    result = vocabulary(lead(status=Status.NURTURE, nurture_reason="Call me later"),
-                        config=config(reason_vocabulary={"mode": "flag"}))
+    result = vocabulary(
+        lead(status=Status.NURTURE, nurture_reason="Call me later"),
+        config=config(reason_vocabulary={"mode": "flag"}),
+    )
 
     assert [c.new for c in result.corrections] == [
         "leadloop: nurture reason 'Call me later' should be 'Bad Timing'"

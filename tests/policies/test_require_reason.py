@@ -52,7 +52,9 @@ def test_given_overdue_nurture_lead_when_flag_mode_then_review_flag_names_status
     )
     (finding,) = result.findings
     assert (finding.code, finding.field, finding.severity) == (
-        "missing_reason", "nurture_reason", "warning"
+        "missing_reason",
+        "nurture_reason",
+        "warning",
     )
     assert finding.evidence == {
         "field": "nurture_reason",
@@ -80,8 +82,9 @@ def test_given_no_status_change_time_when_evaluated_then_falls_back(
 
 
 def test_given_no_timestamp_at_all_when_evaluated_then_past_grace() -> None:
-    result = run(status=Status.UNQUALIFIED, status_changed_at=None, modified_at=None,
-                 created_at=None)
+    result = run(
+        status=Status.UNQUALIFIED, status_changed_at=None, modified_at=None, created_at=None
+    )
 
     (finding,) = result.findings
     assert finding.evidence["since"] is None

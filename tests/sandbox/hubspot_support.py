@@ -18,7 +18,6 @@ from tests.builders import FrozenClock
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-
 @dataclass
 class Running:
     emulator: HubSpotEmulator

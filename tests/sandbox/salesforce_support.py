@@ -20,7 +20,6 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 USERNAME, PASSWORD, TOKEN = "admin@leadloop.sandbox", "sandbox-password", "sandbox-token"
 
 
-
 @dataclass
 class Running:
     emulator: SalesforceEmulator
@@ -34,14 +33,16 @@ class Running:
 
     def lead(self, **fields: Any) -> dict[str, Any]:
         """A live lead (first in creation order) after a human edit setting ``fields``."""
-        row = next(row for row in self.emulator.records() if not row["IsDeleted"]
-                   and not row["IsConverted"])
+        row = next(
+            row
+            for row in self.emulator.records()
+            if not row["IsDeleted"] and not row["IsConverted"]
+        )
         return self.emulator.human_edit(row["Id"], fields) if fields else row
 
 
 @contextmanager
-def running(clock: FrozenClock | None = None, plain: int = 0, **options: Any
-            ) -> Iterator[Running]:
+def running(clock: FrozenClock | None = None, plain: int = 0, **options: Any) -> Iterator[Running]:
     """An emulator on a free loopback port and a real simple-salesforce client logged in."""
     clock = clock or FrozenClock(START)
     options.setdefault("leads", 0)
@@ -54,14 +55,17 @@ def running(clock: FrozenClock | None = None, plain: int = 0, **options: Any
 def login(url: str, **kwargs: Any) -> Salesforce:
     """simple-salesforce logged in with username, password and token (SOAP)."""
     credentials = {"username": USERNAME, "password": PASSWORD, "security_token": TOKEN}
-    return Salesforce(**{**credentials, **kwargs}, domain="login",
-                      session=BaseUrlSession.for_urls([url]))
+    return Salesforce(
+        **{**credentials, **kwargs}, domain="login", session=BaseUrlSession.for_urls([url])
+    )
 
 
 def collection(*records: dict[str, Any], all_or_none: bool = False) -> dict[str, Any]:
     """A Collections PATCH body for Lead records given as ``{"id": ..., field: value}``."""
-    return {"allOrNone": all_or_none,
-            "records": [{"attributes": {"type": "Lead"}, **record} for record in records]}
+    return {
+        "allOrNone": all_or_none,
+        "records": [{"attributes": {"type": "Lead"}, **record} for record in records],
+    }
 
 
 def first_error(exc: BaseException) -> dict[str, Any]:

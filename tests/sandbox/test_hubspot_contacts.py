@@ -25,7 +25,8 @@ def test_given_seeded_contacts_when_paging_the_list_then_every_contact_comes_onc
         seen, after, pages = [], None, 0
         while True:
             page = hs.client.crm.contacts.basic_api.get_page(
-                limit=10, after=after, properties=["hs_lead_status", "nurture_reason"])
+                limit=10, after=after, properties=["hs_lead_status", "nurture_reason"]
+            )
             pages += 1
             seen += [c.id for c in page.results]
             if page.paging is None:
@@ -35,7 +36,12 @@ def test_given_seeded_contacts_when_paging_the_list_then_every_contact_comes_onc
         assert sorted(seen) == live
         assert pages == 3
         assert set(page.results[0].properties) == {
-            "hs_lead_status", "nurture_reason", "hs_object_id", "createdate", "lastmodifieddate"}
+            "hs_lead_status",
+            "nurture_reason",
+            "hs_object_id",
+            "createdate",
+            "lastmodifieddate",
+        }
 
 
 def test_given_a_contact_when_reading_by_id_and_by_email_then_both_find_it() -> None:
@@ -44,7 +50,8 @@ def test_given_a_contact_when_reading_by_id_and_by_email_then_both_find_it() -> 
         email = first.properties["email"]
         by_id = hs.client.crm.contacts.basic_api.get_by_id(str(first.id), properties=["email"])
         by_email = hs.client.crm.contacts.basic_api.get_by_id(
-            email.strip().upper(), properties=["email"], id_property="email")
+            email.strip().upper(), properties=["email"], id_property="email"
+        )
         assert by_id.id == by_email.id == str(first.id)
         assert by_id.properties["email"] == email
 
@@ -52,21 +59,22 @@ def test_given_a_contact_when_reading_by_id_and_by_email_then_both_find_it() -> 
 def test_given_create_status_201_when_creating_then_the_sdk_returns_the_contact() -> None:
     with running() as hs:
         created = hs.client.crm.contacts.basic_api.create(
-            NEW(properties={"email": "ada@example.com", "hs_lead_status": "NEW"}))
+            NEW(properties={"email": "ada@example.com", "hs_lead_status": "NEW"})
+        )
         assert created.properties["email"] == "ada@example.com"
         assert created.properties["lastmodifieddate"] == "2026-11-02T09:00:00.000Z"
         assert created.properties["hs_object_id"] == created.id
 
 
-def test_given_create_status_200_when_creating_then_create_returns_none_but_http_info_has_data(
-) -> None:
+def test_given_create_status_200_when_creating_then_create_is_none_but_http_info_has_data() -> None:
     with running(create_status=200) as hs:
         api = hs.client.crm.contacts.basic_api
         assert api.create(NEW(properties={"email": "a@example.com"})) is None
         data, status, _ = api.create_with_http_info(NEW(properties={"email": "b@example.com"}))
         assert (data, status) == (None, 200)  # the status is not in the SDK's response map
-        raw = api.create_with_http_info(NEW(properties={"email": "c@example.com"}),
-                                        _preload_content=False)
+        raw = api.create_with_http_info(
+            NEW(properties={"email": "c@example.com"}), _preload_content=False
+        )
         assert raw.status == 200
         assert json.loads(raw.data)["properties"]["email"] == "c@example.com"
 
@@ -76,27 +84,36 @@ def test_given_a_contact_when_updated_then_values_are_strings_and_lastmodifiedda
         api = hs.client.crm.contacts.basic_api
         created = api.create(NEW(properties={"email": "c@example.com", "phone": "+1 555"}))
         hs.clock.advance(minutes=5)
-        updated = api.update(created.id, SimplePublicObjectInput(
-            properties={"hubspotscore": 42, "phone": "", "hs_lead_status": "BAD_TIMING"}))
+        updated = api.update(
+            created.id,
+            SimplePublicObjectInput(
+                properties={"hubspotscore": 42, "phone": "", "hs_lead_status": "BAD_TIMING"}
+            ),
+        )
         assert updated.properties["hubspotscore"] == "42"
         assert updated.properties["phone"] == ""
         assert updated.properties["lastmodifieddate"] == "2026-11-02T09:05:00.000Z"
         assert updated.properties["hs_lastmodifieddate"] == "2026-11-02T09:05:00.000Z"
 
 
-@pytest.mark.parametrize(("properties", "code"), [
-    ({"hs_lead_status": "Bad Timing"}, "INVALID_OPTION"),
-    ({"hs_object_id": "7"}, "READ_ONLY_VALUE"),
-    ({"no_such_property": "x"}, "PROPERTY_DOESNT_EXIST"),
-    ({"wants_call": "maybe"}, "INVALID_BOOL"),
-])
+@pytest.mark.parametrize(
+    ("properties", "code"),
+    [
+        ({"hs_lead_status": "Bad Timing"}, "INVALID_OPTION"),
+        ({"hs_object_id": "7"}, "READ_ONLY_VALUE"),
+        ({"no_such_property": "x"}, "PROPERTY_DOESNT_EXIST"),
+        ({"wants_call": "maybe"}, "INVALID_BOOL"),
+    ],
+)
 def test_given_a_bad_value_when_updating_then_400_validation_error_names_the_property(
-        properties: dict[str, str], code: str) -> None:
+    properties: dict[str, str], code: str
+) -> None:
     with running(contacts=3) as hs:
         contact_id = str(next(hs.emulator.contacts.live()).id)
         with pytest.raises(ApiException) as caught:
             hs.client.crm.contacts.basic_api.update(
-                contact_id, SimplePublicObjectInput(properties=properties))
+                contact_id, SimplePublicObjectInput(properties=properties)
+            )
         body = error_body(caught.value)
         assert caught.value.status == 400
         assert body["category"] == "VALIDATION_ERROR"
@@ -110,10 +127,13 @@ def test_given_an_invalid_option_then_the_message_lists_the_allowed_options() ->
         contact_id = str(next(hs.emulator.contacts.live()).id)
         with pytest.raises(ApiException) as caught:
             hs.client.crm.contacts.basic_api.update(
-                contact_id, SimplePublicObjectInput(properties={"hs_lead_status": "DEAD"}))
-        assert ("DEAD was not one of the allowed options: [NEW, OPEN, IN_PROGRESS, OPEN_DEAL, "
-                "UNQUALIFIED, ATTEMPTED_TO_CONTACT, CONNECTED, BAD_TIMING]"
-                in error_body(caught.value)["errors"][0]["message"])
+                contact_id, SimplePublicObjectInput(properties={"hs_lead_status": "DEAD"})
+            )
+        assert (
+            "DEAD was not one of the allowed options: [NEW, OPEN, IN_PROGRESS, OPEN_DEAL, "
+            "UNQUALIFIED, ATTEMPTED_TO_CONTACT, CONNECTED, BAD_TIMING]"
+            in error_body(caught.value)["errors"][0]["message"]
+        )
 
 
 def test_given_an_existing_email_when_creating_again_then_409_conflict_names_the_id() -> None:
@@ -124,7 +144,8 @@ def test_given_an_existing_email_when_creating_again_then_409_conflict_names_the
             api.create(NEW(properties={"email": "DUP@example.com"}))
         assert caught.value.status == 409
         assert error_body(caught.value)["message"] == (
-            f"Contact already exists. Existing ID: {first.id}")
+            f"Contact already exists. Existing ID: {first.id}"
+        )
         assert error_body(caught.value)["category"] == "CONFLICT"
 
 
@@ -168,8 +189,11 @@ def test_given_any_answer_then_it_carries_a_correlation_id() -> None:
 def test_given_a_body_that_is_not_json_then_400_validation_error() -> None:
     with running() as hs:
         answer = urllib3.PoolManager().request(
-            "POST", hs.url + "/crm/v3/objects/contacts", body=b"{not json",
-            headers={"Authorization": f"Bearer {hs.emulator.access_token}"})
+            "POST",
+            hs.url + "/crm/v3/objects/contacts",
+            body=b"{not json",
+            headers={"Authorization": f"Bearer {hs.emulator.access_token}"},
+        )
         assert answer.status == 400
         assert answer.json()["message"].startswith("Invalid input JSON on line 1, column 2")
 
@@ -177,8 +201,10 @@ def test_given_a_body_that_is_not_json_then_400_validation_error() -> None:
 def test_given_an_unknown_path_then_404_object_not_found() -> None:
     with running() as hs:
         answer = urllib3.PoolManager().request(
-            "GET", hs.url + "/crm/v4/nothing",
-            headers={"Authorization": f"Bearer {hs.emulator.access_token}"})
+            "GET",
+            hs.url + "/crm/v4/nothing",
+            headers={"Authorization": f"Bearer {hs.emulator.access_token}"},
+        )
         assert (answer.status, answer.json()["category"]) == (404, "OBJECT_NOT_FOUND")
 
 

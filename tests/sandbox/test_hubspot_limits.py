@@ -13,9 +13,13 @@ from connectors.sandbox.hubspot import HubSpotEmulator
 from connectors.sandbox.server import Request
 from tests.sandbox.hubspot_support import START, FrozenClock, Running, error_body, running
 
-RATE_HEADERS = ("X-HubSpot-RateLimit-Max", "X-HubSpot-RateLimit-Remaining",
-                "X-HubSpot-RateLimit-Interval-Milliseconds", "X-HubSpot-RateLimit-Daily",
-                "X-HubSpot-RateLimit-Daily-Remaining")
+RATE_HEADERS = (
+    "X-HubSpot-RateLimit-Max",
+    "X-HubSpot-RateLimit-Remaining",
+    "X-HubSpot-RateLimit-Interval-Milliseconds",
+    "X-HubSpot-RateLimit-Daily",
+    "X-HubSpot-RateLimit-Daily-Remaining",
+)
 
 
 def _list(hs: Running) -> Any:
@@ -24,11 +28,13 @@ def _list(hs: Running) -> Any:
 
 def _search(hs: Running) -> Any:
     return hs.client.crm.contacts.search_api.do_search_with_http_info(
-        PublicObjectSearchRequest(filter_groups=[], limit=1))
+        PublicObjectSearchRequest(filter_groups=[], limit=1)
+    )
 
 
-def test_given_starter_tier_when_100_calls_in_10_s_then_the_101st_is_refused_until_it_rolls(
-) -> None:
+def test_given_starter_tier_when_100_calls_in_10_s_then_the_101st_is_refused_until_it_rolls() -> (
+    None
+):
     with running(tier="starter", rate_limits=True) as hs:
         for _ in range(100):
             _list(hs)
@@ -51,9 +57,12 @@ def test_given_professional_tier_then_headers_count_down_from_190() -> None:
         _, _, first = _list(hs)
         _, _, second = _list(hs)
         assert {h: first[h] for h in RATE_HEADERS} == {
-            "X-HubSpot-RateLimit-Max": "190", "X-HubSpot-RateLimit-Remaining": "189",
+            "X-HubSpot-RateLimit-Max": "190",
+            "X-HubSpot-RateLimit-Remaining": "189",
             "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
-            "X-HubSpot-RateLimit-Daily": "1000", "X-HubSpot-RateLimit-Daily-Remaining": "999"}
+            "X-HubSpot-RateLimit-Daily": "1000",
+            "X-HubSpot-RateLimit-Daily-Remaining": "999",
+        }
         assert second["X-HubSpot-RateLimit-Remaining"] == "188"
 
 
@@ -90,25 +99,32 @@ def test_given_rate_limits_off_by_default_then_no_429_and_no_headers() -> None:
         assert status == 200 and "X-HubSpot-RateLimit-Max" not in headers
 
 
-@pytest.mark.parametrize(("kind", "status", "category", "policy"), [
-    ("rate_limit_ten_secondly", 429, "RATE_LIMITS", "TEN_SECONDLY_ROLLING"),
-    ("rate_limit_secondly", 429, "RATE_LIMITS", "SECONDLY"),
-    ("rate_limit_daily", 429, "RATE_LIMITS", "DAILY"),
-    ("unauthorized", 401, "INVALID_AUTHENTICATION", None),
-    ("http500", 500, "INTERNAL_ERROR", None),
-    ("http502", 502, "BAD_GATEWAY", None),
-    ("http503", 503, "SERVICE_UNAVAILABLE", None),
-    ("http504", 504, "GATEWAY_TIMEOUT", None),
-])
+@pytest.mark.parametrize(
+    ("kind", "status", "category", "policy"),
+    [
+        ("rate_limit_ten_secondly", 429, "RATE_LIMITS", "TEN_SECONDLY_ROLLING"),
+        ("rate_limit_secondly", 429, "RATE_LIMITS", "SECONDLY"),
+        ("rate_limit_daily", 429, "RATE_LIMITS", "DAILY"),
+        ("unauthorized", 401, "INVALID_AUTHENTICATION", None),
+        ("http500", 500, "INTERNAL_ERROR", None),
+        ("http502", 502, "BAD_GATEWAY", None),
+        ("http503", 503, "SERVICE_UNAVAILABLE", None),
+        ("http504", 504, "GATEWAY_TIMEOUT", None),
+    ],
+)
 def test_given_a_scripted_fault_then_the_next_call_fails_in_hubspots_shape_once(
-        kind: str, status: int, category: str, policy: str | None) -> None:
+    kind: str, status: int, category: str, policy: str | None
+) -> None:
     with running(contacts=2) as hs:
         hs.emulator.faults.script("contacts_list", kind)
         with pytest.raises(ApiException) as caught:
             _list(hs)
         body = error_body(caught.value)
         assert (caught.value.status, body["category"], body.get("policyName")) == (
-            status, category, policy)
+            status,
+            category,
+            policy,
+        )
         assert body["status"] == "error" and body["correlationId"]
         expected_type = {401: UnauthorizedException}.get(status, ServiceException)
         if status != 429:
@@ -131,32 +147,37 @@ def test_given_a_drop_fault_then_the_connection_closes_without_an_answer() -> No
         headers = {"Authorization": f"Bearer {hs.emulator.access_token}"}
         with pytest.raises(urllib3.exceptions.ProtocolError):
             pool.request("GET", hs.url + "/crm/v3/objects/contacts", headers=headers)
-        assert pool.request("GET", hs.url + "/crm/v3/objects/contacts",
-                            headers=headers).status == 200
+        assert (
+            pool.request("GET", hs.url + "/crm/v3/objects/contacts", headers=headers).status == 200
+        )
 
 
-@pytest.mark.parametrize(("method", "path", "operation"), [
-    ("GET", "/crm/v3/objects/contacts", "contacts_list"),
-    ("POST", "/crm/v3/objects/contacts", "contacts_create"),
-    ("GET", "/crm/v3/objects/contacts/1001", "contacts_get"),
-    ("PATCH", "/crm/v3/objects/contacts/1001", "contacts_update"),
-    ("DELETE", "/crm/v3/objects/contacts/1001", "contacts_archive"),
-    ("POST", "/crm/v3/objects/contacts/batch/read", "batch_read"),
-    ("POST", "/crm/v3/objects/contacts/batch/create", "batch_create"),
-    ("POST", "/crm/v3/objects/contacts/batch/update", "batch_update"),
-    ("POST", "/crm/v3/objects/contacts/batch/upsert", "batch_upsert"),
-    ("POST", "/crm/v3/objects/contacts/batch/archive", "batch_archive"),
-    ("POST", "/crm/v3/objects/contacts/search", "search"),
-    ("POST", "/crm/v3/objects/2-12345/search", "search"),
-    ("GET", "/crm/v3/properties/contacts", "properties_read"),
-    ("PATCH", "/crm/v3/properties/contacts/nurture_reason", "properties_write"),
-    ("POST", "/crm/v3/properties/contacts/groups", "properties_write"),
-    ("GET", "/crm-object-schemas/v3/schemas", "schemas"),
-    ("POST", "/crm/v3/schemas", "schemas"),
-    ("POST", "/crm/v3/objects/p_feedback/batch/upsert", "objects"),
-    ("GET", "/crm/v3/objects/0-1/1001", "contacts_get"),
-])
-def test_given_a_request_then_its_operation_name_is_stable(method: str, path: str,
-                                                           operation: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "operation"),
+    [
+        ("GET", "/crm/v3/objects/contacts", "contacts_list"),
+        ("POST", "/crm/v3/objects/contacts", "contacts_create"),
+        ("GET", "/crm/v3/objects/contacts/1001", "contacts_get"),
+        ("PATCH", "/crm/v3/objects/contacts/1001", "contacts_update"),
+        ("DELETE", "/crm/v3/objects/contacts/1001", "contacts_archive"),
+        ("POST", "/crm/v3/objects/contacts/batch/read", "batch_read"),
+        ("POST", "/crm/v3/objects/contacts/batch/create", "batch_create"),
+        ("POST", "/crm/v3/objects/contacts/batch/update", "batch_update"),
+        ("POST", "/crm/v3/objects/contacts/batch/upsert", "batch_upsert"),
+        ("POST", "/crm/v3/objects/contacts/batch/archive", "batch_archive"),
+        ("POST", "/crm/v3/objects/contacts/search", "search"),
+        ("POST", "/crm/v3/objects/2-12345/search", "search"),
+        ("GET", "/crm/v3/properties/contacts", "properties_read"),
+        ("PATCH", "/crm/v3/properties/contacts/nurture_reason", "properties_write"),
+        ("POST", "/crm/v3/properties/contacts/groups", "properties_write"),
+        ("GET", "/crm-object-schemas/v3/schemas", "schemas"),
+        ("POST", "/crm/v3/schemas", "schemas"),
+        ("POST", "/crm/v3/objects/p_feedback/batch/upsert", "objects"),
+        ("GET", "/crm/v3/objects/0-1/1001", "contacts_get"),
+    ],
+)
+def test_given_a_request_then_its_operation_name_is_stable(
+    method: str, path: str, operation: str
+) -> None:
     emulator = HubSpotEmulator(contacts=0, now=FrozenClock(START))
     assert emulator.operation(Request(method, path, {}, {}, b"")) == operation

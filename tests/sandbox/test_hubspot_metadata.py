@@ -37,16 +37,38 @@ from tests.sandbox.hubspot_support import Running, error_body, running
 def test_given_the_seeded_portal_then_default_and_custom_contact_properties_exist() -> None:
     with running() as hs:
         names = {p.name for p in hs.client.crm.properties.core_api.get_all("contacts").results}
-        assert {"email", "firstname", "lastname", "phone", "company", "industry", "country",
-                "jobtitle", "hs_lead_status", "lifecyclestage", "hs_analytics_source",
-                "createdate", "lastmodifieddate", "hs_lastmodifieddate", "hs_object_id",
-                "hubspotscore", "nurture_reason", "unqualified_reason", "reason_detail",
-                "campaign", "wants_call", "lead_status_changed_at", "leadloop_review",
-                "hubspot_owner_id", "hs_lifecyclestage_customer_date"} <= names
+        assert {
+            "email",
+            "firstname",
+            "lastname",
+            "phone",
+            "company",
+            "industry",
+            "country",
+            "jobtitle",
+            "hs_lead_status",
+            "lifecyclestage",
+            "hs_analytics_source",
+            "createdate",
+            "lastmodifieddate",
+            "hs_lastmodifieddate",
+            "hs_object_id",
+            "hubspotscore",
+            "nurture_reason",
+            "unqualified_reason",
+            "reason_detail",
+            "campaign",
+            "wants_call",
+            "lead_status_changed_at",
+            "leadloop_review",
+            "hubspot_owner_id",
+            "hs_lifecyclestage_customer_date",
+        } <= names
 
 
-def test_given_the_reason_properties_then_codes_and_legacy_values_are_options_but_one_is_missing(
-) -> None:
+def test_given_reason_properties_then_codes_and_legacy_values_are_options_but_one_is_missing() -> (
+    None
+):
     with running() as hs:
         api = hs.client.crm.properties.core_api
         nurture = [o.value for o in api.get_by_name("contacts", "nurture_reason").options]
@@ -56,8 +78,15 @@ def test_given_the_reason_properties_then_codes_and_legacy_values_are_options_bu
         assert set(nurture) == set(unqualified) - {"low_interest_score"}
         status = api.get_by_name("contacts", "hs_lead_status")
         assert [o.value for o in status.options] == [
-            "NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED", "ATTEMPTED_TO_CONTACT",
-            "CONNECTED", "BAD_TIMING"]
+            "NEW",
+            "OPEN",
+            "IN_PROGRESS",
+            "OPEN_DEAL",
+            "UNQUALIFIED",
+            "ATTEMPTED_TO_CONTACT",
+            "CONNECTED",
+            "BAD_TIMING",
+        ]
         assert api.get_by_name("contacts", "hs_object_id").modification_metadata.read_only_value
 
 
@@ -69,10 +98,20 @@ def test_given_a_missing_option_when_it_is_added_then_writes_with_it_succeed() -
             hs.client.crm.contacts.basic_api.update(contact_id, write)
         api = hs.client.crm.properties.core_api
         current = api.get_by_name("contacts", "nurture_reason").options
-        options = [OptionInput(label=o.label, value=o.value, display_order=o.display_order,
-                               hidden=o.hidden) for o in current]
-        options.append(OptionInput(label="Low interest score", value="low_interest_score",
-                                   display_order=len(options), hidden=False))
+        options = [
+            OptionInput(
+                label=o.label, value=o.value, display_order=o.display_order, hidden=o.hidden
+            )
+            for o in current
+        ]
+        options.append(
+            OptionInput(
+                label="Low interest score",
+                value="low_interest_score",
+                display_order=len(options),
+                hidden=False,
+            )
+        )
         updated = api.update("contacts", "nurture_reason", PropertyUpdate(options=options))
         assert updated.options[-1].value == "low_interest_score"
         written = hs.client.crm.contacts.basic_api.update(contact_id, write)
@@ -82,10 +121,16 @@ def test_given_a_missing_option_when_it_is_added_then_writes_with_it_succeed() -
 def test_given_a_new_property_when_created_twice_then_201_then_409_conflict() -> None:
     with running() as hs:
         api = hs.client.crm.properties.core_api
-        create = PropertyCreate(name="sf_unqualified_reason", label="SF Unqualified Reason",
-                                type="enumeration", field_type="select", group_name="leadloop",
-                                options=[OptionInput(label="No Budget", value="no_budget",
-                                                     display_order=0, hidden=False)])
+        create = PropertyCreate(
+            name="sf_unqualified_reason",
+            label="SF Unqualified Reason",
+            type="enumeration",
+            field_type="select",
+            group_name="leadloop",
+            options=[
+                OptionInput(label="No Budget", value="no_budget", display_order=0, hidden=False)
+            ],
+        )
         _, status, _ = api.create_with_http_info("contacts", create)
         assert status == 201
         assert api.get_by_name("contacts", "sf_unqualified_reason").options[0].value == "no_budget"
@@ -109,14 +154,22 @@ def _feedback_schema() -> ObjectSchemaEgg:
     return ObjectSchemaEgg(
         name="reason_feedback",
         labels=ObjectTypeDefinitionLabels(singular="Reason feedback", plural="Reason feedback"),
-        primary_display_property="feedback_key", required_properties=["feedback_key"],
-        searchable_properties=["feedback_key"], associated_objects=["CONTACT"],
+        primary_display_property="feedback_key",
+        required_properties=["feedback_key"],
+        searchable_properties=["feedback_key"],
+        associated_objects=["CONTACT"],
         properties=[
-            SchemaProperty(name="feedback_key", label="Key", type="string", field_type="text",
-                           has_unique_value=True),
+            SchemaProperty(
+                name="feedback_key",
+                label="Key",
+                type="string",
+                field_type="text",
+                has_unique_value=True,
+            ),
             SchemaProperty(name="reason", label="Reason", type="string", field_type="text"),
             SchemaProperty(name="count", label="Count", type="number", field_type="number"),
-        ])
+        ],
+    )
 
 
 @pytest.fixture
@@ -127,7 +180,8 @@ def portal() -> Iterator[tuple[Running, str]]:
 
 
 def test_given_a_schema_when_created_then_it_is_found_by_id_and_by_name(
-        portal: tuple[Running, str]) -> None:
+    portal: tuple[Running, str],
+) -> None:
     hs, type_id = portal
     schemas = hs.client.crm.schemas.core_api
     assert type_id.startswith("2-")
@@ -138,15 +192,22 @@ def test_given_a_schema_when_created_then_it_is_found_by_id_and_by_name(
 
 
 def _upsert(rows: dict[str, str]) -> BatchInputSimplePublicObjectBatchInputUpsert:
-    return BatchInputSimplePublicObjectBatchInputUpsert(inputs=[
-        SimplePublicObjectBatchInputUpsert(id=key, id_property="feedback_key",
-                                           properties={"reason": "unresponsive", "count": count})
-        for key, count in rows.items()])
+    return BatchInputSimplePublicObjectBatchInputUpsert(
+        inputs=[
+            SimplePublicObjectBatchInputUpsert(
+                id=key,
+                id_property="feedback_key",
+                properties={"reason": "unresponsive", "count": count},
+            )
+            for key, count in rows.items()
+        ]
+    )
 
 
 @pytest.mark.parametrize("alias", ["type_id", "p_reason_feedback", "p4242424_reason_feedback"])
 def test_given_a_custom_object_when_upserting_twice_then_records_are_not_duplicated(
-        portal: tuple[Running, str], alias: str) -> None:
+    portal: tuple[Running, str], alias: str
+) -> None:
     hs, type_id = portal
     object_type = type_id if alias == "type_id" else alias
     batch = hs.client.crm.objects.batch_api
@@ -154,21 +215,35 @@ def test_given_a_custom_object_when_upserting_twice_then_records_are_not_duplica
     second = batch.upsert(object_type, _upsert({"2026-W10|web": "4", "2026-W10|ads": "1"}))
     assert [r.new for r in first.results] == [True, True]
     assert [r.new for r in second.results] == [False, False]
-    rows = hs.client.crm.objects.basic_api.get_page(object_type, properties=["feedback_key",
-                                                                              "count"]).results
+    rows = hs.client.crm.objects.basic_api.get_page(
+        object_type, properties=["feedback_key", "count"]
+    ).results
     assert sorted((r.properties["feedback_key"], r.properties["count"]) for r in rows) == [
-        ("2026-W10|ads", "1"), ("2026-W10|web", "4")]
+        ("2026-W10|ads", "1"),
+        ("2026-W10|web", "4"),
+    ]
 
 
 def test_given_custom_records_then_generic_create_get_and_search_work(
-        portal: tuple[Running, str]) -> None:
+    portal: tuple[Running, str],
+) -> None:
     hs, type_id = portal
     objects = hs.client.crm.objects
-    created = objects.basic_api.create(type_id, SimplePublicObjectInputForCreate(
-        properties={"feedback_key": "k1", "reason": "wrong_persona", "count": "7"}))
+    created = objects.basic_api.create(
+        type_id,
+        SimplePublicObjectInputForCreate(
+            properties={"feedback_key": "k1", "reason": "wrong_persona", "count": "7"}
+        ),
+    )
     assert objects.basic_api.get_by_id(type_id, created.id).properties["feedback_key"] == "k1"
-    found = objects.search_api.do_search(type_id, PublicObjectSearchRequest(filter_groups=[
-        {"filters": [{"propertyName": "count", "operator": "GTE", "value": "7"}]}]))
+    found = objects.search_api.do_search(
+        type_id,
+        PublicObjectSearchRequest(
+            filter_groups=[
+                {"filters": [{"propertyName": "count", "operator": "GTE", "value": "7"}]}
+            ]
+        ),
+    )
     assert [r.id for r in found.results] == [created.id]
     assert found.results[0].properties["hs_lastmodifieddate"] == "2026-11-02T09:00:00.000Z"
     raw = hs.emulator.schemas.resolve(type_id)
@@ -183,17 +258,32 @@ def test_given_an_unknown_object_type_then_400() -> None:
 
 
 def test_given_custom_records_then_batch_create_read_update_and_archive_work(
-        portal: tuple[Running, str]) -> None:
+    portal: tuple[Running, str],
+) -> None:
     hs, type_id = portal
     batch = hs.client.crm.objects.batch_api
-    created = batch.create(type_id, BatchInputSimplePublicObjectBatchInputForCreate(inputs=[
-        SimplePublicObjectBatchInputForCreate(properties={"feedback_key": k, "count": "1"})
-        for k in ("a", "b")]))
+    created = batch.create(
+        type_id,
+        BatchInputSimplePublicObjectBatchInputForCreate(
+            inputs=[
+                SimplePublicObjectBatchInputForCreate(properties={"feedback_key": k, "count": "1"})
+                for k in ("a", "b")
+            ]
+        ),
+    )
     ids = sorted(r.id for r in created.results)
-    batch.update(type_id, BatchInputSimplePublicObjectBatchInput(inputs=[
-        SimplePublicObjectBatchInput(id=ids[0], properties={"count": "5"})]))
-    read = batch.read(type_id, BatchReadInputSimplePublicObjectId(
-        inputs=[SimplePublicObjectId(id="b")], properties=["count"], id_property="feedback_key"))
+    batch.update(
+        type_id,
+        BatchInputSimplePublicObjectBatchInput(
+            inputs=[SimplePublicObjectBatchInput(id=ids[0], properties={"count": "5"})]
+        ),
+    )
+    read = batch.read(
+        type_id,
+        BatchReadInputSimplePublicObjectId(
+            inputs=[SimplePublicObjectId(id="b")], properties=["count"], id_property="feedback_key"
+        ),
+    )
     assert [r.id for r in read.results] == [ids[1]]
     hs.client.crm.objects.basic_api.archive(type_id, ids[1])
     left = hs.client.crm.objects.basic_api.get_page(type_id, properties=["count"]).results

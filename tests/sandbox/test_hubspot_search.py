@@ -22,13 +22,28 @@ from tests.sandbox.hubspot_support import START, Running, error_body, running
 # Five contacts, created one minute apart from START (ids 1001..1005).
 PEOPLE: list[dict[str, str]] = [
     {"email": "ann@acme.io", "firstname": "Ann", "hubspotscore": "10", "hs_lead_status": "NEW"},
-    {"email": "bob@acme.io", "firstname": "Bob", "hubspotscore": "55",
-     "hs_lead_status": "UNQUALIFIED", "unqualified_reason": "wrong_persona"},
-    {"email": "cy@beta.io", "firstname": "cy", "hubspotscore": "9",
-     "hs_lead_status": "BAD_TIMING", "nurture_reason": "bad_timing"},
+    {
+        "email": "bob@acme.io",
+        "firstname": "Bob",
+        "hubspotscore": "55",
+        "hs_lead_status": "UNQUALIFIED",
+        "unqualified_reason": "wrong_persona",
+    },
+    {
+        "email": "cy@beta.io",
+        "firstname": "cy",
+        "hubspotscore": "9",
+        "hs_lead_status": "BAD_TIMING",
+        "nurture_reason": "bad_timing",
+    },
     {"email": "dee@beta.io", "firstname": "ANN"},
-    {"email": "eve@gamma.io", "firstname": "Eve", "hubspotscore": "100",
-     "hs_lead_status": "CONNECTED", "wants_call": "true"},
+    {
+        "email": "eve@gamma.io",
+        "firstname": "Eve",
+        "hubspotscore": "100",
+        "hs_lead_status": "CONNECTED",
+        "wants_call": "true",
+    },
 ]
 MINUTE = 60_000
 T0 = millis(START)
@@ -39,7 +54,8 @@ def hs() -> Iterator[Running]:
     with running() as hs:
         for properties in PEOPLE:
             hs.client.crm.contacts.basic_api.create(
-                SimplePublicObjectInputForCreate(properties=properties))
+                SimplePublicObjectInputForCreate(properties=properties)
+            )
             hs.clock.advance(minutes=1)
         yield hs
 
@@ -56,62 +72,107 @@ def f(prop: str, op: str, value: Any = None, **more: Any) -> dict[str, Any]:
 OPERATOR_CASES = [
     ("EQ on an enumeration ignores case", [[f("hs_lead_status", "EQ", "new")]], [1001]),
     ("EQ on a string ignores case", [[f("firstname", "EQ", "ann")]], [1001, 1004]),
-    ("NEQ includes contacts without a value", [[f("hs_lead_status", "NEQ", "NEW")]],
-     [1002, 1003, 1004, 1005]),
+    (
+        "NEQ includes contacts without a value",
+        [[f("hs_lead_status", "NEQ", "NEW")]],
+        [1002, 1003, 1004, 1005],
+    ),
     ("LT compares numbers numerically", [[f("hubspotscore", "LT", "10")]], [1003]),
     ("LTE", [[f("hubspotscore", "LTE", "10")]], [1001, 1003]),
     ("GT", [[f("hubspotscore", "GT", "55")]], [1005]),
     ("GTE", [[f("hubspotscore", "GTE", "55")]], [1002, 1005]),
-    ("BETWEEN is inclusive", [[f("hubspotscore", "BETWEEN", "9", highValue="55")]],
-     [1001, 1002, 1003]),
+    (
+        "BETWEEN is inclusive",
+        [[f("hubspotscore", "BETWEEN", "9", highValue="55")]],
+        [1001, 1002, 1003],
+    ),
     ("IN", [[f("hs_lead_status", "IN", values=["NEW", "CONNECTED"])]], [1001, 1005]),
-    ("NOT_IN includes contacts without a value",
-     [[f("hs_lead_status", "NOT_IN", values=["NEW", "CONNECTED"])]], [1002, 1003, 1004]),
+    (
+        "NOT_IN includes contacts without a value",
+        [[f("hs_lead_status", "NOT_IN", values=["NEW", "CONNECTED"])]],
+        [1002, 1003, 1004],
+    ),
     ("HAS_PROPERTY", [[f("hubspotscore", "HAS_PROPERTY")]], [1001, 1002, 1003, 1005]),
-    ("NOT_HAS_PROPERTY", [[f("nurture_reason", "NOT_HAS_PROPERTY")]],
-     [1001, 1002, 1004, 1005]),
-    ("CONTAINS_TOKEN with a wildcard", [[f("email", "CONTAINS_TOKEN", "*@beta.io")]],
-     [1003, 1004]),
-    ("datetime GTE with epoch millis", [[f("lastmodifieddate", "GTE", str(T0 + 2 * MINUTE))]],
-     [1003, 1004, 1005]),
-    ("datetime GTE with an ISO value",
-     [[f("lastmodifieddate", "GTE", iso(START + timedelta(minutes=2)))]], [1003, 1004, 1005]),
-    ("datetime BETWEEN mixing ISO and millis",
-     [[f("lastmodifieddate", "BETWEEN", iso(START + timedelta(minutes=1)),
-         highValue=str(T0 + 3 * MINUTE))]], [1002, 1003, 1004]),
+    ("NOT_HAS_PROPERTY", [[f("nurture_reason", "NOT_HAS_PROPERTY")]], [1001, 1002, 1004, 1005]),
+    ("CONTAINS_TOKEN with a wildcard", [[f("email", "CONTAINS_TOKEN", "*@beta.io")]], [1003, 1004]),
+    (
+        "datetime GTE with epoch millis",
+        [[f("lastmodifieddate", "GTE", str(T0 + 2 * MINUTE))]],
+        [1003, 1004, 1005],
+    ),
+    (
+        "datetime GTE with an ISO value",
+        [[f("lastmodifieddate", "GTE", iso(START + timedelta(minutes=2)))]],
+        [1003, 1004, 1005],
+    ),
+    (
+        "datetime BETWEEN mixing ISO and millis",
+        [
+            [
+                f(
+                    "lastmodifieddate",
+                    "BETWEEN",
+                    iso(START + timedelta(minutes=1)),
+                    highValue=str(T0 + 3 * MINUTE),
+                )
+            ]
+        ],
+        [1002, 1003, 1004],
+    ),
     ("createdate LT", [[f("createdate", "LT", str(T0 + MINUTE))]], [1001]),
-    ("filters in a group are AND'ed",
-     [[f("hubspotscore", "GTE", "9"), f("hubspotscore", "LTE", "10")]], [1001, 1003]),
-    ("groups are OR'ed", [[f("firstname", "EQ", "bob")], [f("hubspotscore", "EQ", "100")]],
-     [1002, 1005]),
+    (
+        "filters in a group are AND'ed",
+        [[f("hubspotscore", "GTE", "9"), f("hubspotscore", "LTE", "10")]],
+        [1001, 1003],
+    ),
+    (
+        "groups are OR'ed",
+        [[f("firstname", "EQ", "bob")], [f("hubspotscore", "EQ", "100")]],
+        [1002, 1005],
+    ),
     ("no groups match everything", [], [1001, 1002, 1003, 1004, 1005]),
 ]
 
 
-@pytest.mark.parametrize(("case", "groups", "expected"), OPERATOR_CASES,
-                         ids=[c[0] for c in OPERATOR_CASES])
+@pytest.mark.parametrize(
+    ("case", "groups", "expected"), OPERATOR_CASES, ids=[c[0] for c in OPERATOR_CASES]
+)
 def test_given_five_contacts_when_searching_then_exactly_the_matching_ids_return(
-        hs: Running, case: str, groups: list[list[dict[str, Any]]], expected: list[int]) -> None:
+    hs: Running, case: str, groups: list[list[dict[str, Any]]], expected: list[int]
+) -> None:
     answer = search(hs, [{"filters": g} for g in groups], limit=100)
     assert [int(r.id) for r in answer.results] == expected
     assert answer.total == len(expected)
 
 
-@pytest.mark.parametrize(("sort", "expected"), [
-    ({"propertyName": "hubspotscore", "direction": "DESCENDING"}, [1005, 1002, 1001, 1003, 1004]),
-    ({"propertyName": "hubspotscore", "direction": "ASCENDING"}, [1003, 1001, 1002, 1005, 1004]),
-    ({"propertyName": "lastmodifieddate", "direction": "DESCENDING"},
-     [1005, 1004, 1003, 1002, 1001]),
-    ({"propertyName": "firstname", "direction": "ASCENDING"}, [1001, 1004, 1002, 1003, 1005]),
-])
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        (
+            {"propertyName": "hubspotscore", "direction": "DESCENDING"},
+            [1005, 1002, 1001, 1003, 1004],
+        ),
+        (
+            {"propertyName": "hubspotscore", "direction": "ASCENDING"},
+            [1003, 1001, 1002, 1005, 1004],
+        ),
+        (
+            {"propertyName": "lastmodifieddate", "direction": "DESCENDING"},
+            [1005, 1004, 1003, 1002, 1001],
+        ),
+        ({"propertyName": "firstname", "direction": "ASCENDING"}, [1001, 1004, 1002, 1003, 1005]),
+    ],
+)
 def test_given_a_sort_then_results_follow_it_with_missing_values_last(
-        hs: Running, sort: dict[str, str], expected: list[int]) -> None:
+    hs: Running, sort: dict[str, str], expected: list[int]
+) -> None:
     answer = search(hs, [], sorts=[sort], limit=100)
     assert [int(r.id) for r in answer.results] == expected
 
 
 def test_given_limit_2_when_paging_then_after_walks_and_the_last_page_has_no_paging(
-        hs: Running) -> None:
+    hs: Running,
+) -> None:
     pages: list[list[int]] = []
     after: str | None = "0"
     while after is not None:
@@ -120,20 +181,28 @@ def test_given_limit_2_when_paging_then_after_walks_and_the_last_page_has_no_pag
         assert answer.total == 5
         after = answer.paging.next.after if answer.paging else None
     assert pages == [[1001, 1002], [1003, 1004], [1005]]
-    assert set(answer.results[0].properties) == {"email", "hs_object_id", "createdate",
-                                                 "lastmodifieddate"}
+    assert set(answer.results[0].properties) == {
+        "email",
+        "hs_object_id",
+        "createdate",
+        "lastmodifieddate",
+    }
 
 
-@pytest.mark.parametrize(("groups", "body", "fragment"), [
-    ([[f("email", "HAS_PROPERTY")]] * 6, {}, "Too many filter groups: 6"),
-    ([[f("email", "HAS_PROPERTY")] * 11], {}, "Too many filters in a filter group: 11"),
-    ([[f("email", "HAS_PROPERTY")] * 9] * 3, {}, "Too many filters: 27"),
-    ([], {"limit": 201}, "limit must be between 1 and 200"),
-    ([[f("no_such_property", "EQ", "x")]], {}, "does not exist"),
-    ([[f("email", "LIKE", "x")]], {}, "Unknown operator"),
-])
+@pytest.mark.parametrize(
+    ("groups", "body", "fragment"),
+    [
+        ([[f("email", "HAS_PROPERTY")]] * 6, {}, "Too many filter groups: 6"),
+        ([[f("email", "HAS_PROPERTY")] * 11], {}, "Too many filters in a filter group: 11"),
+        ([[f("email", "HAS_PROPERTY")] * 9] * 3, {}, "Too many filters: 27"),
+        ([], {"limit": 201}, "limit must be between 1 and 200"),
+        ([[f("no_such_property", "EQ", "x")]], {}, "does not exist"),
+        ([[f("email", "LIKE", "x")]], {}, "Unknown operator"),
+    ],
+)
 def test_given_a_request_beyond_hubspots_limits_then_400_validation_error(
-        hs: Running, groups: list[Any], body: dict[str, Any], fragment: str) -> None:
+    hs: Running, groups: list[Any], body: dict[str, Any], fragment: str
+) -> None:
     with pytest.raises(ApiException) as caught:
         search(hs, [{"filters": g} for g in groups], **body)
     assert caught.value.status == 400
@@ -159,15 +228,20 @@ def test_given_10050_matches_when_paging_past_10000_then_400_with_the_cap_subcat
         assert error_body(caught.value)["subCategory"] == SEARCH_CAP_SUBCATEGORY
 
 
-def test_given_index_lag_when_a_contact_was_just_written_then_search_misses_it_but_reads_see_it(
-) -> None:
+def test_given_index_lag_when_a_contact_was_just_written_then_search_misses_it_reads_see_it() -> (
+    None
+):
     with running(search_index_lag=timedelta(seconds=30)) as hs:
         created = hs.client.crm.contacts.basic_api.create(
-            SimplePublicObjectInputForCreate(properties={"email": "late@x.io"}))
+            SimplePublicObjectInputForCreate(properties={"email": "late@x.io"})
+        )
         assert search(hs, []).total == 0
         assert hs.client.crm.contacts.basic_api.get_by_id(created.id).id == created.id
-        read = hs.client.crm.contacts.batch_api.read(BatchReadInputSimplePublicObjectId(
-            inputs=[SimplePublicObjectId(id=created.id)], properties=["email"]))
+        read = hs.client.crm.contacts.batch_api.read(
+            BatchReadInputSimplePublicObjectId(
+                inputs=[SimplePublicObjectId(id=created.id)], properties=["email"]
+            )
+        )
         assert [r.id for r in read.results] == [created.id]
         hs.clock.advance(seconds=30)
         assert [r.id for r in search(hs, []).results] == [created.id]

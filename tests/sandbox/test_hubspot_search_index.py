@@ -25,8 +25,10 @@ def tie_heavy_store(count: int = 80, seed: int = 7) -> ObjectStore:
     rng = random.Random(seed)
     store = HubSpotEmulator(contacts=0).contacts
     for index in range(count):
-        store.insert({"email": f"p{index}@x.io", "firstname": rng.choice(["ann", "bob"])},
-                     T0 + rng.randrange(0, 12) * 1000)
+        store.insert(
+            {"email": f"p{index}@x.io", "firstname": rng.choice(["ann", "bob"])},
+            T0 + rng.randrange(0, 12) * 1000,
+        )
     records = list(store.records.values())
     for record in rng.sample(records, 15):
         store.write(record, {"firstname": "cy"}, T0 + rng.randrange(6, 16) * 1000)
@@ -45,8 +47,12 @@ def values_for(prop: str) -> st.SearchStrategy[str]:
         exact = st.integers(FIRST_ID - 2, LAST_ID + 2).map(str)
         return st.one_of(exact, exact.map(lambda v: v + ".5"), st.sampled_from(["x", "nan"]))
     stamps = st.integers(-2, 22).map(lambda s: T0 + s * 1000)
-    return st.one_of(stamps.map(str), stamps.map(lambda ms: iso(from_millis(ms))),
-                     stamps.map(lambda ms: str(ms + 1)), st.sampled_from(["soon", "inf"]))
+    return st.one_of(
+        stamps.map(str),
+        stamps.map(lambda ms: iso(from_millis(ms))),
+        stamps.map(lambda ms: str(ms + 1)),
+        st.sampled_from(["soon", "inf"]),
+    )
 
 
 @st.composite
@@ -68,8 +74,7 @@ def plain_filters(draw: st.DrawFn) -> dict[str, Any]:
     else:
         values = st.integers(-1, 21).map(lambda s: str(T0 + s * 1000))
     op = draw(st.sampled_from(["EQ", "LT", "LTE", "GT", "GTE", "BETWEEN"]))
-    return {"propertyName": prop, "operator": op, "value": draw(values),
-            "highValue": draw(values)}
+    return {"propertyName": prop, "operator": op, "value": draw(values), "highValue": draw(values)}
 
 
 @st.composite
@@ -83,9 +88,11 @@ def bodies(draw: st.DrawFn) -> dict[str, Any]:
         sort, text = draw(st.sampled_from(PROPS[:4])), draw(st.sampled_from(["", "ann"]))
     return {
         "filterGroups": [{"filters": group} for group in groups],
-        "sorts": [{"propertyName": sort,
-                   "direction": draw(st.sampled_from(["ASCENDING", "DESCENDING"]))}],
-        "limit": draw(st.integers(1, 12)), "after": draw(st.just(0) | st.integers(1, 30)),
+        "sorts": [
+            {"propertyName": sort, "direction": draw(st.sampled_from(["ASCENDING", "DESCENDING"]))}
+        ],
+        "limit": draw(st.integers(1, 12)),
+        "after": draw(st.just(0) | st.integers(1, 30)),
         "query": text,
     }
 
@@ -93,7 +100,8 @@ def bodies(draw: st.DrawFn) -> dict[str, Any]:
 @settings(max_examples=400, deadline=None)
 @given(body=bodies(), cutoff=st.sampled_from([None, T0 + 5000, T0 + 11_000, T0 - 1]))
 def test_given_random_searches_when_answered_from_the_index_then_identical_to_a_full_scan(
-        body: dict[str, Any], cutoff: int | None) -> None:
+    body: dict[str, Any], cutoff: int | None
+) -> None:
     """Given a tie-heavy store with archived and rewritten contacts, when any search runs with
     and without the index, then records, order, total and paging are the same."""
     try:
@@ -106,14 +114,34 @@ def test_given_random_searches_when_answered_from_the_index_then_identical_to_a_
 
 
 def connector_bodies(ts: int, last_id: int) -> list[dict[str, Any]]:
-    window = {"filterGroups": [{"filters": [
-        {"propertyName": "lastmodifieddate", "operator": "GTE", "value": str(ts)},
-        {"propertyName": "lastmodifieddate", "operator": "LT", "value": str(T0 + 30_000)}]}],
-        "sorts": [{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}], "limit": 7}
-    ties = {"filterGroups": [{"filters": [
-        {"propertyName": "lastmodifieddate", "operator": "EQ", "value": str(ts)},
-        {"propertyName": "hs_object_id", "operator": "GT", "value": str(last_id)}]}],
-        "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}], "limit": 7}
+    window = {
+        "filterGroups": [
+            {
+                "filters": [
+                    {"propertyName": "lastmodifieddate", "operator": "GTE", "value": str(ts)},
+                    {
+                        "propertyName": "lastmodifieddate",
+                        "operator": "LT",
+                        "value": str(T0 + 30_000),
+                    },
+                ]
+            }
+        ],
+        "sorts": [{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}],
+        "limit": 7,
+    }
+    ties = {
+        "filterGroups": [
+            {
+                "filters": [
+                    {"propertyName": "lastmodifieddate", "operator": "EQ", "value": str(ts)},
+                    {"propertyName": "hs_object_id", "operator": "GT", "value": str(last_id)},
+                ]
+            }
+        ],
+        "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+        "limit": 7,
+    }
     return [window, ties]
 
 
@@ -124,8 +152,9 @@ def test_given_the_connector_queries_when_searching_then_the_index_answers_them(
     for body in connector_bodies(ts, FIRST_ID + 20):
         request = parse(body, STORE)
         assert index_slice(STORE, request, None) is not None
-        assert (SearchEngine().run(STORE, request, None)
-                == SearchEngine(use_index=False).run(STORE, request, None))
+        assert SearchEngine().run(STORE, request, None) == SearchEngine(use_index=False).run(
+            STORE, request, None
+        )
 
 
 def test_given_a_free_text_query_or_two_groups_when_searching_then_no_index_slice() -> None:

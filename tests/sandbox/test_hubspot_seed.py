@@ -44,8 +44,11 @@ def test_given_the_salesforce_seed_then_shared_people_have_the_same_email_in_hub
 def test_given_hubspot_only_people_then_their_emails_match_no_salesforce_lead() -> None:
     emulator = _emulator(200)
     salesforce = {p.email.strip().casefold() for p in people(400, 42) if "@" in p.email}
-    only = [r for r, p in zip(sorted(emulator.contacts.records), selected_people(200, 42),
-                              strict=True) if hubspot_only(p)]
+    only = [
+        r
+        for r, p in zip(sorted(emulator.contacts.records), selected_people(200, 42), strict=True)
+        if hubspot_only(p)
+    ]
     assert len(only) > 50
     for contact_id in only:
         email = emulator.contacts.records[contact_id].properties.get("email", "")
@@ -64,22 +67,45 @@ def test_given_seeded_contacts_then_every_stored_value_is_a_valid_option() -> No
         assert problems == [], (record.id, problems)
 
 
-@pytest.mark.parametrize(("scenario", "check"), [
-    ("lingering_unqualified_reason",
-     lambda p: p["hs_lead_status"] == "IN_PROGRESS" and p.get("unqualified_reason")),
-    ("nurture_ok", lambda p: p["hs_lead_status"] == "BAD_TIMING" and p.get("nurture_reason")),
-    ("missing_reason", lambda p: p["hs_lead_status"] in ("UNQUALIFIED", "BAD_TIMING")
-     and not p.get("unqualified_reason") and not p.get("nurture_reason")),
-    ("legacy_reason", lambda p: p.get("nurture_reason") in ("timing", "no_budget")),
-    ("ambiguous_reason", lambda p: p.get("nurture_reason") in ("no_interest", "not_interested")),
-    ("reason_wrong_field", lambda p: p.get("unqualified_reason") == "bad_timing"),
-    ("converted", lambda p: p["hs_lead_status"] == "OPEN_DEAL"
-     and p["lifecyclestage"] == "customer" and p.get("hs_lifecyclestage_customer_date")),
-    ("wants_call_disqualified", lambda p: p["wants_call"] == "true"
-     and p["hs_lead_status"] == "BAD_TIMING"),
-])
-def test_given_a_scenario_then_the_contact_carries_its_hubspot_values(scenario: str,
-                                                                     check: object) -> None:
+@pytest.mark.parametrize(
+    ("scenario", "check"),
+    [
+        (
+            "lingering_unqualified_reason",
+            lambda p: p["hs_lead_status"] == "IN_PROGRESS" and p.get("unqualified_reason"),
+        ),
+        ("nurture_ok", lambda p: p["hs_lead_status"] == "BAD_TIMING" and p.get("nurture_reason")),
+        (
+            "missing_reason",
+            lambda p: (
+                p["hs_lead_status"] in ("UNQUALIFIED", "BAD_TIMING")
+                and not p.get("unqualified_reason")
+                and not p.get("nurture_reason")
+            ),
+        ),
+        ("legacy_reason", lambda p: p.get("nurture_reason") in ("timing", "no_budget")),
+        (
+            "ambiguous_reason",
+            lambda p: p.get("nurture_reason") in ("no_interest", "not_interested"),
+        ),
+        ("reason_wrong_field", lambda p: p.get("unqualified_reason") == "bad_timing"),
+        (
+            "converted",
+            lambda p: (
+                p["hs_lead_status"] == "OPEN_DEAL"
+                and p["lifecyclestage"] == "customer"
+                and p.get("hs_lifecyclestage_customer_date")
+            ),
+        ),
+        (
+            "wants_call_disqualified",
+            lambda p: p["wants_call"] == "true" and p["hs_lead_status"] == "BAD_TIMING",
+        ),
+    ],
+)
+def test_given_a_scenario_then_the_contact_carries_its_hubspot_values(
+    scenario: str, check: object
+) -> None:
     emulator = _emulator(400)
     ids = [i for i, s in emulator.scenarios.items() if s == scenario]
     assert ids, f"no {scenario} contact in the seed"
@@ -93,8 +119,7 @@ def test_given_deleted_and_merged_scenarios_then_those_contacts_are_archived() -
     assert gone
     assert all(emulator.contact(i)["archived"] for i in gone)
     merged = [i for i, s in emulator.scenarios.items() if s == "merged"]
-    primaries = [r.properties.get("hs_merged_object_ids", "") for r in
-                 emulator.contacts.live()]
+    primaries = [r.properties.get("hs_merged_object_ids", "") for r in emulator.contacts.live()]
     assert all(any(str(i) in p.split(";") for p in primaries) for i in merged)
 
 
@@ -102,14 +127,17 @@ def test_given_no_catalogue_value_missing_from_options_then_low_interest_score_i
     emulator = _emulator(400)
     values = Counter(r.properties.get("nurture_reason") for r in emulator.contacts.live())
     assert "low_interest_score" not in values
-    assert all(hubspot_values(p).get("nurture_reason") != "low_interest_score"
-               for p in selected_people(400, 42))
+    assert all(
+        hubspot_values(p).get("nurture_reason") != "low_interest_score"
+        for p in selected_people(400, 42)
+    )
 
 
 def test_given_the_same_seed_then_the_same_portal() -> None:
     first, second = _emulator(120, seed=7), _emulator(120, seed=7)
     assert [r.to_json(None) for r in first.contacts.records.values()] == [
-        r.to_json(None) for r in second.contacts.records.values()]
+        r.to_json(None) for r in second.contacts.records.values()
+    ]
 
 
 def test_given_bulk_contacts_then_they_are_fast_share_milliseconds_and_crowd_one_day() -> None:

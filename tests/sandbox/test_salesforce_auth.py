@@ -19,13 +19,19 @@ COUNT = "SELECT COUNT() FROM Lead"
 @pytest.fixture(scope="module")
 def private_key() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def jwt_client(url: str, private_key: str, username: str = USERNAME) -> Salesforce:
-    return Salesforce(username=username, consumer_key="3MVG9-leadloop", privatekey=private_key,
-                      domain="login", session=BaseUrlSession.for_urls([url]))
+    return Salesforce(
+        username=username,
+        consumer_key="3MVG9-leadloop",
+        privatekey=private_key,
+        domain="login",
+        session=BaseUrlSession.for_urls([url]),
+    )
 
 
 def test_given_good_credentials_when_logging_in_over_soap_then_queries_reach_the_emulator() -> None:
@@ -48,7 +54,8 @@ def test_given_a_password_without_token_when_logging_in_then_refused() -> None:
 
 
 def test_given_a_signed_jwt_when_requesting_a_token_then_the_instance_is_the_emulator(
-        private_key: str) -> None:
+    private_key: str,
+) -> None:
     with running(plain=2) as sandbox:
         sf = jwt_client(sandbox.url, private_key)
         assert sf.sf_instance == sandbox.url.removeprefix("http://")
@@ -57,14 +64,14 @@ def test_given_a_signed_jwt_when_requesting_a_token_then_the_instance_is_the_emu
 
 
 def test_given_a_jwt_for_another_user_when_requesting_a_token_then_invalid_grant(
-        private_key: str) -> None:
+    private_key: str,
+) -> None:
     with running() as sandbox, pytest.raises(SalesforceAuthenticationFailed) as caught:
         jwt_client(sandbox.url, private_key, username="someone@else.example")
     assert caught.value.code == "invalid_grant"
 
 
-def test_given_an_expired_jwt_when_requesting_a_token_then_invalid_grant(
-        private_key: str) -> None:
+def test_given_an_expired_jwt_when_requesting_a_token_then_invalid_grant(private_key: str) -> None:
     with running() as sandbox:
         # simple-salesforce signs exp = real now + 3 min; the emulator's clock is an hour on
         sandbox.clock.now = datetime.now(UTC) + timedelta(hours=1)
@@ -75,20 +82,22 @@ def test_given_an_expired_jwt_when_requesting_a_token_then_invalid_grant(
 
 def test_given_an_issued_session_id_when_used_directly_then_it_works_until_expired() -> None:
     with running(plain=1) as sandbox:
-        sf = Salesforce(session_id=sandbox.emulator.issue_session(),
-                        instance_url=sandbox.url.replace("http://", "https://"),
-                        session=sandbox.session())
+        sf = Salesforce(
+            session_id=sandbox.emulator.issue_session(),
+            instance_url=sandbox.url.replace("http://", "https://"),
+            session=sandbox.session(),
+        )
         assert sf.query(COUNT)["totalSize"] == 1
         sandbox.emulator.expire_sessions()
         with pytest.raises(SalesforceExpiredSession) as caught:
             sf.query(COUNT)
     assert caught.value.status == 401
-    assert caught.value.content == [{"message": "Session expired or invalid",
-                                     "errorCode": "INVALID_SESSION_ID"}]
+    assert caught.value.content == [
+        {"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}
+    ]
 
 
-def test_given_expired_sessions_when_a_credentialed_client_queries_then_it_logs_in_again(
-) -> None:
+def test_given_expired_sessions_when_a_credentialed_client_queries_then_it_logs_in_again() -> None:
     with running(plain=1) as sandbox:
         assert sandbox.emulator.expire_sessions() == 1
         assert sandbox.sf.query(COUNT)["totalSize"] == 1

@@ -16,9 +16,13 @@ def rows_of(chunks: list[str]) -> list[dict[str, str]]:
 def test_given_leads_when_bulk2_query_then_csv_chunks_with_every_live_lead() -> None:
     with running(plain=25) as sandbox:
         sandbox.emulator.delete(sandbox.lead()["Id"])
-        chunks = list(sandbox.sf.bulk2.Lead.query(
-            "SELECT Id, Email, Lead_Score__c, IsDeleted, SystemModstamp FROM Lead",
-            max_records=10, wait=0))
+        chunks = list(
+            sandbox.sf.bulk2.Lead.query(
+                "SELECT Id, Email, Lead_Score__c, IsDeleted, SystemModstamp FROM Lead",
+                max_records=10,
+                wait=0,
+            )
+        )
         polls = sandbox.emulator.calls["bulk_poll"]
     rows = rows_of(chunks)
     assert len(chunks) == 3 and len(rows) == 24
@@ -31,16 +35,18 @@ def test_given_leads_when_bulk2_query_then_csv_chunks_with_every_live_lead() -> 
 def test_given_a_deleted_lead_when_bulk2_query_all_then_it_is_included() -> None:
     with running(plain=3) as sandbox:
         gone = sandbox.emulator.delete(sandbox.lead()["Id"])["Id"]
-        rows = rows_of(list(sandbox.sf.bulk2.Lead.query_all(
-            "SELECT Id, IsDeleted FROM Lead", wait=0)))
+        rows = rows_of(
+            list(sandbox.sf.bulk2.Lead.query_all("SELECT Id, IsDeleted FROM Lead", wait=0))
+        )
     assert {row["Id"]: row["IsDeleted"] for row in rows}[gone] == "true"
     assert len(rows) == 3
 
 
 def bulk_get(sandbox: Running, path: str) -> tuple[int, dict[str, str], str]:
     url = f"{sandbox.url}/services/data/v59.0/jobs/query/{path}"
-    response = sandbox.session().get(url, headers={
-        "Authorization": f"Bearer {sandbox.sf.session_id}"})
+    response = sandbox.session().get(
+        url, headers={"Authorization": f"Bearer {sandbox.sf.session_id}"}
+    )
     return response.status_code, dict(response.headers), response.text
 
 
@@ -52,8 +58,9 @@ def test_given_a_new_job_when_fetching_results_early_then_412_until_complete() -
         sandbox.clock.advance(seconds=3)  # jobs complete after two polls or two seconds
         _, _, info = bulk_get(sandbox, job["id"])
         status, headers, text = bulk_get(sandbox, f"{job['id']}/results?maxRecords=2")
-        _, last, _ = bulk_get(sandbox, f"{job['id']}/results?maxRecords=2&locator="
-                              f"{headers['Sforce-Locator']}")
+        _, last, _ = bulk_get(
+            sandbox, f"{job['id']}/results?maxRecords=2&locator={headers['Sforce-Locator']}"
+        )
     assert early == 412 and "JOB_NOT_COMPLETE" in body
     assert '"state":"JobComplete"' in info
     assert status == 200 and headers["Sforce-NumberOfRecords"] == "2"
@@ -62,8 +69,7 @@ def test_given_a_new_job_when_fetching_results_early_then_412_until_complete() -
     assert text.count("\n") == 3
 
 
-def test_given_deletes_and_edits_when_get_deleted_and_get_updated_then_ids_in_the_window(
-) -> None:
+def test_given_deletes_and_edits_when_get_deleted_and_get_updated_then_ids_in_the_window() -> None:
     with running(plain=4) as sandbox:
         first, second, third, _ = (row["Id"] for row in sandbox.emulator.records())
         sandbox.clock.advance(minutes=10)
@@ -86,16 +92,20 @@ def test_given_a_merge_when_query_all_then_the_loser_points_at_the_master() -> N
         master, loser = (row["Id"] for row in sandbox.emulator.records())
         sandbox.emulator.merge(master, loser)
         merged = sandbox.sf.query_all(
-            "SELECT Id, MasterRecordId FROM Lead WHERE IsDeleted = true AND "
-            "MasterRecordId != null", include_deleted=True)["records"]
+            "SELECT Id, MasterRecordId FROM Lead WHERE IsDeleted = true AND MasterRecordId != null",
+            include_deleted=True,
+        )["records"]
     assert [(r["Id"], r["MasterRecordId"]) for r in merged] == [(loser, master)]
 
 
 def test_given_a_naive_window_when_asking_for_updates_then_400() -> None:
     with running() as sandbox:
-        url = (f"{sandbox.url}/services/data/v59.0/sobjects/Lead/updated/"
-               "?start=2026-01-01T00%3A00%3A00%3A&end=2026-01-02T00%3A00%3A00%2B00%3A00")
-        response = sandbox.session().get(url, headers={
-            "Authorization": f"Bearer {sandbox.sf.session_id}"})
+        url = (
+            f"{sandbox.url}/services/data/v59.0/sobjects/Lead/updated/"
+            "?start=2026-01-01T00%3A00%3A00%3A&end=2026-01-02T00%3A00%3A00%2B00%3A00"
+        )
+        response = sandbox.session().get(
+            url, headers={"Authorization": f"Bearer {sandbox.sf.session_id}"}
+        )
     assert response.status_code == 400
     assert response.json()[0]["errorCode"] == "INVALID_REPLICATION_DATE"

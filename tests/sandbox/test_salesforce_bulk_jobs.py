@@ -31,14 +31,16 @@ def polled_state(jobs: BulkJobs, job: Job) -> str:
     return str(json.loads(jobs.poll(job.id).body)["state"])
 
 
-def csv_rows(jobs: BulkJobs, job: Job, locator: str | None = None,
-             max_records: str | None = None) -> list[dict[str, str]]:
+def csv_rows(
+    jobs: BulkJobs, job: Job, locator: str | None = None, max_records: str | None = None
+) -> list[dict[str, str]]:
     body = jobs.results(job.id, job.version, locator, max_records).body.decode()
     return list(csv.DictReader(io.StringIO(body)))
 
 
-def test_given_the_org_is_busy_when_a_job_is_created_then_it_answers_before_the_query_runs(
-) -> None:
+def test_given_the_org_is_busy_when_a_job_is_created_then_it_answers_before_the_query_runs() -> (
+    None
+):
     """Given another request holding the emulator lock, when a job is created, then it is
     UploadComplete at once and stays InProgress (polled twice, past two seconds) until its
     query has run; then it completes with every matching row."""
@@ -47,8 +49,9 @@ def test_given_the_org_is_busy_when_a_job_is_created_then_it_answers_before_the_
     lock = threading.RLock()
     jobs = BulkJobs(emulator.now, lock)
     with lock:  # held by this thread: the job's thread cannot process yet
-        job = jobs.create(plan_for(emulator, "SELECT Id, Email FROM Lead"),
-                          emulator.records(), "query", "59.0")
+        job = jobs.create(
+            plan_for(emulator, "SELECT Id, Email FROM Lead"), emulator.records(), "query", "59.0"
+        )
         created = job.state
         clock.advance(seconds=3)
         states = [polled_state(jobs, job), polled_state(jobs, job)]
@@ -60,13 +63,13 @@ def test_given_the_org_is_busy_when_a_job_is_created_then_it_answers_before_the_
 
 
 def test_given_more_rows_than_a_chunk_when_processed_then_filtered_ordered_and_paged(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Given 7-row processing chunks, when a filtered, ordered, limited query runs over 30
     leads, then the results equal the REST query's and page by maxRecords and locator."""
     monkeypatch.setattr(bulk, "CHUNK_ROWS", 7)
     emulator = org(30, FrozenClock(START))
-    soql = ("SELECT Id, Email FROM Lead WHERE Email LIKE '%1%' "
-            "ORDER BY Email DESC LIMIT 9")
+    soql = "SELECT Id, Email FROM Lead WHERE Email LIKE '%1%' ORDER BY Email DESC LIMIT 9"
     jobs = BulkJobs(emulator.now, threading.RLock())
     job = jobs.create(plan_for(emulator, soql), emulator.records(), "query", "59.0")
     jobs.settle(job.id)
@@ -116,7 +119,8 @@ def test_given_bad_soql_when_creating_a_job_then_400_at_once() -> None:
         response = sandbox.session().post(
             f"{sandbox.url}/services/data/v59.0/jobs/query",
             json={"operation": "query", "query": "SELECT Nope__c FROM Lead"},
-            headers={"Authorization": f"Bearer {sandbox.sf.session_id}"})
+            headers={"Authorization": f"Bearer {sandbox.sf.session_id}"},
+        )
     assert response.status_code == 400
     assert response.json()[0]["errorCode"] == "INVALID_FIELD"
     assert sandbox.emulator.bulk.jobs == {}

@@ -29,7 +29,8 @@ def test_given_4500_leads_when_querying_then_pages_of_2000_follow_locators() -> 
 
 @pytest.mark.parametrize(("asked", "page"), [(500, 500), (50, 200), (5000, 2000)])
 def test_given_a_batch_size_header_when_querying_then_pages_have_that_size_within_200_2000(
-        asked: int, page: int) -> None:
+    asked: int, page: int
+) -> None:
     with running(plain=2100) as sandbox:
         headers = {"Sforce-Query-Options": f"batchSize={asked}"}
         first = sandbox.sf.query(IDS, headers=headers)
@@ -55,8 +56,10 @@ def test_given_a_lead_when_querying_then_records_carry_attributes_and_wire_forma
         record = sandbox.sf.query(
             "SELECT Id, CreatedDate, ConvertedDate, Lead_Score__c, IsConverted FROM Lead"
         )["records"][0]
-    assert record["attributes"] == {"type": "Lead",
-                                    "url": f"/services/data/v59.0/sobjects/Lead/{lead['Id']}"}
+    assert record["attributes"] == {
+        "type": "Lead",
+        "url": f"/services/data/v59.0/sobjects/Lead/{lead['Id']}",
+    }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+0000", record["CreatedDate"])
     assert record["ConvertedDate"] == "2026-11-02"
     assert record["IsConverted"] is True
@@ -65,12 +68,18 @@ def test_given_a_lead_when_querying_then_records_carry_attributes_and_wire_forma
 
 def test_given_the_org_when_querying_lead_status_then_the_picklist_with_converted_flags() -> None:
     with running() as sandbox:
-        rows = sandbox.sf.query_all("SELECT ApiName, MasterLabel, IsConverted, IsDefault, "
-                                    "SortOrder FROM LeadStatus ORDER BY SortOrder")["records"]
+        rows = sandbox.sf.query_all(
+            "SELECT ApiName, MasterLabel, IsConverted, IsDefault, "
+            "SortOrder FROM LeadStatus ORDER BY SortOrder"
+        )["records"]
     assert [(r["ApiName"], r["IsConverted"], r["IsDefault"]) for r in rows] == [
-        ("Open - Not Contacted", False, True), ("Working - Contacted", False, False),
-        ("Nurture", False, False), ("Unqualified", False, False),
-        ("Closed - Converted", True, False), ("Closed - Not Converted", False, False)]
+        ("Open - Not Contacted", False, True),
+        ("Working - Contacted", False, False),
+        ("Nurture", False, False),
+        ("Unqualified", False, False),
+        ("Closed - Converted", True, False),
+        ("Closed - Not Converted", False, False),
+    ]
 
 
 def test_given_leads_when_counting_then_total_size_without_records() -> None:
@@ -88,15 +97,15 @@ def test_given_an_unknown_locator_when_querying_more_then_invalid_query_locator(
 def test_given_a_query_without_trailing_slash_when_sent_raw_then_same_answer() -> None:
     with running(plain=2) as sandbox:
         headers = {"Authorization": f"Bearer {sandbox.sf.session_id}"}
-        response = sandbox.session().get(f"{sandbox.url}/services/data/v59.0/query",
-                                         params={"q": IDS}, headers=headers)
+        response = sandbox.session().get(
+            f"{sandbox.url}/services/data/v59.0/query", params={"q": IDS}, headers=headers
+        )
     assert response.status_code == 200
     assert response.json()["totalSize"] == 2
     assert re.fullmatch(r"api-usage=\d+/100000", response.headers["Sforce-Limit-Info"])
 
 
-def test_given_the_org_when_listing_versions_and_resources_then_the_served_api_is_named(
-) -> None:
+def test_given_the_org_when_listing_versions_and_resources_then_the_served_api_is_named() -> None:
     with running(api_version="59.0") as sandbox:
         listed = sandbox.session().get(f"{sandbox.url}/services/data").json()
         resources = sandbox.sf.restful("")
@@ -106,17 +115,21 @@ def test_given_the_org_when_listing_versions_and_resources_then_the_served_api_i
     assert resources["query"] == "/services/data/v59.0/query"
 
 
-@pytest.mark.parametrize(("where", "expected"), [
-    ("Id IN ('{a}', '{b}', '00Q000000000zzzAAA')", ["a", "b"]),
-    ("Id = '{a15}'", ["a"]),
-    ("Id IN ('{b}', '{a}', '{c}') AND Status = 'Nurture'", ["a", "c"]),
-    ("Id = '{c}' OR Id = '{a}'", ["a", "c"]),
-    ("Id = '{b}' OR Status = 'Nurture'", ["a", "b", "c", "e"]),
-    ("NOT Id IN ('{a}', '{b}', '{c}', '{e}')", ["f"]),
-    ("Id IN ('{a}', '{d}')", ["a"]),
-])
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("Id IN ('{a}', '{b}', '00Q000000000zzzAAA')", ["a", "b"]),
+        ("Id = '{a15}'", ["a"]),
+        ("Id IN ('{b}', '{a}', '{c}') AND Status = 'Nurture'", ["a", "c"]),
+        ("Id = '{c}' OR Id = '{a}'", ["a", "c"]),
+        ("Id = '{b}' OR Status = 'Nurture'", ["a", "b", "c", "e"]),
+        ("NOT Id IN ('{a}', '{b}', '{c}', '{e}')", ["f"]),
+        ("Id IN ('{a}', '{d}')", ["a"]),
+    ],
+)
 def test_given_an_id_filter_when_querying_then_the_matching_leads_in_creation_order(
-        where: str, expected: list[str]) -> None:
+    where: str, expected: list[str]
+) -> None:
     with running(plain=6) as sandbox:
         ids = dict(zip("abcdef", (row["Id"] for row in sandbox.emulator.records()), strict=True))
         for name in "ace":

@@ -18,7 +18,7 @@ from connectors.sandbox.salesforce.values import parse_wire
 from tests.sandbox.salesforce_support import Running, first_error, running
 
 Row = dict[str, Any]
-ODD_COMPANY = "O'Brien \"Co\" \\ 50% off_now\n"
+ODD_COMPANY = 'O\'Brien "Co" \\ 50% off_now\n'
 
 
 @pytest.fixture(scope="module")
@@ -40,32 +40,47 @@ def stamp(row: Row) -> datetime:
 
 ACCEPTED: list[tuple[str, Callable[[Row], bool]]] = [
     ("Status = 'working - contacted'", lambda r: r["Status"] == "Working - Contacted"),
-    ("Lead_Score__c >= 50 AND Status != 'Open - Not Contacted'",
-     lambda r: r["Lead_Score__c"] >= 50 and r["Status"] != "Open - Not Contacted"),
-    ("(Lead_Score__c < 10 OR Lead_Score__c > 40) AND NOT Status = 'Nurture'",
-     lambda r: (r["Lead_Score__c"] < 10 or r["Lead_Score__c"] > 40) and r["Status"] != "Nurture"),
+    (
+        "Lead_Score__c >= 50 AND Status != 'Open - Not Contacted'",
+        lambda r: r["Lead_Score__c"] >= 50 and r["Status"] != "Open - Not Contacted",
+    ),
+    (
+        "(Lead_Score__c < 10 OR Lead_Score__c > 40) AND NOT Status = 'Nurture'",
+        lambda r: (r["Lead_Score__c"] < 10 or r["Lead_Score__c"] > 40) and r["Status"] != "Nurture",
+    ),
     ("Status IN ('Nurture', 'Unqualified')", lambda r: r["Status"] in ("Nurture", "Unqualified")),
     ("Status NOT IN ('Nurture')", lambda r: r["Status"] != "Nurture"),
-    ("SystemModstamp > 2026-01-05T11:00:00Z",
-     lambda r: stamp(r) > datetime(2026, 1, 5, 11, tzinfo=UTC)),
-    ("SystemModstamp <= 2026-01-05T12:30:00+02:00 AND IsDeleted = false",
-     lambda r: stamp(r) <= datetime(2026, 1, 5, 10, 30, tzinfo=UTC)),
+    (
+        "SystemModstamp > 2026-01-05T11:00:00Z",
+        lambda r: stamp(r) > datetime(2026, 1, 5, 11, tzinfo=UTC),
+    ),
+    (
+        "SystemModstamp <= 2026-01-05T12:30:00+02:00 AND IsDeleted = false",
+        lambda r: stamp(r) <= datetime(2026, 1, 5, 10, 30, tzinfo=UTC),
+    ),
     ("Title = null", lambda r: r["Title"] is None),
-    ("Title != null OR Lead_Score__c = 7", lambda r: r["Title"] is not None
-     or r["Lead_Score__c"] == 7),
+    (
+        "Title != null OR Lead_Score__c = 7",
+        lambda r: r["Title"] is not None or r["Lead_Score__c"] == 7,
+    ),
     ("Title != 'cto'", lambda r: r["Title"] != "CTO"),
     ("Email LIKE 'bench1%'", lambda r: r["Email"].startswith("bench1")),
     (format_soql("Company = {}", ODD_COMPANY), lambda r: r["Company"] == ODD_COMPANY),
-    (format_soql("Company LIKE '{:like}%'", "O'Brien \"Co\" \\ 50%"),
-     lambda r: r["Company"] == ODD_COMPANY),
-    (format_soql("SystemModstamp >= {}", datetime(2026, 1, 5, 10, 30, tzinfo=UTC)),
-     lambda r: stamp(r) >= datetime(2026, 1, 5, 10, 30, tzinfo=UTC)),
+    (
+        format_soql("Company LIKE '{:like}%'", 'O\'Brien "Co" \\ 50%'),
+        lambda r: r["Company"] == ODD_COMPANY,
+    ),
+    (
+        format_soql("SystemModstamp >= {}", datetime(2026, 1, 5, 10, 30, tzinfo=UTC)),
+        lambda r: stamp(r) >= datetime(2026, 1, 5, 10, 30, tzinfo=UTC),
+    ),
 ]
 
 
 @pytest.mark.parametrize(("where", "oracle"), ACCEPTED, ids=[w for w, _ in ACCEPTED])
 def test_given_a_supported_filter_when_querying_then_exactly_the_matching_rows(
-        sandbox: Running, where: str, oracle: Callable[[Row], bool]) -> None:
+    sandbox: Running, where: str, oracle: Callable[[Row], bool]
+) -> None:
     result = sandbox.sf.query_all(f"SELECT Id FROM Lead WHERE {where}")
     expected = {row["Id"] for row in sandbox.emulator.records() if oracle(row)}
     assert {record["Id"] for record in result["records"]} == expected
@@ -73,9 +88,11 @@ def test_given_a_supported_filter_when_querying_then_exactly_the_matching_rows(
 
 
 def test_given_order_by_two_fields_and_limit_when_querying_then_sorted_and_cut(
-        sandbox: Running) -> None:
-    result = sandbox.sf.query("SELECT Id, Lead_Score__c FROM Lead "
-                              "ORDER BY Lead_Score__c DESC, Id ASC LIMIT 15")
+    sandbox: Running,
+) -> None:
+    result = sandbox.sf.query(
+        "SELECT Id, Lead_Score__c FROM Lead ORDER BY Lead_Score__c DESC, Id ASC LIMIT 15"
+    )
     rows = sorted(sandbox.emulator.records(), key=lambda r: r["Id"])
     rows.sort(key=lambda r: r["Lead_Score__c"], reverse=True)
     assert [r["Id"] for r in result["records"]] == [r["Id"] for r in rows[:15]]
@@ -84,7 +101,8 @@ def test_given_order_by_two_fields_and_limit_when_querying_then_sorted_and_cut(
 
 @pytest.mark.parametrize(("nulls", "first_is_null"), [("", True), (" NULLS LAST", False)])
 def test_given_nulls_when_ordering_ascending_then_nulls_first_unless_asked_last(
-        sandbox: Running, nulls: str, first_is_null: bool) -> None:
+    sandbox: Running, nulls: str, first_is_null: bool
+) -> None:
     records = sandbox.sf.query_all(f"SELECT Id, Title FROM Lead ORDER BY Title{nulls}, Id")
     assert (records["records"][0]["Title"] is None) is first_is_null
 
@@ -97,10 +115,8 @@ REFUSED = [
     ("SELECT Id FROM Lead ORDER BY", "MALFORMED_QUERY"),
     ("SELECT Id FROM Lead FOR UPDATE", "MALFORMED_QUERY"),
     ("SELECT Id FROM Lead WHERE CreatedDate > LAST_N_DAYS:7", "MALFORMED_QUERY"),
-    ("SELECT Id FROM Lead WHERE Status = 'a' AND Email = 'b' OR Title = 'c'",
-     "MALFORMED_QUERY"),
-    ("SELECT Id FROM Lead WHERE Status = 'a' OR Email = 'b' AND Title = 'c'",
-     "MALFORMED_QUERY"),
+    ("SELECT Id FROM Lead WHERE Status = 'a' AND Email = 'b' OR Title = 'c'", "MALFORMED_QUERY"),
+    ("SELECT Id FROM Lead WHERE Status = 'a' OR Email = 'b' AND Title = 'c'", "MALFORMED_QUERY"),
     ("SELECT Id, id FROM Lead", "MALFORMED_QUERY"),
     ("SELECT Id FROM Lead WHERE Email = 'unterminated", "MALFORMED_QUERY"),
     ("SELECT Id FROM Lead WHERE IsDeleted > true", "MALFORMED_QUERY"),
@@ -120,7 +136,8 @@ REFUSED = [
 
 @pytest.mark.parametrize(("soql", "code"), REFUSED, ids=[s for s, _ in REFUSED])
 def test_given_soql_outside_the_subset_when_querying_then_400_naming_the_problem(
-        sandbox: Running, soql: str, code: str) -> None:
+    sandbox: Running, soql: str, code: str
+) -> None:
     with pytest.raises(SalesforceMalformedRequest) as caught:
         sandbox.sf.query(soql)
     assert caught.value.status == 400

@@ -13,8 +13,9 @@ PATCH = "composite/sobjects"
 
 
 def patch(sandbox: Running, *records: dict[str, Any], all_or_none: bool = False) -> Any:
-    return sandbox.sf.restful(PATCH, method="PATCH",
-                              json=collection(*records, all_or_none=all_or_none))
+    return sandbox.sf.restful(
+        PATCH, method="PATCH", json=collection(*records, all_or_none=all_or_none)
+    )
 
 
 def codes(result: dict[str, Any]) -> list[str]:
@@ -26,18 +27,35 @@ def test_given_the_org_when_describing_lead_then_fields_and_picklists_as_salesfo
         describe = sandbox.sf.Lead.describe()
     fields = {field["name"]: field for field in describe["fields"]}
     assert describe["name"] == "Lead" and describe["keyPrefix"] == "00Q"
-    assert {"Id", "Status", "SystemModstamp", "MasterRecordId", "ConvertedDate", "Email",
-            "Nurture_Reason__c", "Unqualified_Reason__c", "Reason_Detail__c", "Lead_Score__c",
-            "Wants_Call__c", "Status_Changed_At__c", "Campaign__c", "Leadloop_Review__c"} <= set(
-        fields)
+    assert {
+        "Id",
+        "Status",
+        "SystemModstamp",
+        "MasterRecordId",
+        "ConvertedDate",
+        "Email",
+        "Nurture_Reason__c",
+        "Unqualified_Reason__c",
+        "Reason_Detail__c",
+        "Lead_Score__c",
+        "Wants_Call__c",
+        "Status_Changed_At__c",
+        "Campaign__c",
+        "Leadloop_Review__c",
+    } <= set(fields)
     status = fields["Status"]
-    assert status["picklistValues"][0] == {"active": True, "defaultValue": True,
-                                           "label": "Open - Not Contacted", "validFor": None,
-                                           "value": "Open - Not Contacted"}
+    assert status["picklistValues"][0] == {
+        "active": True,
+        "defaultValue": True,
+        "label": "Open - Not Contacted",
+        "validFor": None,
+        "value": "Open - Not Contacted",
+    }
     reason = fields["Unqualified_Reason__c"]
     assert reason["type"] == "picklist" and reason["restrictedPicklist"] is True
     assert {"Wrong Persona", "No Budget", "Not Interested"} <= {
-        value["value"] for value in reason["picklistValues"]}
+        value["value"] for value in reason["picklistValues"]
+    }
     assert fields["SystemModstamp"]["updateable"] is False
     assert fields["Leadloop_Review__c"]["length"] == 255
     assert fields["ConvertedDate"]["type"] == "date"
@@ -48,21 +66,35 @@ def test_given_mixed_records_when_patching_without_all_or_none_then_per_record_r
         good, converted, deleted, _ = (row["Id"] for row in sandbox.emulator.records())
         sandbox.emulator.convert(converted)
         sandbox.emulator.delete(deleted)
-        results = patch(sandbox, {"id": good, "Unqualified_Reason__c": "Competitor"},
-                        {"id": converted, "Title": "x"}, {"id": deleted, "Title": "x"},
-                        {"id": "00QDn000000zzzzMAA", "Title": "x"},
-                        {"id": good, "Nurture_Reason__c": "Made Up"})
+        results = patch(
+            sandbox,
+            {"id": good, "Unqualified_Reason__c": "Competitor"},
+            {"id": converted, "Title": "x"},
+            {"id": deleted, "Title": "x"},
+            {"id": "00QDn000000zzzzMAA", "Title": "x"},
+            {"id": good, "Nurture_Reason__c": "Made Up"},
+        )
         stored = sandbox.emulator.record(good)
     assert results[0] == {"id": good, "success": True, "errors": []}
     assert codes(results[1]) == ["CANNOT_UPDATE_CONVERTED_LEAD"]
     assert codes(results[2]) == ["ENTITY_IS_DELETED"]
-    assert results[3] == {"success": False, "errors": [{
-        "statusCode": "INVALID_CROSS_REFERENCE_KEY", "message": "invalid cross reference id",
-        "fields": []}]}
-    assert results[4]["errors"] == [{
-        "statusCode": "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-        "message": "Nurture Reason: bad value for restricted picklist field: Made Up",
-        "fields": ["Nurture_Reason__c"]}]
+    assert results[3] == {
+        "success": False,
+        "errors": [
+            {
+                "statusCode": "INVALID_CROSS_REFERENCE_KEY",
+                "message": "invalid cross reference id",
+                "fields": [],
+            }
+        ],
+    }
+    assert results[4]["errors"] == [
+        {
+            "statusCode": "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            "message": "Nurture Reason: bad value for restricted picklist field: Made Up",
+            "fields": ["Nurture_Reason__c"],
+        }
+    ]
     assert stored["Unqualified_Reason__c"] == "Competitor" and stored["Nurture_Reason__c"] is None
 
 
@@ -70,9 +102,12 @@ def test_given_one_bad_record_when_patching_all_or_none_then_everything_rolled_b
     with running(plain=2) as sandbox:
         first, second = (row["Id"] for row in sandbox.emulator.records())
         before = sandbox.emulator.record(first)
-        results = patch(sandbox, {"id": first, "Title": "Changed"},
-                        {"id": second, "SystemModstamp": "2026-01-01T00:00:00Z"},
-                        all_or_none=True)
+        results = patch(
+            sandbox,
+            {"id": first, "Title": "Changed"},
+            {"id": second, "SystemModstamp": "2026-01-01T00:00:00Z"},
+            all_or_none=True,
+        )
         after = sandbox.emulator.record(first)
     assert codes(results[0]) == ["ALL_OR_NONE_OPERATION_ROLLED_BACK"]
     assert results[0]["id"] == first and results[0]["success"] is False
@@ -87,37 +122,45 @@ def test_given_unrestricted_reasons_when_patching_an_unknown_value_then_accepted
     assert results[0]["success"] is True
 
 
-@pytest.mark.parametrize(("fields", "code"), [
-    ({"Lead_Score__c": "high"}, "INVALID_TYPE_ON_FIELD_IN_RECORD"),
-    ({"Email": "not-an-email"}, "INVALID_EMAIL_ADDRESS"),
-    ({"LastName": None}, "REQUIRED_FIELD_MISSING"),
-    ({"Leadloop_Review__c": "x" * 256}, "STRING_TOO_LONG"),
-    ({"OwnerId": "001Dn0000000001"}, "MALFORMED_ID"),
-    ({"IsConverted": True}, "INVALID_FIELD_FOR_INSERT_UPDATE"),
-])
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"Lead_Score__c": "high"}, "INVALID_TYPE_ON_FIELD_IN_RECORD"),
+        ({"Email": "not-an-email"}, "INVALID_EMAIL_ADDRESS"),
+        ({"LastName": None}, "REQUIRED_FIELD_MISSING"),
+        ({"Leadloop_Review__c": "x" * 256}, "STRING_TOO_LONG"),
+        ({"OwnerId": "001Dn0000000001"}, "MALFORMED_ID"),
+        ({"IsConverted": True}, "INVALID_FIELD_FOR_INSERT_UPDATE"),
+    ],
+)
 def test_given_an_invalid_value_when_patching_then_the_record_fails_with_its_code(
-        fields: dict[str, Any], code: str) -> None:
+    fields: dict[str, Any], code: str
+) -> None:
     with running(plain=1) as sandbox:
         results = patch(sandbox, {"id": sandbox.lead()["Id"], **fields})
     assert codes(results[0]) == [code]
 
 
-def test_given_the_validation_rule_when_unqualifying_without_reason_then_custom_exception(
-) -> None:
+def test_given_the_validation_rule_when_unqualifying_without_reason_then_custom_exception() -> None:
     with running(plain=1, validation_rule=True) as sandbox:
         lead_id = sandbox.lead()["Id"]
         refused = patch(sandbox, {"id": lead_id, "Status": "Unqualified"})
-        accepted = patch(sandbox, {"id": lead_id, "Status": "Unqualified",
-                                   "Unqualified_Reason__c": "Wrong Persona"})
+        accepted = patch(
+            sandbox,
+            {"id": lead_id, "Status": "Unqualified", "Unqualified_Reason__c": "Wrong Persona"},
+        )
     assert codes(refused[0]) == ["FIELD_CUSTOM_VALIDATION_EXCEPTION"]
     assert accepted[0]["success"] is True
 
 
-@pytest.mark.parametrize(("body", "code"), [
-    (collection(*[{"id": "00QDn0000000001", "Title": "x"}] * 201), "EXCEEDED_ID_LIMIT"),
-    (collection({"id": "00QDn0000000001", "Nope__c": "x"}), "INVALID_FIELD"),
-    ({"allOrNone": False}, "JSON_PARSER_ERROR"),
-])
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (collection(*[{"id": "00QDn0000000001", "Title": "x"}] * 201), "EXCEEDED_ID_LIMIT"),
+        (collection({"id": "00QDn0000000001", "Nope__c": "x"}), "INVALID_FIELD"),
+        ({"allOrNone": False}, "JSON_PARSER_ERROR"),
+    ],
+)
 def test_given_a_malformed_collection_when_patching_then_400(body: Any, code: str) -> None:
     with running(plain=1) as sandbox, pytest.raises(SalesforceMalformedRequest) as caught:
         sandbox.sf.restful(PATCH, method="PATCH", json=body)
@@ -155,8 +198,7 @@ def test_given_a_deleted_lead_when_getting_or_patching_it_alone_then_404() -> No
     assert first_error(caught.value)["errorCode"] == "ENTITY_IS_DELETED"
 
 
-def test_given_a_human_edit_between_check_and_write_when_before_next_then_write_sees_it(
-) -> None:
+def test_given_a_human_edit_between_check_and_write_when_before_next_then_write_sees_it() -> None:
     with running(plain=1) as sandbox:
         lead_id = sandbox.lead()["Id"]
         checked = sandbox.sf.query(f"SELECT SystemModstamp FROM Lead WHERE Id = '{lead_id}'")

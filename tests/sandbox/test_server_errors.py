@@ -45,7 +45,8 @@ def hang_up_with_reset(port: int, app: SlowBigApp) -> None:
 
 
 def test_given_a_client_that_resets_when_the_server_writes_then_debug_log_and_no_traceback(
-        caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
     """Given a client that resets the connection mid-request, when the server writes the
     answer, then one debug line is logged and nothing reaches stderr."""
     caplog.set_level(logging.DEBUG, logger=LOGGER)
@@ -63,7 +64,8 @@ def test_given_a_client_that_resets_when_the_server_writes_then_debug_log_and_no
 
 
 def test_given_any_other_error_when_serving_then_logged_with_its_traceback(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """Given an unexpected error while serving a connection, then it is logged as an error
     with the traceback (not printed to stderr by the stdlib)."""
     app = SlowBigApp()

@@ -31,8 +31,7 @@ def ignore(_name: str) -> None:
 def test_given_interval_and_cron_schedules_when_built_then_one_job_per_source_with_limits(
     tmp_path: Path,
 ) -> None:
-    settings = settings_with(tmp_path, salesforce="{every: 15m}",
-                             hubspot='{cron: "*/30 * * * *"}')
+    settings = settings_with(tmp_path, salesforce="{every: 15m}", hubspot='{cron: "*/30 * * * *"}')
 
     scheduler = build_scheduler(settings, ignore, now=NOW)
 
@@ -54,8 +53,7 @@ def test_given_interval_and_cron_schedules_when_built_then_one_job_per_source_wi
 def test_given_schedules_when_asked_for_fire_times_then_interval_starts_now_and_cron_is_utc(
     tmp_path: Path,
 ) -> None:
-    settings = settings_with(tmp_path, salesforce="{every: 15m}",
-                             hubspot='{cron: "*/30 * * * *"}')
+    settings = settings_with(tmp_path, salesforce="{every: 15m}", hubspot='{cron: "*/30 * * * *"}')
 
     jobs = {job.id: job for job in build_scheduler(settings, ignore, now=NOW).get_jobs()}
 
@@ -93,8 +91,7 @@ def test_given_a_started_scheduler_when_jobs_are_due_then_each_source_runs_once_
         if len(ran) == 2:
             both.set()
 
-    scheduler = build_scheduler(settings, run_source, BackgroundScheduler,
-                                now=datetime.now(UTC))
+    scheduler = build_scheduler(settings, run_source, BackgroundScheduler, now=datetime.now(UTC))
     scheduler.start()
     try:
         assert both.wait(5), f"jobs did not fire at start (ran: {ran})"

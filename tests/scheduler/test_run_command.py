@@ -22,8 +22,10 @@ from tests.scheduler.conftest import Harness, schedule
 
 def succeeded_runs(harness: Harness) -> list[str]:
     with harness.sessions() as session:
-        return sorted(source or "" for source in session.scalars(
-            select(Run.source).where(Run.state == RunState.SUCCEEDED)))
+        return sorted(
+            source or ""
+            for source in session.scalars(select(Run.source).where(Run.state == RunState.SUCCEEDED))
+        )
 
 
 def test_given_two_scheduled_sources_when_run_once_then_both_sync_and_it_exits_0(
@@ -95,7 +97,10 @@ def test_given_a_running_daemon_when_sigterm_arrives_then_the_cycle_finishes_and
     harness.box.hubspot.faults.script("*", "slow", delay=1.0)  # still running at SIGTERM
     daemon = subprocess.Popen(
         [sys.executable, "-m", "sync", "run", "-c", str(harness.config)],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     seen: list[str] = []
     try:
         lines = _lines(daemon.stderr)

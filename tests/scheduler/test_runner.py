@@ -60,7 +60,8 @@ def test_given_a_scheduled_source_when_its_job_runs_then_a_real_cycle_writes_and
 
 
 def test_given_another_worker_holds_the_lease_when_the_job_runs_then_the_cycle_is_skipped(
-    harness: Harness, caplog: pytest.LogCaptureFixture,
+    harness: Harness,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     other_worker_holds(harness, "salesforce")
 
@@ -94,7 +95,8 @@ def test_given_a_lease_on_one_source_when_the_other_runs_then_it_is_not_blocked(
 
 
 def test_given_the_crm_refuses_when_the_job_runs_then_the_error_is_logged_not_raised(
-    harness: Harness, caplog: pytest.LogCaptureFixture,
+    harness: Harness,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The daily API limit stops the cycle; the scheduler thread lives on, the next cycle runs."""
     harness.box.salesforce.faults.script("*", "request_limit", times=3)
@@ -134,8 +136,9 @@ def expiry(harness: Harness, lease: str) -> datetime | None:
 def test_given_a_held_lease_when_time_passes_then_it_is_renewed_and_released_at_the_end(
     harness: Harness,
 ) -> None:
-    with hold_lease(harness.sessions, "sync:salesforce", "this-host:1", harness.clock,
-                    renew_seconds=0.01) as held:
+    with hold_lease(
+        harness.sessions, "sync:salesforce", "this-host:1", harness.clock, renew_seconds=0.01
+    ) as held:
         assert held
         assert expiry(harness, "sync:salesforce") == START + LEASE_TTL
         later = harness.clock.advance(LEASE_TTL / 2)

@@ -65,28 +65,39 @@ def test_given_stored_leads_when_the_same_page_is_upserted_again_then_nothing_ch
 
 @pytest.mark.parametrize("pass_known", [False, True], ids=["read-by-upsert", "loaded-first"])
 def test_given_new_changed_unchanged_and_stale_leads_then_upsert_says_so_whoever_read_the_rows(
-    session: Session, pass_known: bool,
+    session: Session,
+    pass_known: bool,
 ) -> None:
     same, changed, stale = (lead(external_id=f"00Q{i}", modified_at=NOW) for i in range(3))
     upsert_leads(session, [same, changed, stale], NOW)
-    page = [same, replace(changed, status=Status.NURTURE, modified_at=LATER),
-            replace(stale, company="Older copy", modified_at=NOW - timedelta(days=1)),
-            lead(external_id="00QNEW")]
+    page = [
+        same,
+        replace(changed, status=Status.NURTURE, modified_at=LATER),
+        replace(stale, company="Older copy", modified_at=NOW - timedelta(days=1)),
+        lead(external_id="00QNEW"),
+    ]
     stored = load_stored(session, [lead_key(x) for x in page])
 
-    results = upsert_leads(session, page, LATER,
-                           known={k: s.row for k, s in stored.items()} if pass_known else None)
+    results = upsert_leads(
+        session, page, LATER, known={k: s.row for k, s in stored.items()} if pass_known else None
+    )
 
-    flags = {key[1]: (r.created, r.unchanged, r.stale, r.status_changed, r.previous_status)
-             for key, r in results.items()}
-    assert flags == {"00Q0": (False, True, False, False, "working"),
-                     "00Q1": (False, False, False, True, "working"),
-                     "00Q2": (False, False, True, False, "working"),
-                     "00QNEW": (True, False, False, False, None)}
+    flags = {
+        key[1]: (r.created, r.unchanged, r.stale, r.status_changed, r.previous_status)
+        for key, r in results.items()
+    }
+    assert flags == {
+        "00Q0": (False, True, False, False, "working"),
+        "00Q1": (False, False, False, True, "working"),
+        "00Q2": (False, False, True, False, "working"),
+        "00QNEW": (True, False, False, False, None),
+    }
     assert {k: s.lead for k, s in stored.items()} == {
-        lead_key(x): x for x in (same, changed, stale)}
+        lead_key(x): x for x in (same, changed, stale)
+    }
     assert {key[1]: r.lead_id for key, r in results.items() if not r.created} == {
-        key[1]: s.row.id for key, s in stored.items()}
+        key[1]: s.row.id for key, s in stored.items()
+    }
 
 
 def test_given_a_stored_lead_when_its_status_changes_then_the_change_and_history_are_recorded(

@@ -31,11 +31,18 @@ from connectors.sandbox.hubspot.values import iso, millis
 from connectors.sandbox.server import App, Request, Response
 
 CONTACT_KIND = ObjectKind(
-    "0-1", "CONTACT", "createdate", ("lastmodifieddate", "hs_lastmodifieddate"),
+    "0-1",
+    "CONTACT",
+    "createdate",
+    ("lastmodifieddate", "hs_lastmodifieddate"),
     ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"),
-    names=("0-1", "contacts", "contact"))
-RATE_FAULTS = {"rate_limit_ten_secondly": "TEN_SECONDLY_ROLLING",
-               "rate_limit_secondly": "SECONDLY", "rate_limit_daily": "DAILY"}
+    names=("0-1", "contacts", "contact"),
+)
+RATE_FAULTS = {
+    "rate_limit_ten_secondly": "TEN_SECONDLY_ROLLING",
+    "rate_limit_secondly": "SECONDLY",
+    "rate_limit_daily": "DAILY",
+}
 STATE_VERSION = 1
 
 log = logging.getLogger(__name__)
@@ -50,13 +57,20 @@ class HubSpotEmulator(App):
 
     name = "hubspot"
 
-    def __init__(self, *, contacts: int = 200, seed: int = 42,
-                 now: Callable[[], datetime] | None = None,
-                 access_token: str = "pat-sandbox-token",
-                 tier: Literal["starter", "professional"] = "professional",
-                 rate_limits: bool = False, search_index_lag: timedelta = timedelta(0),
-                 create_status: int = 201, daily_limit: int = 650_000,
-                 faults: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        contacts: int = 200,
+        seed: int = 42,
+        now: Callable[[], datetime] | None = None,
+        access_token: str = "pat-sandbox-token",
+        tier: Literal["starter", "professional"] = "professional",
+        rate_limits: bool = False,
+        search_index_lag: timedelta = timedelta(0),
+        create_status: int = 201,
+        daily_limit: int = 650_000,
+        faults: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__()
         if create_status not in (200, 201):
             raise ValueError(f"create_status must be 200 or 201, not {create_status}")
@@ -120,8 +134,10 @@ class HubSpotEmulator(App):
             with self.lock:
                 return self._serve(found, request)
         except json.JSONDecodeError as problem:
-            return errors.validation(f"Invalid input JSON on line {problem.lineno}, column "
-                                     f"{problem.colno}: {problem.msg}")
+            return errors.validation(
+                f"Invalid input JSON on line {problem.lineno}, column "
+                f"{problem.colno}: {problem.msg}"
+            )
         except Exception:
             log.exception("hubspot emulator failed on %s %s", request.method, request.path)
             return errors.server_error(500)
@@ -154,8 +170,9 @@ class HubSpotEmulator(App):
             return self.schemas.handle(request, found.rest, now_iso)
         store = self.store_for(found.object_type)
         if store is None:
-            return errors.error(400, "VALIDATION_ERROR",
-                                f"Unable to infer object type from: {found.object_type}")
+            return errors.error(
+                400, "VALIDATION_ERROR", f"Unable to infer object type from: {found.object_type}"
+            )
         if found.area == "properties":
             return properties_api(store, request, found.rest, now_iso)
         return self._objects(store, found, request)
@@ -163,8 +180,11 @@ class HubSpotEmulator(App):
     def _objects(self, store: ObjectStore, found: Route, request: Request) -> Response:
         rest, method = found.rest, request.method
         if not rest:
-            return (self.objects.list(store, request) if method == "GET"
-                    else self.objects.create(store, request))
+            return (
+                self.objects.list(store, request)
+                if method == "GET"
+                else self.objects.create(store, request)
+            )
         if rest[0] == "search" and method == "POST":
             return self._search(store, request)
         if rest[0] == "batch" and len(rest) == 2 and rest[1] in ACTIONS:
@@ -181,8 +201,9 @@ class HubSpotEmulator(App):
         try:
             query = parse(request.json(), store)
         except SearchCapError:
-            return errors.validation(errors.SEARCH_CAP_MESSAGE,
-                                     subCategory=errors.SEARCH_CAP_SUBCATEGORY)
+            return errors.validation(
+                errors.SEARCH_CAP_MESSAGE, subCategory=errors.SEARCH_CAP_SUBCATEGORY
+            )
         except SearchError as problem:
             return errors.validation(str(problem))
         lag = int(self.search_index_lag.total_seconds() * 1000)
@@ -194,8 +215,9 @@ class HubSpotEmulator(App):
         primary = store.get(str(body.get("primaryObjectId")))
         secondary = store.get(str(body.get("objectIdToMerge")))
         if primary is None or secondary is None or primary.id == secondary.id:
-            return errors.validation("primaryObjectId and objectIdToMerge must be two "
-                                     "different existing records")
+            return errors.validation(
+                "primaryObjectId and objectIdToMerge must be two different existing records"
+            )
         merge_records(store, primary, secondary, self.clock_ms())
         return Response.json(primary.to_json(None))
 
@@ -230,8 +252,9 @@ class HubSpotEmulator(App):
         if str(primary) == str(secondary):
             raise ValueError(f"cannot merge contact {primary} into itself")
         with self.lock:
-            merge_records(self.contacts, self._contact(primary), self._contact(secondary),
-                          self.clock_ms())
+            merge_records(
+                self.contacts, self._contact(primary), self._contact(secondary), self.clock_ms()
+            )
 
     def add_contacts(self, count: int) -> list[str]:
         """Append ``count`` plain contacts quickly (benchmarks); returns their ids."""
@@ -264,20 +287,28 @@ class HubSpotEmulator(App):
     def save(self, path: Path | str) -> None:
         """Write the whole emulator state as JSON."""
         with self.lock:
-            state = {"version": STATE_VERSION, "config": self._config(),
-                     "contacts": self.contacts.to_state(), "schemas": self.schemas.to_state(),
-                     "scenarios": {str(k): v for k, v in self.scenarios.items()}}
+            state = {
+                "version": STATE_VERSION,
+                "config": self._config(),
+                "contacts": self.contacts.to_state(),
+                "schemas": self.schemas.to_state(),
+                "scenarios": {str(k): v for k, v in self.scenarios.items()},
+            }
         Path(path).write_text(json.dumps(state), encoding="utf-8")
 
     def _config(self) -> dict[str, Any]:
-        return {"seed": self.seed, "access_token": self.access_token,
-                "tier": self.limiter.tier, "rate_limits": self.rate_limits,
-                "search_index_lag_ms": int(self.search_index_lag.total_seconds() * 1000),
-                "create_status": self.create_status, "daily_limit": self.limiter.daily_limit}
+        return {
+            "seed": self.seed,
+            "access_token": self.access_token,
+            "tier": self.limiter.tier,
+            "rate_limits": self.rate_limits,
+            "search_index_lag_ms": int(self.search_index_lag.total_seconds() * 1000),
+            "create_status": self.create_status,
+            "daily_limit": self.limiter.daily_limit,
+        }
 
     @classmethod
-    def load(cls, path: Path | str, now: Callable[[], datetime] | None = None
-             ) -> HubSpotEmulator:
+    def load(cls, path: Path | str, now: Callable[[], datetime] | None = None) -> HubSpotEmulator:
         """An emulator restored from :meth:`save` output."""
         state = json.loads(Path(path).read_text(encoding="utf-8"))
         if state.get("version") != STATE_VERSION:
@@ -289,6 +320,3 @@ class HubSpotEmulator(App):
         emulator.schemas = Schemas.from_state(state["schemas"])
         emulator.scenarios = {int(k): v for k, v in state["scenarios"].items()}
         return emulator
-
-
-

@@ -34,8 +34,15 @@ ACTIONS = ("read", "create", "update", "upsert", "archive")
 def input_error(category: str, message: str, ids: list[str], **extra: Any) -> dict[str, Any]:
     """One entry of a 207 ``errors`` list (StandardError)."""
     context = {"ids": ids, **extra.pop("context", {})}
-    return {"status": "error", "category": category, "message": message, "context": context,
-            "errors": extra.pop("errors", []), "links": {}, **extra}
+    return {
+        "status": "error",
+        "category": category,
+        "message": message,
+        "context": context,
+        "errors": extra.pop("errors", []),
+        "links": {},
+        **extra,
+    }
 
 
 class BatchApi:
@@ -60,8 +67,12 @@ class BatchApi:
                 self.objects.archive(store, str(item.get("id")))
             return Response(204)
         started = iso(from_millis(self.ctx.clock_ms()))
-        handler = {"read": self._read, "create": self._create, "update": self._update,
-                   "upsert": self._upsert}[action]
+        handler = {
+            "read": self._read,
+            "create": self._create,
+            "update": self._update,
+            "upsert": self._upsert,
+        }[action]
         outcome = handler(store, body, inputs, request)
         if isinstance(outcome, Response):
             return outcome
@@ -69,18 +80,31 @@ class BatchApi:
         status = self.ctx.create_status if action == "create" else 200
         return self._answer(results, problems, started, status)
 
-    def _answer(self, results: list[dict[str, Any]], problems: list[dict[str, Any]],
-                started: str, status: int) -> Response:
-        payload: dict[str, Any] = {"status": "COMPLETE", "results": results,
-                                   "startedAt": started,
-                                   "completedAt": iso(from_millis(self.ctx.clock_ms()))}
+    def _answer(
+        self,
+        results: list[dict[str, Any]],
+        problems: list[dict[str, Any]],
+        started: str,
+        status: int,
+    ) -> Response:
+        payload: dict[str, Any] = {
+            "status": "COMPLETE",
+            "results": results,
+            "startedAt": started,
+            "completedAt": iso(from_millis(self.ctx.clock_ms())),
+        }
         if problems:
             payload.update(numErrors=len(problems), errors=problems)
             return Response.json(payload, 207)
         return Response.json(payload, status)
 
-    def _read(self, store: ObjectStore, body: dict[str, Any], inputs: list[dict[str, Any]],
-              request: Request) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def _read(
+        self,
+        store: ObjectStore,
+        body: dict[str, Any],
+        inputs: list[dict[str, Any]],
+        request: Request,
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         archived = (request.arg("archived") or "false").lower() == "true"
         names = names_for(store, body.get("properties") or None)
         history = body.get("propertiesWithHistory") or None
@@ -93,8 +117,13 @@ class BatchApi:
                 results.append(shown(record, names, history))
         return results, _not_found(store, absent, "get")
 
-    def _create(self, store: ObjectStore, body: dict[str, Any], inputs: list[dict[str, Any]],
-                request: Request) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def _create(
+        self,
+        store: ObjectStore,
+        body: dict[str, Any],
+        inputs: list[dict[str, Any]],
+        request: Request,
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         results, problems = [], []
         for position, item in enumerate(inputs):
             checked, problem = self._checked(store, item, None, str(position))
@@ -105,13 +134,19 @@ class BatchApi:
             results.append(record.to_json(None))
         return results, problems
 
-    def _update(self, store: ObjectStore, body: dict[str, Any], inputs: list[dict[str, Any]],
-                request: Request) -> tuple[list[Any], list[Any]] | Response:
+    def _update(
+        self,
+        store: ObjectStore,
+        body: dict[str, Any],
+        inputs: list[dict[str, Any]],
+        request: Request,
+    ) -> tuple[list[Any], list[Any]] | Response:
         keys = [str(item.get("id")) for item in inputs]
         duplicates = sorted({k for k in keys if keys.count(k) > 1})
         if duplicates:
-            return errors.validation(f"Duplicate IDs found in batch input: {duplicates}. IDs "
-                                     "must be unique")
+            return errors.validation(
+                f"Duplicate IDs found in batch input: {duplicates}. IDs must be unique"
+            )
         results, problems, absent = [], [], []
         for item in inputs:
             key = str(item.get("id"))
@@ -127,13 +162,20 @@ class BatchApi:
             results.append(record.to_json(None))
         return results, problems + _not_found(store, absent, "update")
 
-    def _upsert(self, store: ObjectStore, body: dict[str, Any], inputs: list[dict[str, Any]],
-                request: Request) -> tuple[list[Any], list[Any]] | Response:
+    def _upsert(
+        self,
+        store: ObjectStore,
+        body: dict[str, Any],
+        inputs: list[dict[str, Any]],
+        request: Request,
+    ) -> tuple[list[Any], list[Any]] | Response:
         for item in inputs:
             id_property = item.get("idProperty")
             if id_property not in (None, "", "hs_object_id") and not store.is_unique(id_property):
-                return errors.validation(f"idProperty {id_property!r} is not a unique property "
-                                         f"of {store.kind.label}; upsert needs hasUniqueValue")
+                return errors.validation(
+                    f"idProperty {id_property!r} is not a unique property "
+                    f"of {store.kind.label}; upsert needs hasUniqueValue"
+                )
         results, problems, absent = [], [], []
         for item in inputs:
             key, id_property = str(item.get("id")), str(item.get("idProperty") or "")
@@ -144,41 +186,58 @@ class BatchApi:
             values = dict(properties_of(item) or {})
             if record is None:
                 values.setdefault(id_property, key)
-            checked, problem = self._checked(store, {"properties": values},
-                                             record.id if record else None, key)
+            checked, problem = self._checked(
+                store, {"properties": values}, record.id if record else None, key
+            )
             if checked is None:
                 problems.append(problem)
             else:
                 results.append(self._upserted(store, record, checked))
         return results, problems + _not_found(store, absent, "update")
 
-    def _upserted(self, store: ObjectStore, record: Record | None, values: dict[str, str]
-                  ) -> dict[str, Any]:
+    def _upserted(
+        self, store: ObjectStore, record: Record | None, values: dict[str, str]
+    ) -> dict[str, Any]:
         if record is None:
             created = store.insert(values, self.ctx.clock_ms())
             return {**created.to_json(None), "new": True}
         store.write(record, values, self.ctx.clock_ms())
         return {**record.to_json(None), "new": False}
 
-    def _checked(self, store: ObjectStore, item: dict[str, Any], own_id: int | None,
-                 key: str) -> tuple[dict[str, str] | None, dict[str, Any]]:
+    def _checked(
+        self, store: ObjectStore, item: dict[str, Any], own_id: int | None, key: str
+    ) -> tuple[dict[str, str] | None, dict[str, Any]]:
         """(clean values, {}) or (None, the 207 error entry for this input)."""
         values = properties_of(item)
         if values is None:
-            return None, input_error("VALIDATION_ERROR", "the input needs a 'properties' object",
-                                     [key])
+            return None, input_error(
+                "VALIDATION_ERROR", "the input needs a 'properties' object", [key]
+            )
         clean, problems = store.registry.check(values)
         if problems:
             names = [p["name"] for p in problems]
-            return None, input_error("VALIDATION_ERROR", problems_message(problems), [key],
-                                     context={"propertyName": names},
-                                     errors=[{"message": p["message"], "code": p["error"],
-                                              "context": {"propertyName": [p["name"]]}}
-                                             for p in problems])
+            return None, input_error(
+                "VALIDATION_ERROR",
+                problems_message(problems),
+                [key],
+                context={"propertyName": names},
+                errors=[
+                    {
+                        "message": p["message"],
+                        "code": p["error"],
+                        "context": {"propertyName": [p["name"]]},
+                    }
+                    for p in problems
+                ],
+            )
         clash = unique_clash(store, clean, own_id)
         if clash is not None:
-            return None, input_error("CONFLICT", clash_message(store, clash[1]), [key],
-                                     context={"propertyName": [clash[0]]})
+            return None, input_error(
+                "CONFLICT",
+                clash_message(store, clash[1]),
+                [key],
+                context={"propertyName": [clash[0]]},
+            )
         return clean, {}
 
 
@@ -186,5 +245,11 @@ def _not_found(store: ObjectStore, ids: list[str], verb: str) -> list[dict[str, 
     if not ids:
         return []
     label = store.kind.label
-    return [input_error("OBJECT_NOT_FOUND", f"Could not {verb} some {label} objects, they may "
-                        "be deleted or not exist. Check that ids are valid.", ids)]
+    return [
+        input_error(
+            "OBJECT_NOT_FOUND",
+            f"Could not {verb} some {label} objects, they may "
+            "be deleted or not exist. Check that ids are valid.",
+            ids,
+        )
+    ]

@@ -15,8 +15,7 @@ if TYPE_CHECKING:
     from connectors.sandbox.hubspot.app import HubSpotEmulator
 
 
-def control_action(emulator: HubSpotEmulator, action: str, request: Request
-                   ) -> Response | None:
+def control_action(emulator: HubSpotEmulator, action: str, request: Request) -> Response | None:
     """The answer to a HubSpot-specific control action (None: not one of ours)."""
     parts = action.split("/")
     try:
@@ -24,8 +23,9 @@ def control_action(emulator: HubSpotEmulator, action: str, request: Request
             body = request.json() or {}
             return Response.json(emulator.human_edit(body["id"], body["properties"]))
         if parts[0] == "contact" and len(parts) == 2:
-            return Response.json({**emulator.contact(parts[1]),
-                                  "scenario": emulator.scenario_of(parts[1])})
+            return Response.json(
+                {**emulator.contact(parts[1]), "scenario": emulator.scenario_of(parts[1])}
+            )
         if action == "contacts":
             return _records(emulator, "contacts")
         if parts[0] == "objects" and len(parts) == 2:

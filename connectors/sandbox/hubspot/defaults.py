@@ -13,29 +13,72 @@ from typing import Any
 
 from connectors.sandbox.hubspot.properties import PropertyDef, PropertyRegistry
 
-LEAD_STATUSES = ("NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED",
-                 "ATTEMPTED_TO_CONTACT", "CONNECTED", "BAD_TIMING")
-LIFECYCLE_STAGES = ("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead",
-                    "opportunity", "customer", "evangelist", "other")
-ANALYTICS_SOURCES = ("ORGANIC_SEARCH", "PAID_SEARCH", "EMAIL_MARKETING", "SOCIAL_MEDIA",
-                     "REFERRALS", "OTHER_CAMPAIGNS", "DIRECT_TRAFFIC", "OFFLINE", "PAID_SOCIAL")
+LEAD_STATUSES = (
+    "NEW",
+    "OPEN",
+    "IN_PROGRESS",
+    "OPEN_DEAL",
+    "UNQUALIFIED",
+    "ATTEMPTED_TO_CONTACT",
+    "CONNECTED",
+    "BAD_TIMING",
+)
+LIFECYCLE_STAGES = (
+    "subscriber",
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+    "evangelist",
+    "other",
+)
+ANALYTICS_SOURCES = (
+    "ORGANIC_SEARCH",
+    "PAID_SEARCH",
+    "EMAIL_MARKETING",
+    "SOCIAL_MEDIA",
+    "REFERRALS",
+    "OTHER_CAMPAIGNS",
+    "DIRECT_TRAFFIC",
+    "OFFLINE",
+    "PAID_SOCIAL",
+)
 #: hubspot_owner_id options: owner id -> name (HubSpot lists the portal's users as options)
 OWNERS = {"61000001": "Avery Owner", "61000002": "Blake Owner", "61000003": "Casey Owner"}
-CATALOGUE_CODES = ("bad_timing", "no_budget_now", "unresponsive", "connected_not_interested",
-                   "low_interest_score", "bad_contact_data", "wrong_persona", "no_fit_industry",
-                   "out_of_territory", "competitor", "student_or_job_seeker", "duplicate",
-                   "existing_customer")
+CATALOGUE_CODES = (
+    "bad_timing",
+    "no_budget_now",
+    "unresponsive",
+    "connected_not_interested",
+    "low_interest_score",
+    "bad_contact_data",
+    "wrong_persona",
+    "no_fit_industry",
+    "out_of_territory",
+    "competitor",
+    "student_or_job_seeker",
+    "duplicate",
+    "existing_customer",
+)
 LEGACY_REASONS = ("no_interest", "not_interested", "no_budget", "timing", "other")
 #: left out of nurture_reason's options on purpose (the connector's "create option" path)
 MISSING_NURTURE_OPTION = "low_interest_score"
 
 GROUPS = [
-    {"name": "contactinformation", "label": "Contact information", "displayOrder": 0,
-     "archived": False},
-    {"name": "sales_properties", "label": "Sales properties", "displayOrder": 1,
-     "archived": False},
-    {"name": "analyticsinformation", "label": "Web analytics history", "displayOrder": 2,
-     "archived": False},
+    {
+        "name": "contactinformation",
+        "label": "Contact information",
+        "displayOrder": 0,
+        "archived": False,
+    },
+    {"name": "sales_properties", "label": "Sales properties", "displayOrder": 1, "archived": False},
+    {
+        "name": "analyticsinformation",
+        "label": "Web analytics history",
+        "displayOrder": 2,
+        "archived": False,
+    },
     {"name": "leadloop", "label": "leadloop", "displayOrder": 3, "archived": False},
 ]
 
@@ -44,12 +87,21 @@ def _label(value: str) -> str:
     return value.replace("_", " ").capitalize()
 
 
-def options(values: tuple[str, ...] | list[str], labels: dict[str, str] | None = None
-            ) -> list[dict[str, Any]]:
+def options(
+    values: tuple[str, ...] | list[str], labels: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """Enumeration options for ``values`` (labels derived from the value unless given)."""
     labels = labels or {}
-    return [{"label": labels.get(v, _label(v)), "value": v, "displayOrder": i, "hidden": False,
-             "description": ""} for i, v in enumerate(values)]
+    return [
+        {
+            "label": labels.get(v, _label(v)),
+            "value": v,
+            "displayOrder": i,
+            "hidden": False,
+            "description": "",
+        }
+        for i, v in enumerate(values)
+    ]
 
 
 def _text(name: str, label: str, **kw: Any) -> PropertyDef:
@@ -57,13 +109,26 @@ def _text(name: str, label: str, **kw: Any) -> PropertyDef:
 
 
 def _enum(name: str, label: str, values: tuple[str, ...] | list[str], **kw: Any) -> PropertyDef:
-    return PropertyDef(name, label, type="enumeration", field_type=kw.pop("field_type", "select"),
-                       options=options(values), **kw)
+    return PropertyDef(
+        name,
+        label,
+        type="enumeration",
+        field_type=kw.pop("field_type", "select"),
+        options=options(values),
+        **kw,
+    )
 
 
 def _stamp(name: str, label: str, read_only: bool) -> PropertyDef:
-    return PropertyDef(name, label, type="datetime", field_type="date", read_only=read_only,
-                       hubspot_defined=True, group_name="contactinformation")
+    return PropertyDef(
+        name,
+        label,
+        type="datetime",
+        field_type="date",
+        read_only=read_only,
+        hubspot_defined=True,
+        group_name="contactinformation",
+    )
 
 
 def reason_values(nurture: bool) -> list[str]:
@@ -78,39 +143,89 @@ def contact_properties() -> PropertyRegistry:
     custom: dict[str, Any] = {"group_name": "leadloop"}
     defs = [
         _text("email", "Email", has_unique_value=True),
-        _text("firstname", "First Name"), _text("lastname", "Last Name"),
-        _text("phone", "Phone Number"), _text("company", "Company Name"),
-        _text("industry", "Industry"), _text("country", "Country/Region"),
+        _text("firstname", "First Name"),
+        _text("lastname", "Last Name"),
+        _text("phone", "Phone Number"),
+        _text("company", "Company Name"),
+        _text("industry", "Industry"),
+        _text("country", "Country/Region"),
         _text("jobtitle", "Job Title"),
-        _enum("hs_lead_status", "Lead Status", LEAD_STATUSES, field_type="radio",
-              hubspot_defined=True, **sales),
-        _enum("lifecyclestage", "Lifecycle Stage", LIFECYCLE_STAGES, field_type="radio",
-              hubspot_defined=True),
-        PropertyDef("hubspot_owner_id", "Contact owner", type="enumeration",
-                    field_type="select", options=options(tuple(OWNERS), OWNERS),
-                    hubspot_defined=True, **sales),
+        _enum(
+            "hs_lead_status",
+            "Lead Status",
+            LEAD_STATUSES,
+            field_type="radio",
+            hubspot_defined=True,
+            **sales,
+        ),
+        _enum(
+            "lifecyclestage",
+            "Lifecycle Stage",
+            LIFECYCLE_STAGES,
+            field_type="radio",
+            hubspot_defined=True,
+        ),
+        PropertyDef(
+            "hubspot_owner_id",
+            "Contact owner",
+            type="enumeration",
+            field_type="select",
+            options=options(tuple(OWNERS), OWNERS),
+            hubspot_defined=True,
+            **sales,
+        ),
         _stamp("hs_lifecyclestage_customer_date", "Became a Customer Date", read_only=True),
-        _enum("hs_analytics_source", "Original Source", ANALYTICS_SOURCES, read_only=True,
-              calculated=True, hubspot_defined=True, group_name="analyticsinformation"),
+        _enum(
+            "hs_analytics_source",
+            "Original Source",
+            ANALYTICS_SOURCES,
+            read_only=True,
+            calculated=True,
+            hubspot_defined=True,
+            group_name="analyticsinformation",
+        ),
         _stamp("createdate", "Create Date", read_only=False),
         _stamp("lastmodifieddate", "Last Modified Date", read_only=True),
         _stamp("hs_lastmodifieddate", "Object last modified date/time", read_only=True),
-        PropertyDef("hs_object_id", "Record ID", type="number", field_type="number",
-                    read_only=True, hubspot_defined=True),
+        PropertyDef(
+            "hs_object_id",
+            "Record ID",
+            type="number",
+            field_type="number",
+            read_only=True,
+            hubspot_defined=True,
+        ),
         # an enumeration of ids in HubSpot; a ";"-joined string here (no option list to keep)
-        PropertyDef("hs_merged_object_ids", "Merged Contact IDs", read_only=True,
-                    hubspot_defined=True),
-        PropertyDef("hubspotscore", "HubSpot Score", type="number", field_type="number",
-                    hubspot_defined=True, **sales),
+        PropertyDef(
+            "hs_merged_object_ids", "Merged Contact IDs", read_only=True, hubspot_defined=True
+        ),
+        PropertyDef(
+            "hubspotscore",
+            "HubSpot Score",
+            type="number",
+            field_type="number",
+            hubspot_defined=True,
+            **sales,
+        ),
         _enum("nurture_reason", "Nurture Reason", reason_values(nurture=True), **custom),
         _enum("unqualified_reason", "Unqualified Reason", reason_values(nurture=False), **custom),
         PropertyDef("reason_detail", "Reason Detail", field_type="textarea", **custom),
         PropertyDef("campaign", "Campaign", **custom),
-        PropertyDef("wants_call", "Wants a Call", type="bool", field_type="booleancheckbox",
-                    options=options(["true", "false"], {"true": "Yes", "false": "No"}),
-                    **custom),
-        PropertyDef("lead_status_changed_at", "Lead Status Changed At", type="datetime",
-                    field_type="date", **custom),
+        PropertyDef(
+            "wants_call",
+            "Wants a Call",
+            type="bool",
+            field_type="booleancheckbox",
+            options=options(["true", "false"], {"true": "Yes", "false": "No"}),
+            **custom,
+        ),
+        PropertyDef(
+            "lead_status_changed_at",
+            "Lead Status Changed At",
+            type="datetime",
+            field_type="date",
+            **custom,
+        ),
         PropertyDef("leadloop_review", "leadloop Review", field_type="textarea", **custom),
     ]
     for order, definition in enumerate(defs):
@@ -121,13 +236,37 @@ def contact_properties() -> PropertyRegistry:
 def custom_object_properties(label: str, props: list[PropertyDef]) -> PropertyRegistry:
     """A registry for a custom object: its own properties plus HubSpot's system ones."""
     system = [
-        PropertyDef("hs_object_id", "Record ID", type="number", field_type="number",
-                    read_only=True, hubspot_defined=True),
-        PropertyDef("hs_createdate", "Object create date/time", type="datetime",
-                    field_type="date", read_only=True, hubspot_defined=True),
-        PropertyDef("hs_lastmodifieddate", "Object last modified date/time", type="datetime",
-                    field_type="date", read_only=True, hubspot_defined=True),
+        PropertyDef(
+            "hs_object_id",
+            "Record ID",
+            type="number",
+            field_type="number",
+            read_only=True,
+            hubspot_defined=True,
+        ),
+        PropertyDef(
+            "hs_createdate",
+            "Object create date/time",
+            type="datetime",
+            field_type="date",
+            read_only=True,
+            hubspot_defined=True,
+        ),
+        PropertyDef(
+            "hs_lastmodifieddate",
+            "Object last modified date/time",
+            type="datetime",
+            field_type="date",
+            read_only=True,
+            hubspot_defined=True,
+        ),
     ]
-    groups = [{"name": "custom_object_information", "label": "Information", "displayOrder": 0,
-               "archived": False}]
+    groups = [
+        {
+            "name": "custom_object_information",
+            "label": "Information",
+            "displayOrder": 0,
+            "archived": False,
+        }
+    ]
     return PropertyRegistry(label, system + props, groups)

@@ -49,8 +49,12 @@ def correlation_id() -> str:
 
 def error_body(category: str, message: str, **extra: Any) -> dict[str, Any]:
     """An error object; ``extra`` adds subCategory, errors, context, policyName ... when given."""
-    body: dict[str, Any] = {"status": "error", "message": message,
-                            "correlationId": correlation_id(), "category": category}
+    body: dict[str, Any] = {
+        "status": "error",
+        "message": message,
+        "correlationId": correlation_id(),
+        "category": category,
+    }
     body.update({key: value for key, value in extra.items() if value is not None})
     return body
 
@@ -78,14 +82,16 @@ def conflict(message: str, **extra: Any) -> Response:
 
 def unauthorized(missing: bool) -> Response:
     """401 for a missing or a wrong Bearer token."""
-    return error(401, "INVALID_AUTHENTICATION",
-                 MISSING_TOKEN_MESSAGE if missing else BAD_TOKEN_MESSAGE)
+    return error(
+        401, "INVALID_AUTHENTICATION", MISSING_TOKEN_MESSAGE if missing else BAD_TOKEN_MESSAGE
+    )
 
 
 def rate_limited(policy: str) -> Response:
     """429 for a rate-limit policy: TEN_SECONDLY_ROLLING, SECONDLY or DAILY (no Retry-After)."""
-    return error(429, "RATE_LIMITS", RATE_LIMIT_MESSAGES[policy], errorType="RATE_LIMIT",
-                 policyName=policy)
+    return error(
+        429, "RATE_LIMITS", RATE_LIMIT_MESSAGES[policy], errorType="RATE_LIMIT", policyName=policy
+    )
 
 
 SERVER_ERRORS = {
@@ -104,5 +110,10 @@ def server_error(status: int) -> Response:
 
 def property_error(name: str, code: str, message: str) -> dict[str, Any]:
     """One entry of a "Property values were not valid" list."""
-    return {"isValid": False, "message": message, "error": code, "name": name,
-            "localizedErrorMessage": message}
+    return {
+        "isValid": False,
+        "message": message,
+        "error": code,
+        "name": name,
+        "localizedErrorMessage": message,
+    }

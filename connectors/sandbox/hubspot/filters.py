@@ -20,8 +20,21 @@ from connectors.sandbox.hubspot.store import Record
 from connectors.sandbox.hubspot.values import SortKey, typed_key
 
 MAX_GROUPS, MAX_PER_GROUP, MAX_FILTERS = 5, 10, 25
-OPERATORS = ("EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY",
-             "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN")
+OPERATORS = (
+    "EQ",
+    "NEQ",
+    "LT",
+    "LTE",
+    "GT",
+    "GTE",
+    "BETWEEN",
+    "IN",
+    "NOT_IN",
+    "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY",
+    "CONTAINS_TOKEN",
+    "NOT_CONTAINS_TOKEN",
+)
 RANGE_OPS = ("EQ", "LT", "LTE", "GT", "GTE", "BETWEEN")
 Predicate = Callable[[Record], bool]
 
@@ -45,13 +58,17 @@ def parse_groups(raw: Any, registry: PropertyRegistry) -> list[list[Filter]]:
     if not isinstance(groups, list):
         raise SearchError("filterGroups must be a list")
     if len(groups) > MAX_GROUPS:
-        raise SearchError(f"Too many filter groups: {len(groups)}. The maximum number of "
-                          f"filter groups is {MAX_GROUPS}.")
+        raise SearchError(
+            f"Too many filter groups: {len(groups)}. The maximum number of "
+            f"filter groups is {MAX_GROUPS}."
+        )
     parsed = [_parse_group(group, registry) for group in groups]
     total = sum(len(group) for group in parsed)
     if total > MAX_FILTERS:
-        raise SearchError(f"Too many filters: {total}. The maximum number of filters across "
-                          f"all filter groups is {MAX_FILTERS}.")
+        raise SearchError(
+            f"Too many filters: {total}. The maximum number of filters across "
+            f"all filter groups is {MAX_FILTERS}."
+        )
     return parsed
 
 
@@ -60,8 +77,10 @@ def _parse_group(group: Any, registry: PropertyRegistry) -> list[Filter]:
     if not isinstance(filters, list):
         raise SearchError("each filter group needs a list of filters")
     if len(filters) > MAX_PER_GROUP:
-        raise SearchError(f"Too many filters in a filter group: {len(filters)}. The maximum "
-                          f"number of filters per filter group is {MAX_PER_GROUP}.")
+        raise SearchError(
+            f"Too many filters in a filter group: {len(filters)}. The maximum "
+            f"number of filters per filter group is {MAX_PER_GROUP}."
+        )
     return [_parse_filter(item, registry) for item in filters]
 
 
@@ -72,8 +91,9 @@ def _parse_filter(item: Any, registry: PropertyRegistry) -> Filter:
     if not prop or registry.get(prop) is None:
         raise SearchError(f"Property {prop!r} does not exist on {registry.object_label}")
     if op not in OPERATORS:
-        raise SearchError(f"Unknown operator {op!r} for property {prop}; expected one of "
-                          f"{', '.join(OPERATORS)}")
+        raise SearchError(
+            f"Unknown operator {op!r} for property {prop}; expected one of {', '.join(OPERATORS)}"
+        )
     value, high = item.get("value"), item.get("highValue")
     values = tuple(str(v) for v in item.get("values") or ())
     if op in (*RANGE_OPS, "NEQ", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN") and value is None:
@@ -82,15 +102,19 @@ def _parse_filter(item: Any, registry: PropertyRegistry) -> Filter:
         raise SearchError(f"operator BETWEEN on {prop} needs value and highValue")
     if op in ("IN", "NOT_IN") and not values:
         raise SearchError(f"operator {op} on {prop} needs values")
-    return Filter(prop, op, None if value is None else str(value),
-                  None if high is None else str(high), values)
+    return Filter(
+        prop, op, None if value is None else str(value), None if high is None else str(high), values
+    )
 
 
 KeyOf = Callable[[Record], "SortKey | None"]
 
 
-def compile_groups(groups: list[list[Filter]], registry: PropertyRegistry,
-                   fast_keys: dict[str, KeyOf] | None = None) -> Predicate:
+def compile_groups(
+    groups: list[list[Filter]],
+    registry: PropertyRegistry,
+    fast_keys: dict[str, KeyOf] | None = None,
+) -> Predicate:
     """One predicate: any group whose filters all match (no groups: everything matches).
 
     ``fast_keys`` gives typed keys for properties the store already holds as numbers (the id,
@@ -99,16 +123,20 @@ def compile_groups(groups: list[list[Filter]], registry: PropertyRegistry,
     if not groups:
         return lambda record: True
     fast = fast_keys or {}
-    compiled = [[compile_filter(f, registry.kind(f.prop), fast.get(f.prop)) for f in group]
-                for group in groups]
+    compiled = [
+        [compile_filter(f, registry.kind(f.prop), fast.get(f.prop)) for f in group]
+        for group in groups
+    ]
     return lambda record: any(all(p(record) for p in group) for group in compiled)
 
 
 def compile_filter(flt: Filter, kind: str, key_of: KeyOf | None = None) -> Predicate:
     """A predicate for one filter on a property of HubSpot type ``kind``."""
     if key_of is None:
+
         def key_of(record: Record) -> SortKey | None:
             return typed_key(kind, record.properties.get(flt.prop))
+
     if flt.op in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
         wanted = flt.op == "HAS_PROPERTY"
         return lambda r: bool(r.properties.get(flt.prop)) == wanted
@@ -124,8 +152,9 @@ def compile_filter(flt: Filter, kind: str, key_of: KeyOf | None = None) -> Predi
     return lambda r: test(key_of(r))
 
 
-def _comparison(op: str, low: SortKey | None, high: SortKey | None
-                ) -> Callable[[SortKey | None], bool]:
+def _comparison(
+    op: str, low: SortKey | None, high: SortKey | None
+) -> Callable[[SortKey | None], bool]:
     def same_shape(key: SortKey | None, other: SortKey | None) -> bool:
         return key is not None and other is not None and key[0] == other[0]
 
@@ -134,12 +163,13 @@ def _comparison(op: str, low: SortKey | None, high: SortKey | None
     if op == "NEQ":
         return lambda key: key != low
     checks: dict[str, Callable[[Any, Any], bool]] = {
-        "LT": lambda k, v: k < v, "LTE": lambda k, v: k <= v,
-        "GT": lambda k, v: k > v, "GTE": lambda k, v: k >= v,
+        "LT": lambda k, v: k < v,
+        "LTE": lambda k, v: k <= v,
+        "GT": lambda k, v: k > v,
+        "GTE": lambda k, v: k >= v,
     }
     if op == "BETWEEN":
-        return lambda key: (same_shape(key, low) and same_shape(key, high)
-                            and low <= key <= high)  # type: ignore[operator]
+        return lambda key: same_shape(key, low) and same_shape(key, high) and low <= key <= high  # type: ignore[operator]
     check = checks[op]
     return lambda key: same_shape(key, low) and check(key, low)
 
@@ -159,8 +189,9 @@ def _token(flt: Filter) -> Predicate:
     return lambda record: matches(record) == wanted
 
 
-def modified_bounds(groups: list[list[Filter]], props: tuple[str, ...], kind_of: Callable[
-        [str], str]) -> tuple[int | None, int | None] | None:
+def modified_bounds(
+    groups: list[list[Filter]], props: tuple[str, ...], kind_of: Callable[[str], str]
+) -> tuple[int | None, int | None] | None:
     """Millis bounds on the last-modified property every group implies (None: unbounded).
 
     Used to scan only a slice of the sorted last-modified index. Returns None when some group
@@ -181,8 +212,9 @@ def modified_bounds(groups: list[list[Filter]], props: tuple[str, ...], kind_of:
     return low_all, high_all
 
 
-def _group_bounds(group: list[Filter], props: tuple[str, ...], kind_of: Callable[[str], str]
-                  ) -> tuple[int | None, int | None]:
+def _group_bounds(
+    group: list[Filter], props: tuple[str, ...], kind_of: Callable[[str], str]
+) -> tuple[int | None, int | None]:
     low: int | None = None
     high: int | None = None
     for flt in group:

@@ -19,12 +19,17 @@ from connectors.sandbox.server import Request, Response
 
 PORTAL_ID = 4242424
 FIRST_OBJECT_TYPE = 12345
-EDITABLE = {"label": "label", "description": "description", "groupName": "group_name",
-            "fieldType": "field_type", "hidden": "hidden", "displayOrder": "display_order"}
+EDITABLE = {
+    "label": "label",
+    "description": "description",
+    "groupName": "group_name",
+    "fieldType": "field_type",
+    "hidden": "hidden",
+    "displayOrder": "display_order",
+}
 
 
-def properties_api(store: ObjectStore, request: Request, rest: list[str], now_iso: str
-                   ) -> Response:
+def properties_api(store: ObjectStore, request: Request, rest: list[str], now_iso: str) -> Response:
     """``/crm/v3/properties/{type}[/groups][/{name}]``."""
     registry = store.registry
     if rest and rest[0] == "groups":
@@ -35,8 +40,9 @@ def properties_api(store: ObjectStore, request: Request, rest: list[str], now_is
         return _create_property(store, request.json(), now_iso)
     definition = registry.get(rest[0])
     if definition is None:
-        return errors.not_found(f"Unable to find property {rest[0]} for object type "
-                                f"{registry.object_label}")
+        return errors.not_found(
+            f"Unable to find property {rest[0]} for object type {registry.object_label}"
+        )
     if request.method == "PATCH":
         return _update_property(definition, request.json(), now_iso)
     return Response.json(definition.to_json())
@@ -47,8 +53,10 @@ def _create_property(store: ObjectStore, body: Any, now_iso: str) -> Response:
     if problems:
         return errors.validation("Invalid property definition: " + "; ".join(problems))
     if store.registry.get(body["name"]) is not None:
-        return errors.conflict(f"A property named '{body['name']}' already exists.",
-                               subCategory="PropertyValidationError.PROPERTY_EXISTS")
+        return errors.conflict(
+            f"A property named '{body['name']}' already exists.",
+            subCategory="PropertyValidationError.PROPERTY_EXISTS",
+        )
     definition = PropertyDef.from_api(body, now_iso)
     store.registry.add(definition)
     if definition.has_unique_value:
@@ -82,8 +90,12 @@ def _groups(store: ObjectStore, request: Request, rest: list[str]) -> Response:
         return errors.validation("a property group needs a name and a label")
     if body["name"] in groups:
         return errors.conflict(f"A property group named '{body['name']}' already exists.")
-    group = {"name": body["name"], "label": body["label"],
-             "displayOrder": int(body.get("displayOrder", -1)), "archived": False}
+    group = {
+        "name": body["name"],
+        "label": body["label"],
+        "displayOrder": int(body.get("displayOrder", -1)),
+        "archived": False,
+    }
     groups[group["name"]] = group
     return Response.json(group, 201)
 
@@ -123,31 +135,46 @@ class Schemas:
         number = FIRST_OBJECT_TYPE + len(self.stores)
         type_id = f"2-{number}"
         name = egg["name"]
-        defs = [PropertyDef.from_api({"groupName": "custom_object_information", **p}, now_iso)
-                for p in egg["properties"]]
+        defs = [
+            PropertyDef.from_api({"groupName": "custom_object_information", **p}, now_iso)
+            for p in egg["properties"]
+        ]
         primary = egg.get("primaryDisplayProperty") or defs[0].name
-        kind = ObjectKind(type_id, name.upper(), "hs_createdate", ("hs_lastmodifieddate",),
-                          (primary, "hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
-                          first_id=1_000_001 + 100_000 * len(self.stores),
-                          names=(type_id, f"p{PORTAL_ID}_{name}", f"p_{name}", name))
+        kind = ObjectKind(
+            type_id,
+            name.upper(),
+            "hs_createdate",
+            ("hs_lastmodifieddate",),
+            (primary, "hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
+            first_id=1_000_001 + 100_000 * len(self.stores),
+            names=(type_id, f"p{PORTAL_ID}_{name}", f"p_{name}", name),
+        )
         store = ObjectStore(kind, custom_object_properties(name.upper(), defs))
         self.stores[type_id] = store
         self.meta[type_id] = {
-            "id": str(number), "objectTypeId": type_id,
-            "fullyQualifiedName": f"p{PORTAL_ID}_{name}", "name": name,
-            "labels": egg["labels"], "description": egg.get("description"),
+            "id": str(number),
+            "objectTypeId": type_id,
+            "fullyQualifiedName": f"p{PORTAL_ID}_{name}",
+            "name": name,
+            "labels": egg["labels"],
+            "description": egg.get("description"),
             "primaryDisplayProperty": primary,
             "requiredProperties": egg.get("requiredProperties") or [],
             "searchableProperties": egg.get("searchableProperties") or [],
             "secondaryDisplayProperties": egg.get("secondaryDisplayProperties") or [],
-            "associations": [], "archived": False, "createdAt": now_iso, "updatedAt": now_iso,
+            "associations": [],
+            "archived": False,
+            "createdAt": now_iso,
+            "updatedAt": now_iso,
         }
         return Response.json(self.to_json(store), 201)
 
     def to_json(self, store: ObjectStore) -> dict[str, Any]:
         """The ObjectSchema body of a custom object type."""
-        return {**self.meta[store.kind.type_id],
-                "properties": [d.to_json() for d in store.registry.defs.values()]}
+        return {
+            **self.meta[store.kind.type_id],
+            "properties": [d.to_json() for d in store.registry.defs.values()],
+        }
 
     def to_state(self) -> dict[str, Any]:
         """JSON-ready state (for :meth:`HubSpotEmulator.save`)."""

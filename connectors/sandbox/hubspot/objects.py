@@ -50,8 +50,9 @@ def names_for(store: ObjectStore, wanted: list[str] | None) -> list[str]:
     """
     base = wanted if wanted else list(store.kind.default_props)
     known = [name for name in base if store.registry.get(name) is not None]
-    return list(dict.fromkeys([*known, "hs_object_id", store.kind.created_prop,
-                               store.modified_prop]))
+    return list(
+        dict.fromkeys([*known, "hs_object_id", store.kind.created_prop, store.modified_prop])
+    )
 
 
 def flag(request: Request, name: str) -> bool:
@@ -61,8 +62,10 @@ def flag(request: Request, name: str) -> bool:
 
 def missing(store: ObjectStore, record_id: str) -> Response:
     """404 for a record that does not exist (or is archived)."""
-    return errors.not_found(f"Object not found. objectId are usually numeric. ({record_id})",
-                            context={"id": [record_id]})
+    return errors.not_found(
+        f"Object not found. objectId are usually numeric. ({record_id})",
+        context={"id": [record_id]},
+    )
 
 
 def properties_of(body: Any) -> dict[str, Any] | None:
@@ -72,8 +75,9 @@ def properties_of(body: Any) -> dict[str, Any] | None:
     return None
 
 
-def unique_clash(store: ObjectStore, values: dict[str, str], own_id: int | None
-                 ) -> tuple[str, int] | None:
+def unique_clash(
+    store: ObjectStore, values: dict[str, str], own_id: int | None
+) -> tuple[str, int] | None:
     """(property, existing id) when a value is already taken by another live record."""
     for name, value in values.items():
         if store.is_unique(name):
@@ -114,12 +118,18 @@ class ObjectsApi:
 
     def get(self, store: ObjectStore, request: Request, record_id: str) -> Response:
         """``GET /crm/v3/objects/{type}/{id}`` (``idProperty``, ``archived``)."""
-        record = store.find(record_id, request.arg("idProperty"),
-                            archived=flag(request, "archived"))
+        record = store.find(
+            record_id, request.arg("idProperty"), archived=flag(request, "archived")
+        )
         if record is None:
             return missing(store, record_id)
-        return Response.json(shown(record, names_for(store, requested(request)),
-                                   requested(request, "propertiesWithHistory")))
+        return Response.json(
+            shown(
+                record,
+                names_for(store, requested(request)),
+                requested(request, "propertiesWithHistory"),
+            )
+        )
 
     def create(self, store: ObjectStore, request: Request) -> Response:
         """``POST /crm/v3/objects/{type}``: 201 (or the configured 200)."""
@@ -148,8 +158,7 @@ class ObjectsApi:
             return outcome
         return Response.json(record.to_json(None))
 
-    def apply(self, store: ObjectStore, record: Record, values: dict[str, Any]
-              ) -> Response | None:
+    def apply(self, store: ObjectStore, record: Record, values: dict[str, Any]) -> Response | None:
         """Check and write ``values`` to ``record``; an error response, or None when written."""
         clean, problems = store.registry.check(values)
         if problems:

@@ -45,40 +45,59 @@ class PropertyDef:
     def to_json(self) -> dict[str, Any]:
         """The Properties API representation."""
         return {
-            "name": self.name, "label": self.label, "type": self.type,
-            "fieldType": self.field_type, "groupName": self.group_name,
-            "description": self.description, "options": self.options,
-            "displayOrder": self.display_order, "calculated": self.calculated,
-            "externalOptions": False, "hasUniqueValue": self.has_unique_value,
-            "hidden": self.hidden, "hubspotDefined": self.hubspot_defined,
-            "modificationMetadata": {"archivable": not self.hubspot_defined,
-                                     "readOnlyDefinition": self.hubspot_defined,
-                                     "readOnlyValue": self.read_only},
-            "formField": not self.read_only, "dataSensitivity": "non_sensitive",
-            "createdAt": self.created_at, "updatedAt": self.updated_at, "archived": False,
+            "name": self.name,
+            "label": self.label,
+            "type": self.type,
+            "fieldType": self.field_type,
+            "groupName": self.group_name,
+            "description": self.description,
+            "options": self.options,
+            "displayOrder": self.display_order,
+            "calculated": self.calculated,
+            "externalOptions": False,
+            "hasUniqueValue": self.has_unique_value,
+            "hidden": self.hidden,
+            "hubspotDefined": self.hubspot_defined,
+            "modificationMetadata": {
+                "archivable": not self.hubspot_defined,
+                "readOnlyDefinition": self.hubspot_defined,
+                "readOnlyValue": self.read_only,
+            },
+            "formField": not self.read_only,
+            "dataSensitivity": "non_sensitive",
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "archived": False,
         }
 
     @classmethod
     def from_api(cls, body: dict[str, Any], now_iso: str) -> PropertyDef:
         """A definition from a Properties API create body (validated by the caller)."""
         return cls(
-            name=body["name"], label=body["label"], type=body["type"],
-            field_type=body["fieldType"], group_name=body["groupName"],
+            name=body["name"],
+            label=body["label"],
+            type=body["type"],
+            field_type=body["fieldType"],
+            group_name=body["groupName"],
             options=[option_json(o, i) for i, o in enumerate(body.get("options") or [])],
             has_unique_value=bool(body.get("hasUniqueValue", False)),
-            hidden=bool(body.get("hidden", False)), description=body.get("description") or "",
-            display_order=int(body.get("displayOrder", -1)), created_at=now_iso,
+            hidden=bool(body.get("hidden", False)),
+            description=body.get("description") or "",
+            display_order=int(body.get("displayOrder", -1)),
+            created_at=now_iso,
             updated_at=now_iso,
         )
 
 
 def option_json(option: dict[str, Any], index: int) -> dict[str, Any]:
     """An option with HubSpot's keys filled in."""
-    return {"label": str(option.get("label", option.get("value", ""))),
-            "value": str(option.get("value", "")),
-            "displayOrder": int(option.get("displayOrder", index)),
-            "hidden": bool(option.get("hidden", False)),
-            "description": option.get("description") or ""}
+    return {
+        "label": str(option.get("label", option.get("value", ""))),
+        "value": str(option.get("value", "")),
+        "displayOrder": int(option.get("displayOrder", index)),
+        "hidden": bool(option.get("hidden", False)),
+        "description": option.get("description") or "",
+    }
 
 
 def create_problems(body: Any) -> list[str]:
@@ -94,8 +113,9 @@ def create_problems(body: Any) -> list[str]:
 class PropertyRegistry:
     """The properties and groups of one object type."""
 
-    def __init__(self, object_label: str, definitions: list[PropertyDef],
-                 groups: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, object_label: str, definitions: list[PropertyDef], groups: list[dict[str, Any]]
+    ) -> None:
         self.object_label = object_label  # e.g. CONTACT, used in error messages
         self.defs: dict[str, PropertyDef] = {d.name: d for d in definitions}
         self.groups: dict[str, dict[str, Any]] = {g["name"]: g for g in groups}
@@ -117,8 +137,9 @@ class PropertyRegistry:
         """Add (or replace) a definition."""
         self.defs[definition.name] = definition
 
-    def check(self, values: dict[str, Any], *, system: bool = False
-              ) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    def check(
+        self, values: dict[str, Any], *, system: bool = False
+    ) -> tuple[dict[str, str], list[dict[str, Any]]]:
         """Normalised values and HubSpot property errors (``system``: allow read-only)."""
         clean: dict[str, str] = {}
         problems: list[dict[str, Any]] = []
@@ -129,9 +150,13 @@ class PropertyRegistry:
                 continue
             value = normalise_write(self.defs[name].type, "" if raw is None else str(raw))
             if value is None:
-                problems.append(property_error(
-                    name, "INVALID_" + self.defs[name].type.upper(),
-                    f"{raw} is not a valid {self.defs[name].type} value for property {name}"))
+                problems.append(
+                    property_error(
+                        name,
+                        "INVALID_" + self.defs[name].type.upper(),
+                        f"{raw} is not a valid {self.defs[name].type} value for property {name}",
+                    )
+                )
             else:
                 clean[name] = value
         return clean, problems
@@ -139,17 +164,23 @@ class PropertyRegistry:
     def _problem(self, name: str, raw: Any, system: bool) -> dict[str, Any] | None:
         definition = self.defs.get(name)
         if definition is None:
-            return property_error(name, "PROPERTY_DOESNT_EXIST",
-                                  f'Property "{name}" does not exist')
+            return property_error(
+                name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist'
+            )
         if definition.read_only and not system:
-            return property_error(name, "READ_ONLY_VALUE",
-                                  f'Property "{name}" is a read only property; its value '
-                                  "cannot be set.")
+            return property_error(
+                name,
+                "READ_ONLY_VALUE",
+                f'Property "{name}" is a read only property; its value cannot be set.',
+            )
         value = "" if raw is None else str(raw)
         if definition.type == "enumeration" and value and not self._option_ok(definition, value):
-            return property_error(name, "INVALID_OPTION",
-                                  f"{value} was not one of the allowed options: "
-                                  f"[{', '.join(definition.option_values())}]")
+            return property_error(
+                name,
+                "INVALID_OPTION",
+                f"{value} was not one of the allowed options: "
+                f"[{', '.join(definition.option_values())}]",
+            )
         return None
 
     @staticmethod
@@ -161,14 +192,18 @@ class PropertyRegistry:
 
     def to_state(self) -> dict[str, Any]:
         """JSON-ready state."""
-        return {"object_label": self.object_label, "groups": list(self.groups.values()),
-                "defs": [asdict(d) for d in self.defs.values()]}
+        return {
+            "object_label": self.object_label,
+            "groups": list(self.groups.values()),
+            "defs": [asdict(d) for d in self.defs.values()],
+        }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> PropertyRegistry:
         """A registry rebuilt from :meth:`to_state` output."""
-        return cls(state["object_label"], [PropertyDef(**d) for d in state["defs"]],
-                   state["groups"])
+        return cls(
+            state["object_label"], [PropertyDef(**d) for d in state["defs"]], state["groups"]
+        )
 
 
 def problems_message(problems: list[dict[str, Any]]) -> str:

@@ -35,13 +35,18 @@ Bound = tuple[str, float, float]  # operator, low, high (high == low except for 
 Probe = Callable[[float, bool], Entry]
 
 
-def index_slice(store: ObjectStore, request: SearchRequest, cutoff_ms: int | None
-                ) -> tuple[int, int] | None:
+def index_slice(
+    store: ObjectStore, request: SearchRequest, cutoff_ms: int | None
+) -> tuple[int, int] | None:
     """Positions ``[start, end)`` of the matches in ``store.by_modified`` (None: no fast path)."""
     modified = store.kind.modified_props
     by_id = request.sort_prop == "hs_object_id"
-    if (request.query or len(request.groups) > 1 or request.after < 0
-            or not (by_id or request.sort_prop in modified)):
+    if (
+        request.query
+        or len(request.groups) > 1
+        or request.after < 0
+        or not (by_id or request.sort_prop in modified)
+    ):
         return None
     on_ms: list[Bound] = []
     on_id: list[Bound] = []
@@ -64,13 +69,14 @@ def index_slice(store: ObjectStore, request: SearchRequest, cutoff_ms: int | Non
     return _narrow(index, start, end, on_id, lambda v, right: (pinned, v))
 
 
-def page_ids(index: list[tuple[int, int]], span: tuple[int, int], after: int, limit: int,
-             descending: bool) -> list[int]:
+def page_ids(
+    index: list[tuple[int, int]], span: tuple[int, int], after: int, limit: int, descending: bool
+) -> list[int]:
     """The ids of one page (``after`` results skipped) of the matches at ``span``."""
     start, end = span
     if not descending:
         low = start + after
-        return [i for _, i in index[low:min(low + limit, end)]]
+        return [i for _, i in index[low : min(low + limit, end)]]
     high = end - after
     low = max(start, high - limit)
     return [i for _, i in reversed(index[low:high])] if high > low else []
@@ -85,14 +91,19 @@ def _numeric(flt: Filter, kind: str) -> Bound | None:
     if low is None or high is None or low[0] != 0 or high[0] != 0:
         return None
     first, second = low[1], high[1]
-    if not (isinstance(first, float) and isinstance(second, float)
-            and math.isfinite(first) and math.isfinite(second)):
+    if not (
+        isinstance(first, float)
+        and isinstance(second, float)
+        and math.isfinite(first)
+        and math.isfinite(second)
+    ):
         return None
     return flt.op, first, second
 
 
-def _narrow(index: list[tuple[int, int]], start: int, end: int, bounds: list[Bound],
-            probe: Probe) -> tuple[int, int]:
+def _narrow(
+    index: list[tuple[int, int]], start: int, end: int, bounds: list[Bound], probe: Probe
+) -> tuple[int, int]:
     """``[start, end)`` cut by every bound; ``probe(v, right)`` is the index entry to bisect
     for value ``v`` (``right``: past entries equal to ``v``)."""
     for op, low, high in bounds:

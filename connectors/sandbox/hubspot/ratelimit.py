@@ -43,8 +43,11 @@ class RateLimiter:
             self._day, self._daily_used = today, 0
         if self._daily_used >= self.daily_limit:
             return "DAILY"
-        window, size, limit = ((self._search, SEARCH_WINDOW_MS, SEARCH_PER_SECOND) if search
-                               else (self._burst, WINDOW_MS, self.burst_max))
+        window, size, limit = (
+            (self._search, SEARCH_WINDOW_MS, SEARCH_PER_SECOND)
+            if search
+            else (self._burst, WINDOW_MS, self.burst_max)
+        )
         while window and window[0] <= now_ms - size:
             window.popleft()
         if len(window) >= limit:
@@ -62,6 +65,5 @@ class RateLimiter:
             "X-HubSpot-RateLimit-Remaining": str(max(0, self.burst_max - len(self._burst))),
             "X-HubSpot-RateLimit-Interval-Milliseconds": str(WINDOW_MS),
             "X-HubSpot-RateLimit-Daily": str(self.daily_limit),
-            "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, self.daily_limit
-                                                           - self._daily_used)),
+            "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, self.daily_limit - self._daily_used)),
         }

@@ -27,7 +27,7 @@ class Route:
 
 def _segments(path: str, prefix: str) -> list[str]:
     # the shared server hands over the raw path; ids such as emails arrive percent-encoded
-    return [unquote(part) for part in path[len(prefix):].split("/") if part]
+    return [unquote(part) for part in path[len(prefix) :].split("/") if part]
 
 
 def route(method: str, path: str, is_contacts: Callable[[str], bool]) -> Route:

@@ -34,17 +34,34 @@ WORKING = ("IN_PROGRESS", "ATTEMPTED_TO_CONTACT", "CONNECTED")
 SCENARIO_TABLE: dict[str, Look] = {
     "new_clean": Look("NEW", "lead"),
     "working_clean": Look(WORKING, "salesqualifiedlead"),
-    "lingering_unqualified_reason": Look("IN_PROGRESS", "salesqualifiedlead",
-                                         unqualified=("no_fit_industry", "wrong_persona")),
-    "lingering_nurture_reason": Look("CONNECTED", "salesqualifiedlead",
-                                     nurture=("bad_timing", "no_budget_now")),
-    "nurture_to_unqualified": Look("UNQUALIFIED", "other", nurture=("no_budget_now",),
-                                   unqualified=("wrong_persona", "competitor")),
-    "nurture_ok": Look("BAD_TIMING", "lead", nurture=("bad_timing", "no_budget_now",
-                                                      "connected_not_interested")),
-    "unqualified_ok": Look("UNQUALIFIED", "other", unqualified=(
-        "wrong_persona", "no_fit_industry", "out_of_territory", "competitor",
-        "student_or_job_seeker", "duplicate", "existing_customer")),
+    "lingering_unqualified_reason": Look(
+        "IN_PROGRESS", "salesqualifiedlead", unqualified=("no_fit_industry", "wrong_persona")
+    ),
+    "lingering_nurture_reason": Look(
+        "CONNECTED", "salesqualifiedlead", nurture=("bad_timing", "no_budget_now")
+    ),
+    "nurture_to_unqualified": Look(
+        "UNQUALIFIED",
+        "other",
+        nurture=("no_budget_now",),
+        unqualified=("wrong_persona", "competitor"),
+    ),
+    "nurture_ok": Look(
+        "BAD_TIMING", "lead", nurture=("bad_timing", "no_budget_now", "connected_not_interested")
+    ),
+    "unqualified_ok": Look(
+        "UNQUALIFIED",
+        "other",
+        unqualified=(
+            "wrong_persona",
+            "no_fit_industry",
+            "out_of_territory",
+            "competitor",
+            "student_or_job_seeker",
+            "duplicate",
+            "existing_customer",
+        ),
+    ),
     "missing_reason": Look(("UNQUALIFIED", "BAD_TIMING"), "other"),
     "legacy_reason": Look("BAD_TIMING", "lead", nurture=("timing", "no_budget")),
     "ambiguous_reason": Look("BAD_TIMING", "lead", nurture=("no_interest", "not_interested")),
@@ -52,8 +69,7 @@ SCENARIO_TABLE: dict[str, Look] = {
     "unresponsive_valid_contact": Look("BAD_TIMING", "lead", nurture=("unresponsive",)),
     "unresponsive_invalid_contact": Look("BAD_TIMING", "lead", nurture=("unresponsive",)),
     "low_score_new": Look("NEW", "lead"),
-    "wants_call_disqualified": Look("BAD_TIMING", "lead",
-                                    nurture=("connected_not_interested",)),
+    "wants_call_disqualified": Look("BAD_TIMING", "lead", nurture=("connected_not_interested",)),
     "converted": Look("OPEN_DEAL", "customer"),
     "deleted": Look("ATTEMPTED_TO_CONTACT", "lead", fate="archived"),
     "merged": Look("IN_PROGRESS", "lead", fate="merged"),
@@ -62,8 +78,12 @@ SCENARIO_TABLE: dict[str, Look] = {
 
 #: Seed lead source -> hs_analytics_source (HubSpot's "Original Source" options).
 ANALYTICS_SOURCE = {
-    "Web": "DIRECT_TRAFFIC", "Webinar": "OTHER_CAMPAIGNS", "Partner Referral": "REFERRALS",
-    "Purchased List": "OFFLINE", "Trade Show": "OFFLINE", "Other": "OTHER_CAMPAIGNS",
+    "Web": "DIRECT_TRAFFIC",
+    "Webinar": "OTHER_CAMPAIGNS",
+    "Partner Referral": "REFERRALS",
+    "Purchased List": "OFFLINE",
+    "Trade Show": "OFFLINE",
+    "Other": "OTHER_CAMPAIGNS",
 }
 
 
@@ -75,10 +95,11 @@ def hubspot_values(person: Person) -> dict[str, str]:
     """The status and reason properties a person's scenario gives its HubSpot contact."""
     look = SCENARIO_TABLE[person.scenario]
     statuses = (look.lead_status,) if isinstance(look.lead_status, str) else look.lead_status
-    values = {"hs_lead_status": statuses[person.index % len(statuses)],
-              "lifecyclestage": look.lifecycle}
-    nurture, unqualified = _pick(look.nurture, person.index), _pick(look.unqualified,
-                                                                    person.index)
+    values = {
+        "hs_lead_status": statuses[person.index % len(statuses)],
+        "lifecyclestage": look.lifecycle,
+    }
+    nurture, unqualified = _pick(look.nurture, person.index), _pick(look.unqualified, person.index)
     if nurture:
         values["nurture_reason"] = nurture
     if unqualified:

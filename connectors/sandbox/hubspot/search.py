@@ -59,8 +59,10 @@ class SearchRequest:
 
     def cache_key(self) -> str:
         """What identifies the ordered result of this query."""
-        return json.dumps([[[f.prop, f.op, f.value, f.high, f.values] for f in g]
-                           for g in self.groups] + [self.sort_prop, self.descending, self.query])
+        return json.dumps(
+            [[[f.prop, f.op, f.value, f.high, f.values] for f in g] for g in self.groups]
+            + [self.sort_prop, self.descending, self.query]
+        )
 
 
 def parse(body: Any, store: ObjectStore) -> SearchRequest:
@@ -77,8 +79,9 @@ def parse(body: Any, store: ObjectStore) -> SearchRequest:
     if after >= SEARCH_CAP:
         raise SearchCapError(f"after={after}")
     names = names_for(store, body.get("properties") or None)
-    return SearchRequest(groups, prop, descending, names, limit, after,
-                         str(body.get("query") or ""))
+    return SearchRequest(
+        groups, prop, descending, names, limit, after, str(body.get("query") or "")
+    )
 
 
 def _int(raw: Any, default: int, name: str) -> int:
@@ -103,8 +106,9 @@ def _sort(raw: Any, store: ObjectStore) -> tuple[str, bool]:
     else:
         raise SearchError(f"a sort must be an object or a string, not {first!r}")
     if store.registry.get(prop) is None:
-        raise SearchError(f"Property {prop!r} in sorts does not exist on "
-                          f"{store.registry.object_label}")
+        raise SearchError(
+            f"Property {prop!r} in sorts does not exist on {store.registry.object_label}"
+        )
     return prop, descending
 
 
@@ -117,18 +121,20 @@ class SearchEngine:
         self._size = cache_size
         self._use_index = use_index
 
-    def run(self, store: ObjectStore, request: SearchRequest, cutoff_ms: int | None
-            ) -> dict[str, Any]:
+    def run(
+        self, store: ObjectStore, request: SearchRequest, cutoff_ms: int | None
+    ) -> dict[str, Any]:
         """The response body for one page of ``request``; ``cutoff_ms`` hides newer records."""
         span = index_slice(store, request, cutoff_ms) if self._use_index else None
         if span is not None:
             total = span[1] - span[0]
-            window = page_ids(store.by_modified, span, request.after, request.limit,
-                              request.descending)
+            window = page_ids(
+                store.by_modified, span, request.after, request.limit, request.descending
+            )
         else:
             ordered = self._ordered(store, request, cutoff_ms)
             total = len(ordered)
-            window = ordered[request.after:request.after + request.limit]
+            window = ordered[request.after : request.after + request.limit]
         body: dict[str, Any] = {
             "total": total,
             "results": [store.records[i].to_json(request.properties) for i in window],
@@ -138,8 +144,9 @@ class SearchEngine:
             body["paging"] = {"next": {"after": str(following)}}
         return body
 
-    def _ordered(self, store: ObjectStore, request: SearchRequest, cutoff_ms: int | None
-                 ) -> list[int]:
+    def _ordered(
+        self, store: ObjectStore, request: SearchRequest, cutoff_ms: int | None
+    ) -> list[int]:
         key = (id(store), store.version, cutoff_ms, request.cache_key())
         cached = self._cache.get(key)
         if cached is not None:
@@ -159,8 +166,12 @@ def _evaluate(store: ObjectStore, request: SearchRequest, cutoff_ms: int | None)
     text = request.query.casefold().split()
 
     def visible(record: Record) -> bool:
-        return (not record.archived and (cutoff_ms is None or record.updated_ms <= cutoff_ms)
-                and predicate(record) and _matches_query(record, text))
+        return (
+            not record.archived
+            and (cutoff_ms is None or record.updated_ms <= cutoff_ms)
+            and predicate(record)
+            and _matches_query(record, text)
+        )
 
     modified = store.kind.modified_props
     bounds = modified_bounds(request.groups, modified, store.registry.kind)
@@ -168,13 +179,16 @@ def _evaluate(store: ObjectStore, request: SearchRequest, cutoff_ms: int | None)
         ids = [i for _, i in _index_slice(store, bounds) if visible(store.records[i])]
         return ids[::-1] if request.descending else ids
     candidates: Iterable[Record] = (
-        (store.records[i] for _, i in _index_slice(store, bounds)) if bounds is not None
-        else store.records.values())
+        (store.records[i] for _, i in _index_slice(store, bounds))
+        if bounds is not None
+        else store.records.values()
+    )
     return _sorted_ids([r for r in candidates if visible(r)], store, request)
 
 
-def _index_slice(store: ObjectStore, bounds: tuple[int | None, int | None] | None
-                 ) -> list[tuple[int, int]]:
+def _index_slice(
+    store: ObjectStore, bounds: tuple[int | None, int | None] | None
+) -> list[tuple[int, int]]:
     index = store.by_modified
     if bounds is None:
         return index

@@ -28,8 +28,13 @@ from connectors.sandbox.seed import EPOCH, Person, people, shared_with_hubspot
 
 HUBSPOT_ONLY_REMAINDER = 4
 OWNER_IDS = tuple(OWNERS)
-BULK_LOOKS = (("NEW", "", ""), ("IN_PROGRESS", "", ""), ("BAD_TIMING", "bad_timing", ""),
-              ("UNQUALIFIED", "", "wrong_persona"), ("CONNECTED", "", ""))
+BULK_LOOKS = (
+    ("NEW", "", ""),
+    ("IN_PROGRESS", "", ""),
+    ("BAD_TIMING", "bad_timing", ""),
+    ("UNQUALIFIED", "", "wrong_persona"),
+    ("CONNECTED", "", ""),
+)
 
 
 def hubspot_only(person: Person) -> bool:
@@ -55,11 +60,17 @@ def contact_email(person: Person) -> str:
 def contact_properties(person: Person) -> dict[str, str]:
     """Every property a person's contact starts with."""
     values = {
-        "email": contact_email(person), "firstname": person.first_name,
-        "lastname": person.last_name, "phone": person.phone, "company": person.company,
-        "industry": person.industry, "country": person.country, "jobtitle": person.title,
+        "email": contact_email(person),
+        "firstname": person.first_name,
+        "lastname": person.last_name,
+        "phone": person.phone,
+        "company": person.company,
+        "industry": person.industry,
+        "country": person.country,
+        "jobtitle": person.title,
         "hs_analytics_source": ANALYTICS_SOURCE.get(person.lead_source, "OTHER_CAMPAIGNS"),
-        "campaign": person.campaign, "hubspotscore": str(person.score),
+        "campaign": person.campaign,
+        "hubspotscore": str(person.score),
         "wants_call": "true" if person.wants_call else "false",
         "lead_status_changed_at": iso(person.status_changed_at),
     }
@@ -78,8 +89,9 @@ def seed_contacts(store: ObjectStore, count: int, seed: int) -> dict[int, str]:
     previous: Record | None = None
     for person in selected_people(count, seed):
         modified = millis(person.status_changed_at) + 60_000 * (person.index % 7)
-        record = store.insert(contact_properties(person), modified,
-                              created_ms=millis(person.created_at))
+        record = store.insert(
+            contact_properties(person), modified, created_ms=millis(person.created_at)
+        )
         scenarios[record.id] = person.scenario
         outcome = fate(person.scenario)
         if outcome == "archived":
@@ -96,19 +108,30 @@ def merge_records(store: ObjectStore, primary: Record, secondary: Record, now_ms
     primary lists it in ``hs_merged_object_ids``; the primary keeps its own non-empty values."""
     merged = [v for v in (primary.properties.get("hs_merged_object_ids") or "").split(";") if v]
     merged.append(str(secondary.id))
-    fill = {name: value for name, value in secondary.properties.items()
-            if value and not primary.properties.get(name) and name not in SYSTEM_PROPS}
+    fill = {
+        name: value
+        for name, value in secondary.properties.items()
+        if value and not primary.properties.get(name) and name not in SYSTEM_PROPS
+    }
     store.archive(secondary, now_ms)
     store.merged_into[secondary.id] = primary.id
     store.write(primary, {**fill, "hs_merged_object_ids": ";".join(merged)}, now_ms)
 
 
-SYSTEM_PROPS = frozenset({"hs_object_id", "createdate", "lastmodifieddate", "hs_lastmodifieddate",
-                          "hs_merged_object_ids"})
+SYSTEM_PROPS = frozenset(
+    {
+        "hs_object_id",
+        "createdate",
+        "lastmodifieddate",
+        "hs_lastmodifieddate",
+        "hs_merged_object_ids",
+    }
+)
 
 
-def bulk_stream(count: int, first_index: int, start_ms: int, seed: int
-                ) -> Iterator[tuple[int, dict[str, str], str]]:
+def bulk_stream(
+    count: int, first_index: int, start_ms: int, seed: int
+) -> Iterator[tuple[int, dict[str, str], str]]:
     """(modified millis, properties, scenario) for ``count`` plain contacts."""
     rng = random.Random(seed * 1_000_003 + first_index)
     stamp = start_ms
@@ -117,15 +140,24 @@ def bulk_stream(count: int, first_index: int, start_ms: int, seed: int
         if rng.random() >= 0.3:  # 30 % share the millisecond of the record before
             stamp += rng.randrange(1, 1600)
         status, nurture, unqualified = BULK_LOOKS[index % len(BULK_LOOKS)]
-        values = {"email": f"bulk{index}@load.example.com", "firstname": f"Bulk{index}",
-                  "lastname": "Contact", "company": "Load Test Inc", "hs_lead_status": status,
-                  "lifecyclestage": "lead", "hubspotscore": str(index % 100)}
+        values = {
+            "email": f"bulk{index}@load.example.com",
+            "firstname": f"Bulk{index}",
+            "lastname": "Contact",
+            "company": "Load Test Inc",
+            "hs_lead_status": status,
+            "lifecyclestage": "lead",
+            "hubspotscore": str(index % 100),
+        }
         if nurture:
             values["nurture_reason"] = nurture
         if unqualified:
             values["unqualified_reason"] = unqualified
-        yield stamp, values, "nurture_ok" if nurture else (
-            "unqualified_ok" if unqualified else "working_clean")
+        yield (
+            stamp,
+            values,
+            "nurture_ok" if nurture else ("unqualified_ok" if unqualified else "working_clean"),
+        )
 
 
 def add_bulk(store: ObjectStore, count: int, seed: int) -> dict[int, str]:

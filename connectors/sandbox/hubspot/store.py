@@ -37,8 +37,10 @@ class Record:
             if entries is None:
                 value = self.properties.get(name)
                 entries = [] if value is None else [[value, self.created_ms, "IMPORT"]]
-            result[name] = [{"value": value, "timestamp": iso(from_millis(stamp)),
-                             "sourceType": source} for value, stamp, source in entries]
+            result[name] = [
+                {"value": value, "timestamp": iso(from_millis(stamp)), "sourceType": source}
+                for value, stamp, source in entries
+            ]
         return result
 
     def to_json(self, names: list[str] | None) -> dict[str, Any]:
@@ -48,9 +50,11 @@ class Record:
         else:
             props = {name: self.properties.get(name) for name in names}
         body: dict[str, Any] = {
-            "id": str(self.id), "properties": props,
+            "id": str(self.id),
+            "properties": props,
             "createdAt": iso(from_millis(self.created_ms)),
-            "updatedAt": iso(from_millis(self.updated_ms)), "archived": self.archived,
+            "updatedAt": iso(from_millis(self.updated_ms)),
+            "archived": self.archived,
         }
         if self.archived_ms is not None:
             body["archivedAt"] = iso(from_millis(self.archived_ms))
@@ -107,8 +111,7 @@ class ObjectStore:
             return None
         return record
 
-    def find(self, value: str, id_property: str | None, *, archived: bool = False
-             ) -> Record | None:
+    def find(self, value: str, id_property: str | None, *, archived: bool = False) -> Record | None:
         """A record by id, or by the value of a unique property when ``id_property`` is set."""
         if not id_property or id_property == "hs_object_id":
             return self.get(value, archived=archived)
@@ -138,8 +141,9 @@ class ObjectStore:
         return (r for r in self.records.values() if not r.archived)
 
     # -- writes --------------------------------------------------------------------------
-    def insert(self, values: dict[str, str], now_ms: int, *, created_ms: int | None = None
-               ) -> Record:
+    def insert(
+        self, values: dict[str, str], now_ms: int, *, created_ms: int | None = None
+    ) -> Record:
         """Create a record from already-checked values (system fields are set here)."""
         record_id = self.next_id
         self.next_id += 1
@@ -155,8 +159,9 @@ class ObjectStore:
         self.version += 1
         return record
 
-    def write(self, record: Record, values: dict[str, str], now_ms: int,
-              source: str = "INTEGRATION") -> None:
+    def write(
+        self, record: Record, values: dict[str, str], now_ms: int, source: str = "INTEGRATION"
+    ) -> None:
         """Apply checked values and bump the last-modified properties (every write does).
 
         ``source`` is the history sourceType: INTEGRATION for API writes, CRM_UI for people.
@@ -198,7 +203,8 @@ class ObjectStore:
             if entries is None:
                 old = record.properties.get(name)
                 entries = record.history[name] = (
-                    [] if old is None else [[old, record.created_ms, "IMPORT"]])
+                    [] if old is None else [[old, record.created_ms, "IMPORT"]]
+                )
             entries.insert(0, [value, now_ms, source])
 
     def _stamp(self, record: Record, now_ms: int) -> None:
@@ -210,7 +216,9 @@ class ObjectStore:
     def _unindex_modified(self, record: Record) -> None:
         position = bisect.bisect_left(self.by_modified, (record.updated_ms, record.id))
         if position < len(self.by_modified) and self.by_modified[position] == (
-                record.updated_ms, record.id):
+            record.updated_ms,
+            record.id,
+        ):
             del self.by_modified[position]
 
     def enable_unique(self) -> None:
@@ -225,19 +233,29 @@ class ObjectStore:
     # -- state ---------------------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:
         """JSON-ready state (for :meth:`HubSpotEmulator.save`)."""
-        return {"kind": asdict(self.kind), "registry": self.registry.to_state(),
-                "records": [asdict(r) for r in self.records.values()],
-                "merged_into": {str(k): v for k, v in self.merged_into.items()},
-                "next_id": self.next_id}
+        return {
+            "kind": asdict(self.kind),
+            "registry": self.registry.to_state(),
+            "records": [asdict(r) for r in self.records.values()],
+            "merged_into": {str(k): v for k, v in self.merged_into.items()},
+            "next_id": self.next_id,
+        }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> ObjectStore:
         """A store rebuilt from :meth:`to_state` output."""
         kind = state["kind"]
-        store = cls(ObjectKind(**{**kind, "modified_props": tuple(kind["modified_props"]),
-                                  "default_props": tuple(kind["default_props"]),
-                                  "names": tuple(kind["names"])}),
-                    PropertyRegistry.from_state(state["registry"]))
+        store = cls(
+            ObjectKind(
+                **{
+                    **kind,
+                    "modified_props": tuple(kind["modified_props"]),
+                    "default_props": tuple(kind["default_props"]),
+                    "names": tuple(kind["names"]),
+                }
+            ),
+            PropertyRegistry.from_state(state["registry"]),
+        )
         for raw in state["records"]:
             record = Record(**raw)
             store.records[record.id] = record

@@ -42,8 +42,9 @@ from connectors.sandbox.salesforce.writes import (
 )
 from connectors.sandbox.server import App, Request, Response
 
-LIMIT_EXCEEDED = [{"message": "TotalRequests Limit exceeded.",
-                   "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+LIMIT_EXCEEDED = [
+    {"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}
+]
 NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
 
 
@@ -57,23 +58,38 @@ class SalesforceEmulator(ControlMixin, App):
 
     name = "salesforce"
 
-    def __init__(self, *, leads: int = 200, seed: int = 42,
-                 now: Callable[[], datetime] | None = None, daily_limit: int = 100_000,
-                 api_version: str = "59.0", username: str = "admin@leadloop.sandbox",
-                 password: str = "sandbox-password", security_token: str = "sandbox-token",
-                 restricted_reasons: bool = True, validation_rule: bool = False,
-                 faults: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        leads: int = 200,
+        seed: int = 42,
+        now: Callable[[], datetime] | None = None,
+        daily_limit: int = 100_000,
+        api_version: str = "59.0",
+        username: str = "admin@leadloop.sandbox",
+        password: str = "sandbox-password",
+        security_token: str = "sandbox-token",
+        restricted_reasons: bool = True,
+        validation_rule: bool = False,
+        faults: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__()
-        self.settings = {"seed": seed, "daily_limit": daily_limit, "api_version": api_version,
-                         "restricted_reasons": restricted_reasons,
-                         "validation_rule": validation_rule}
+        self.settings = {
+            "seed": seed,
+            "daily_limit": daily_limit,
+            "api_version": api_version,
+            "restricted_reasons": restricted_reasons,
+            "validation_rule": validation_rule,
+        }
         self._clock = now or utc_now
         self.daily_limit = daily_limit
         self.api_version = api_version
         self.api_used = 0
         self.lead_entity = Entity("Lead", "00Q", lead_fields(restricted_reasons))
-        self.entities = {"lead": self.lead_entity,
-                         "leadstatus": Entity("LeadStatus", "01J", LEAD_STATUS_FIELDS)}
+        self.entities = {
+            "lead": self.lead_entity,
+            "leadstatus": Entity("LeadStatus", "01J", LEAD_STATUS_FIELDS),
+        }
         self.rules = Rules(validation_rule=validation_rule)
         self.store = LeadStore()
         seed_people(self.store, leads, seed)
@@ -133,14 +149,21 @@ class SalesforceEmulator(ControlMixin, App):
         if target.op == "composite":
             with self.lock:
                 try:
-                    results = update_collection(self.store, self.lead_entity, request.json(),
-                                                self.now(), self.rules, locked=True)
+                    results = update_collection(
+                        self.store,
+                        self.lead_entity,
+                        request.json(),
+                        self.now(),
+                        self.rules,
+                        locked=True,
+                    )
                 except RequestError as exc:
                     return Response.json(exc.body(), exc.status)
             return Response.json(results)
         status = 400 if target.op == "sobject_patch" else 503
-        return Response.json([{"message": LOCKED, "errorCode": "UNABLE_TO_LOCK_ROW",
-                               "fields": []}], status)
+        return Response.json(
+            [{"message": LOCKED, "errorCode": "UNABLE_TO_LOCK_ROW", "fields": []}], status
+        )
 
     def _limited(self, response: Response) -> Response:
         response.headers["Sforce-Limit-Info"] = f"api-usage={self.api_used}/{self.daily_limit}"
@@ -188,8 +211,7 @@ class SalesforceEmulator(ControlMixin, App):
             return Response.json({"totalSize": len(matched), "done": True, "records": []})
         base = f"/services/data/v{target.version}/sobjects/{plan.entity.name}"
         records = [plan.project(row, base) for row in matched]
-        return Response.json(self.cursors.first_page(target.version, records,
-                                                     batch_size(request)))
+        return Response.json(self.cursors.first_page(target.version, records, batch_size(request)))
 
     def _op_query_more(self, target: Route, request: Request) -> Response:
         page = self.cursors.next_page(target.parts[1])
@@ -208,8 +230,10 @@ class SalesforceEmulator(ControlMixin, App):
         if row is None:
             return Response.json(NOT_FOUND, 404)
         if row["IsDeleted"]:
-            return Response.json([{"message": "entity is deleted",
-                                   "errorCode": "ENTITY_IS_DELETED", "fields": []}], 404)
+            return Response.json(
+                [{"message": "entity is deleted", "errorCode": "ENTITY_IS_DELETED", "fields": []}],
+                404,
+            )
         return row
 
     def _op_sobject_get(self, target: Route, request: Request) -> Response:
@@ -221,8 +245,15 @@ class SalesforceEmulator(ControlMixin, App):
         entity = self.lead_entity
         fields = [entity.field(name) for name in names] if names else list(entity.fields)
         if any(field is None for field in fields):
-            return Response.json([{"message": f"No such column in {wanted!r} on sobject of type "
-                                   "Lead", "errorCode": "INVALID_FIELD"}], 400)
+            return Response.json(
+                [
+                    {
+                        "message": f"No such column in {wanted!r} on sobject of type Lead",
+                        "errorCode": "INVALID_FIELD",
+                    }
+                ],
+                400,
+            )
         url = f"/services/data/v{target.version}/sobjects/Lead/{row['Id']}"
         record: dict[str, Any] = {"attributes": {"type": "Lead", "url": url}}
         record.update({field.name: row[field.name] for field in fields if field is not None})
@@ -240,14 +271,20 @@ class SalesforceEmulator(ControlMixin, App):
         changes, errors = validate(self.lead_entity, row, body, self.rules)
         errors = [problem] if problem else errors
         if errors:
-            return Response.json([{"message": e["message"], "errorCode": e["statusCode"],
-                                   "fields": e["fields"]} for e in errors], 400)
+            return Response.json(
+                [
+                    {"message": e["message"], "errorCode": e["statusCode"], "fields": e["fields"]}
+                    for e in errors
+                ],
+                400,
+            )
         self.store.update(row, changes, self.now())
         return Response(204)
 
     def _op_composite(self, target: Route, request: Request) -> Response:
-        results = update_collection(self.store, self.lead_entity, request.json(), self.now(),
-                                    self.rules)
+        results = update_collection(
+            self.store, self.lead_entity, request.json(), self.now(), self.rules
+        )
         return Response.json(results)
 
     def _op_deleted(self, target: Route, request: Request) -> Response:
@@ -258,8 +295,12 @@ class SalesforceEmulator(ControlMixin, App):
 
     def _op_resources(self, target: Route, request: Request) -> Response:
         base = f"/services/data/v{target.version}"
-        return Response.json({name: f"{base}/{name}" for name in
-                              ("sobjects", "query", "queryAll", "limits", "composite", "jobs")})
+        return Response.json(
+            {
+                name: f"{base}/{name}"
+                for name in ("sobjects", "query", "queryAll", "limits", "composite", "jobs")
+            }
+        )
 
     def _op_limits(self, target: Route, request: Request) -> Response:
         return Response.json(limits(self.api_used, self.daily_limit, len(self.bulk.jobs)))
@@ -280,16 +321,21 @@ class SalesforceEmulator(ControlMixin, App):
         return self.bulk.poll(target.parts[2])
 
     def _op_bulk_results(self, target: Route, request: Request) -> Response:
-        return self.bulk.results(target.parts[2], target.version, request.arg("locator"),
-                                 request.arg("maxRecords"))
+        return self.bulk.results(
+            target.parts[2], target.version, request.arg("locator"), request.arg("maxRecords")
+        )
 
     # -- state files --------------------------------------------------------------------------
 
     def save(self, path: str | Path) -> None:
         """Write the org's data and settings to ``path`` as JSON (credentials are not saved)."""
         with self.lock:
-            state = {"format": 1, "settings": self.settings, "api_used": self.api_used,
-                     "store": self.store.to_json()}
+            state = {
+                "format": 1,
+                "settings": self.settings,
+                "api_used": self.api_used,
+                "store": self.store.to_json(),
+            }
         Path(path).write_text(json.dumps(state), encoding="utf-8")
 
     @classmethod

@@ -55,8 +55,9 @@ def soap_fault(code: str, message: str, status: int = 500) -> Response:
 class Sessions:
     """Credentials of the one API user and the session ids issued to it."""
 
-    def __init__(self, username: str, password: str, security_token: str,
-                 now: Callable[[], datetime]) -> None:
+    def __init__(
+        self, username: str, password: str, security_token: str, now: Callable[[], datetime]
+    ) -> None:
         self.username = username
         self._secret = password + security_token
         self._now = now
@@ -89,9 +90,15 @@ class Sessions:
         if values.get("username") != self.username or values.get("password") != self._secret:
             return soap_fault("INVALID_LOGIN", BAD_LOGIN)
         base = f"https://{request.headers.get('host', '127.0.0.1')}"
-        body = _SOAP_LOGIN.format(base=base, version=version, org=ORG_ID, org15=ORG_ID[:15],
-                                  user=USER_ID,
-                                  session=self.issue(), username=escape(self.username))
+        body = _SOAP_LOGIN.format(
+            base=base,
+            version=version,
+            org=ORG_ID,
+            org15=ORG_ID[:15],
+            user=USER_ID,
+            session=self.issue(),
+            username=escape(self.username),
+        )
         return Response.text(body, 200, "text/xml; charset=utf-8")
 
     def token(self, request: Request) -> Response:
@@ -104,10 +111,15 @@ class Sessions:
         if problem is not None:
             return _oauth_error("invalid_grant", problem)
         host = request.headers.get("host", "127.0.0.1")
-        return Response.json({
-            "access_token": self.issue(), "scope": "api", "instance_url": f"http://{host}",
-            "id": f"https://login.salesforce.com/id/{ORG_ID}/{USER_ID}", "token_type": "Bearer",
-        })
+        return Response.json(
+            {
+                "access_token": self.issue(),
+                "scope": "api",
+                "instance_url": f"http://{host}",
+                "id": f"https://login.salesforce.com/id/{ORG_ID}/{USER_ID}",
+                "token_type": "Bearer",
+            }
+        )
 
     def _claims_problem(self, claims: dict[str, Any] | None) -> str | None:
         if claims is None or not all(claims.get(key) for key in ("iss", "sub", "aud", "exp")):

@@ -56,13 +56,22 @@ class Job:
         """The job info JSON (``GET jobs/query/{id}``)."""
         done = self.state == "JobComplete"
         body = {
-            "id": self.id, "operation": self.operation, "object": self.object,
-            "createdById": make_id("005", 1), "createdDate": wire(self.created),
-            "systemModstamp": wire(self.created), "state": self.state,
-            "concurrencyMode": "Parallel", "contentType": "CSV",
-            "apiVersion": float(self.version), "jobType": "V2Query", "lineEnding": "LF",
-            "columnDelimiter": "COMMA", "numberRecordsProcessed": len(self.rows) if done else 0,
-            "retries": 0, "totalProcessingTime": 0,
+            "id": self.id,
+            "operation": self.operation,
+            "object": self.object,
+            "createdById": make_id("005", 1),
+            "createdDate": wire(self.created),
+            "systemModstamp": wire(self.created),
+            "state": self.state,
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "apiVersion": float(self.version),
+            "jobType": "V2Query",
+            "lineEnding": "LF",
+            "columnDelimiter": "COMMA",
+            "numberRecordsProcessed": len(self.rows) if done else 0,
+            "retries": 0,
+            "totalProcessingTime": 0,
         }
         if self.state == "Failed":
             body["errorMessage"] = self.error or "the query failed"
@@ -99,12 +108,19 @@ class BulkJobs:
 
     def create(self, plan: Plan, rows: Sequence[Row], operation: str, version: str) -> Job:
         """A new job for ``plan`` over ``rows``, processed in a background thread."""
-        job = Job(id=make_id("750", len(self.jobs) + 1), operation=operation,
-                  object=plan.entity.name, version=version, created=self._now(),
-                  header=[f.name for f in plan.fields], kinds=[f.type for f in plan.fields])
+        job = Job(
+            id=make_id("750", len(self.jobs) + 1),
+            operation=operation,
+            object=plan.entity.name,
+            version=version,
+            created=self._now(),
+            header=[f.name for f in plan.fields],
+            kinds=[f.type for f in plan.fields],
+        )
         self.jobs[job.id] = job
-        threading.Thread(target=self._process, args=(job, plan, rows), daemon=True,
-                         name=f"bulk-{job.id}").start()
+        threading.Thread(
+            target=self._process, args=(job, plan, rows), daemon=True, name=f"bulk-{job.id}"
+        ).start()
         return job
 
     def _process(self, job: Job, plan: Plan, rows: Sequence[Row]) -> None:
@@ -114,8 +130,11 @@ class BulkJobs:
         try:
             for start in range(0, len(rows), CHUNK_ROWS):
                 with self._lock:
-                    kept.extend(tuple(row.get(name) for name in names)
-                                for row in rows[start:start + CHUNK_ROWS] if plan.predicate(row))
+                    kept.extend(
+                        tuple(row.get(name) for name in names)
+                        for row in rows[start : start + CHUNK_ROWS]
+                        if plan.predicate(row)
+                    )
                 time.sleep(YIELD_SECONDS)  # the lock is not fair: let waiting requests in
             job.rows = plan.arrange(kept, lambda values, name: values[position[name]])
         except Exception as exc:  # an emulator bug fails the job, as Salesforce would
@@ -139,33 +158,47 @@ class BulkJobs:
             job.advance(self._now() - job.created >= COMPLETES_AFTER)
         return Response.json(job.info())
 
-    def results(self, job_id: str, version: str, locator: str | None,
-                max_records: str | None) -> Response:
+    def results(
+        self, job_id: str, version: str, locator: str | None, max_records: str | None
+    ) -> Response:
         """``GET jobs/query/{id}/results``: one CSV chunk and the next locator."""
         job = self.jobs.get(job_id)
         if job is None:
             return Response.json(NOT_FOUND, 404)
         if job.version != version:
-            return Response.json([{"errorCode": "INVALIDJOB", "message":
-                                   "Results must be requested with the job's API version"}], 409)
+            return Response.json(
+                [
+                    {
+                        "errorCode": "INVALIDJOB",
+                        "message": "Results must be requested with the job's API version",
+                    }
+                ],
+                409,
+            )
         if job.state != "JobComplete":
-            return Response.json([{"errorCode": "JOB_NOT_COMPLETE",
-                                   "message": "Job is not complete"}], 412)
+            return Response.json(
+                [{"errorCode": "JOB_NOT_COMPLETE", "message": "Job is not complete"}], 412
+            )
         try:
             padded = (locator or "") + "=" * (-len(locator or "") % 4)
             start = int(base64.b64decode(padded).decode()) if locator else 0
             size = int(max_records) if max_records else len(job.rows) or 1
         except ValueError:
-            return Response.json([{"errorCode": "INVALID_LOCATOR",
-                                   "message": "Invalid locator or maxRecords"}], 400)
-        chunk = job.rows[start:start + max(size, 1)]
+            return Response.json(
+                [{"errorCode": "INVALID_LOCATOR", "message": "Invalid locator or maxRecords"}], 400
+            )
+        chunk = job.rows[start : start + max(size, 1)]
         end = start + len(chunk)
         following = base64.b64encode(str(end).encode()).decode().rstrip("=")
-        return Response(200, _csv(job, chunk), {
-            "Content-Type": "text/csv",
-            "Sforce-NumberOfRecords": str(len(chunk)),
-            "Sforce-Locator": following if end < len(job.rows) else "null",
-        })
+        return Response(
+            200,
+            _csv(job, chunk),
+            {
+                "Content-Type": "text/csv",
+                "Sforce-NumberOfRecords": str(len(chunk)),
+                "Sforce-Locator": following if end < len(job.rows) else "null",
+            },
+        )
 
 
 def _csv(job: Job, chunk: list[Values]) -> bytes:
@@ -173,6 +206,7 @@ def _csv(job: Job, chunk: list[Values]) -> bytes:
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.writerow(job.header)
     kinds = job.kinds
-    writer.writerows([_cell(value, kind) for value, kind in zip(values, kinds, strict=False)]
-                     for values in chunk)
+    writer.writerows(
+        [_cell(value, kind) for value, kind in zip(values, kinds, strict=False)] for values in chunk
+    )
     return buffer.getvalue().encode()

@@ -32,12 +32,26 @@ from connectors.sandbox.salesforce.values import parse_iso, wire
 Row = Mapping[str, Any]
 T = TypeVar("T")
 Predicate = Callable[[Row], bool]
-_LITERAL_KIND = {"datetime": "datetime", "date": "date", "double": "number", "int": "number",
-                 "boolean": "boolean"}
-_TYPE_NAMES = {"datetime": "dateTime", "date": "date", "number": "double", "boolean": "boolean",
-               "string": "string"}
-_ORDERING = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-             ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+_LITERAL_KIND = {
+    "datetime": "datetime",
+    "date": "date",
+    "double": "number",
+    "int": "number",
+    "boolean": "boolean",
+}
+_TYPE_NAMES = {
+    "datetime": "dateTime",
+    "date": "date",
+    "number": "double",
+    "boolean": "boolean",
+    "string": "string",
+}
+_ORDERING = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
 
 
 @dataclass
@@ -72,8 +86,9 @@ class Plan:
 
     def project(self, row: Row, url_base: str) -> dict[str, Any]:
         """``row`` as the REST API returns it: ``attributes`` then the selected fields."""
-        record: dict[str, Any] = {"attributes": {"type": self.entity.name,
-                                                 "url": f"{url_base}/{row['Id']}"}}
+        record: dict[str, Any] = {
+            "attributes": {"type": self.entity.name, "url": f"{url_base}/{row['Id']}"}
+        }
         for field in self.fields:
             record[field.name] = row.get(field.name)
         return record
@@ -83,11 +98,15 @@ def compile_query(query: Query, entities: Mapping[str, Entity]) -> Plan:
     """Resolve names and literals of ``query``; raise :class:`SoqlError` like Salesforce."""
     entity = entities.get(query.entity.name.lower())
     if entity is None:
-        raise malformed(query.source, query.entity.pos,
-                        f"sObject type '{query.entity.name}' is not supported. If you are "
-                        "attempting to use a custom object, be sure to append the '__c' after "
-                        "the entity name. Please reference your WSDL or the describe call for "
-                        "the appropriate names.", "INVALID_TYPE")
+        raise malformed(
+            query.source,
+            query.entity.pos,
+            f"sObject type '{query.entity.name}' is not supported. If you are "
+            "attempting to use a custom object, be sure to append the '__c' after "
+            "the entity name. Please reference your WSDL or the describe call for "
+            "the appropriate names.",
+            "INVALID_TYPE",
+        )
     compiler = _Compiler(query, entity)
     return Plan(
         entity=entity,
@@ -104,8 +123,7 @@ def _get(row: Row, name: str) -> Any:
     return row.get(name)
 
 
-def _sorted(rows: list[T], field: Field, order: Order, value: Callable[[T, str], Any]
-            ) -> list[T]:
+def _sorted(rows: list[T], field: Field, order: Order, value: Callable[[T, str], Any]) -> list[T]:
     key, name = _key(field), field.name
     nulls = [row for row in rows if value(row, name) is None]
     present = [row for row in rows if value(row, name) is not None]
@@ -134,14 +152,20 @@ class _Compiler:
         if field is not None:
             return field
         if "." in ref.name:
-            raise self.error(ref.pos, f"Didn't understand relationship '{ref.name.split('.')[0]}'"
-                             " in field path. If you are attempting to use a custom "
-                             "relationship, be sure to append the '__r' after the custom "
-                             "relationship name.")
-        raise self.error(ref.pos, f"No such column '{ref.name}' on entity '{self.entity.name}'. "
-                         "If you are attempting to use a custom field, be sure to append the "
-                         "'__c' after the custom field name. Please reference your WSDL or the "
-                         "describe call for the appropriate names.")
+            raise self.error(
+                ref.pos,
+                f"Didn't understand relationship '{ref.name.split('.')[0]}'"
+                " in field path. If you are attempting to use a custom "
+                "relationship, be sure to append the '__r' after the custom "
+                "relationship name.",
+            )
+        raise self.error(
+            ref.pos,
+            f"No such column '{ref.name}' on entity '{self.entity.name}'. "
+            "If you are attempting to use a custom field, be sure to append the "
+            "'__c' after the custom field name. Please reference your WSDL or the "
+            "describe call for the appropriate names.",
+        )
 
     def filterable(self, ref: FieldRef) -> Field:
         field = self.field(ref)
@@ -193,8 +217,11 @@ class _Compiler:
         expected = _LITERAL_KIND.get(field.type, "string")
         if literal.kind != expected:
             quoted = "" if expected == "string" else " and should not be enclosed in quotes"
-            raise self.error(literal.pos, f"value of filter criterion for field '{field.name}' "
-                             f"must be of type {_TYPE_NAMES[expected]}{quoted}")
+            raise self.error(
+                literal.pos,
+                f"value of filter criterion for field '{field.name}' "
+                f"must be of type {_TYPE_NAMES[expected]}{quoted}",
+            )
         if expected == "datetime":
             return wire(parse_iso(literal.value))
         if expected == "string":
@@ -207,11 +234,15 @@ class _Compiler:
         target = self.value(field, node.value)
         if target is None or field.type == "boolean":
             if op not in ("=", "!="):
-                raise self.error(node.value.pos, f"invalid operator on {field.type} value",
-                                 "MALFORMED_QUERY")
+                raise self.error(
+                    node.value.pos, f"invalid operator on {field.type} value", "MALFORMED_QUERY"
+                )
             if target is None:
-                return (lambda row: row.get(name) is None) if op == "=" else (
-                    lambda row: row.get(name) is not None)
+                return (
+                    (lambda row: row.get(name) is None)
+                    if op == "="
+                    else (lambda row: row.get(name) is not None)
+                )
         if op == "=":
             return lambda row: row.get(name) is not None and key(row[name]) == target
         if op == "!=":
@@ -234,8 +265,9 @@ class _Compiler:
     def like(self, node: Like) -> Predicate:
         field = self.filterable(node.field)
         if not field.textual or node.pattern.kind != "string":
-            raise self.error(node.pattern.pos, f"invalid operator on field '{field.name}'",
-                             "MALFORMED_QUERY")
+            raise self.error(
+                node.pattern.pos, f"invalid operator on field '{field.name}'", "MALFORMED_QUERY"
+            )
         pattern = re.compile(_like_regex(node.pattern.value), re.IGNORECASE | re.DOTALL)
         name = field.name
         return lambda row: row.get(name) is not None and bool(pattern.fullmatch(row[name]))

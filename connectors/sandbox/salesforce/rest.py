@@ -36,8 +36,7 @@ class Cursors:
         self._open: OrderedDict[str, tuple[str, list[dict[str, Any]], int]] = OrderedDict()
         self._count = 0
 
-    def first_page(self, version: str, records: list[dict[str, Any]], size: int
-                   ) -> dict[str, Any]:
+    def first_page(self, version: str, records: list[dict[str, Any]], size: int) -> dict[str, Any]:
         """The first page of a query's results (opening a cursor if there are more)."""
         if len(records) <= size:
             return {"totalSize": len(records), "done": True, "records": records}
@@ -68,8 +67,9 @@ class Cursors:
 
 def invalid_locator() -> Response:
     """The answer for a locator that is unknown or expired."""
-    return Response.json([{"message": "invalid query locator",
-                           "errorCode": "INVALID_QUERY_LOCATOR"}], 400)
+    return Response.json(
+        [{"message": "invalid query locator", "errorCode": "INVALID_QUERY_LOCATOR"}], 400
+    )
 
 
 def replication(store: LeadStore, request: Request, kind: str) -> Response:
@@ -82,18 +82,40 @@ def replication(store: LeadStore, request: Request, kind: str) -> Response:
         start = parse_iso(request.arg("start") or "")
         end = parse_iso(request.arg("end") or "")
     except ValueError:
-        return Response.json([{"message": "start and end must be ISO-8601 date-times with an "
-                               "offset", "errorCode": "INVALID_REPLICATION_DATE"}], 400)
+        return Response.json(
+            [
+                {
+                    "message": "start and end must be ISO-8601 date-times with an offset",
+                    "errorCode": "INVALID_REPLICATION_DATE",
+                }
+            ],
+            400,
+        )
     if end <= start:
-        return Response.json([{"message": "end date must be after start date",
-                               "errorCode": "INVALID_REPLICATION_DATE"}], 400)
+        return Response.json(
+            [
+                {
+                    "message": "end date must be after start date",
+                    "errorCode": "INVALID_REPLICATION_DATE",
+                }
+            ],
+            400,
+        )
     low, latest = wire(start), wire(end.replace(second=0, microsecond=0))
     if kind == "deleted":
-        found = [{"id": lead_id, "deletedDate": stamp}
-                 for lead_id, stamp in store.deleted_log.items() if low <= stamp < latest]
+        found = [
+            {"id": lead_id, "deletedDate": stamp}
+            for lead_id, stamp in store.deleted_log.items()
+            if low <= stamp < latest
+        ]
         earliest = min(store.deleted_log.values(), default=low)
-        return Response.json({"deletedRecords": found, "earliestDateAvailable": earliest,
-                              "latestDateCovered": latest})
+        return Response.json(
+            {
+                "deletedRecords": found,
+                "earliestDateAvailable": earliest,
+                "latestDateCovered": latest,
+            }
+        )
     ids = [row["Id"] for row in store.live() if low <= row["SystemModstamp"] < latest]
     return Response.json({"ids": ids, "latestDateCovered": latest})
 
@@ -108,13 +130,20 @@ def limits(used: int, maximum: int, bulk_jobs: int) -> dict[str, Any]:
     }
 
 
-
-RELEASES = {"57.0": "Spring '23", "58.0": "Summer '23", "59.0": "Winter '24",
-            "60.0": "Spring '24", "61.0": "Summer '24", "62.0": "Winter '25"}
+RELEASES = {
+    "57.0": "Spring '23",
+    "58.0": "Summer '23",
+    "59.0": "Winter '24",
+    "60.0": "Spring '24",
+    "61.0": "Summer '24",
+    "62.0": "Winter '25",
+}
 
 
 def versions(newest: str) -> list[dict[str, str]]:
     """``GET /services/data``: the API versions the org serves, oldest first."""
     served = sorted({v for v in RELEASES if float(v) <= float(newest)} | {newest}, key=float)
-    return [{"label": RELEASES.get(v, f"API {v}"), "url": f"/services/data/v{v}", "version": v}
-            for v in served]
+    return [
+        {"label": RELEASES.get(v, f"API {v}"), "url": f"/services/data/v{v}", "version": v}
+        for v in served
+    ]

@@ -14,9 +14,24 @@ from dataclasses import dataclass
 
 from connectors.sandbox.server import Request
 
-OPERATIONS = ("login", "token", "query", "query_more", "describe", "composite", "sobject_get",
-              "sobject_patch", "deleted", "updated", "limits", "bulk_create", "bulk_poll",
-              "bulk_results", "versions", "resources")
+OPERATIONS = (
+    "login",
+    "token",
+    "query",
+    "query_more",
+    "describe",
+    "composite",
+    "sobject_get",
+    "sobject_patch",
+    "deleted",
+    "updated",
+    "limits",
+    "bulk_create",
+    "bulk_poll",
+    "bulk_results",
+    "versions",
+    "resources",
+)
 _DATA = re.compile(r"^/services/data/v(?P<version>\d+\.\d)(?P<rest>/.*)?$")
 _SOAP = re.compile(r"^/services/Soap/u/(?P<version>\d+\.\d)/?$")
 

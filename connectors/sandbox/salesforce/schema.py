@@ -10,10 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-NURTURE_VALUES = ("Bad Timing", "No Budget Now", "Unresponsive", "Connected - Not Interested",
-                  "Low Interest Score")
-UNQUALIFIED_VALUES = ("Bad Contact Data", "Wrong Persona", "No Fit - Industry", "Out of Territory",
-                      "Competitor", "Student or Job Seeker", "Duplicate", "Existing Customer")
+NURTURE_VALUES = (
+    "Bad Timing",
+    "No Budget Now",
+    "Unresponsive",
+    "Connected - Not Interested",
+    "Low Interest Score",
+)
+UNQUALIFIED_VALUES = (
+    "Bad Contact Data",
+    "Wrong Persona",
+    "No Fit - Industry",
+    "Out of Territory",
+    "Competitor",
+    "Student or Job Seeker",
+    "Duplicate",
+    "Existing Customer",
+)
 LEGACY_VALUES = ("No Interest", "Not Interested", "No Budget", "Wrong Timing", "Other", "Timing")
 REASON_VALUES = NURTURE_VALUES + UNQUALIFIED_VALUES + LEGACY_VALUES
 
@@ -28,18 +41,59 @@ LEAD_STATUSES = (
 )
 CONVERTED_STATUS = "Closed - Converted"
 DEFAULT_STATUS = "Open - Not Contacted"
-INDUSTRIES = ("Agriculture", "Apparel", "Banking", "Biotechnology", "Chemicals", "Communications",
-              "Construction", "Consulting", "Education", "Electronics", "Energy", "Engineering",
-              "Entertainment", "Environmental", "Finance", "Food & Beverage", "Government",
-              "Healthcare", "Hospitality", "Insurance", "Machinery", "Manufacturing", "Media",
-              "Not For Profit", "Recreation", "Retail", "Shipping", "Technology",
-              "Telecommunications", "Transportation", "Utilities", "Other")
-LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Webinar",
-                "Trade Show", "Other")
+INDUSTRIES = (
+    "Agriculture",
+    "Apparel",
+    "Banking",
+    "Biotechnology",
+    "Chemicals",
+    "Communications",
+    "Construction",
+    "Consulting",
+    "Education",
+    "Electronics",
+    "Energy",
+    "Engineering",
+    "Entertainment",
+    "Environmental",
+    "Finance",
+    "Food & Beverage",
+    "Government",
+    "Healthcare",
+    "Hospitality",
+    "Insurance",
+    "Machinery",
+    "Manufacturing",
+    "Media",
+    "Not For Profit",
+    "Recreation",
+    "Retail",
+    "Shipping",
+    "Technology",
+    "Telecommunications",
+    "Transportation",
+    "Utilities",
+    "Other",
+)
+LEAD_SOURCES = (
+    "Web",
+    "Phone Inquiry",
+    "Partner Referral",
+    "Purchased List",
+    "Webinar",
+    "Trade Show",
+    "Other",
+)
 
-SOAP_TYPES = {"id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean",
-              "double": "xsd:double", "int": "xsd:int", "datetime": "xsd:dateTime",
-              "date": "xsd:date"}
+SOAP_TYPES = {
+    "id": "tns:ID",
+    "reference": "tns:ID",
+    "boolean": "xsd:boolean",
+    "double": "xsd:double",
+    "int": "xsd:int",
+    "datetime": "xsd:dateTime",
+    "date": "xsd:date",
+}
 
 
 @dataclass(frozen=True)
@@ -60,37 +114,70 @@ class Field:
 
     @property
     def textual(self) -> bool:
-        return self.type in ("id", "reference", "string", "email", "phone", "picklist",
-                             "textarea", "url")
+        return self.type in (
+            "id",
+            "reference",
+            "string",
+            "email",
+            "phone",
+            "picklist",
+            "textarea",
+            "url",
+        )
 
     def describe(self) -> dict[str, Any]:
         """This field's entry in ``fields[]`` of a describe result."""
         return {
-            "name": self.name, "label": self.label, "type": self.type, "length": self.length,
-            "byteLength": self.length * 3, "precision": 18 if self.type == "double" else 0,
-            "scale": 0, "digits": 9 if self.type == "int" else 0, "nillable": self.nillable,
-            "createable": self.updateable, "updateable": self.updateable,
+            "name": self.name,
+            "label": self.label,
+            "type": self.type,
+            "length": self.length,
+            "byteLength": self.length * 3,
+            "precision": 18 if self.type == "double" else 0,
+            "scale": 0,
+            "digits": 9 if self.type == "int" else 0,
+            "nillable": self.nillable,
+            "createable": self.updateable,
+            "updateable": self.updateable,
             "defaultedOnCreate": self.name in ("Status", "OwnerId", "IsDeleted", "IsConverted")
-            or not self.updateable, "filterable": self.type != "textarea" or self.length <= 255,
+            or not self.updateable,
+            "filterable": self.type != "textarea" or self.length <= 255,
             "sortable": self.type != "textarea" or self.length <= 255,
             "groupable": self.type not in ("double", "datetime", "textarea"),
-            "custom": self.custom, "calculated": False, "unique": False, "externalId": False,
-            "idLookup": self.type in ("id", "email"), "nameField": False,
-            "caseSensitive": False, "autoNumber": False, "htmlFormatted": False,
-            "restrictedPicklist": self.restricted, "dependentPicklist": False,
-            "controllerName": None, "defaultValue": None, "inlineHelpText": None,
+            "custom": self.custom,
+            "calculated": False,
+            "unique": False,
+            "externalId": False,
+            "idLookup": self.type in ("id", "email"),
+            "nameField": False,
+            "caseSensitive": False,
+            "autoNumber": False,
+            "htmlFormatted": False,
+            "restrictedPicklist": self.restricted,
+            "dependentPicklist": False,
+            "controllerName": None,
+            "defaultValue": None,
+            "inlineHelpText": None,
             "soapType": SOAP_TYPES.get(self.type, "xsd:string"),
             "referenceTo": list(self.reference_to),
             "relationshipName": self.name[:-2] if self.type == "reference" else None,
             "picklistValues": [
-                {"active": True, "defaultValue": value == self.default, "label": value,
-                 "validFor": None, "value": value} for value in self.picklist],
+                {
+                    "active": True,
+                    "defaultValue": value == self.default,
+                    "label": value,
+                    "validFor": None,
+                    "value": value,
+                }
+                for value in self.picklist
+            ],
         }
 
 
 def _reason(name: str, label: str, restricted: bool) -> Field:
-    return Field(name, "picklist", label, 255, custom=True, picklist=REASON_VALUES,
-                 restricted=restricted)
+    return Field(
+        name, "picklist", label, 255, custom=True, picklist=REASON_VALUES, restricted=restricted
+    )
 
 
 def lead_fields(restricted_reasons: bool) -> tuple[Field, ...]:
@@ -98,8 +185,14 @@ def lead_fields(restricted_reasons: bool) -> tuple[Field, ...]:
     return (
         Field("Id", "id", "Lead ID", 18, nillable=False, updateable=False),
         Field("IsDeleted", "boolean", "Deleted", nillable=False, updateable=False),
-        Field("MasterRecordId", "reference", "Master Record ID", 18, updateable=False,
-              reference_to=("Lead",)),
+        Field(
+            "MasterRecordId",
+            "reference",
+            "Master Record ID",
+            18,
+            updateable=False,
+            reference_to=("Lead",),
+        ),
         Field("FirstName", "string", "First Name", 40),
         Field("LastName", "string", "Last Name", 80, nillable=False),
         Field("Title", "string", "Title", 128),
@@ -110,18 +203,33 @@ def lead_fields(restricted_reasons: bool) -> tuple[Field, ...]:
         Field("Industry", "picklist", "Industry", 255, picklist=INDUSTRIES),
         Field("LeadSource", "picklist", "Lead Source", 255, picklist=LEAD_SOURCES),
         Field("Rating", "picklist", "Rating", 255, picklist=("Hot", "Warm", "Cold")),
-        Field("Status", "picklist", "Status", 255, nillable=False,
-              picklist=tuple(status for status, _, _ in LEAD_STATUSES), default=DEFAULT_STATUS),
+        Field(
+            "Status",
+            "picklist",
+            "Status",
+            255,
+            nillable=False,
+            picklist=tuple(status for status, _, _ in LEAD_STATUSES),
+            default=DEFAULT_STATUS,
+        ),
         Field("Description", "textarea", "Description", 32000),
-        Field("OwnerId", "reference", "Owner ID", 18, nillable=False,
-              reference_to=("Group", "User")),
+        Field(
+            "OwnerId", "reference", "Owner ID", 18, nillable=False, reference_to=("Group", "User")
+        ),
         Field("IsConverted", "boolean", "Converted", nillable=False, updateable=False),
         Field("ConvertedDate", "date", "Converted Date", updateable=False),
-        Field("ConvertedContactId", "reference", "Converted Contact ID", 18, updateable=False,
-              reference_to=("Contact",)),
+        Field(
+            "ConvertedContactId",
+            "reference",
+            "Converted Contact ID",
+            18,
+            updateable=False,
+            reference_to=("Contact",),
+        ),
         Field("CreatedDate", "datetime", "Created Date", nillable=False, updateable=False),
-        Field("LastModifiedDate", "datetime", "Last Modified Date", nillable=False,
-              updateable=False),
+        Field(
+            "LastModifiedDate", "datetime", "Last Modified Date", nillable=False, updateable=False
+        ),
         Field("SystemModstamp", "datetime", "System Modstamp", nillable=False, updateable=False),
         _reason("Nurture_Reason__c", "Nurture Reason", restricted_reasons),
         _reason("Unqualified_Reason__c", "Unqualified Reason", restricted_reasons),
@@ -161,13 +269,29 @@ class Entity:
         """The ``sobjects/<name>/describe`` payload."""
         base = f"/services/data/v{version}/sobjects/{self.name}"
         return {
-            "name": self.name, "label": self.name, "labelPlural": f"{self.name}s",
-            "keyPrefix": self.key_prefix, "custom": False, "createable": True,
-            "updateable": True, "deletable": True, "undeletable": True, "mergeable": True,
-            "queryable": True, "retrieveable": True, "replicateable": True,
-            "searchable": True, "triggerable": True, "activateable": False,
-            "actionOverrides": [], "childRelationships": [], "recordTypeInfos": [],
+            "name": self.name,
+            "label": self.name,
+            "labelPlural": f"{self.name}s",
+            "keyPrefix": self.key_prefix,
+            "custom": False,
+            "createable": True,
+            "updateable": True,
+            "deletable": True,
+            "undeletable": True,
+            "mergeable": True,
+            "queryable": True,
+            "retrieveable": True,
+            "replicateable": True,
+            "searchable": True,
+            "triggerable": True,
+            "activateable": False,
+            "actionOverrides": [],
+            "childRelationships": [],
+            "recordTypeInfos": [],
             "fields": [field.describe() for field in self.fields],
-            "urls": {"sobject": base, "describe": f"{base}/describe",
-                     "rowTemplate": f"{base}/{{ID}}"},
+            "urls": {
+                "sobject": base,
+                "describe": f"{base}/describe",
+                "rowTemplate": f"{base}/{{ID}}",
+            },
         }

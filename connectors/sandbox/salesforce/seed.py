@@ -64,8 +64,9 @@ class Look:
 SCENARIO_LOOKS: dict[str, Look] = {
     "new_clean": Look("Open - Not Contacted"),
     "working_clean": Look("Working - Contacted"),
-    "lingering_unqualified_reason": Look("Working - Contacted",
-                                         unqualified=("Wrong Persona", "Competitor")),
+    "lingering_unqualified_reason": Look(
+        "Working - Contacted", unqualified=("Wrong Persona", "Competitor")
+    ),
     "lingering_nurture_reason": Look("Working - Contacted", ("Bad Timing", "No Budget Now")),
     "nurture_to_unqualified": Look("Unqualified", ("Bad Timing",), ("No Fit - Industry",)),
     "nurture_ok": Look("Nurture", ("Bad Timing", "No Budget Now", "Connected - Not Interested")),
@@ -95,15 +96,36 @@ def blank_row(lead_id: str, created: datetime, modified: datetime) -> Row:
     """A Lead row with every field present and system fields filled."""
     stamp = wire(modified)
     return {
-        "Id": lead_id, "IsDeleted": False, "MasterRecordId": None, "FirstName": None,
-        "LastName": None, "Title": None, "Company": None, "Email": None, "Phone": None,
-        "Country": None, "Industry": None, "LeadSource": None, "Rating": None,
-        "Status": "Open - Not Contacted", "Description": None, "OwnerId": OWNERS[0],
-        "IsConverted": False, "ConvertedDate": None, "ConvertedContactId": None,
-        "CreatedDate": wire(created), "LastModifiedDate": stamp, "SystemModstamp": stamp,
-        "Nurture_Reason__c": None, "Unqualified_Reason__c": None, "Reason_Detail__c": None,
-        "Lead_Score__c": None, "Wants_Call__c": False, "Status_Changed_At__c": stamp,
-        "Campaign__c": None, "Leadloop_Review__c": None,
+        "Id": lead_id,
+        "IsDeleted": False,
+        "MasterRecordId": None,
+        "FirstName": None,
+        "LastName": None,
+        "Title": None,
+        "Company": None,
+        "Email": None,
+        "Phone": None,
+        "Country": None,
+        "Industry": None,
+        "LeadSource": None,
+        "Rating": None,
+        "Status": "Open - Not Contacted",
+        "Description": None,
+        "OwnerId": OWNERS[0],
+        "IsConverted": False,
+        "ConvertedDate": None,
+        "ConvertedContactId": None,
+        "CreatedDate": wire(created),
+        "LastModifiedDate": stamp,
+        "SystemModstamp": stamp,
+        "Nurture_Reason__c": None,
+        "Unqualified_Reason__c": None,
+        "Reason_Detail__c": None,
+        "Lead_Score__c": None,
+        "Wants_Call__c": False,
+        "Status_Changed_At__c": stamp,
+        "Campaign__c": None,
+        "Leadloop_Review__c": None,
     }
 
 
@@ -112,18 +134,29 @@ def person_row(lead_id: str, person: Person) -> Row:
     look = SCENARIO_LOOKS[person.scenario]
     row = blank_row(lead_id, person.created_at, person.status_changed_at)
     row.update(
-        FirstName=person.first_name, LastName=person.last_name, Title=person.title,
-        Company=person.company, Email=person.email or None, Phone=person.phone or None,
-        Country=person.country, Industry=person.industry, LeadSource=person.lead_source,
-        OwnerId=OWNERS[person.index % len(OWNERS)], Status=_pick(look.status, person.index),
+        FirstName=person.first_name,
+        LastName=person.last_name,
+        Title=person.title,
+        Company=person.company,
+        Email=person.email or None,
+        Phone=person.phone or None,
+        Country=person.country,
+        Industry=person.industry,
+        LeadSource=person.lead_source,
+        OwnerId=OWNERS[person.index % len(OWNERS)],
+        Status=_pick(look.status, person.index),
         Nurture_Reason__c=_pick(look.nurture, person.index),
         Unqualified_Reason__c=_pick(look.unqualified, person.index),
-        Lead_Score__c=float(person.score), Wants_Call__c=person.wants_call,
+        Lead_Score__c=float(person.score),
+        Wants_Call__c=person.wants_call,
         Campaign__c=person.campaign or None,
     )
     if person.scenario == "broken_record":
-        row.update(FirstName=f"\U0001f984 {person.first_name}",
-                   LastName=f"{person.last_name} \U0001f4a5", Description=BROKEN_DESCRIPTION)
+        row.update(
+            FirstName=f"\U0001f984 {person.first_name}",
+            LastName=f"{person.last_name} \U0001f4a5",
+            Description=BROKEN_DESCRIPTION,
+        )
     return row
 
 
@@ -156,9 +189,18 @@ def bulk_rows(store: LeadStore, count: int) -> None:
         number = store.sequence + 1
         created = EPOCH + timedelta(seconds=number * 7)
         stamp = wire(created + timedelta(hours=1))
-        row = dict(template, Id=store.new_id(), FirstName=f"Bench{number}",
-                   LastName=f"Lead{number}", Company=f"Company {number % 997}",
-                   Email=f"bench{number}@example.com", Status=statuses[number % 2],
-                   CreatedDate=wire(created), LastModifiedDate=stamp, SystemModstamp=stamp,
-                   Status_Changed_At__c=stamp, Lead_Score__c=float(number % 100))
+        row = dict(
+            template,
+            Id=store.new_id(),
+            FirstName=f"Bench{number}",
+            LastName=f"Lead{number}",
+            Company=f"Company {number % 997}",
+            Email=f"bench{number}@example.com",
+            Status=statuses[number % 2],
+            CreatedDate=wire(created),
+            LastModifiedDate=stamp,
+            SystemModstamp=stamp,
+            Status_Changed_At__c=stamp,
+            Lead_Score__c=float(number % 100),
+        )
         store.add(row, "new_clean" if number % 2 == 0 else "working_clean")

@@ -20,9 +20,17 @@ Row = dict[str, Any]
 
 def lead_status_rows() -> list[Row]:
     """The LeadStatus records of the org (``SELECT ... FROM LeadStatus``)."""
-    return [{"Id": make_id("01J", index + 1), "ApiName": value, "MasterLabel": value,
-             "IsConverted": converted, "IsDefault": default, "SortOrder": index + 1}
-            for index, (value, converted, default) in enumerate(LEAD_STATUSES)]
+    return [
+        {
+            "Id": make_id("01J", index + 1),
+            "ApiName": value,
+            "MasterLabel": value,
+            "IsConverted": converted,
+            "IsDefault": default,
+            "SortOrder": index + 1,
+        }
+        for index, (value, converted, default) in enumerate(LEAD_STATUSES)
+    ]
 
 
 class LeadStore:
@@ -92,8 +100,12 @@ class LeadStore:
     def convert(self, lead_id: str, at: datetime, contact_id: str) -> Row:
         """Convert a lead: IsConverted, ConvertedDate, the converted status."""
         row = self.require(lead_id)
-        row.update(IsConverted=True, ConvertedDate=day(at), Status=CONVERTED_STATUS,
-                   ConvertedContactId=contact_id)
+        row.update(
+            IsConverted=True,
+            ConvertedDate=day(at),
+            Status=CONVERTED_STATUS,
+            ConvertedContactId=contact_id,
+        )
         self.touch(row, at)
         return row
 
@@ -118,8 +130,12 @@ class LeadStore:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready snapshot (see :meth:`from_json`)."""
-        return {"rows": list(self.rows.values()), "scenarios": self.scenarios,
-                "deleted_log": self.deleted_log, "sequence": self.sequence}
+        return {
+            "rows": list(self.rows.values()),
+            "scenarios": self.scenarios,
+            "deleted_log": self.deleted_log,
+            "sequence": self.sequence,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LeadStore:

@@ -10,10 +10,39 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-KEYWORDS = frozenset({"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY",
-                      "ASC", "DESC", "NULLS", "FIRST", "LAST", "LIMIT", "TRUE", "FALSE", "NULL",
-                      "COUNT", "GROUP", "HAVING", "OFFSET", "INCLUDES", "EXCLUDES", "WITH", "FOR"})
-_TOKEN = re.compile(r"""
+KEYWORDS = frozenset(
+    {
+        "SELECT",
+        "FROM",
+        "WHERE",
+        "AND",
+        "OR",
+        "NOT",
+        "IN",
+        "LIKE",
+        "ORDER",
+        "BY",
+        "ASC",
+        "DESC",
+        "NULLS",
+        "FIRST",
+        "LAST",
+        "LIMIT",
+        "TRUE",
+        "FALSE",
+        "NULL",
+        "COUNT",
+        "GROUP",
+        "HAVING",
+        "OFFSET",
+        "INCLUDES",
+        "EXCLUDES",
+        "WITH",
+        "FOR",
+    }
+)
+_TOKEN = re.compile(
+    r"""
     (?P<ws>\s+)
   | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2}))
   | (?P<date>\d{4}-\d{2}-\d{2}(?![\dT]))
@@ -22,9 +51,21 @@ _TOKEN = re.compile(r"""
   | (?P<string>'(?:[^'\\]|\\.)*')
   | (?P<op>!=|<>|<=|>=|=|<|>)
   | (?P<punct>[(),])
-""", re.VERBOSE | re.DOTALL)
-_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "'": "'", '"': '"',
-            "\\": "\\", "_": "\\_", "%": "\\%"}
+""",
+    re.VERBOSE | re.DOTALL,
+)
+_ESCAPES = {
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "b": "\b",
+    "f": "\f",
+    "'": "'",
+    '"': '"',
+    "\\": "\\",
+    "_": "\\_",
+    "%": "\\%",
+}
 
 
 class SoqlError(Exception):
@@ -80,8 +121,8 @@ def _unescape(source: str, pos: int, body: str) -> str:
         char = body[index]
         if char == "\\":
             escaped = body[index + 1]
-            if escaped == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[index + 2:index + 6]):
-                out.append(chr(int(body[index + 2:index + 6], 16)))
+            if escaped == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[index + 2 : index + 6]):
+                out.append(chr(int(body[index + 2 : index + 6], 16)))
                 index += 6
                 continue
             if escaped not in _ESCAPES:

@@ -19,7 +19,7 @@ def with_checksum(id15: str) -> str:
     """The 18-character case-safe form of a 15-character Salesforce id."""
     suffix = ""
     for start in (0, 5, 10):
-        bits = sum(1 << i for i, char in enumerate(id15[start:start + 5]) if "A" <= char <= "Z")
+        bits = sum(1 << i for i, char in enumerate(id15[start : start + 5]) if "A" <= char <= "Z")
         suffix += _CHECKSUM[bits]
     return id15 + suffix
 

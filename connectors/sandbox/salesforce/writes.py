@@ -18,8 +18,10 @@ from connectors.sandbox.salesforce.values import is_date, parse_iso, valid_id, w
 
 MAX_RECORDS = 200
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-ROLLED_BACK = ("Record rolled back because not all records were valid and the request was "
-               "using AllOrNone header")
+ROLLED_BACK = (
+    "Record rolled back because not all records were valid and the request was "
+    "using AllOrNone header"
+)
 LOCKED = "unable to obtain exclusive access to this record or 1 records"
 
 
@@ -52,8 +54,9 @@ def unknown_field(entity: Entity, record: dict[str, Any]) -> None:
     """Raise 400 INVALID_FIELD when ``record`` names a field the entity does not have."""
     for name in record:
         if name.lower() not in ("attributes", "id") and entity.field(name) is None:
-            raise RequestError(400, "INVALID_FIELD",
-                               f"No such column '{name}' on sobject of type {entity.name}")
+            raise RequestError(
+                400, "INVALID_FIELD", f"No such column '{name}' on sobject of type {entity.name}"
+            )
 
 
 def state_error(row: Row | None) -> dict[str, Any] | None:
@@ -67,8 +70,9 @@ def state_error(row: Row | None) -> dict[str, Any] | None:
     return None
 
 
-def validate(entity: Entity, row: Row, record: dict[str, Any], rules: Rules
-             ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def validate(
+    entity: Entity, row: Row, record: dict[str, Any], rules: Rules
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The stored form of the changes in ``record`` and the errors that refuse them."""
     changes: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
@@ -84,28 +88,39 @@ def validate(entity: Entity, row: Row, record: dict[str, Any], rules: Rules
     if not errors and rules.validation_rule:
         after = {**row, **changes}
         if after["Status"] == "Unqualified" and not after["Unqualified_Reason__c"]:
-            errors.append(error("FIELD_CUSTOM_VALIDATION_EXCEPTION",
-                                "Unqualified leads need an Unqualified Reason."))
+            errors.append(
+                error(
+                    "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                    "Unqualified leads need an Unqualified Reason.",
+                )
+            )
     return changes, errors
 
 
 def _check(field: Field, value: Any) -> tuple[dict[str, Any] | None, Any]:
     if not field.updateable:
-        return error("INVALID_FIELD_FOR_INSERT_UPDATE",
-                     f"Unable to create/update fields: {field.name}. Please check the security "
-                     "settings of this field and verify that it is read/write for your profile "
-                     "or permission set.", [field.name]), None
+        return error(
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            f"Unable to create/update fields: {field.name}. Please check the security "
+            "settings of this field and verify that it is read/write for your profile "
+            "or permission set.",
+            [field.name],
+        ), None
     if value == "" and field.textual:
         value = None
     if value is None:
         if field.nillable:
             return None, None
-        return error("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{field.name}]",
-                     [field.name]), None
+        return error(
+            "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{field.name}]", [field.name]
+        ), None
     stored = _coerce(field, value)
     if stored is None:
-        return error("INVALID_TYPE_ON_FIELD_IN_RECORD",
-                     f"{field.label}: value not of required type: {value}", [field.name]), None
+        return error(
+            "INVALID_TYPE_ON_FIELD_IN_RECORD",
+            f"{field.label}: value not of required type: {value}",
+            [field.name],
+        ), None
     return _content_error(field, stored), stored
 
 
@@ -130,23 +145,31 @@ def _coerce(field: Field, value: Any) -> Any:
 
 def _content_error(field: Field, value: Any) -> dict[str, Any] | None:
     if field.textual and len(value) > field.length:
-        return error("STRING_TOO_LONG", f"{field.label}: data value too large: {value[:80]} "
-                     f"(max length={field.length})", [field.name])
+        return error(
+            "STRING_TOO_LONG",
+            f"{field.label}: data value too large: {value[:80]} (max length={field.length})",
+            [field.name],
+        )
     if field.type == "email" and not _EMAIL.match(value):
-        return error("INVALID_EMAIL_ADDRESS", f"{field.label}: invalid email address: {value}",
-                     [field.name])
+        return error(
+            "INVALID_EMAIL_ADDRESS", f"{field.label}: invalid email address: {value}", [field.name]
+        )
     if field.type == "reference" and not any(valid_id(value, p) for p in ("005", "00G")):
-        return error("MALFORMED_ID", f"{field.label}: id value of incorrect type: {value}",
-                     [field.name])
+        return error(
+            "MALFORMED_ID", f"{field.label}: id value of incorrect type: {value}", [field.name]
+        )
     if field.restricted and value not in field.picklist:
-        return error("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                     f"{field.label}: bad value for restricted picklist field: {value}",
-                     [field.name])
+        return error(
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            f"{field.label}: bad value for restricted picklist field: {value}",
+            [field.name],
+        )
     return None
 
 
-def update_collection(store: LeadStore, entity: Entity, body: Any, at: datetime, rules: Rules,
-                      locked: bool = False) -> list[dict[str, Any]]:
+def update_collection(
+    store: LeadStore, entity: Entity, body: Any, at: datetime, rules: Rules, locked: bool = False
+) -> list[dict[str, Any]]:
     """Apply a Collections PATCH body; the SaveResults in request order."""
     records = _records(entity, body)
     flag = body.get("allOrNone", False)
@@ -170,8 +193,11 @@ def _records(entity: Entity, body: Any) -> list[dict[str, Any]]:
         raise RequestError(400, "JSON_PARSER_ERROR", "Expected a JSON object with 'records'")
     records = body["records"]
     if len(records) > MAX_RECORDS:
-        raise RequestError(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more "
-                           f"than {MAX_RECORDS} records into this call")
+        raise RequestError(
+            400,
+            "EXCEEDED_ID_LIMIT",
+            f"record limit reached. cannot submit more than {MAX_RECORDS} records into this call",
+        )
     for record in records:
         if not isinstance(record, dict):
             raise RequestError(400, "JSON_PARSER_ERROR", "Each record must be a JSON object")
@@ -179,15 +205,15 @@ def _records(entity: Entity, body: Any) -> list[dict[str, Any]]:
     return records
 
 
-def _plan(store: LeadStore, entity: Entity, record: dict[str, Any], rules: Rules, locked: bool
-          ) -> tuple[str | None, dict[str, Any], list[dict[str, Any]]]:
+def _plan(
+    store: LeadStore, entity: Entity, record: dict[str, Any], rules: Rules, locked: bool
+) -> tuple[str | None, dict[str, Any], list[dict[str, Any]]]:
     lead_id = record.get("id") or record.get("Id")
     kind = (record.get("attributes") or {}).get("type")
     if kind != entity.name:
         return None, {}, [error("INVALID_TYPE", "Must send a concrete entity type.")]
     if not isinstance(lead_id, str):
-        return None, {}, [error("MISSING_ARGUMENT", "Id not specified in an update call",
-                                ["Id"])]
+        return None, {}, [error("MISSING_ARGUMENT", "Id not specified in an update call", ["Id"])]
     row = store.get(lead_id)
     if row is None:
         return None, {}, [error("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")]

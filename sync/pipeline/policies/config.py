@@ -89,6 +89,8 @@ class PoliciesConfig(BaseModel):
         if reason is None:
             return [f"policies.low_score_nurture.reason_code: {code!r} is not in the catalogue"]
         if reason.status != "nurture":
-            return [f"policies.low_score_nurture.reason_code: {code!r} belongs to "
-                    f"{reason.status}, expected a nurture reason"]
+            return [
+                f"policies.low_score_nurture.reason_code: {code!r} belongs to "
+                f"{reason.status}, expected a nurture reason"
+            ]
         return []

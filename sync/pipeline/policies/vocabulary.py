@@ -43,8 +43,11 @@ def _vocabulary(lead: Lead, ctx: PolicyContext, name: str, resolution: Resolutio
         return settle(_unresolved(ctx, name, resolution), mode, lead, ctx)
     target = ctx.catalogue.value_for(ctx.crm, code)
     accepted = ctx.accepts(name, code)
-    verdict = (f"it should read {quoted(target)}" if accepted
-               else f"but the CRM does not accept {quoted(target)} in that field")
+    verdict = (
+        f"it should read {quoted(target)}"
+        if accepted
+        else f"but the CRM does not accept {quoted(target)} in that field"
+    )
     issue = Issue(
         policy=REASON_VOCABULARY,
         code="remappable_reason" if accepted else "target_not_accepted",

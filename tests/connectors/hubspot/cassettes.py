@@ -51,9 +51,11 @@ def _text(body: Any) -> str | None:
     return str(body)
 
 
-def request_scrubber(live_bases: Sequence[str], secrets: Sequence[str]
-                     ) -> Callable[[VcrRequest], VcrRequest]:
+def request_scrubber(
+    live_bases: Sequence[str], secrets: Sequence[str]
+) -> Callable[[VcrRequest], VcrRequest]:
     """``before_record_request``: placeholder host, no Authorization, no secret in the body."""
+
     def scrub(request: VcrRequest) -> VcrRequest:
         request.uri = scrub_text(request.uri, live_bases, secrets)
         for name in list(request.headers):
@@ -63,12 +65,15 @@ def request_scrubber(live_bases: Sequence[str], secrets: Sequence[str]
         if text is not None:
             request.body = scrub_text(text, live_bases, secrets).encode()
         return request
+
     return scrub
 
 
-def response_scrubber(live_bases: Sequence[str], secrets: Sequence[str]
-                      ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def response_scrubber(
+    live_bases: Sequence[str], secrets: Sequence[str]
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """``before_record_response``: the same for what the server answered."""
+
     def scrub(response: dict[str, Any]) -> dict[str, Any]:
         headers = response.get("headers", {})
         for name in list(headers):
@@ -78,6 +83,7 @@ def response_scrubber(live_bases: Sequence[str], secrets: Sequence[str]
         if text is not None:
             response["body"]["string"] = scrub_text(text, live_bases, secrets).encode()
         return response
+
     return scrub
 
 

@@ -20,11 +20,18 @@ from tests.builders import FrozenClock  # noqa: E402
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 END = START + timedelta(days=1)
-PROPERTIES = ("email", "hs_lead_status", "nurture_reason", "unqualified_reason",
-              "reason_detail", "campaign", "wants_call", "lead_status_changed_at")
+PROPERTIES = (
+    "email",
+    "hs_lead_status",
+    "nurture_reason",
+    "unqualified_reason",
+    "reason_detail",
+    "campaign",
+    "wants_call",
+    "lead_status_changed_at",
+)
 #: a full window over everything the tests create (edits happen at START or later)
 EVERYTHING = Window(None, END + timedelta(days=365))
-
 
 
 @dataclass
@@ -49,11 +56,18 @@ class Sandbox:
     clock: FrozenClock
     sleeps: Sleeps
 
-    def connector(self, *, properties: Sequence[str] = PROPERTIES, token: str = TOKEN,
-                  create_missing_options: bool = False, **options: Any) -> HubSpotConnector:
+    def connector(
+        self,
+        *,
+        properties: Sequence[str] = PROPERTIES,
+        token: str = TOKEN,
+        create_missing_options: bool = False,
+        **options: Any,
+    ) -> HubSpotConnector:
         """A connector whose retries record their waits instead of sleeping."""
-        conn = HubSpotConnection(token, base_url=self.url,
-                                 create_missing_options=create_missing_options)
+        conn = HubSpotConnection(
+            token, base_url=self.url, create_missing_options=create_missing_options
+        )
         options.setdefault("retry", RetryPolicy(attempts=4, jitter=0.0))
         return HubSpotConnector(conn, properties=properties, sleep=self.sleeps, **options)
 
@@ -70,11 +84,11 @@ class Sandbox:
     def live_ids(self) -> list[str]:
         return [str(r.id) for r in self.emulator.contacts.records.values() if not r.archived]
 
-    def correction(self, contact_id: str, changes: dict[str, str | None],
-                   key: str | None = None) -> Correction:
+    def correction(
+        self, contact_id: str, changes: dict[str, str | None], key: str | None = None
+    ) -> Correction:
         """A correction evaluated against the contact's current stamp."""
-        return Correction(key or f"k-{contact_id}", contact_id, changes,
-                          self.modstamp(contact_id))
+        return Correction(key or f"k-{contact_id}", contact_id, changes, self.modstamp(contact_id))
 
 
 class RecordingEmulator(HubSpotEmulator):
@@ -95,9 +109,12 @@ class RecordingEmulator(HubSpotEmulator):
 
 
 @contextmanager
-def sandbox(clock: FrozenClock | None = None, *,
-            emulator_class: type[RecordingEmulator] = RecordingEmulator,
-            **options: Any) -> Iterator[Sandbox]:
+def sandbox(
+    clock: FrozenClock | None = None,
+    *,
+    emulator_class: type[RecordingEmulator] = RecordingEmulator,
+    **options: Any,
+) -> Iterator[Sandbox]:
     """A HubSpotEmulator on a free loopback port (0 seeded contacts unless told)."""
     clock = clock or FrozenClock(START)
     options.setdefault("contacts", 0)
@@ -110,8 +127,9 @@ def ids_of(records: Sequence[SourceRecord]) -> list[str]:
     return [r.record_id for r in records]
 
 
-def add_contacts_at(emulator: HubSpotEmulator, count: int,
-                    stamp: Callable[[int], int]) -> list[str]:
+def add_contacts_at(
+    emulator: HubSpotEmulator, count: int, stamp: Callable[[int], int]
+) -> list[str]:
     """``count`` contacts whose lastmodifieddate is ``stamp(i)`` epoch ms (bulk, no API)."""
     ids = emulator.add_contacts(count)
     for index, contact_id in enumerate(ids):

@@ -51,10 +51,16 @@ class Target:
         return (self.base_url,) if self.box is not None else ()
 
     def connector(self, **options: Any) -> HubSpotConnector:
-        conn = HubSpotConnection(TOKEN, base_url=self.base_url,
-                                 create_missing_options=options.pop("create", False))
-        return HubSpotConnector(conn, properties=PROPERTIES, sleep=self.sleeps,
-                                retry=RetryPolicy(attempts=3, jitter=0.0), **options)
+        conn = HubSpotConnection(
+            TOKEN, base_url=self.base_url, create_missing_options=options.pop("create", False)
+        )
+        return HubSpotConnector(
+            conn,
+            properties=PROPERTIES,
+            sleep=self.sleeps,
+            retry=RetryPolicy(attempts=3, jitter=0.0),
+            **options,
+        )
 
     def cassette(self, name: str) -> Any:
         return use_cassette(name, self.live_bases, (TOKEN,))
@@ -75,8 +81,11 @@ def sent(cassette: Cassette, path_end: str) -> list[Any]:
 
 
 def answers(cassette: Cassette, path_end: str) -> list[Any]:
-    return [json.loads(resp["body"]["string"]) for req, resp in
-            zip(cassette.requests, cassette.responses, strict=True) if req.uri.endswith(path_end)]
+    return [
+        json.loads(resp["body"]["string"])
+        for req, resp in zip(cassette.requests, cassette.responses, strict=True)
+        if req.uri.endswith(path_end)
+    ]
 
 
 def test_cassette_search_paging_with_archived_listing(target: Target) -> None:
@@ -106,15 +115,21 @@ def test_cassette_batch_read_then_update_with_a_207(target: Target) -> None:
         _, b, _ = box.emulator.add_contacts(3)
         box.emulator.before_next("batch_update", lambda: box.emulator.archive(b))
     ids = ["1001", "1002", "1003"]  # the emulator's first ids
-    corrections = [Correction(f"k{i}", rid, {"reason_detail": "checked"}, EVALUATED)
-                   for i, rid in enumerate(ids)]
+    corrections = [
+        Correction(f"k{i}", rid, {"reason_detail": "checked"}, EVALUATED)
+        for i, rid in enumerate(ids)
+    ]
     with target.cassette("batch_update_207.yaml") as cassette:
         outcomes = target.connector().write(corrections)
-    assert [o.status for o in outcomes] == [OutcomeStatus.SENT, OutcomeStatus.DEAD,
-                                            OutcomeStatus.SENT]
+    assert [o.status for o in outcomes] == [
+        OutcomeStatus.SENT,
+        OutcomeStatus.DEAD,
+        OutcomeStatus.SENT,
+    ]
     assert "OBJECT_NOT_FOUND" in (outcomes[1].message or "")
-    assert sent(cassette, "/batch/update") == [{"inputs": [
-        {"id": rid, "properties": {"reason_detail": "checked"}} for rid in ids]}]
+    assert sent(cassette, "/batch/update") == [
+        {"inputs": [{"id": rid, "properties": {"reason_detail": "checked"}} for rid in ids]}
+    ]
     (answer,) = answers(cassette, "/batch/update")
     assert answer["numErrors"] == 1 and answer["errors"][0]["context"]["ids"] == ["1002"]
     assert [r["status"]["code"] for r in cassette.responses] == [200, 200, 207]
@@ -129,15 +144,20 @@ def test_cassette_properties_read_and_missing_option_added(target: Target) -> No
         connector.check()
         (outcome,) = connector.write([correction])
     assert outcome.status is OutcomeStatus.SENT and outcome.applied
-    methods = [(r.method, r.uri.removeprefix(PLACEHOLDER).split("?")[0])
-               for r in cassette.requests]
-    assert methods == [("GET", "/crm/v3/properties/contacts"),
-                       ("PATCH", "/crm/v3/properties/contacts/nurture_reason"),
-                       ("POST", "/crm/v3/objects/contacts/batch/read"),
-                       ("POST", "/crm/v3/objects/contacts/batch/update")]
+    methods = [(r.method, r.uri.removeprefix(PLACEHOLDER).split("?")[0]) for r in cassette.requests]
+    assert methods == [
+        ("GET", "/crm/v3/properties/contacts"),
+        ("PATCH", "/crm/v3/properties/contacts/nurture_reason"),
+        ("POST", "/crm/v3/objects/contacts/batch/read"),
+        ("POST", "/crm/v3/objects/contacts/batch/update"),
+    ]
     (patch,) = sent(cassette, "/nurture_reason")
-    assert patch["options"][-1] == {"label": "low_interest_score", "value": "low_interest_score",
-                                    "displayOrder": len(patch["options"]) - 1, "hidden": False}
+    assert patch["options"][-1] == {
+        "label": "low_interest_score",
+        "value": "low_interest_score",
+        "displayOrder": len(patch["options"]) - 1,
+        "hidden": False,
+    }
 
 
 def test_cassette_429_ten_secondly_then_retried(target: Target) -> None:
@@ -163,6 +183,7 @@ def test_no_cassette_holds_the_token_or_the_loopback_host() -> None:
 
 def _ms(value: str) -> int:
     from connectors.hubspot.streams import parse_stamp, to_millis
+
     stamp = parse_stamp(value)
     assert stamp is not None
     return to_millis(stamp)

@@ -16,14 +16,22 @@ def test_given_a_connection_when_printed_then_the_token_is_not_shown() -> None:
     assert "pat-na1-secret" not in repr(conn) and "pat-na1-secret" not in str(conn)
 
 
-@pytest.mark.parametrize(("options", "problem"), [
-    ({"base_url": "api.hubapi.com"}, "not an absolute URL"),
-    ({"access_token": ""}, "access_token is empty"),
-    ({"timeout": 0}, "timeout must be positive")])
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        ({"base_url": "api.hubapi.com"}, "not an absolute URL"),
+        ({"access_token": ""}, "access_token is empty"),
+        ({"timeout": 0}, "timeout must be positive"),
+    ],
+)
 def test_given_bad_settings_when_building_a_connection_then_a_clear_error(
-        options: dict[str, object], problem: str) -> None:
-    settings: dict[str, object] = {"access_token": "t", "base_url": "https://api.hubapi.com",
-                                   **options}
+    options: dict[str, object], problem: str
+) -> None:
+    settings: dict[str, object] = {
+        "access_token": "t",
+        "base_url": "https://api.hubapi.com",
+        **options,
+    }
     with pytest.raises(ValueError, match=problem):
         HubSpotConnection(**settings)  # type: ignore[arg-type]
 
@@ -56,8 +64,12 @@ def test_given_a_pull_and_a_write_then_every_request_is_counted_by_operation() -
         (contact,) = box.live_ids()[:1]
         connector.write([box.correction(contact, {"reason_detail": "x"})])
         assert connector.usage.by_operation == {
-            "properties_read": 1, "contacts_list": 1, "search": 1, "batch_read": 1,
-            "batch_update": 1}
+            "properties_read": 1,
+            "contacts_list": 1,
+            "search": 1,
+            "batch_read": 1,
+            "batch_update": 1,
+        }
         assert connector.usage.calls == box.calls()
 
 

@@ -17,9 +17,12 @@ from connectors.hubspot.errors import API_EXCEPTIONS, classify
 from tests.connectors.hubspot.support import EVERYTHING, sandbox
 
 
-def api_error(status: int, body: dict[str, Any] | None = None,
-              headers: dict[str, str] | None = None,
-              cls: Any = ContactsApiException) -> Exception:
+def api_error(
+    status: int,
+    body: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    cls: Any = ContactsApiException,
+) -> Exception:
     """An exception as the generated client raises it (status, raw JSON body, headers)."""
     exc = cls(status=status, reason="x")
     exc.body = json.dumps(body).encode() if body is not None else None
@@ -28,52 +31,85 @@ def api_error(status: int, body: dict[str, Any] | None = None,
 
 
 def rate(policy: str) -> dict[str, str]:
-    return {"status": "error", "message": "You have reached your limit.",
-            "errorType": "RATE_LIMIT", "policyName": policy, "category": "RATE_LIMITS"}
+    return {
+        "status": "error",
+        "message": "You have reached your limit.",
+        "errorType": "RATE_LIMIT",
+        "policyName": policy,
+        "category": "RATE_LIMITS",
+    }
 
 
-@pytest.mark.parametrize(("exc", "action", "wait"), [
-    (api_error(429, rate("TEN_SECONDLY_ROLLING")), Action.RETRY, 10.0),
-    (api_error(429, rate("TEN_SECONDLY_ROLLING"),
-               {"X-HubSpot-RateLimit-Interval-Milliseconds": "2500"}), Action.RETRY, 2.5),
-    (api_error(429, rate("SECONDLY")), Action.RETRY, 1.0),
-    (api_error(429, rate("SECONDLY"), {"Retry-After": "3"}), Action.RETRY, 3.0),
-    (api_error(429, rate("DAILY")), Action.STOP, None),
-    (api_error(429, None), Action.RETRY, 10.0),
-    (api_error(503, {"message": "down", "category": "SERVICE_UNAVAILABLE"}), Action.RETRY, None),
-    (api_error(502, None, cls=PropertiesApiException), Action.RETRY, None),
-    (api_error(401, {"message": "expired", "category": "INVALID_AUTHENTICATION"}),
-     Action.FAIL, None),
-    (api_error(400, {"message": "bad", "category": "VALIDATION_ERROR"}), Action.FAIL, None),
-    (api_error(404, None, cls=SchemasApiException), Action.FAIL, None),
-    (api_error(409, {"message": "exists", "category": "CONFLICT"}), Action.FAIL, None),
-    (api_error(0), Action.FAIL, None),  # TLS failure inside the generated rest.py
-    (urllib3.exceptions.ProtocolError("Connection aborted."), Action.RETRY, None),
-    (urllib3.exceptions.ReadTimeoutError(None, "/", "timed out"),  # type: ignore[arg-type]
-     Action.RETRY, None),
-    (ConnectionResetError(), Action.RETRY, None),
-    (RecordError("1", "bad"), Action.RAISE, None),
-    (KeyError("surprise"), Action.RAISE, None),
-])
+@pytest.mark.parametrize(
+    ("exc", "action", "wait"),
+    [
+        (api_error(429, rate("TEN_SECONDLY_ROLLING")), Action.RETRY, 10.0),
+        (
+            api_error(
+                429,
+                rate("TEN_SECONDLY_ROLLING"),
+                {"X-HubSpot-RateLimit-Interval-Milliseconds": "2500"},
+            ),
+            Action.RETRY,
+            2.5,
+        ),
+        (api_error(429, rate("SECONDLY")), Action.RETRY, 1.0),
+        (api_error(429, rate("SECONDLY"), {"Retry-After": "3"}), Action.RETRY, 3.0),
+        (api_error(429, rate("DAILY")), Action.STOP, None),
+        (api_error(429, None), Action.RETRY, 10.0),
+        (
+            api_error(503, {"message": "down", "category": "SERVICE_UNAVAILABLE"}),
+            Action.RETRY,
+            None,
+        ),
+        (api_error(502, None, cls=PropertiesApiException), Action.RETRY, None),
+        (
+            api_error(401, {"message": "expired", "category": "INVALID_AUTHENTICATION"}),
+            Action.FAIL,
+            None,
+        ),
+        (api_error(400, {"message": "bad", "category": "VALIDATION_ERROR"}), Action.FAIL, None),
+        (api_error(404, None, cls=SchemasApiException), Action.FAIL, None),
+        (api_error(409, {"message": "exists", "category": "CONFLICT"}), Action.FAIL, None),
+        (api_error(0), Action.FAIL, None),  # TLS failure inside the generated rest.py
+        (urllib3.exceptions.ProtocolError("Connection aborted."), Action.RETRY, None),
+        (
+            urllib3.exceptions.ReadTimeoutError(None, "/", "timed out"),  # type: ignore[arg-type]
+            Action.RETRY,
+            None,
+        ),
+        (ConnectionResetError(), Action.RETRY, None),
+        (RecordError("1", "bad"), Action.RAISE, None),
+        (KeyError("surprise"), Action.RAISE, None),
+    ],
+)
 def test_given_a_failure_when_classified_then_this_decision(
-        exc: Exception, action: Action, wait: float | None) -> None:
+    exc: Exception, action: Action, wait: float | None
+) -> None:
     decision = classify(exc)
     assert (decision.action, decision.wait) == (action, wait)
 
 
 def test_given_a_403_with_missing_scopes_then_fail_naming_them() -> None:
-    body = {"status": "error", "message": "This app hasn't been granted all required scopes",
-            "category": "MISSING_SCOPES", "errors": [{"message": "missing",
-                                                      "context": {"missingScopes": [
-                                                          "crm.objects.contacts.write"]}}]}
+    body = {
+        "status": "error",
+        "message": "This app hasn't been granted all required scopes",
+        "category": "MISSING_SCOPES",
+        "errors": [
+            {"message": "missing", "context": {"missingScopes": ["crm.objects.contacts.write"]}}
+        ],
+    }
     decision = classify(api_error(403, body))
     assert decision.action is Action.FAIL
     assert "missing scopes: crm.objects.contacts.write" in decision.reason
 
 
 def test_given_the_search_cap_400_then_fail_as_a_paging_bug() -> None:
-    body = {"message": "past 10000", "category": "VALIDATION_ERROR",
-            "subCategory": "SEARCH_RESULT_LIMIT_EXCEEDED"}
+    body = {
+        "message": "past 10000",
+        "category": "VALIDATION_ERROR",
+        "subCategory": "SEARCH_RESULT_LIMIT_EXCEEDED",
+    }
     assert classify(api_error(400, body)).reason.startswith("search result cap hit")
 
 
@@ -81,11 +117,18 @@ def test_given_the_sub_packages_then_each_has_its_own_exception_class_in_the_tup
     assert len(set(API_EXCEPTIONS)) == len(API_EXCEPTIONS) == 4
 
 
-@pytest.mark.parametrize(("kind", "waits"), [
-    ("rate_limit_ten_secondly", [10.0]), ("rate_limit_secondly", [1.0]),
-    ("http503", [0.5]), ("drop", [0.5])])
+@pytest.mark.parametrize(
+    ("kind", "waits"),
+    [
+        ("rate_limit_ten_secondly", [10.0]),
+        ("rate_limit_secondly", [1.0]),
+        ("http503", [0.5]),
+        ("drop", [0.5]),
+    ],
+)
 def test_given_a_transient_search_failure_when_pulling_then_waited_and_retried(
-        kind: str, waits: list[float]) -> None:
+    kind: str, waits: list[float]
+) -> None:
     with sandbox(contacts=20) as box:
         box.emulator.faults.script("search", kind)
         connector = box.connector()

@@ -25,8 +25,9 @@ class CapExceeded(Exception):
 
 
 class FakeIndex:
-    def __init__(self, keys: Sequence[tuple[int, int]], seed: int = 0,
-                 stable_ties: bool = True) -> None:
+    def __init__(
+        self, keys: Sequence[tuple[int, int]], seed: int = 0, stable_ties: bool = True
+    ) -> None:
         self.keys = sorted(Key(ts, i) for ts, i in keys)
         self.stamps = [k.ts for k in self.keys]
         self.rng = random.Random(seed)
@@ -44,16 +45,24 @@ class FakeIndex:
         if body["sorts"][0]["propertyName"] == "lastmodifieddate":
             salt = 0 if self.stable_ties else self.rng.randrange(1_000)
             found.sort(key=lambda k: (k.ts, (k.id * 7_919 + salt) % 10_007))
-        page = found[after:after + limit]
+        page = found[after : after + limit]
         return [Hit(k, None) for k in page], str(after + limit) if more else None
 
     def _first_matches(self, filters: list[dict[str, str]], wanted: int) -> list[Key]:
         """Matches in (ts, id) order: at least ``wanted``, and the whole last stamp group."""
-        low = [int(x["value"]) for x in filters if x["propertyName"] == "lastmodifieddate"
-               and x["operator"] in ("GTE", "GT", "EQ")]
+        low = [
+            int(x["value"])
+            for x in filters
+            if x["propertyName"] == "lastmodifieddate" and x["operator"] in ("GTE", "GT", "EQ")
+        ]
         floor = [int(x["value"]) + 1 for x in filters if x["propertyName"] == "hs_object_id"]
-        start = bisect.bisect_left(self.keys, Key(max(low), max(floor))) if low and floor \
-            else bisect.bisect_left(self.stamps, max(low)) if low else 0
+        start = (
+            bisect.bisect_left(self.keys, Key(max(low), max(floor)))
+            if low and floor
+            else bisect.bisect_left(self.stamps, max(low))
+            if low
+            else 0
+        )
         found: list[Key] = []
         for key in self.keys[start:]:
             if len(found) >= wanted and key.ts != found[-1].ts:
@@ -66,8 +75,9 @@ class FakeIndex:
 def _matches(key: Key, f: dict[str, str]) -> bool:
     value = key.ts if f["propertyName"] == "lastmodifieddate" else key.id
     bound = int(f["value"])
-    return {"GTE": value >= bound, "GT": value > bound, "LT": value < bound,
-            "EQ": value == bound}[f["operator"]]
+    return {"GTE": value >= bound, "GT": value > bound, "LT": value < bound, "EQ": value == bound}[
+        f["operator"]
+    ]
 
 
 def run(index: FakeIndex, plan: SearchPlan) -> list[Key]:
@@ -89,17 +99,20 @@ def f(name: str, op: str, value: int) -> dict[str, str]:
 SHAPES = {
     "distinct stamps": distinct(25_000),
     "7 per stamp": [(1_000 + i // 7, 5_000 + i) for i in range(25_000)],
-    "12,000 share one stamp": [(1_000 + (3_000 < i < 15_000) * (1 + i // 15_000), 5_000 + i)
-                               for i in range(25_000)],
-    "random stamps, ids descending": [(random.Random(i).randint(0, 300), 90_000 - i)
-                                      for i in range(25_000)],
+    "12,000 share one stamp": [
+        (1_000 + (3_000 < i < 15_000) * (1 + i // 15_000), 5_000 + i) for i in range(25_000)
+    ],
+    "random stamps, ids descending": [
+        (random.Random(i).randint(0, 300), 90_000 - i) for i in range(25_000)
+    ],
 }
 
 
 @pytest.mark.parametrize("max_offset", [0, RESULT_CAP])
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_given_25000_records_in_one_window_when_searching_then_each_released_once_in_order(
-        shape: str, max_offset: int) -> None:
+    shape: str, max_offset: int
+) -> None:
     index = FakeIndex(SHAPES[shape], stable_ties=max_offset > 0)
     released = run(index, SearchPlan(None, None, max_offset=max_offset))
     assert released == sorted(set(index.keys))
@@ -111,31 +124,40 @@ def test_given_a_window_when_searching_then_the_first_body_is_exact() -> None:
     index = FakeIndex(distinct(10))
     run(index, SearchPlan(1_002, 1_008))
     assert index.bodies[0] == {
-        "filterGroups": [{"filters": [f("lastmodifieddate", "GTE", 1_002),
-                                      f("lastmodifieddate", "LT", 1_008)]}],
+        "filterGroups": [
+            {"filters": [f("lastmodifieddate", "GTE", 1_002), f("lastmodifieddate", "LT", 1_008)]}
+        ],
         "sorts": [{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}],
-        "properties": PROPS, "limit": 200}
+        "properties": PROPS,
+        "limit": 200,
+    }
     assert len(index.bodies) == 1
 
 
-def test_given_keyset_paging_when_a_page_is_full_then_next_query_restarts_at_its_last_stamp(
-) -> None:
+def test_given_keyset_paging_when_a_page_is_full_then_next_query_restarts_at_its_last_stamp() -> (
+    None
+):
     index = FakeIndex(distinct(450))
     released = run(index, SearchPlan(None, None))
     assert [b.get("after") for b in index.bodies] == [None, None, None]
     assert [b["filterGroups"][0]["filters"] for b in index.bodies[1:]] == [
-        [f("lastmodifieddate", "GTE", 1_199)], [f("lastmodifieddate", "GTE", 1_398)]]
+        [f("lastmodifieddate", "GTE", 1_199)],
+        [f("lastmodifieddate", "GTE", 1_398)],
+    ]
     assert len(released) == 450
 
 
-def test_given_offset_paging_when_the_next_page_would_pass_10000_then_restart_from_last_stamp(
-) -> None:
+def test_given_offset_paging_when_the_next_page_would_pass_10000_then_restart_from_last_stamp() -> (
+    None
+):
     index = FakeIndex(distinct(10_500))
     run(index, SearchPlan(None, 20_000, max_offset=RESULT_CAP))
     afters = [b.get("after") for b in index.bodies]
     assert afters[:3] == [None, "200", "400"] and afters[49] == "9800"
     assert index.bodies[50]["filterGroups"][0]["filters"] == [
-        f("lastmodifieddate", "GTE", 1_000 + 9_999), f("lastmodifieddate", "LT", 20_000)]
+        f("lastmodifieddate", "GTE", 1_000 + 9_999),
+        f("lastmodifieddate", "LT", 20_000),
+    ]
     assert afters[50] is None and len(index.bodies) == 53
 
 
@@ -146,7 +168,9 @@ def test_given_more_than_a_page_sharing_one_stamp_then_that_stamp_is_paged_by_id
     tie_bodies = [b for b in index.bodies if b["sorts"][0]["propertyName"] == "hs_object_id"]
     assert tie_bodies[0]["filterGroups"][0]["filters"] == [f("lastmodifieddate", "EQ", 1_000)]
     assert tie_bodies[1]["filterGroups"][0]["filters"] == [
-        f("lastmodifieddate", "EQ", 1_000), f("hs_object_id", "GT", 5_199)]
+        f("lastmodifieddate", "EQ", 1_000),
+        f("hs_object_id", "GT", 5_199),
+    ]
     assert index.bodies[-1]["filterGroups"][0]["filters"] == [f("lastmodifieddate", "GT", 1_000)]
 
 

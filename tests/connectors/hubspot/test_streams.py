@@ -37,24 +37,40 @@ def assert_once_in_order(records: list[SourceRecord], expected: list[str]) -> No
 
 def test_given_a_window_when_pulling_then_the_search_body_is_exactly_this() -> None:
     with sandbox(contacts=5) as box:
-        window = Window(datetime(2026, 1, 1, tzinfo=UTC),
-                        datetime(2026, 2, 1, 0, 0, 0, 500, tzinfo=UTC))
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        window = Window(start, datetime(2026, 2, 1, 0, 0, 0, 500, tzinfo=UTC))
         pull(box, window)
-        assert box.emulator.bodies("search") == [{
-            "filterGroups": [{"filters": [
-                {"propertyName": "lastmodifieddate", "operator": "GTE",
-                 "value": str(to_millis(window.start))},  # type: ignore[arg-type]
-                # sub-millisecond end: rounded up, so "LT end" keeps every record before it
-                {"propertyName": "lastmodifieddate", "operator": "LT", "value": "1769904000001"},
-            ]}],
-            "sorts": [{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}],
-            "properties": [*BASE, *PROPERTIES], "limit": 200}]
+        assert box.emulator.bodies("search") == [
+            {
+                "filterGroups": [
+                    {
+                        "filters": [
+                            {
+                                "propertyName": "lastmodifieddate",
+                                "operator": "GTE",
+                                "value": str(to_millis(start)),
+                            },
+                            # sub-millisecond end: rounded up, "LT end" keeps every record before it
+                            {
+                                "propertyName": "lastmodifieddate",
+                                "operator": "LT",
+                                "value": "1769904000001",
+                            },
+                        ]
+                    }
+                ],
+                "sorts": [{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}],
+                "properties": [*BASE, *PROPERTIES],
+                "limit": 200,
+            }
+        ]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("max_offset", [0, 10_000])
 def test_given_25000_contacts_in_one_window_when_pulling_then_none_lost_none_twice_no_400(
-        max_offset: int) -> None:
+    max_offset: int,
+) -> None:
     with sandbox() as box:
         ids = box.emulator.add_contacts(25_000)  # 30 % share a millisecond with a neighbour
         records = pull(box, max_offset=max_offset)
@@ -76,7 +92,8 @@ def test_given_10300_contacts_sharing_one_millisecond_when_pulling_then_paged_by
         assert len(by_id) == 10_300 // 200 + 1
         assert by_id[1]["filterGroups"][0]["filters"] == [
             {"propertyName": "lastmodifieddate", "operator": "EQ", "value": str(stamp)},
-            {"propertyName": "hs_object_id", "operator": "GT", "value": tied[199]}]
+            {"propertyName": "hs_object_id", "operator": "GT", "value": tied[199]},
+        ]
         assert "after" not in {k for b in bodies for k in b}
 
 
@@ -126,29 +143,38 @@ def test_given_a_full_resync_when_pulling_all_then_search_pages_of_200_and_archi
         assert box.emulator.bodies("search")[0]["filterGroups"] == []  # no date bounds at all
 
 
-def test_given_a_cursor_and_lookback_when_planning_the_next_window_then_overlap_from_cursor(
-) -> None:
+def test_given_a_cursor_and_lookback_when_planning_the_next_window_then_overlap_from_cursor() -> (
+    None
+):
     end = START + timedelta(hours=1)
     cursor = Cursor(START, "1001")
     assert window_for(cursor, end, timedelta(minutes=10)) == Window(
-        START - timedelta(minutes=10), end)
+        START - timedelta(minutes=10), end
+    )
     assert window_for(None, end, timedelta(minutes=10)) == Window(None, end)
     late = Cursor(end + timedelta(hours=1), "1")  # a clock went backwards
     assert window_for(late, end, timedelta(minutes=10)).start == end - timedelta(minutes=10)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("2026-02-25T16:23:49.023Z", datetime(2026, 2, 25, 16, 23, 49, 23_000, tzinfo=UTC)),
-    ("1772036629023", datetime(2026, 2, 25, 16, 23, 49, 23_000, tzinfo=UTC)),
-    ("2026-02-25T16:23:49+01:00", datetime(2026, 2, 25, 15, 23, 49, tzinfo=UTC)),
-    ("", None), (None, None)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-02-25T16:23:49.023Z", datetime(2026, 2, 25, 16, 23, 49, 23_000, tzinfo=UTC)),
+        ("1772036629023", datetime(2026, 2, 25, 16, 23, 49, 23_000, tzinfo=UTC)),
+        ("2026-02-25T16:23:49+01:00", datetime(2026, 2, 25, 15, 23, 49, tzinfo=UTC)),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_given_hubspot_datetime_values_when_parsing_then_aware_utc(
-        value: str | None, expected: datetime | None) -> None:
+    value: str | None, expected: datetime | None
+) -> None:
     assert parse_stamp(value) == expected
 
 
-def test_given_search_index_lag_when_the_next_window_looks_back_then_the_late_edit_is_read(
-) -> None:
+def test_given_search_index_lag_when_the_next_window_looks_back_then_the_late_edit_is_read() -> (
+    None
+):
     with sandbox(contacts=0, search_index_lag=timedelta(seconds=30)) as box:
         quiet, edited = box.emulator.add_contacts(2)
         box.clock.advance(minutes=5)
@@ -160,8 +186,7 @@ def test_given_search_index_lag_when_the_next_window_looks_back_then_the_late_ed
         cursor = Cursor(box.clock() - timedelta(minutes=1), "")  # the engine kept the end
         window = window_for(cursor, box.clock(), lookback=timedelta(minutes=10))
         again = records_of(box.connector().pull(window))
-        assert [(r.record_id, r.fields["reason_detail"]) for r in again] == [
-            (edited, "edited")]
+        assert [(r.record_id, r.fields["reason_detail"]) for r in again] == [(edited, "edited")]
 
 
 def test_given_a_merged_id_not_listed_as_archived_then_handed_out_after_its_survivor() -> None:
@@ -169,9 +194,13 @@ def test_given_a_merged_id_not_listed_as_archived_then_handed_out_after_its_surv
         (survivor,) = box.emulator.add_contacts(1)
         record = box.emulator.contacts.records[int(survivor)]
         # Real HubSpot may not list merged-away contacts as archived: only the trail remains.
-        box.emulator.contacts.write(record, {"hs_merged_object_ids": "77;78"},
-                                    to_millis(box.clock()))
+        box.emulator.contacts.write(
+            record, {"hs_merged_object_ids": "77;78"}, to_millis(box.clock())
+        )
         records = pull(box)
         assert [(r.record_id, r.deleted, r.merged_into) for r in records] == [
-            (survivor, False, None), ("77", True, survivor), ("78", True, survivor)]
+            (survivor, False, None),
+            ("77", True, survivor),
+            ("78", True, survivor),
+        ]
         assert len({r.modstamp for r in records}) == 1

@@ -28,7 +28,8 @@ def test_given_250_corrections_when_writing_then_3_reads_and_3_updates_of_at_mos
     with sandbox() as box:
         ids = box.emulator.add_contacts(250)
         outcomes = box.connector().write(
-            [box.correction(i, {"reason_detail": f"fixed {i}"}) for i in ids])
+            [box.correction(i, {"reason_detail": f"fixed {i}"}) for i in ids]
+        )
         assert [o.status for o in outcomes] == [OutcomeStatus.SENT] * 250
         assert all(o.applied and o.new_modstamp is not None for o in outcomes)
         assert (box.calls("batch_read"), box.calls("batch_update")) == (3, 3)
@@ -37,25 +38,29 @@ def test_given_250_corrections_when_writing_then_3_reads_and_3_updates_of_at_mos
         assert props(box, ids[249])["reason_detail"] == f"fixed {ids[249]}"
 
 
-def test_given_the_batch_read_then_it_asks_only_for_the_stamp_and_the_changed_properties(
-) -> None:
+def test_given_the_batch_read_then_it_asks_only_for_the_stamp_and_the_changed_properties() -> None:
     with sandbox() as box:
         (contact,) = box.emulator.add_contacts(1)
         box.connector().write([box.correction(contact, {REASON: "bad_timing", "campaign": ""})])
-        assert box.emulator.bodies("batch_read") == [{
-            "inputs": [{"id": contact}],
-            "properties": ["campaign", "lastmodifieddate", REASON],
-            "propertiesWithHistory": []}]
+        assert box.emulator.bodies("batch_read") == [
+            {
+                "inputs": [{"id": contact}],
+                "properties": ["campaign", "lastmodifieddate", REASON],
+                "propertiesWithHistory": [],
+            }
+        ]
         assert box.emulator.bodies("batch_update") == [
-            {"inputs": [{"id": contact, "properties": {REASON: "bad_timing", "campaign": ""}}]}]
+            {"inputs": [{"id": contact, "properties": {REASON: "bad_timing", "campaign": ""}}]}
+        ]
 
 
 def test_given_values_already_in_place_when_writing_then_sent_unapplied_without_update() -> None:
     with sandbox() as box:
         (contact,) = box.emulator.add_contacts(1)
         box.emulator.human_edit(contact, {"reason_detail": "", REASON: "bad_timing"})
-        outcome, = box.connector().write([box.correction(
-            contact, {"reason_detail": None, REASON: "bad_timing"})])
+        (outcome,) = box.connector().write(
+            [box.correction(contact, {"reason_detail": None, REASON: "bad_timing"})]
+        )
         assert (outcome.status, outcome.applied) == (OutcomeStatus.SENT, False)
         assert box.calls("batch_update") == 0
 
@@ -66,7 +71,7 @@ def test_given_a_person_set_the_same_value_meanwhile_then_sent_not_conflict() ->
         planned = box.correction(contact, {REASON: "bad_timing"})
         box.clock.advance(seconds=5)
         box.emulator.before_next("batch_read", lambda: edit(box, contact, "bad_timing"))
-        outcome, = box.connector().write([planned])
+        (outcome,) = box.connector().write([planned])
         assert (outcome.status, outcome.applied) == (OutcomeStatus.SENT, False)
 
 
@@ -76,7 +81,7 @@ def test_given_a_person_changed_it_meanwhile_then_conflict_and_their_value_kept(
         planned = box.correction(contact, {REASON: "bad_timing"})
         box.clock.advance(seconds=5)
         box.emulator.before_next("batch_read", lambda: edit(box, contact, "unresponsive"))
-        outcome, = box.connector().write([planned])
+        (outcome,) = box.connector().write([planned])
         assert outcome.status is OutcomeStatus.CONFLICT
         assert props(box, contact)[REASON] == "unresponsive"
         assert box.calls("batch_update") == 0
@@ -86,12 +91,18 @@ def test_given_a_207_answer_when_writing_then_failed_inputs_dead_with_the_messag
     with sandbox() as box:
         a, b, c = box.emulator.add_contacts(3)
         box.emulator.before_next("batch_update", lambda: box.emulator.archive(b))
-        outcomes = box.connector().write([
-            box.correction(a, {"reason_detail": "x"}),
-            box.correction(b, {"reason_detail": "x"}),
-            box.correction(c, {"lead_status_changed_at": "not a date"})])
-        assert [o.status for o in outcomes] == [OutcomeStatus.SENT, OutcomeStatus.DEAD,
-                                                OutcomeStatus.DEAD]
+        outcomes = box.connector().write(
+            [
+                box.correction(a, {"reason_detail": "x"}),
+                box.correction(b, {"reason_detail": "x"}),
+                box.correction(c, {"lead_status_changed_at": "not a date"}),
+            ]
+        )
+        assert [o.status for o in outcomes] == [
+            OutcomeStatus.SENT,
+            OutcomeStatus.DEAD,
+            OutcomeStatus.DEAD,
+        ]
         assert "OBJECT_NOT_FOUND" in (outcomes[1].message or "")
         assert "VALIDATION_ERROR" in (outcomes[2].message or "")
         assert "lead_status_changed_at" in (outcomes[2].message or "")
@@ -102,7 +113,7 @@ def test_given_an_archived_contact_when_writing_then_dead_without_update() -> No
         (contact,) = box.emulator.add_contacts(1)
         planned = box.correction(contact, {"reason_detail": "x"})
         box.emulator.archive(contact)
-        outcome, = box.connector().write([planned])
+        (outcome,) = box.connector().write([planned])
         assert outcome.status is OutcomeStatus.DEAD
         assert "not found" in (outcome.message or "")
         assert box.calls("batch_update") == 0
@@ -111,22 +122,25 @@ def test_given_an_archived_contact_when_writing_then_dead_without_update() -> No
 def test_given_a_missing_option_and_create_missing_options_off_then_dead_naming_both() -> None:
     with sandbox() as box:
         (contact,) = box.emulator.add_contacts(1)
-        outcome, = box.connector().write([box.correction(contact, {REASON: "low_interest_score"})])
+        (outcome,) = box.connector().write(
+            [box.correction(contact, {REASON: "low_interest_score"})]
+        )
         assert outcome.status is OutcomeStatus.DEAD
         assert outcome.message == (
             "value 'low_interest_score' is not an option of property 'nurture_reason' "
-            "(enable create_missing_options or add it in HubSpot)")
+            "(enable create_missing_options or add it in HubSpot)"
+        )
         assert box.calls("properties_write") == 0
 
 
-def test_given_a_missing_option_and_create_missing_options_on_then_added_once_and_written(
-) -> None:
+def test_given_a_missing_option_and_create_missing_options_on_then_added_once_and_written() -> None:
     with sandbox() as box:
         ids = box.emulator.add_contacts(3)
         connector = box.connector(create_missing_options=True)
         before = connector.field_options(REASON) or frozenset()
         outcomes = connector.write(
-            [box.correction(i, {REASON: "low_interest_score"}) for i in ids[:2]])
+            [box.correction(i, {REASON: "low_interest_score"}) for i in ids[:2]]
+        )
         outcomes += connector.write([box.correction(ids[2], {REASON: "low_interest_score"})])
         assert [o.status for o in outcomes] == [OutcomeStatus.SENT] * 3
         assert box.calls("properties_write") == 1
@@ -139,7 +153,10 @@ def test_given_a_missing_option_and_create_missing_options_on_then_added_once_an
 def test_given_two_corrections_of_one_contact_then_separate_batches_in_order() -> None:
     ids = [Correction(f"k{n}", rid, {}, None) for n, rid in enumerate("abacab")]
     assert [[c.key for _, c in batch] for batch in batches(ids)] == [
-        ["k0", "k1", "k3"], ["k2", "k5"], ["k4"]]
+        ["k0", "k1", "k3"],
+        ["k2", "k5"],
+        ["k4"],
+    ]
 
 
 class WholeBatchRefusal(RecordingEmulator):
@@ -158,9 +175,11 @@ def test_given_a_whole_batch_400_then_narrowed_to_the_bad_input_and_the_rest_wri
         values = ["ok"] * 8
         values[5] = "refused"
         outcomes = box.connector().write(
-            [box.correction(i, {"reason_detail": v}) for i, v in zip(ids, values, strict=True)])
-        assert [o.status for o in outcomes] == [OutcomeStatus.SENT] * 5 + [
-            OutcomeStatus.DEAD] + [OutcomeStatus.SENT] * 2
+            [box.correction(i, {"reason_detail": v}) for i, v in zip(ids, values, strict=True)]
+        )
+        assert [o.status for o in outcomes] == [OutcomeStatus.SENT] * 5 + [OutcomeStatus.DEAD] + [
+            OutcomeStatus.SENT
+        ] * 2
         assert "Property values were not valid" in (outcomes[5].message or "")
         assert props(box, ids[7])["reason_detail"] == "ok"
         assert box.calls("batch_update") == 1 + 2 + 2 + 2  # 8 -> 4+4 -> 2+2 -> 1+1
@@ -169,13 +188,21 @@ def test_given_a_whole_batch_400_then_narrowed_to_the_bad_input_and_the_rest_wri
 def test_given_a_missing_property_when_ensured_with_creation_allowed_then_created_once() -> None:
     with sandbox() as box:
         connector = box.connector(create_missing_options=True)
-        assert connector.ensure_property("leadloop_flags", "leadloop Flags", type="enumeration",
-                                         field_type="select", options=["review"])
+        assert connector.ensure_property(
+            "leadloop_flags",
+            "leadloop Flags",
+            type="enumeration",
+            field_type="select",
+            options=["review"],
+        )
         assert not connector.ensure_property("leadloop_flags", "leadloop Flags")
         assert connector.field_options("leadloop_flags") == {"review"}
         (created,) = box.emulator.bodies("properties_write")
         assert (created["name"], created["type"], created["groupName"]) == (
-            "leadloop_flags", "enumeration", "contactinformation")
+            "leadloop_flags",
+            "enumeration",
+            "contactinformation",
+        )
 
 
 def test_given_a_missing_property_when_creation_is_not_allowed_then_fatal_naming_it() -> None:

@@ -48,8 +48,9 @@ def _replace_hosts(text: str, live_bases: Sequence[str]) -> str:
 def scrub_text(text: str, live_bases: Sequence[str] = ()) -> str:
     """Secrets in SOAP XML, form bodies and JSON replaced; live hosts made the placeholder."""
     for tag in _XML_SECRETS:
-        text = re.sub(rf"(<(?:\w+:)?{tag}>)[^<]*(</(?:\w+:)?{tag}>)", rf"\g<1>{REDACTED}\g<2>",
-                      text)
+        text = re.sub(
+            rf"(<(?:\w+:)?{tag}>)[^<]*(</(?:\w+:)?{tag}>)", rf"\g<1>{REDACTED}\g<2>", text
+        )
     text = _scrub_json(text)
     return _replace_hosts(text, live_bases)
 
@@ -89,6 +90,7 @@ def _text(body: Any) -> str | None:
 
 def request_scrubber(live_bases: Sequence[str]) -> Callable[[VcrRequest], VcrRequest]:
     """``before_record_request``: placeholder host, no secret headers, no secrets in bodies."""
+
     def scrub(request: VcrRequest) -> VcrRequest:
         request.uri = _replace_hosts(request.uri, live_bases)
         for name in list(request.headers):
@@ -98,11 +100,13 @@ def request_scrubber(live_bases: Sequence[str]) -> Callable[[VcrRequest], VcrReq
         if text is not None:
             request.body = scrub_text(_scrub_form(text), live_bases).encode()
         return request
+
     return scrub
 
 
 def response_scrubber(live_bases: Sequence[str]) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """``before_record_response``: the same for what the server answered."""
+
     def scrub(response: dict[str, Any]) -> dict[str, Any]:
         headers = response.get("headers", {})
         for name in list(headers):
@@ -112,6 +116,7 @@ def response_scrubber(live_bases: Sequence[str]) -> Callable[[dict[str, Any]], d
         if text is not None:
             response["body"]["string"] = scrub_text(text, live_bases).encode()
         return response
+
     return scrub
 
 

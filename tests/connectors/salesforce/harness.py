@@ -21,8 +21,18 @@ from tests.builders import FrozenClock
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # after every seeded modstamp
 USERNAME, PASSWORD, TOKEN = "admin@leadloop.sandbox", "sandbox-password", "sandbox-token"
-FIELDS = ("Status", "Nurture_Reason__c", "Unqualified_Reason__c", "Reason_Detail__c", "Email",
-          "Company", "LeadSource", "Lead_Score__c", "Wants_Call__c", "Status_Changed_At__c")
+FIELDS = (
+    "Status",
+    "Nurture_Reason__c",
+    "Unqualified_Reason__c",
+    "Reason_Detail__c",
+    "Email",
+    "Company",
+    "LeadSource",
+    "Lead_Score__c",
+    "Wants_Call__c",
+    "Status_Changed_At__c",
+)
 FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.01, max_wait=0.05, jitter=0.0)
 
 
@@ -54,8 +64,9 @@ class RecordingEmulator(SalesforceEmulator):
 
 def connection(url: str, auth: Auth | None = None) -> SalesforceConnection:
     """A connection to an emulator at ``url`` (instance and login both there)."""
-    return SalesforceConnection(auth or PasswordAuth(USERNAME, PASSWORD, TOKEN),
-                                instance_url=url, login_url=url, timeout=10)
+    return SalesforceConnection(
+        auth or PasswordAuth(USERNAME, PASSWORD, TOKEN), instance_url=url, login_url=url, timeout=10
+    )
 
 
 class SalesforceHarness:
@@ -84,8 +95,13 @@ class SalesforceHarness:
         self.server.stop()
 
     def connector(self, auth: Auth | None = None, **options: Any) -> SalesforceConnector:
-        settings: dict[str, Any] = {"fields": FIELDS, "retry": FAST_RETRY, "sleep": self.sleeps,
-                                    "query_batch_size": self.page_size, **options}
+        settings: dict[str, Any] = {
+            "fields": FIELDS,
+            "retry": FAST_RETRY,
+            "sleep": self.sleeps,
+            "query_batch_size": self.page_size,
+            **options,
+        }
         return SalesforceConnector(connection(self.url, auth), **settings)
 
     def seeded_ids(self) -> list[str]:

@@ -16,12 +16,14 @@ from tests.connectors.salesforce.harness import PASSWORD, TOKEN, USERNAME, Sales
 
 def private_key_pem() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def test_given_password_auth_when_checking_then_soap_login_over_http_loopback(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     connector = org.connector()
     connector.check()
     paths = [r.path for r in org.app.requests]
@@ -31,7 +33,8 @@ def test_given_password_auth_when_checking_then_soap_login_over_http_loopback(
 
 
 def test_given_jwt_auth_with_a_key_file_when_pulling_then_token_login_and_data(
-        org: SalesforceHarness, tmp_path: Path) -> None:
+    org: SalesforceHarness, tmp_path: Path
+) -> None:
     key_file = tmp_path / "leadloop.key"
     key_file.write_text(private_key_pem())
     connector = org.connector(JwtAuth(USERNAME, "3MVG9consumer", private_key_file=str(key_file)))
@@ -40,7 +43,8 @@ def test_given_jwt_auth_with_a_key_file_when_pulling_then_token_login_and_data(
 
 
 def test_given_jwt_auth_for_another_user_when_logging_in_then_auth_error_without_key(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     pem = private_key_pem()
     connector = org.connector(JwtAuth("someone@else", "3MVG9consumer", private_key=pem))
     with pytest.raises(AuthError, match="'someone@else'") as caught:
@@ -55,7 +59,8 @@ def test_given_a_session_id_when_pulling_then_no_login_call(org: SalesforceHarne
 
 
 def test_given_a_wrong_password_when_checking_then_auth_error_without_secrets(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     connector = org.connector(PasswordAuth(USERNAME, "wrong-password", TOKEN))
     with pytest.raises(AuthError) as caught:
         connector.check()
@@ -66,7 +71,8 @@ def test_given_a_wrong_password_when_checking_then_auth_error_without_secrets(
 
 
 def test_given_expired_sessions_when_pulling_with_password_auth_then_relogin_and_go_on(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     connector = org.connector()
     connector.check()
     org.app.expire_sessions()
@@ -76,7 +82,8 @@ def test_given_expired_sessions_when_pulling_with_password_auth_then_relogin_and
 
 
 def test_given_expired_sessions_during_bulk_when_pulling_all_then_connector_relogs_in(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     """Bulk 2.0 requests bypass simple-salesforce's own re-login: the connector rebuilds."""
     connector = org.connector(bulk_threshold=10)
     org.app.before_next("bulk_create", lambda app: app.expire_sessions())
@@ -84,8 +91,7 @@ def test_given_expired_sessions_during_bulk_when_pulling_all_then_connector_relo
     assert connector.usage.by_operation["login"] == 2
 
 
-def test_given_an_expired_session_id_when_pulling_then_auth_error(
-        org: SalesforceHarness) -> None:
+def test_given_an_expired_session_id_when_pulling_then_auth_error(org: SalesforceHarness) -> None:
     connector = org.connector(SessionAuth(org.app.issue_session()))
     org.app.expire_sessions()
     with pytest.raises(AuthError, match="session expired"):
@@ -93,7 +99,8 @@ def test_given_an_expired_session_id_when_pulling_then_auth_error(
 
 
 def test_given_sessions_that_expire_again_right_after_login_then_auth_error(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     connector = org.connector()
     org.app.faults.script("query", "invalid_session", times=10)
     with pytest.raises(AuthError, match="still invalid"):
@@ -104,7 +111,8 @@ def test_given_sessions_that_expire_again_right_after_login_then_auth_error(
 
 
 def test_given_credentials_when_logging_in_then_the_password_travels_only_in_the_soap_body(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     org.connector().check()
     login, *rest = org.app.requests
     assert f"{PASSWORD}{TOKEN}".encode() in login.body

@@ -72,8 +72,9 @@ class Target:
     harness: SalesforceHarness | None = None
 
     def connection(self, auth: Auth | None = None) -> SalesforceConnection:
-        return SalesforceConnection(auth or self.auth, instance_url=self.instance_url,
-                                    login_url=self.login_url, timeout=30)
+        return SalesforceConnection(
+            auth or self.auth, instance_url=self.instance_url, login_url=self.login_url, timeout=30
+        )
 
 
 def _real_org() -> Target | None:
@@ -81,8 +82,11 @@ def _real_org() -> Target | None:
     if not (recording() and env.get("LEADLOOP_SF_USERNAME")):
         return None
     instance, login = env["LEADLOOP_SF_INSTANCE_URL"], env["LEADLOOP_SF_LOGIN_URL"]
-    auth = PasswordAuth(env["LEADLOOP_SF_USERNAME"], env["LEADLOOP_SF_PASSWORD"],
-                        env.get("LEADLOOP_SF_SECURITY_TOKEN", ""))
+    auth = PasswordAuth(
+        env["LEADLOOP_SF_USERNAME"],
+        env["LEADLOOP_SF_PASSWORD"],
+        env.get("LEADLOOP_SF_SECURITY_TOKEN", ""),
+    )
     return Target(instance, login, auth, (instance, login))
 
 
@@ -95,22 +99,26 @@ def target(monkeypatch: pytest.MonkeyPatch) -> Iterator[Target]:
         yield real
     elif recording():
         harness = SalesforceHarness()
-        yield Target(harness.url, harness.url, PasswordAuth(USERNAME, PASSWORD, TOKEN),
-                     (harness.url,), harness)
+        yield Target(
+            harness.url,
+            harness.url,
+            PasswordAuth(USERNAME, PASSWORD, TOKEN),
+            (harness.url,),
+            harness,
+        )
         harness.stop()
     else:
         yield Target(PLACEHOLDER, PLACEHOLDER, PasswordAuth(USERNAME, PASSWORD, TOKEN))
 
 
-def connector_for(target: Target, auth: Auth | None = None,
-                  **options: Any) -> SalesforceConnector:
-    return SalesforceConnector(target.connection(auth), fields=FIELDS, sleep=Sleeps(),
-                               query_batch_size=200, **options)
+def connector_for(target: Target, auth: Auth | None = None, **options: Any) -> SalesforceConnector:
+    return SalesforceConnector(
+        target.connection(auth), fields=FIELDS, sleep=Sleeps(), query_batch_size=200, **options
+    )
 
 
 def soql_sent(cassette: Cassette) -> list[str]:
-    return [parse_qs(urlsplit(r.uri).query)["q"][0] for r in cassette.requests
-            if "q=" in r.uri]
+    return [parse_qs(urlsplit(r.uri).query)["q"][0] for r in cassette.requests if "q=" in r.uri]
 
 
 def paths(cassette: Cassette) -> list[str]:
@@ -121,8 +129,10 @@ def test_cassette_password_login_and_describe(target: Target) -> None:
     with use_cassette("login_soap.yaml", target.live_bases) as cassette:
         connector = connector_for(target)
         connector.check()
-    assert paths(cassette) == ["POST /services/Soap/u/59.0",
-                               "GET /services/data/v59.0/sobjects/Lead/describe"]
+    assert paths(cassette) == [
+        "POST /services/Soap/u/59.0",
+        "GET /services/data/v59.0/sobjects/Lead/describe",
+    ]
     login = cassette.requests[0]
     assert login.headers["SOAPAction"] == "login"
     assert b"<n1:password>REDACTED</n1:password>" in login.body
@@ -135,15 +145,20 @@ def test_cassette_jwt_bearer_login_then_query(target: Target) -> None:
         env = os.environ
         if not env.get("LEADLOOP_SF_CONSUMER_KEY"):
             pytest.skip("JWT recording from a real org needs LEADLOOP_SF_CONSUMER_KEY")
-        auth = JwtAuth(env["LEADLOOP_SF_USERNAME"], env["LEADLOOP_SF_CONSUMER_KEY"],
-                       private_key_file=env["LEADLOOP_SF_PRIVATE_KEY_FILE"])
+        auth = JwtAuth(
+            env["LEADLOOP_SF_USERNAME"],
+            env["LEADLOOP_SF_CONSUMER_KEY"],
+            private_key_file=env["LEADLOOP_SF_PRIVATE_KEY_FILE"],
+        )
     with use_cassette("login_jwt.yaml", target.live_bases) as cassette:
         records = records_of(connector_for(target, auth).pull_ids([FIRST_ID]))
     token = cassette.requests[0]
     assert urlsplit(token.uri).path == "/services/oauth2/token"
     form = parse_qs(token.body.decode())
-    assert form == {"grant_type": ["urn:ietf:params:oauth:grant-type:jwt-bearer"],
-                    "assertion": ["REDACTED"]}
+    assert form == {
+        "grant_type": ["urn:ietf:params:oauth:grant-type:jwt-bearer"],
+        "assertion": ["REDACTED"],
+    }
     assert [r.record_id for r in records] in ([], [FIRST_ID])  # [] in a real org
 
 
@@ -151,9 +166,11 @@ def test_cassette_incremental_window_pages_through_query_all(target: Target) -> 
     with use_cassette("query_paging.yaml", target.live_bases) as cassette:
         pages = list(connector_for(target).pull(WINDOW))
     (soql,) = soql_sent(cassette)
-    assert soql.endswith("FROM Lead WHERE SystemModstamp >= 2025-09-28T09:00:00+00:00 AND "
-                         "SystemModstamp < 2026-11-02T09:00:00+00:00 "
-                         "ORDER BY SystemModstamp ASC, Id ASC")
+    assert soql.endswith(
+        "FROM Lead WHERE SystemModstamp >= 2025-09-28T09:00:00+00:00 AND "
+        "SystemModstamp < 2026-11-02T09:00:00+00:00 "
+        "ORDER BY SystemModstamp ASC, Id ASC"
+    )
     assert "/queryAll/" in cassette.requests[1].uri  # after the login
     more = [p for p in paths(cassette) if re.search(r"/query/[^/]+$", p)]
     assert len(more) == len(pages) - 1 >= 1
@@ -168,28 +185,51 @@ def test_cassette_pull_by_ids_sends_one_in_list(target: Target) -> None:
         again = records_of(connector.pull_ids([r.record_id for r in first]))
     quoted = ",".join(f"'{r.record_id}'" for r in first)
     assert soql_sent(cassette)[-1].endswith(
-        f"FROM Lead WHERE Id IN ({quoted}) ORDER BY SystemModstamp ASC, Id ASC")
+        f"FROM Lead WHERE Id IN ({quoted}) ORDER BY SystemModstamp ASC, Id ASC"
+    )
     assert [r.fields for r in again] == [r.fields for r in first]
 
 
 def test_cassette_collections_patch_with_per_record_errors(target: Target) -> None:
     with use_cassette("collections_patch.yaml", target.live_bases) as cassette:
         connector = connector_for(target)
-        live = [r for r in records_of(connector.pull(RECENT))
-                if not r.deleted and not r.fields["IsConverted"]
-                and r.fields["Nurture_Reason__c"] not in ("Bad Timing", "Not A Real Reason")][:2]
-        outcomes = connector.write([
-            Correction("good", live[0].record_id, {"Nurture_Reason__c": "Bad Timing"},
-                       live[0].modstamp),
-            Correction("bad", live[1].record_id, {"Nurture_Reason__c": "Not A Real Reason"},
-                       live[1].modstamp)])
+        live = [
+            r
+            for r in records_of(connector.pull(RECENT))
+            if not r.deleted
+            and not r.fields["IsConverted"]
+            and r.fields["Nurture_Reason__c"] not in ("Bad Timing", "Not A Real Reason")
+        ][:2]
+        outcomes = connector.write(
+            [
+                Correction(
+                    "good", live[0].record_id, {"Nurture_Reason__c": "Bad Timing"}, live[0].modstamp
+                ),
+                Correction(
+                    "bad",
+                    live[1].record_id,
+                    {"Nurture_Reason__c": "Not A Real Reason"},
+                    live[1].modstamp,
+                ),
+            ]
+        )
     patch = next(r for r in cassette.requests if r.method == "PATCH")
     assert urlsplit(patch.uri).path == "/services/data/v59.0/composite/sobjects"
-    assert json.loads(patch.body) == {"allOrNone": False, "records": [
-        {"attributes": {"type": "Lead"}, "id": live[0].record_id,
-         "Nurture_Reason__c": "Bad Timing"},
-        {"attributes": {"type": "Lead"}, "id": live[1].record_id,
-         "Nurture_Reason__c": "Not A Real Reason"}]}
+    assert json.loads(patch.body) == {
+        "allOrNone": False,
+        "records": [
+            {
+                "attributes": {"type": "Lead"},
+                "id": live[0].record_id,
+                "Nurture_Reason__c": "Bad Timing",
+            },
+            {
+                "attributes": {"type": "Lead"},
+                "id": live[1].record_id,
+                "Nurture_Reason__c": "Not A Real Reason",
+            },
+        ],
+    }
     assert [o.status for o in outcomes] == [OutcomeStatus.SENT, OutcomeStatus.DEAD]
     assert "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" in soql_or_body(cassette, "PATCH")
 
@@ -226,17 +266,30 @@ def test_cassette_get_deleted_sends_percent_encoded_utc_bounds(target: Target) -
 
 
 SECRET_PATTERNS = [
-    re.escape(PASSWORD), re.escape(TOKEN), r"(?i)bearer\s+\S", r"00D\w{12,15}![\w.-]+",
-    r"eyJ[\w-]+\.eyJ", r"BEGIN [A-Z ]*PRIVATE KEY", r"(?im)^\s*authorization:",
-    r"\"access_token\":\s*\"(?!REDACTED)", r"<sessionId>(?!REDACTED)", r"127\.0\.0\.1",
+    re.escape(PASSWORD),
+    re.escape(TOKEN),
+    r"(?i)bearer\s+\S",
+    r"00D\w{12,15}![\w.-]+",
+    r"eyJ[\w-]+\.eyJ",
+    r"BEGIN [A-Z ]*PRIVATE KEY",
+    r"(?im)^\s*authorization:",
+    r"\"access_token\":\s*\"(?!REDACTED)",
+    r"<sessionId>(?!REDACTED)",
+    r"127\.0\.0\.1",
 ]
 
 
 def test_cassette_files_hold_no_secrets() -> None:
     files = sorted(CASSETTES.glob("*.yaml"))
     assert {f.name for f in files} >= {
-        "login_soap.yaml", "login_jwt.yaml", "query_paging.yaml", "query_ids.yaml",
-        "collections_patch.yaml", "bulk2_query.yaml", "get_deleted.yaml"}
+        "login_soap.yaml",
+        "login_jwt.yaml",
+        "query_paging.yaml",
+        "query_ids.yaml",
+        "collections_patch.yaml",
+        "bulk2_query.yaml",
+        "get_deleted.yaml",
+    }
     for path in files:
         text = _cassette_text(path)
         for pattern in SECRET_PATTERNS:
@@ -258,20 +311,27 @@ def test_cassette_replay_refuses_a_request_that_was_not_recorded(target: Target)
     """Replay never falls through to the network: an unrecorded request fails loudly."""
     if recording():
         pytest.skip("only meaningful on replay")
-    conn = SalesforceConnection(target.auth, instance_url=PLACEHOLDER, login_url=PLACEHOLDER,
-                                api_version="58.0")
-    with make_vcr().use_cassette("login_soap.yaml"), \
-            pytest.raises(CannotOverwriteExistingCassetteException):
+    conn = SalesforceConnection(
+        target.auth, instance_url=PLACEHOLDER, login_url=PLACEHOLDER, api_version="58.0"
+    )
+    with (
+        make_vcr().use_cassette("login_soap.yaml"),
+        pytest.raises(CannotOverwriteExistingCassetteException),
+    ):
         SalesforceConnector(conn, fields=FIELDS).check()
 
 
-@pytest.mark.parametrize("raw", [
-    "<n1:password>sandbox-passwordsandbox-token</n1:password>",
-    "<sessionId>00DDn0000000001!AQ4AQFakeSessionValue</sessionId>",
-    '{"access_token": "00DDn0000000001!AQ4AQFake", "instance_url": "http://127.0.0.1:8765"}',
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<n1:password>sandbox-passwordsandbox-token</n1:password>",
+        "<sessionId>00DDn0000000001!AQ4AQFakeSessionValue</sessionId>",
+        '{"access_token": "00DDn0000000001!AQ4AQFake", "instance_url": "http://127.0.0.1:8765"}',
+    ],
+)
 def test_given_secrets_in_a_body_when_scrubbed_then_the_secret_patterns_no_longer_match(
-        raw: str) -> None:
+    raw: str,
+) -> None:
     assert any(re.search(p, raw) for p in SECRET_PATTERNS)
     cleaned = scrub_text(raw, ["http://127.0.0.1:8765"])
     assert not any(re.search(p, cleaned) for p in SECRET_PATTERNS)
@@ -279,8 +339,12 @@ def test_given_secrets_in_a_body_when_scrubbed_then_the_secret_patterns_no_longe
 
 
 def test_given_a_jwt_form_body_when_scrubbed_then_assertion_redacted() -> None:
-    request = VcrRequest("POST", "http://127.0.0.1:8765/services/oauth2/token",
-                         b"grant_type=urn%3Ajwt&assertion=eyJhbGciOi.eyJpc3Mi.sig", {})
+    request = VcrRequest(
+        "POST",
+        "http://127.0.0.1:8765/services/oauth2/token",
+        b"grant_type=urn%3Ajwt&assertion=eyJhbGciOi.eyJpc3Mi.sig",
+        {},
+    )
     scrubbed = request_scrubber(["http://127.0.0.1:8765"])(request)
     assert scrubbed.uri == f"{PLACEHOLDER}/services/oauth2/token"
     assert scrubbed.body == b"grant_type=urn%3Ajwt&assertion=REDACTED"

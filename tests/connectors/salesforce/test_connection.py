@@ -16,9 +16,10 @@ from connectors.salesforce.client import build_session
 
 def test_given_auth_dataclasses_when_printed_then_no_secret_appears() -> None:
     auths: list[PasswordAuth | JwtAuth | SessionAuth] = [
-             PasswordAuth("ana@example.com", "hunter2", "tok3n"),
-             JwtAuth("ana@example.com", "3MVGkey", private_key="-----BEGIN PRIVATE KEY-----x"),
-             SessionAuth("00Dxx!AQ4AQsession")]
+        PasswordAuth("ana@example.com", "hunter2", "tok3n"),
+        JwtAuth("ana@example.com", "3MVGkey", private_key="-----BEGIN PRIVATE KEY-----x"),
+        SessionAuth("00Dxx!AQ4AQsession"),
+    ]
     for auth in auths:
         conn = SalesforceConnection(auth, instance_url="https://acme.my.salesforce.com")
         text = f"{conn} {conn!r} {auth}"
@@ -26,42 +27,63 @@ def test_given_auth_dataclasses_when_printed_then_no_secret_appears() -> None:
             assert secret not in text
 
 
-@pytest.mark.parametrize(("login_url", "domain"), [
-    ("https://login.salesforce.com", "login"), ("https://test.salesforce.com", "test"),
-    ("https://acme.my.salesforce.com", "acme.my"), ("http://127.0.0.1:8765", "login"),
-])
+@pytest.mark.parametrize(
+    ("login_url", "domain"),
+    [
+        ("https://login.salesforce.com", "login"),
+        ("https://test.salesforce.com", "test"),
+        ("https://acme.my.salesforce.com", "acme.my"),
+        ("http://127.0.0.1:8765", "login"),
+    ],
+)
 def test_given_a_login_url_when_deriving_the_library_domain_then_matches_its_host(
-        login_url: str, domain: str) -> None:
+    login_url: str, domain: str
+) -> None:
     conn = SalesforceConnection(PasswordAuth("u", "p"), login_url=login_url)
     assert conn.login_domain == domain
 
 
 def test_given_loopback_urls_when_building_the_session_then_https_requests_go_there() -> None:
-    conn = SalesforceConnection(PasswordAuth("u", "p"), instance_url="http://127.0.0.1:9001",
-                                login_url="http://127.0.0.1:9000", timeout=7.5)
+    conn = SalesforceConnection(
+        PasswordAuth("u", "p"),
+        instance_url="http://127.0.0.1:9001",
+        login_url="http://127.0.0.1:9000",
+        timeout=7.5,
+    )
     session = build_session(conn)
-    assert session.rewrite("https://login.salesforce.com/services/Soap/u/59.0") == \
-        "http://127.0.0.1:9000/services/Soap/u/59.0"
-    assert session.rewrite("https://127.0.0.1:9001/services/data/v59.0/query/?q=x") == \
-        "http://127.0.0.1:9001/services/data/v59.0/query/?q=x"
+    assert (
+        session.rewrite("https://login.salesforce.com/services/Soap/u/59.0")
+        == "http://127.0.0.1:9000/services/Soap/u/59.0"
+    )
+    assert (
+        session.rewrite("https://127.0.0.1:9001/services/data/v59.0/query/?q=x")
+        == "http://127.0.0.1:9001/services/data/v59.0/query/?q=x"
+    )
     assert session.rewrite("https://elsewhere.example/x") == "https://elsewhere.example/x"
     assert session.timeout == 7.5
 
 
 def test_given_a_ca_bundle_when_building_the_session_then_it_verifies_with_it() -> None:
-    conn = SalesforceConnection(SessionAuth("s"), instance_url="https://10.0.0.5:8443",
-                                ca_bundle="/etc/leadloop/ca.pem")
+    conn = SalesforceConnection(
+        SessionAuth("s"), instance_url="https://10.0.0.5:8443", ca_bundle="/etc/leadloop/ca.pem"
+    )
     assert build_session(conn).verify == "/etc/leadloop/ca.pem"
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"auth": SessionAuth("s")}, "needs instance_url"),
-    ({"auth": PasswordAuth("u", "p"), "instance_url": "acme.my.salesforce.com"},
-     "not an absolute URL"),
-    ({"auth": PasswordAuth("u", "p"), "api_version": "v59.0"}, "a number like"),
-])
-def test_given_bad_settings_when_constructing_then_clear_error(kwargs: dict[str, object],
-                                                               message: str) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"auth": SessionAuth("s")}, "needs instance_url"),
+        (
+            {"auth": PasswordAuth("u", "p"), "instance_url": "acme.my.salesforce.com"},
+            "not an absolute URL",
+        ),
+        ({"auth": PasswordAuth("u", "p"), "api_version": "v59.0"}, "a number like"),
+    ],
+)
+def test_given_bad_settings_when_constructing_then_clear_error(
+    kwargs: dict[str, object], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         SalesforceConnection(**kwargs)  # type: ignore[arg-type]
 

@@ -20,11 +20,18 @@ from tests.connectors.salesforce.harness import SalesforceHarness
 QUERY = "SELECT Id FROM Lead"
 
 
-def failure(org: SalesforceHarness, call: Callable[[Salesforce], Any],
-            conn: SalesforceConnection | None = None) -> BaseException:
+def failure(
+    org: SalesforceHarness,
+    call: Callable[[Salesforce], Any],
+    conn: SalesforceConnection | None = None,
+) -> BaseException:
     """What the real client raised for ``call`` against the emulator."""
-    sf = build_client(conn or SalesforceConnection(
-        SessionAuth(org.app.issue_session()), instance_url=org.url, timeout=0.3))
+    sf = build_client(
+        conn
+        or SalesforceConnection(
+            SessionAuth(org.app.issue_session()), instance_url=org.url, timeout=0.3
+        )
+    )
     with pytest.raises(Exception) as caught:
         call(sf)
     return caught.value
@@ -46,27 +53,33 @@ FAULTS = [  # (fault kind injected on the query, expected action, words in the r
 
 @pytest.mark.parametrize(("kind", "action", "reason"), FAULTS)
 def test_given_an_injected_fault_when_classifying_the_real_exception_then_decision(
-        org: SalesforceHarness, kind: str, action: Action, reason: str) -> None:
+    org: SalesforceHarness, kind: str, action: Action, reason: str
+) -> None:
     org.app.faults.script("query", kind)
     decision = classify(failure(org, query))
     assert decision.action is action
     assert reason in decision.reason
 
 
-@pytest.mark.parametrize(("call", "reason"), [
-    (lambda sf: sf.query("SELEC Id FROM Lead"), "MALFORMED_QUERY"),
-    (lambda sf: sf.query("SELECT Nope__c FROM Lead"), "INVALID_FIELD"),
-    (lambda sf: sf.restful("sobjects/Nope/describe"), "not found"),
-])
+@pytest.mark.parametrize(
+    ("call", "reason"),
+    [
+        (lambda sf: sf.query("SELEC Id FROM Lead"), "MALFORMED_QUERY"),
+        (lambda sf: sf.query("SELECT Nope__c FROM Lead"), "INVALID_FIELD"),
+        (lambda sf: sf.restful("sobjects/Nope/describe"), "not found"),
+    ],
+)
 def test_given_a_request_that_cannot_succeed_when_classifying_then_fail(
-        org: SalesforceHarness, call: Callable[[Salesforce], Any], reason: str) -> None:
+    org: SalesforceHarness, call: Callable[[Salesforce], Any], reason: str
+) -> None:
     decision = classify(failure(org, call))
     assert decision.action is Action.FAIL
     assert reason in decision.reason
 
 
 def test_given_a_slow_answer_past_the_timeout_when_classifying_then_retry(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     org.app.faults.script("query", "slow", delay=1.0)
     exc = failure(org, query)
     assert isinstance(exc, requests.Timeout)
@@ -74,7 +87,8 @@ def test_given_a_slow_answer_past_the_timeout_when_classifying_then_retry(
 
 
 def test_given_https_to_a_plain_http_server_when_classifying_then_fail_not_retry(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     conn = SalesforceConnection(SessionAuth("x"), instance_url=org.url.replace("http:", "https:"))
     decision = classify(failure(org, query, conn))
     assert decision.action is Action.FAIL and "TLS" in decision.reason
@@ -84,8 +98,7 @@ def test_given_another_403_when_classifying_then_fail() -> None:
     """The emulator has no permission model; the body is Salesforce's for a missing right."""
     body = [{"message": "Insufficient privileges", "errorCode": "INSUFFICIENT_ACCESS"}]
     # simple-salesforce annotates ``content`` as bytes but stores the parsed JSON list.
-    exc = SalesforceRefusedRequest("https://x/services/data/v59.0/query/", 403, "query",
-                                   body)  # type: ignore[arg-type]
+    exc = SalesforceRefusedRequest("https://x/services/data/v59.0/query/", 403, "query", body)  # type: ignore[arg-type]
     assert classify(exc).action is Action.FAIL
 
 
@@ -97,7 +110,8 @@ def test_given_our_own_limit_error_when_classifying_then_raised_unchanged() -> N
 
 
 def test_given_a_503_then_a_drop_when_pulling_then_retried_with_backoff(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     org.fault("http503")
     org.fault("drop")
     assert len(records_of(org.connector().pull(Window(None, org.end)))) == 300
@@ -105,7 +119,8 @@ def test_given_a_503_then_a_drop_when_pulling_then_retried_with_backoff(
 
 
 def test_given_a_persistent_503_when_pulling_then_transient_error_after_the_attempts(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     org.fault("http503", times=10)
     with pytest.raises(TransientError, match="retries exhausted"):
         records_of(org.connector().pull(Window(None, org.end)))
@@ -113,7 +128,8 @@ def test_given_a_persistent_503_when_pulling_then_transient_error_after_the_atte
 
 
 def test_given_request_limit_exceeded_when_pulling_then_stop_without_backoff(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     org.fault("request_limit")
     with pytest.raises(LimitExhausted, match="REQUEST_LIMIT_EXCEEDED"):
         records_of(org.connector().pull(Window(None, org.end)))
@@ -122,7 +138,8 @@ def test_given_request_limit_exceeded_when_pulling_then_stop_without_backoff(
 
 
 def test_given_an_unknown_field_without_check_when_pulling_then_fatal_without_retry(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     with pytest.raises(FatalError, match="INVALID_FIELD"):
         records_of(org.connector(fields=["Nope__c"]).pull(Window(None, org.end)))
     assert org.sleeps.waits == []

@@ -12,26 +12,30 @@ from connectors.sandbox.salesforce.schema import NURTURE_VALUES, REASON_VALUES
 from tests.connectors.contract import records_of
 from tests.connectors.salesforce.harness import FIELDS, NOW, SalesforceHarness
 
-SELECT = ("SELECT Id, SystemModstamp, IsDeleted, MasterRecordId, IsConverted, ConvertedDate, "
-          + ", ".join(FIELDS) + " FROM Lead")
+SELECT = (
+    "SELECT Id, SystemModstamp, IsDeleted, MasterRecordId, IsConverted, ConvertedDate, "
+    + ", ".join(FIELDS)
+    + " FROM Lead"
+)
 
 
 def test_given_a_window_and_cursor_when_pulling_then_exact_soql_through_query_all(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     window = Window(NOW - timedelta(days=30), NOW)
     after = Cursor(NOW - timedelta(days=2, microseconds=5), "00QDn0000000001AAA")
     records_of(org.connector().pull(window, after))
     assert org.app.soql() == [
         SELECT + " WHERE SystemModstamp >= 2026-10-31T08:59:59+00:00"
-                 " AND SystemModstamp < 2026-11-02T09:00:00+00:00"
-                 " ORDER BY SystemModstamp ASC, Id ASC"]
+        " AND SystemModstamp < 2026-11-02T09:00:00+00:00"
+        " ORDER BY SystemModstamp ASC, Id ASC"
+    ]
     query = next(r for r in org.app.requests if "q" in r.query)
     assert query.path == "/services/data/v59.0/queryAll/"
     assert query.headers["sforce-query-options"] == "batchSize=200"
 
 
-def test_given_ids_when_pulling_by_id_then_chunked_in_lists_of_200(
-        org: SalesforceHarness) -> None:
+def test_given_ids_when_pulling_by_id_then_chunked_in_lists_of_200(org: SalesforceHarness) -> None:
     ids = org.seeded_ids()[:250]
     records = records_of(org.connector().pull_ids(ids))
     assert sorted(r.record_id for r in records) == sorted(ids)
@@ -42,7 +46,8 @@ def test_given_ids_when_pulling_by_id_then_chunked_in_lists_of_200(
 
 
 def test_given_converted_and_merged_leads_when_pulling_then_flags_are_read(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     records = records_of(org.connector().pull(Window(None, org.end)))
     converted = [r for r in records if r.fields["IsConverted"]]
     merged = [r for r in records if r.merged_into]
@@ -52,7 +57,8 @@ def test_given_converted_and_merged_leads_when_pulling_then_flags_are_read(
 
 
 def test_given_more_leads_than_the_threshold_when_pulling_all_then_bulk_matches_rest(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     """Bulk CSV values are converted per describe into exactly what REST JSON carries."""
     org.app.add_leads(PAGE_SIZE)  # more than one Page of bulk results
     rest = records_of(org.connector(bulk_threshold=10**6).pull_all())
@@ -69,21 +75,24 @@ def test_given_more_leads_than_the_threshold_when_pulling_all_then_bulk_matches_
 
 
 def test_given_a_rest_full_pull_then_cursors_follow_the_ascending_order(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     pages = list(org.connector().pull_all())
     assert org.app.calls["bulk_create"] == 0
     assert [p.cursor for p in pages] == sorted(p.cursor for p in pages if p.cursor)
 
 
 def test_given_a_mapped_field_the_org_lacks_when_checking_then_schema_error_names_it(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     connector = org.connector(fields=[*FIELDS, "Disqualified_Reason__c"])
     with pytest.raises(SchemaError, match=r"Lead has no field\(s\) Disqualified_Reason__c"):
         connector.check()
 
 
 def test_given_picklists_when_asking_options_then_restricted_values_only(
-        org: SalesforceHarness) -> None:
+    org: SalesforceHarness,
+) -> None:
     connector = org.connector()
     assert connector.field_options("Nurture_Reason__c") == frozenset(REASON_VALUES)
     assert set(NURTURE_VALUES) <= (connector.field_options("Unqualified_Reason__c") or set())

@@ -14,13 +14,20 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 STAMP = "2026-03-01T12:00:00.000+0000"
 
 
-def correction(record_id: str = "00Q1", key: str = "k1", expected: datetime | None = T0,
-               **changes: str | None) -> Correction:
+def correction(
+    record_id: str = "00Q1", key: str = "k1", expected: datetime | None = T0, **changes: str | None
+) -> Correction:
     return Correction(key, record_id, changes or {"Unqualified_Reason__c": None}, expected)
 
 
-TYPES = {"Id": "id", "Status": "picklist", "Unqualified_Reason__c": "picklist",
-         "Nurture_Reason__c": "picklist", "Wants_Call__c": "boolean", "Lead_Score__c": "double"}
+TYPES = {
+    "Id": "id",
+    "Status": "picklist",
+    "Unqualified_Reason__c": "picklist",
+    "Nurture_Reason__c": "picklist",
+    "Wants_Call__c": "boolean",
+    "Lead_Score__c": "double",
+}
 
 
 def current(stamp: str = STAMP, **fields: Any) -> dict[str, Any]:
@@ -38,11 +45,14 @@ def test_given_two_corrections_for_one_record_when_batching_then_separate_batche
 
 
 def test_given_a_batch_when_building_reread_then_one_query_with_changed_fields() -> None:
-    batch = [correction("00Q2", "a", Status="Working - Contacted"),
-             correction("00Q1", "b", Nurture_Reason__c=None)]
+    batch = [
+        correction("00Q2", "a", Status="Working - Contacted"),
+        correction("00Q1", "b", Nurture_Reason__c=None),
+    ]
     assert writer.reread_soql("Lead", batch) == (
         "SELECT Id, SystemModstamp, IsDeleted, Nurture_Reason__c, Status FROM Lead "
-        "WHERE Id IN ('00Q1','00Q2')")
+        "WHERE Id IN ('00Q1','00Q2')"
+    )
 
 
 def test_given_values_already_present_when_deciding_then_sent_without_write() -> None:
@@ -64,43 +74,82 @@ def test_given_an_unchanged_stamp_when_deciding_then_written() -> None:
     assert writer.decide(correction(), current(Unqualified_Reason__c="Competitor"), TYPES) is None
 
 
-@pytest.mark.parametrize(("row", "message"), [(None, "record not found"),
-                                              (current(IsDeleted=True), "record deleted")])
+@pytest.mark.parametrize(
+    ("row", "message"), [(None, "record not found"), (current(IsDeleted=True), "record deleted")]
+)
 def test_given_a_missing_or_deleted_record_when_deciding_then_dead(
-        row: dict[str, Any] | None, message: str) -> None:
+    row: dict[str, Any] | None, message: str
+) -> None:
     outcome = writer.decide(correction(), row, TYPES)
-    assert outcome is not None and (outcome.status, outcome.message) == (OutcomeStatus.DEAD,
-                                                                         message)
+    assert outcome is not None and (outcome.status, outcome.message) == (
+        OutcomeStatus.DEAD,
+        message,
+    )
 
 
-@pytest.mark.parametrize(("value", "target", "same"), [
-    (None, None, True), (None, "", True), ("", None, True), (True, "true", True),
-    (False, "true", False), (42.0, "42", True), (42.5, "42.5", True), ("A", "a", False),
-    (None, "A", False),
-])
+@pytest.mark.parametrize(
+    ("value", "target", "same"),
+    [
+        (None, None, True),
+        (None, "", True),
+        ("", None, True),
+        (True, "true", True),
+        (False, "true", False),
+        (42.0, "42", True),
+        (42.5, "42.5", True),
+        ("A", "a", False),
+        (None, "A", False),
+    ],
+)
 def test_given_json_values_when_comparing_with_targets_then_typed_equality(
-        value: Any, target: str | None, same: bool) -> None:
+    value: Any, target: str | None, same: bool
+) -> None:
     assert writer.same_value(value, target) is same
 
 
-@pytest.mark.parametrize(("error", "status", "text"), [
-    ({"statusCode": "UNABLE_TO_LOCK_ROW", "message": "unable to obtain exclusive access"},
-     OutcomeStatus.RETRY, "UNABLE_TO_LOCK_ROW"),
-    ({"statusCode": "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-      "message": "Unqualified Reason: bad value for restricted picklist field: Nope",
-      "fields": ["Unqualified_Reason__c"]},
-     OutcomeStatus.DEAD, "Unqualified_Reason__c: value 'Nope' is not allowed"),
-    ({"statusCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION", "message": "Reason required"},
-     OutcomeStatus.DEAD, "validation rule: Reason required"),
-    ({"statusCode": "CANNOT_UPDATE_CONVERTED_LEAD", "message": "cannot reference converted lead"},
-     OutcomeStatus.DEAD, "converted lead cannot be updated"),
-    ({"statusCode": "ENTITY_IS_DELETED", "message": "entity is deleted"},
-     OutcomeStatus.DEAD, "record deleted"),
-])
+@pytest.mark.parametrize(
+    ("error", "status", "text"),
+    [
+        (
+            {"statusCode": "UNABLE_TO_LOCK_ROW", "message": "unable to obtain exclusive access"},
+            OutcomeStatus.RETRY,
+            "UNABLE_TO_LOCK_ROW",
+        ),
+        (
+            {
+                "statusCode": "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                "message": "Unqualified Reason: bad value for restricted picklist field: Nope",
+                "fields": ["Unqualified_Reason__c"],
+            },
+            OutcomeStatus.DEAD,
+            "Unqualified_Reason__c: value 'Nope' is not allowed",
+        ),
+        (
+            {"statusCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION", "message": "Reason required"},
+            OutcomeStatus.DEAD,
+            "validation rule: Reason required",
+        ),
+        (
+            {
+                "statusCode": "CANNOT_UPDATE_CONVERTED_LEAD",
+                "message": "cannot reference converted lead",
+            },
+            OutcomeStatus.DEAD,
+            "converted lead cannot be updated",
+        ),
+        (
+            {"statusCode": "ENTITY_IS_DELETED", "message": "entity is deleted"},
+            OutcomeStatus.DEAD,
+            "record deleted",
+        ),
+    ],
+)
 def test_given_a_failed_save_result_when_mapping_then_per_record_outcome(
-        error: dict[str, Any], status: OutcomeStatus, text: str) -> None:
-    outcome = writer.save_outcome(correction(Unqualified_Reason__c="Nope"),
-                                  {"success": False, "errors": [error]})
+    error: dict[str, Any], status: OutcomeStatus, text: str
+) -> None:
+    outcome = writer.save_outcome(
+        correction(Unqualified_Reason__c="Nope"), {"success": False, "errors": [error]}
+    )
     assert outcome.status is status
     assert text in (outcome.message or "")
 
@@ -111,19 +160,41 @@ def test_given_a_successful_save_result_when_mapping_then_sent_and_applied() -> 
 
 
 def test_given_corrections_when_building_body_then_collections_shape() -> None:
-    body = writer.collection_body("Lead", [correction(
-        Status="Nurture", Nurture_Reason__c=None, Wants_Call__c="true", Lead_Score__c="12")], TYPES)
-    assert body == {"allOrNone": False, "records": [
-        {"attributes": {"type": "Lead"}, "id": "00Q1", "Status": "Nurture",
-         "Nurture_Reason__c": None, "Wants_Call__c": True, "Lead_Score__c": 12.0}]}
+    body = writer.collection_body(
+        "Lead",
+        [
+            correction(
+                Status="Nurture", Nurture_Reason__c=None, Wants_Call__c="true", Lead_Score__c="12"
+            )
+        ],
+        TYPES,
+    )
+    assert body == {
+        "allOrNone": False,
+        "records": [
+            {
+                "attributes": {"type": "Lead"},
+                "id": "00Q1",
+                "Status": "Nurture",
+                "Nurture_Reason__c": None,
+                "Wants_Call__c": True,
+                "Lead_Score__c": 12.0,
+            }
+        ],
+    }
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"Lead_Score__c": "high"}, "bad value"), ({"Wants_Call__c": "yes"}, "bad value"),
-    ({"Rating__c": "Hot"}, "no field Rating__c"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"Lead_Score__c": "high"}, "bad value"),
+        ({"Wants_Call__c": "yes"}, "bad value"),
+        ({"Rating__c": "Hot"}, "no field Rating__c"),
+    ],
+)
 def test_given_a_value_the_field_cannot_take_when_deciding_then_dead_before_writing(
-        changes: dict[str, str | None], message: str) -> None:
+    changes: dict[str, str | None], message: str
+) -> None:
     outcome = writer.decide(Correction("k", "00Q1", changes, T0), current(), TYPES)
     assert outcome is not None and outcome.status is OutcomeStatus.DEAD
     assert message in (outcome.message or "")
