@@ -22,6 +22,9 @@ class SandboxOptions:
     faults: dict[str, Any] = field(default_factory=dict)  # {"salesforce": {...}, "hubspot": {...}}
     state_dir: Path | None = None  # load/save emulator state here
     now: Callable[[], datetime] | None = None  # the emulators' clock (tests freeze it)
+    #: realistic behaviours to switch off for a focused test, as "salesforce.NAME" or
+    #: "hubspot.NAME" (each emulator's QUIRKS lists its names); everything else stays on
+    quirks_off: frozenset[str] = frozenset()
 
 
 class Sandbox:
@@ -36,11 +39,23 @@ class Sandbox:
             return None
         return self.options.state_dir / f"{name}.json"
 
+    def quirks_off(self, emulator: str) -> frozenset[str]:
+        """The quirk names of ``emulator`` ("salesforce" or "hubspot") switched off."""
+        prefix = f"{emulator}."
+        return frozenset(
+            name.removeprefix(prefix) for name in self.options.quirks_off if name.startswith(prefix)
+        )
+
     def start(self) -> Sandbox:
         from connectors.sandbox.hubspot import HubSpotEmulator
         from connectors.sandbox.salesforce import SalesforceEmulator
 
         opts = self.options
+        strays = sorted(
+            n for n in opts.quirks_off if n.split(".")[0] not in ("salesforce", "hubspot")
+        )
+        if strays:
+            raise ValueError(f"quirk {strays[0]!r}: name it salesforce.NAME or hubspot.NAME")
         sf_state, hs_state = self._state_file("salesforce"), self._state_file("hubspot")
         self.salesforce = (
             SalesforceEmulator.load(sf_state)
