@@ -101,10 +101,10 @@ def leadloop_sync(
     spent: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """One full sync into a new store (and, with ``then_resync``, a full resync over it)."""
+    from sync.config.settings import load_settings
     from sync.demo import write_config
     from sync.pipeline.engine import Engine, SyncRequest
     from sync.pipeline.sources import open_sources
-    from sync.settings import load_settings
     from sync.store.db import make_engine, session_factory, upgrade
 
     config = write_config(directory, url, "http://127.0.0.1:9")

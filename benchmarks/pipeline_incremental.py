@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import insert
 
 from connectors.sandbox.runner import Sandbox, SandboxOptions
+from sync.config.settings import load_settings
 from sync.demo import write_config
 from sync.pipeline.engine import Engine, SyncRequest
 from sync.pipeline.sources import open_sources
-from sync.settings import load_settings
 from sync.store.db import make_engine, session_factory, upgrade
 from sync.store.models import Base  # importing the models registers their tables
 from sync.store.states import RunState

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from pipeline_full_sync import serve  # the emulator child process, shared
 
+from sync.config.settings import load_settings
 from sync.demo import write_config
 from sync.pipeline.engine import Engine, SyncRequest
 from sync.pipeline.sources import open_sources
-from sync.settings import load_settings
 from sync.store.db import make_engine, session_factory, upgrade
 
 

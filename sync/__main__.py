@@ -1,5 +1,5 @@
 """``python -m sync``: the same as the ``leadloop`` command."""
 
-from sync.cli import main
+from sync.cli.main import main
 
 main()

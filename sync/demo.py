@@ -114,9 +114,9 @@ def run_demo(
 ) -> Story:
     """Start the sandboxes, sync both sources once into a fresh SQLite store, stop them."""
     from connectors.sandbox.runner import Sandbox, SandboxOptions
+    from sync.config.settings import load_settings
     from sync.pipeline.engine import Engine, SyncRequest
     from sync.pipeline.sources import open_sources
-    from sync.settings import load_settings
     from sync.store.db import make_engine, session_factory, upgrade
 
     directory = directory or Path(tempfile.mkdtemp(prefix="leadloop-demo-"))

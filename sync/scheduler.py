@@ -22,9 +22,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync.config.models import Schedule
+from sync.config.settings import Settings
 from sync.logs import redact
-from sync.settings import Settings
-from sync.settings_models import Schedule
 from sync.store import runs
 
 log = logging.getLogger(__name__)

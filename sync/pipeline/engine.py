@@ -17,6 +17,7 @@ from typing import Literal
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.base import Cursor, Page, Window
+from sync.config.settings import Settings
 from sync.domain import REASON_FIELDS
 from sync.logs import redact
 from sync.pipeline import outbox
@@ -26,7 +27,6 @@ from sync.pipeline.ingest import Counts, IngestContext, ingest_page
 from sync.pipeline.policies import PolicyContext
 from sync.pipeline.prefetch import prefetch
 from sync.pipeline.sources import Source
-from sync.settings import Settings
 from sync.store import outbox as store_outbox
 from sync.store import repository, runs
 from sync.store.states import RunState

@@ -10,8 +10,8 @@ from typing import Any
 
 from connectors.base import Connector
 from mappings.loader import Mapping
+from sync.config.settings import HubSpotSource, SalesforceSource, Settings
 from sync.logs import register_secrets
-from sync.settings import HubSpotSource, SalesforceSource, Settings
 
 
 @dataclass

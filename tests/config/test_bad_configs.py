@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.settings import ConfigError, load_settings
+from sync.config.settings import ConfigError, load_settings
 from tests.config.cases import CASES, Case
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from sync.cli import cli
 from tests.config.cases import CASES, ENV, Case
 from tests.config.test_bad_configs import expected, write_case
-
-cli_module = pytest.importorskip("sync.cli")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
@@ -24,7 +23,7 @@ def test_given_a_broken_config_when_checked_then_exit_2_with_the_messages_on_std
     for name, value in case.env.items():
         monkeypatch.setenv(name, value)
 
-    result = CliRunner().invoke(cli_module.cli, ["check", "-c", str(path)])
+    result = CliRunner().invoke(cli, ["check", "-c", str(path)])
 
     assert result.exit_code == 2, result.output
     assert result.stderr.splitlines() == expected(case, tmp_path)
@@ -38,7 +37,7 @@ def test_given_a_valid_config_when_checked_then_exit_0(
     path = tmp_path / "leadloop.yaml"
     path.write_text("store:\n  url: sqlite:///leadloop.db\n", encoding="utf-8")
 
-    result = CliRunner().invoke(cli_module.cli, ["check", "-c", str(path)])
+    result = CliRunner().invoke(cli, ["check", "-c", str(path)])
 
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "leadloop.db").exists()

@@ -13,11 +13,11 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.sandbox.runner import Sandbox, SandboxOptions
+from sync.config.settings import Settings, load_settings
 from sync.demo import write_config
 from sync.pipeline.engine import Engine as Loop
 from sync.pipeline.engine import SourceReport, SyncRequest
 from sync.pipeline.sources import open_sources
-from sync.settings import Settings, load_settings
 from sync.store.db import make_engine, session_factory, upgrade
 from sync.store.models import OutboxItem
 from tests.builders import FrozenClock

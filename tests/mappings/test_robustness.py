@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from mappings.catalogue_loader import MappingError, load_catalogue
 from mappings.loader import load_mapping
-from sync.settings import ConfigError, load_settings
+from sync.config.settings import ConfigError, load_settings
 
 CATALOGUE = load_catalogue()
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))

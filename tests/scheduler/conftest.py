@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync.settings import Settings, load_settings
+from sync.config.settings import Settings, load_settings
 from tests.e2e.conftest import START, Harness, any_store_harness, clock, harness  # fixtures
 
 

@@ -10,9 +10,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from sync.config.settings import Settings, load_settings
 from sync.demo import write_config
 from sync.scheduler import MISFIRE_GRACE, build_scheduler, scheduled_sources
-from sync.settings import Settings, load_settings
 from tests.scheduler.conftest import schedule
 
 NOW = datetime(2026, 11, 22, 12, 10, tzinfo=UTC)

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from mappings.catalogue import Catalogue
-from sync.durations import Duration
+from sync.config.durations import Duration
 
 Mode = Literal["report", "flag", "fix"]
 

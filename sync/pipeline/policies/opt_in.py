@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
+from sync.config.durations import format_duration
 from sync.domain import Lead, Status
-from sync.durations import format_duration
 from sync.pipeline.policies.model import Correction, Evaluation, Finding, PolicyContext
 from sync.pipeline.policies.outcome import Issue, aware, iso, settle
 

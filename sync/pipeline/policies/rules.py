@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sync.config.durations import format_duration
 from sync.domain import REASON_FIELDS, Lead
-from sync.durations import format_duration
 from sync.pipeline.policies.model import Correction, Evaluation, PolicyContext
 from sync.pipeline.policies.outcome import (
     Issue,

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from sync.cli import ConfigProblem, RunFailed, cli, config_option, guarded, load
+from sync.cli.base import ConfigProblem, RunFailed, config_option, guarded, load
 
 log = logging.getLogger("leadloop")
 
@@ -18,7 +18,7 @@ log = logging.getLogger("leadloop")
 _POLL_SECONDS = 0.5
 
 
-@cli.command("run")
+@click.command("run")
 @config_option
 @click.option(
     "--once",
@@ -33,7 +33,7 @@ def run_command(config_path: Path | None, once: bool) -> None:
     several workers on one PostgreSQL store share the work through leases. SIGTERM or Ctrl+C
     lets the running cycles finish, then exits 0.
     """
-    from sync.commands import open_store, utc_now
+    from sync.cli.base import open_store, utc_now
     from sync.pipeline.engine import worker_id
     from sync.scheduler import SourceRunner, recover_stale_runs, scheduled_sources
 
@@ -68,7 +68,7 @@ def _run_once(runner: Any, names: list[str]) -> None:
 
 def _serve(settings: Any, runner: Any) -> None:
     """Run the scheduler until SIGTERM/SIGINT, then let running cycles finish."""
-    from sync.commands import utc_now
+    from sync.cli.base import utc_now
     from sync.scheduler import build_scheduler
 
     stop = threading.Event()

@@ -14,8 +14,8 @@ from typing import Any
 from mappings.catalogue import Catalogue
 from mappings.loader import Mapping, MappingError, load_catalogue, load_mapping
 from mappings.yamldoc import Document, Issue
+from sync.config.models import HubSpotSource, SalesforceSource
 from sync.pipeline.policies.config import LowScoreNurture
-from sync.settings_models import HubSpotSource, SalesforceSource
 
 #: the mapping a source of each type uses when it names none
 DEFAULT_MAPPINGS: dict[str, str] = {

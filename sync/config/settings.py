@@ -21,7 +21,7 @@ from mappings.catalogue import Catalogue
 from mappings.loader import Mapping as SourceMapping
 from mappings.loader import reason_catalogue
 from mappings.yamldoc import Document, YamlError, load_yaml
-from sync.config_loader import (
+from sync.config.loader import (
     ConfigError,
     ConfigIssue,
     interpolate,
@@ -29,9 +29,7 @@ from sync.config_loader import (
     resolve_config_path,
     sort_issues,
 )
-from sync.config_references import check_references
-from sync.pipeline.policies.config import PoliciesConfig
-from sync.settings_models import (
+from sync.config.models import (
     FeedbackConfig,
     HubSpotSource,
     LimitsConfig,
@@ -42,6 +40,8 @@ from sync.settings_models import (
     SourceName,
     StoreConfig,
 )
+from sync.config.references import check_references
+from sync.pipeline.policies.config import PoliciesConfig
 
 __all__ = [
     "ConfigError",
@@ -51,8 +51,8 @@ __all__ = [
     "Settings",
     "load_settings",
     "resolve_config_path",
+    "schema_text",
     "settings_json_schema",
-    "write_schema",
 ]
 
 
@@ -140,7 +140,7 @@ def load_settings(path: str | Path, env: Mapping[str, str] | None = None) -> Set
 
 class _SchemaGenerator(GenerateJsonSchema):
     def timedelta_schema(self, schema: core_schema.TimedeltaSchema) -> JsonSchemaValue:
-        # durations are written 90s, 15m, 3d, 2w, 1h30m or as plain seconds (sync.durations)
+        # durations are written 90s, 15m, 3d, 2w, 1h30m or as plain seconds (sync.config.durations)
         return {
             "anyOf": [
                 {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[wdhms]\s*)+$"},
@@ -159,7 +159,6 @@ def settings_json_schema() -> dict[str, Any]:
     }
 
 
-def write_schema(path: Path) -> None:
-    """Write :func:`settings_json_schema` to ``path`` as stable, sorted JSON."""
-    text = json.dumps(settings_json_schema(), indent=2, sort_keys=True) + "\n"
-    path.write_text(text, encoding="utf-8")
+def schema_text() -> str:
+    """The config schema as stable, sorted JSON text (``config/leadloop.schema.json``)."""
+    return json.dumps(settings_json_schema(), indent=2, sort_keys=True) + "\n"

@@ -3,7 +3,7 @@
 This module is generic: it interpolates environment variables into a parsed
 :class:`~mappings.yamldoc.Document` and turns pydantic validation errors into
 :class:`ConfigIssue` lines (``FILE:LINE: key.path: message``) with "did you mean" hints.
-:mod:`sync.settings` holds the models and the public ``load_settings``.
+:mod:`sync.config.settings` holds the models and the public ``load_settings``.
 """
 
 from __future__ import annotations

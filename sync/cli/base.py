@@ -1,4 +1,4 @@
-"""The ``leadloop`` command.
+"""What every ``leadloop`` verb shares: the root group, options, errors, exit codes, the store.
 
 Exit codes: 0 ok, 1 the run failed, 2 bad config or usage. Logs go to stderr; data (``--json``)
 goes to stdout. Every verb takes ``-c/--config`` (default ``$LEADLOOP_CONFIG`` or
@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
 from sync import logs
 
@@ -62,7 +65,7 @@ def guarded(func: F) -> F:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from connectors.base import ConnectorError
-        from sync.settings import ConfigError
+        from sync.config.settings import ConfigError
         from sync.store.errors import SchemaOutOfDate, StoreError
 
         try:
@@ -79,7 +82,7 @@ def guarded(func: F) -> F:
 
 def load(config_path: Path | None) -> Any:
     """Settings from the resolved config file (ConfigError on any problem)."""
-    from sync.settings import load_settings, resolve_config_path
+    from sync.config.settings import load_settings, resolve_config_path
 
     return load_settings(resolve_config_path(config_path))
 
@@ -120,100 +123,39 @@ def cli(log_level: str, log_format: str) -> None:
     logs.configure(log_level, log_format)
 
 
-@cli.command()
-@config_option
-@click.option(
-    "--connect", is_flag=True, help="Also log in to every source and check the mapped fields exist."
-)
-@json_option
-@guarded
-def check(config_path: Path | None, connect: bool, as_json: bool) -> None:
-    """Validate the config and its mappings (offline unless --connect)."""
-    from sync.settings import resolve_config_path
-
-    path = resolve_config_path(config_path)
-    settings = load(config_path)
-    result: dict[str, Any] = {
-        "config": str(path),
-        "valid": True,
-        "sources": sorted(settings.sources),
-    }
-    if connect:
-        from sync.pipeline.sources import open_sources
-
-        with open_sources(settings) as sources:
-            for name, source in sources.items():
-                source.connector.check()
-                result.setdefault("connected", []).append(name)
-    emit(
-        result,
-        as_json,
-        lambda r: click.echo(
-            f"{r['config']}: OK ({len(r['sources'])} sources: {', '.join(r['sources']) or 'none'})"
-            + (" - connectivity OK" if connect else "")
-        ),
-    )
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
-@cli.group()
-def config() -> None:
-    """Config helpers."""
+def progress(label: str) -> Callable[[int], None]:
+    """A live counter on a terminal, plain log lines otherwise."""
+    seen = [0]
+    live = sys.stderr.isatty()
+
+    def tick(n: int) -> None:
+        seen[0] += n
+        if live:
+            click.echo(f"\r{label}: {seen[0]:,} records", err=True, nl=False)
+        else:
+            log.info("%s: %d records", label, seen[0])
+
+    return tick
 
 
-@config.command("schema")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("config/leadloop.schema.json"),
-    show_default=True,
-    help="Where to write the JSON Schema ('-' for stdout).",
-)
-def config_schema(output: Path) -> None:
-    """Write the config's JSON Schema (for editor autocompletion and validation)."""
-    from sync.settings import settings_json_schema
+@contextmanager
+def open_store(settings: Any) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the configured store, refusing an out-of-date schema."""
+    from sync.store.db import check_schema, make_engine, session_factory
 
-    text = json.dumps(settings_json_schema(), indent=2, sort_keys=True) + "\n"
-    if str(output) == "-":
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-
-
-@cli.group()
-def db() -> None:
-    """Database maintenance."""
-
-
-@db.command("upgrade")
-@config_option
-@guarded
-def db_upgrade(config_path: Path | None) -> None:
-    """Create or migrate the store's schema to this version of leadloop."""
-    from sync.store.db import make_engine, upgrade
-
-    settings = load(config_path)
     engine = make_engine(settings.store.dsn)
     try:
-        applied = upgrade(engine)
+        check_schema(engine, f"leadloop db upgrade -c {settings.path or '<config>'}")
+        yield session_factory(engine)
     finally:
         engine.dispose()
-    url = engine.url.render_as_string(hide_password=True)
-    click.echo(f"{url}: " + (f"applied {', '.join(applied)}" if applied else "already up to date"))
 
 
-def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="leadloop")
-
-
-# The pipeline verbs live in their own module; importing it registers them on `cli`.
-from sync import commands  # noqa: E402, F401
-
-from sync import scheduler_cli  # noqa: E402, F401  # isort: skip
+def sources_option(func: Any) -> Any:
+    return click.option(
+        "--source", "sources", multiple=True, help="Only this source (repeatable; default: all)."
+    )(func)

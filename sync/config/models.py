@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from sync.config_types import Cron, ExistingFile, Secret, StoreUrl, WebUrl
-from sync.durations import Duration
+from sync.config.durations import Duration
+from sync.config.types import Cron, ExistingFile, Secret, StoreUrl, WebUrl
 
 SOURCE_NAME = r"^[a-z][a-z0-9_]*$"
 

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, SecretStr, ValidationInfo, WithJsonSchema
 
-from sync.config_loader import Interpolated, interpolate_text
+from sync.config.loader import Interpolated, interpolate_text
 
 SECRET_RULE = "secrets must come from ${ENV} or a file ({file: /path})"
 _ONLY_REFERENCE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")

@@ -1,0 +1,7 @@
+"""leadloop's typed configuration: YAML + ``${ENV}`` interpolation, located errors, durations.
+
+``settings`` loads and validates a config file (:func:`~sync.config.settings.load_settings`);
+``models`` holds its typed sections; ``loader`` the YAML reading, interpolation and error
+locating; ``types`` the field types (secrets, URLs, files, cron); ``references`` the checks
+that span sections (mappings, catalogue, feedback target); ``durations`` the ``15m`` syntax.
+"""
