@@ -48,13 +48,13 @@ def serve(leads: int, ports: Any, stop: Any, clean: bool = False) -> None:
 
 #: (module, function) pairs timed by --phases, with the label printed for each
 PHASES = (
-    ("sync.store.repository", "upsert_leads", "store the leads"),
+    ("sync.store.leads", "upsert_leads", "store the leads"),
     ("sync.pipeline.ingest", "evaluate", "evaluate the policies"),
     ("sync.pipeline.ingest", "normalize", "normalize"),
-    ("sync.store.repository", "store_raw_payloads", "keep the raw payloads"),
-    ("sync.store.repository", "record_status_changes", "status history"),
-    ("sync.store.repository", "load_stored", "load stored leads"),
-    ("sync.pipeline.findings", "sync_findings", "findings"),
+    ("sync.store.payloads", "store_raw_payloads", "keep the raw payloads"),
+    ("sync.store.history", "record_status_changes", "status history"),
+    ("sync.store.leads", "load_stored", "load stored leads"),
+    ("sync.store.findings", "sync_findings", "findings"),
     ("sync.pipeline.outbox", "enqueue", "outbox enqueue"),
     ("sync.pipeline.engine", "Engine._write_back", "write-back (all of it)"),
 )

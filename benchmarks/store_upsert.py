@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync.domain import Lead, Status
 from sync.store.db import make_engine, safe_url, session_factory, upgrade
-from sync.store.repository import record_status_changes, store_raw_payloads, upsert_leads
+from sync.store.history import record_status_changes
+from sync.store.leads import upsert_leads
+from sync.store.payloads import store_raw_payloads
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 

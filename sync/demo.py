@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.store.models import Finding, LeadRow, OutboxItem, OutboxState
+from sync.store.states import OutboxState
+from sync.store.summary import leads_per_source, open_findings_per_source, outbox_outcomes
 
 CONFIG = """\
 # Written by `leadloop demo`: the two emulators it started (now stopped) and its store.
@@ -85,23 +85,14 @@ def write_config(
 
 
 def _collect(session: Session, story: Story) -> None:
-    for (source,) in session.execute(select(LeadRow.source)):
-        story.leads[source] += 1
-    items = session.scalars(select(OutboxItem)).all()
-    for item in items:
-        if item.state is OutboxState.SENT and item.field == "review_flag":
+    story.leads.update(leads_per_source(session))
+    for source, policy, field_name, state in outbox_outcomes(session):
+        if state is OutboxState.SENT and field_name == "review_flag":
             continue
-        bucket = story.fixed if item.state is OutboxState.SENT else story.not_written
-        label = (
-            f"{item.policy}: {item.field}" if item.state is OutboxState.SENT else item.state.value
-        )
-        bucket.setdefault(item.source, Counter())[label] += 1
-    open_findings = session.execute(
-        select(LeadRow.source, Finding.policy)
-        .join(LeadRow, LeadRow.id == Finding.lead_id)
-        .where(Finding.resolved_at.is_(None))
-    ).all()
-    for source, policy in open_findings:
+        bucket = story.fixed if state is OutboxState.SENT else story.not_written
+        label = f"{policy}: {field_name}" if state is OutboxState.SENT else state.value
+        bucket.setdefault(source, Counter())[label] += 1
+    for source, policy in open_findings_per_source(session):
         story.flagged.setdefault(source, Counter())[policy] += 1
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sync.config.models import Schedule
 from sync.config.settings import Settings
 from sync.logs import redact
-from sync.store import runs
+from sync.store import leases, runs
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -167,7 +167,7 @@ class SourceRunner:
 
 def _claim(sessions: sessionmaker[Session], lease: str, holder: str, now: datetime) -> bool:
     with sessions() as session:
-        held = runs.acquire_lease(session, lease, holder, now, LEASE_TTL)
+        held = leases.acquire_lease(session, lease, holder, now, LEASE_TTL)
         session.commit()
     return held
 
@@ -207,5 +207,5 @@ def hold_lease(
         done.set()
         renewer.join()
         with sessions() as session:
-            runs.release_lease(session, lease, holder)
+            leases.release_lease(session, lease, holder)
             session.commit()

@@ -8,56 +8,25 @@ re-evaluates the stored leads whose deadline fell since the last successful run 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import Session
 
-from sync.domain import Status
 from sync.pipeline.ingest import NORMALIZE_POLICY, Counts, IngestContext, evaluate_leads
 from sync.pipeline.policies import PoliciesConfig
 from sync.pipeline.sources import Source
-from sync.store import repository
-from sync.store.models import LeadRow
+from sync.store.due import DueRules, due_leads
+from sync.store.leads import load_leads
 
 
-def _crossed(
-    column: QueryableAttribute[datetime | None],
-    age: timedelta,
-    since: datetime | None,
-    now: datetime,
-) -> ColumnElement[bool]:
-    upper = column < now - age
-    return upper if since is None else and_(upper, column >= since - age)
-
-
-def due_condition(
-    config: PoliciesConfig, since: datetime | None, now: datetime
-) -> ColumnElement[bool]:
-    """SQL condition for leads whose time-based verdict may have changed since ``since``."""
-    terms: list[ColumnElement[bool]] = []
-    if config.require_reason.enabled:
-        grace = config.require_reason.grace_period
-        terms.append(
-            and_(
-                or_(
-                    and_(LeadRow.status == Status.NURTURE.value, LeadRow.nurture_reason.is_(None)),
-                    and_(
-                        LeadRow.status == Status.UNQUALIFIED.value,
-                        LeadRow.unqualified_reason.is_(None),
-                    ),
-                ),
-                _crossed(LeadRow.status_changed_at, grace, since, now),
-            )
-        )
-    if config.low_score_nurture.enabled:
-        terms.append(
-            and_(
-                LeadRow.status == Status.NEW.value,
-                _crossed(LeadRow.created_at, config.low_score_nurture.min_age, since, now),
-            )
-        )
-    return or_(*terms) if terms else false()
+def due_rules(config: PoliciesConfig) -> DueRules:
+    """The store's view of the enabled time-based policies."""
+    return DueRules(
+        missing_reason_grace=config.require_reason.grace_period
+        if config.require_reason.enabled
+        else None,
+        new_lead_age=config.low_score_nurture.min_age if config.low_score_nurture.enabled else None,
+    )
 
 
 def reevaluate_due(
@@ -74,15 +43,9 @@ def reevaluate_due(
     """
     if since is None:
         return Counts()
-    rows = session.execute(
-        select(LeadRow.id, LeadRow.external_id).where(
-            LeadRow.source == source.name,
-            LeadRow.is_deleted.is_(False),
-            due_condition(config, since, now),
-        )
-    ).all()
-    if not rows:
+    due = due_leads(session, source.name, due_rules(config), since, now)
+    if not due:
         return Counts()
-    stored = repository.load_leads(session, [(source.name, external) for _, external in rows])
-    leads = [(lead_id, stored[(source.name, external)]) for lead_id, external in rows]
+    stored = load_leads(session, [key for _, key in due])
+    leads = [(lead_id, stored[key]) for lead_id, key in due]
     return evaluate_leads(session, context(), leads, stored, keep=frozenset({NORMALIZE_POLICY}))

@@ -27,8 +27,8 @@ from sync.pipeline.ingest import Counts, IngestContext, ingest_page
 from sync.pipeline.policies import PolicyContext
 from sync.pipeline.prefetch import prefetch
 from sync.pipeline.sources import Source
+from sync.store import cursors, runs
 from sync.store import outbox as store_outbox
-from sync.store import repository, runs
 from sync.store.states import RunState
 
 log = logging.getLogger(__name__)
@@ -167,9 +167,8 @@ class Engine:
                 totals.add(ingest_page(session, ctx, page.records))
                 tick(len(page.records))
             if page.cursor is not None and request.mode == "incremental":
-                repository.set_cursor(
-                    session, source.name, STREAM, page.cursor, now, window_end=now
-                )
+                position = cursors.Position(page.cursor.modstamp, page.cursor.record_id)
+                cursors.set_cursor(session, source.name, STREAM, position, now, window_end=now)
             self._beat(session, run_id)
             if not request.dry_run:
                 session.commit()
@@ -227,7 +226,7 @@ class Engine:
             if request.since is None:
                 raise ValueError("resync --since needs a start time")
             return connector.pull(Window(request.since, now))
-        cursor = repository.get_cursor(session, source.name, STREAM)
+        cursor = _cursor(cursors.get_cursor(session, source.name, STREAM))
         return connector.pull(incremental_window(cursor, now, source.lookback))
 
     def _write_back(
@@ -256,6 +255,10 @@ class Engine:
             session.commit()
             tick(len(items))
         return counts
+
+
+def _cursor(position: cursors.Position | None) -> Cursor | None:
+    return None if position is None else Cursor(position.modstamp, position.record_id)
 
 
 def incremental_window(cursor: Cursor | None, end: datetime, lookback: timedelta) -> Window:

@@ -15,14 +15,15 @@ from sqlalchemy.orm import Session
 
 from connectors.base import SourceRecord
 from sync.domain import Lead
-from sync.pipeline import findings as findings_store
 from sync.pipeline import outbox
 from sync.pipeline.changes import PlannedWrite, plan_writes
 from sync.pipeline.normalize import Problem, normalize
 from sync.pipeline.policies import Finding, PolicyContext, evaluate
 from sync.pipeline.sources import Source
-from sync.store import repository
-from sync.store.repository import LeadKey
+from sync.store import findings as findings_store
+from sync.store import history, payloads
+from sync.store import leads as lead_store
+from sync.store.leads import LeadKey
 
 NORMALIZE_POLICY = "normalize"
 
@@ -91,9 +92,9 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
         normalized[record.record_id] = normalize(ctx.source.name, ctx.source.mapping, record)
     leads = [n.lead for n in normalized.values()]
     keys = [(lead.source, lead.external_id) for lead in leads]
-    stored = repository.load_stored(session, keys)
+    stored = lead_store.load_stored(session, keys)
     previous = {key: found.lead for key, found in stored.items()}
-    results = repository.upsert_leads(
+    results = lead_store.upsert_leads(
         session, leads, ctx.now, known={key: found.row for key, found in stored.items()}
     )
     fresh = [
@@ -101,13 +102,13 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
         for lead in leads
         if not results[(lead.source, lead.external_id)].stale
     ]
-    changes = repository.record_status_changes(
+    changes = history.record_status_changes(
         session, [lead for _, lead in fresh], results, ctx.now, ctx.run_id
     )
     changed = [
-        (i, lead) for i, lead in fresh if not _same_record(lead, results[repository.lead_key(lead)])
+        (i, lead) for i, lead in fresh if not _same_record(lead, results[lead_store.lead_key(lead)])
     ]
-    repository.store_raw_payloads(session, {i: lead.raw for i, lead in changed}, ctx.now)
+    payloads.store_raw_payloads(session, {i: lead.raw for i, lead in changed}, ctx.now)
     extra = {i: problem_findings(normalized[lead.external_id].problems) for i, lead in fresh}
     counts = evaluate_leads(session, ctx, fresh, previous, extra)
     counts.pulled, counts.stored, counts.status_changes = len(records), len(fresh), changes
@@ -115,7 +116,7 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
     return counts
 
 
-def _same_record(lead: Lead, result: repository.UpsertResult) -> bool:
+def _same_record(lead: Lead, result: lead_store.UpsertResult) -> bool:
     """Whether the CRM record is the one already stored: same canonical fields and the same
     modstamp (the CRM bumps it on every write), so its stored raw payload is still current.
     A re-pulled page (the lookback overlap, a resync) then rewrites no payloads."""

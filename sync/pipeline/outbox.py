@@ -10,11 +10,10 @@ second write.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.base import Correction, OutcomeStatus, WriteOutcome
@@ -22,8 +21,7 @@ from sync.pipeline.changes import PlannedWrite
 from sync.store import outbox as store_outbox
 from sync.store.models import OutboxItem
 from sync.store.outbox import NewOutboxItem
-from sync.store.repository import chunks
-from sync.store.states import CLAIMABLE_STATES, OutboxState
+from sync.store.states import OutboxState
 
 MAX_ATTEMPTS = 5
 RETRY_BACKOFF = timedelta(minutes=2)
@@ -69,17 +67,8 @@ def enqueue(
 def _supersede(
     session: Session, planned: Mapping[int, Sequence[PlannedWrite]], now: datetime
 ) -> None:
-    for chunk in chunks(list(planned)):
-        waiting = session.scalars(
-            select(OutboxItem).where(
-                OutboxItem.lead_id.in_(chunk), OutboxItem.state.in_(CLAIMABLE_STATES)
-            )
-        )
-        for item in waiting:
-            keys = {w.key for w in planned[item.lead_id] if w.crm_field == item.crm_field}
-            if item.idempotency_key not in keys:
-                item.transition(OutboxState.CONFLICT, now)
-                item.last_error = SUPERSEDED
+    keys = {lead_id: {w.key for w in writes} for lead_id, writes in planned.items()}
+    store_outbox.supersede_waiting(session, keys, now, SUPERSEDED)
 
 
 @dataclass(frozen=True)
@@ -90,25 +79,34 @@ class Batch:
     items: dict[str, list[OutboxItem]]  # correction key -> its items
 
 
-def to_corrections(items: Sequence[OutboxItem]) -> Batch:
-    """One :class:`Correction` per record (several fields of a lead go in one update)."""
+def group_corrections(
+    items: Sequence[OutboxItem],
+    prefix: str,
+    value: Callable[[OutboxItem], str | None],
+    expected: Callable[[Sequence[OutboxItem]], datetime | None],
+) -> Batch:
+    """One :class:`Correction` per record (several fields of a lead go in one update):
+    ``value`` gives each item's value to write, ``expected`` the record's expected modstamp."""
     by_record: dict[str, list[OutboxItem]] = {}
     for item in items:
         by_record.setdefault(item.external_id, []).append(item)
     corrections, index = [], {}
     for external_id, group in by_record.items():
-        key = f"outbox:{group[0].id}"
-        stamps = [i.expected_modstamp for i in group if i.expected_modstamp is not None]
-        corrections.append(
-            Correction(
-                key=key,
-                record_id=external_id,
-                changes={i.crm_field: i.new_value for i in group},
-                expected_modstamp=min(stamps) if stamps else None,
-            )
-        )
+        key = f"{prefix}:{group[0].id}"
+        changes = {i.crm_field: value(i) for i in group}
+        corrections.append(Correction(key, external_id, changes, expected(group)))
         index[key] = group
     return Batch(corrections, index)
+
+
+def to_corrections(items: Sequence[OutboxItem]) -> Batch:
+    """The items' new values, expected on the records as they were evaluated."""
+
+    def evaluated(group: Sequence[OutboxItem]) -> datetime | None:
+        stamps = [i.expected_modstamp for i in group if i.expected_modstamp is not None]
+        return min(stamps) if stamps else None
+
+    return group_corrections(items, "outbox", lambda i: i.new_value, evaluated)
 
 
 def record_outcomes(
@@ -119,15 +117,18 @@ def record_outcomes(
     for outcome in outcomes:
         for item in batch.items[outcome.key]:
             state = _state_for(item, outcome)
-            item.transition(state, now)
-            item.last_error = outcome.message if state is not OutboxState.SENT else None
-            if state is OutboxState.SENT:
-                item.sent_run_id, item.applied = run_id, outcome.applied
-                # Salesforce's collections answer carries no modstamp; our clock right after
-                # the write bounds it (undo's conflict check assumes clocks roughly agree)
-                item.sent_modstamp = outcome.new_modstamp or now
-            elif state is OutboxState.RETRY:
-                item.next_attempt_at = now + RETRY_BACKOFF * 2 ** (item.attempts - 1)
+            # Salesforce's collections answer carries no modstamp; our clock right after the
+            # write bounds it (undo's conflict check assumes clocks roughly agree)
+            store_outbox.settle(
+                [item],
+                state,
+                now,
+                error=outcome.message,
+                retry_at=now + RETRY_BACKOFF * 2**item.attempts,
+                sent_run_id=run_id,
+                applied=outcome.applied,
+                sent_modstamp=outcome.new_modstamp or now,
+            )
             counts[state.value] = counts.get(state.value, 0) + 1
     return counts
 

@@ -12,11 +12,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from connectors.base import Correction, OutcomeStatus, WriteOutcome
+from connectors.base import OutcomeStatus, WriteOutcome
+from sync.pipeline.outbox import Batch, group_corrections
 from sync.pipeline.sources import Source
 from sync.store import runs
-from sync.store.models import OutboxItem, Run
+from sync.store.models import OutboxItem
 from sync.store.outbox import mark_undone, sent_by_run
+from sync.store.sql import chunks
 from sync.store.states import RunState
 
 
@@ -35,7 +37,7 @@ class UndoReport:
 
 def undoable(session: Session, run_id: int) -> list[OutboxItem]:
     """The items ``run_id`` actually changed in a CRM and that are not undone yet."""
-    run = session.get(Run, run_id)
+    run = runs.get_run(session, run_id)
     if run is None:
         raise UndoError(f"no run {run_id} (see `leadloop status` for recent runs)")
     if run.dry_run:
@@ -43,24 +45,14 @@ def undoable(session: Session, run_id: int) -> list[OutboxItem]:
     return sent_by_run(session, run_id)
 
 
-def _reversals(items: list[OutboxItem]) -> dict[str, tuple[Correction, list[OutboxItem]]]:
-    grouped: dict[tuple[str, str], list[OutboxItem]] = {}
-    for item in items:
-        grouped.setdefault((item.source, item.external_id), []).append(item)
-    result = {}
-    for (_source, external_id), group in grouped.items():
-        key = f"undo:{group[0].id}"
+def _reversals(items: list[OutboxItem]) -> Batch:
+    """The items' before-values, expected on the records as our write left them."""
+
+    def after_our_write(group: Sequence[OutboxItem]) -> datetime | None:
         stamps = [i.sent_modstamp for i in group if i.sent_modstamp is not None]
-        result[key] = (
-            Correction(
-                key=key,
-                record_id=external_id,
-                changes={i.crm_field: i.old_value for i in group},
-                expected_modstamp=max(stamps) if stamps else None,
-            ),
-            group,
-        )
-    return result
+        return max(stamps) if stamps else None
+
+    return group_corrections(items, "undo", lambda i: i.old_value, after_our_write)
 
 
 def undo_run(
@@ -79,9 +71,8 @@ def undo_run(
         for source_name in sorted({i.source for i in items}):
             source = sources[source_name]
             reversals = _reversals([i for i in items if i.source == source_name])
-            for start in range(0, len(reversals), source.batch_size):
-                keys = list(reversals)[start : start + source.batch_size]
-                outcomes = source.connector.write([reversals[k][0] for k in keys])
+            for chunk in chunks(reversals.corrections, source.batch_size):
+                outcomes = source.connector.write(chunk)
                 _record(session, report, reversals, outcomes, source_name, undo.id)
                 session.commit()
         runs.finish_run(
@@ -102,14 +93,14 @@ def undo_run(
 def _record(
     session: Session,
     report: UndoReport,
-    reversals: dict[str, tuple[Correction, list[OutboxItem]]],
+    reversals: Batch,
     outcomes: Sequence[WriteOutcome],
     source: str,
     undo_run_id: int,
 ) -> None:
     for outcome in outcomes:
-        correction, group = reversals[outcome.key]
-        where = f"{source}/{correction.record_id}"
+        group = reversals.items[outcome.key]
+        where = f"{source}/{outcome.record_id}"
         if outcome.status is OutcomeStatus.SENT:
             report.reverted += 1
             mark_undone(session, [item.id for item in group], undo_run_id)

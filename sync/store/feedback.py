@@ -9,9 +9,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync.store.dialect import dialect_insert
 from sync.store.models import FeedbackPush
-from sync.store.repository import chunks
+from sync.store.sql import chunks, dialect_insert
 
 
 @dataclass(frozen=True)

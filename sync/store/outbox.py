@@ -8,17 +8,16 @@ time (and ignores ``FOR UPDATE``): run one writer per SQLite store.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from sync.store.dialect import dialect_insert
 from sync.store.errors import StoreError
 from sync.store.models import LeadRow, OutboxItem
-from sync.store.repository import chunks
+from sync.store.sql import chunks, dialect_insert
 from sync.store.states import CLAIMABLE_STATES, OutboxState
 
 _OUTBOX = OutboxItem.metadata.tables["outbox"]
@@ -73,6 +72,27 @@ def enqueue(session: Session, items: Iterable[NewOutboxItem], now: datetime) -> 
     return len(rows)
 
 
+def supersede_waiting(
+    session: Session, keys_by_lead: Mapping[int, Collection[str]], now: datetime, why: str
+) -> int:
+    """Move to CONFLICT (with ``why``) every waiting item of the given leads whose key is not
+    among that lead's new keys: the lead was evaluated again and wants something else now.
+    Returns how many were superseded."""
+    superseded = 0
+    for chunk in chunks(list(keys_by_lead)):
+        waiting = session.scalars(
+            select(OutboxItem).where(
+                OutboxItem.lead_id.in_(chunk), OutboxItem.state.in_(CLAIMABLE_STATES)
+            )
+        )
+        for item in waiting:
+            if item.idempotency_key not in keys_by_lead[item.lead_id]:
+                item.transition(OutboxState.CONFLICT, now)
+                item.last_error = why
+                superseded += 1
+    return superseded
+
+
 def claim_batch(session: Session, source: str, limit: int, now: datetime) -> list[OutboxItem]:
     """Up to ``limit`` items of ``source`` due for a write (PENDING, or RETRY whose time came).
 
@@ -122,31 +142,36 @@ def claim_batch(session: Session, source: str, limit: int, now: datetime) -> lis
     return list(session.scalars(query))
 
 
-def mark(
-    session: Session,
-    item_ids: Collection[int],
+def settle(
+    items: Iterable[OutboxItem],
     state: OutboxState,
     now: datetime,
+    *,
     error: str | None = None,
     retry_at: datetime | None = None,
-    sent_by: int | None = None,
+    sent_run_id: int | None = None,
     applied: bool = False,
-) -> list[OutboxItem]:
-    """Move the items to ``state`` (raising :class:`IllegalTransition` on an illegal move).
+    sent_modstamp: datetime | None = None,
+) -> None:
+    """The one way an item's write outcome is recorded: move it to ``state`` (raising
+    :class:`IllegalTransition` on an illegal move) with what goes with that state.
 
-    ``error`` is kept as ``last_error``; ``retry_at`` is when a RETRY item is due again;
-    for SENT, ``sent_by`` is the sending run and ``applied`` whether the write changed the record.
+    ``error`` is the CRM's or leadloop's explanation (kept for anything but SENT);
+    ``retry_at`` when a RETRY item is due again; for SENT, the sending run, whether the write
+    changed the record (False: the CRM already held the value) and the record's modstamp after
+    it (undo's conflict check).
     """
-    items = _load(session, item_ids)
     for item in items:
         item.transition(state, now)
+        item.last_error = None if state is OutboxState.SENT else error
         item.next_attempt_at = retry_at if state is OutboxState.RETRY else None
-        if error is not None:
-            item.last_error = error
         if state is OutboxState.SENT:
-            item.sent_run_id, item.applied = sent_by, applied
-    session.flush()
-    return items
+            item.sent_run_id, item.applied, item.sent_modstamp = sent_run_id, applied, sent_modstamp
+
+
+def items_by_id(session: Session, item_ids: Collection[int]) -> list[OutboxItem]:
+    """The items with these ids, by id (StoreError naming the ids that do not exist)."""
+    return _load(session, item_ids)
 
 
 def _load(session: Session, item_ids: Collection[int]) -> list[OutboxItem]:

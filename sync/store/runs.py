@@ -1,4 +1,4 @@
-"""Run records with heartbeats, and job leases for several workers.
+"""Run records with heartbeats.
 
 A run row is the durable trace of one job execution: the worker beats its heartbeat while it
 works; on the next start, a run whose heartbeat went stale is marked dead (its worker crashed).
@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from sync.store.dialect import dialect_insert
 from sync.store.errors import StoreError
-from sync.store.models import Lease, Run
+from sync.store.models import Run
 from sync.store.states import RunState
 
 #: longest error text kept on a run (the full traceback belongs in the logs)
@@ -36,6 +35,11 @@ def start_run(
     session.add(run)
     session.flush()
     return run
+
+
+def get_run(session: Session, run_id: int) -> Run | None:
+    """The run ``run_id`` (None when there is none)."""
+    return session.get(Run, run_id)
 
 
 def heartbeat(
@@ -94,30 +98,6 @@ def mark_stale_runs_dead(session: Session, now: datetime, stale_after: timedelta
         run.error = f"worker {run.worker_id or '?'} stopped beating: last heartbeat {seen}"
     session.flush()
     return stale
-
-
-def acquire_lease(session: Session, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
-    """Take or renew the lease on job ``name`` for ``holder`` until ``now + ttl``.
-
-    Succeeds when the lease is free, expired, or already ``holder``'s; one atomic statement,
-    so two workers racing for the same job cannot both win.
-    """
-    statement = dialect_insert(session, Lease).values(
-        name=name, holder=holder, expires_at=now + ttl
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[Lease.name],
-        set_={"holder": holder, "expires_at": now + ttl},
-        where=(Lease.expires_at <= now) | (Lease.holder == holder),
-    )
-    # RETURNING yields the row only when it was inserted or taken over
-    return session.execute(statement.returning(Lease.name)).first() is not None
-
-
-def release_lease(session: Session, name: str, holder: str) -> None:
-    """Give up ``holder``'s lease on job ``name`` (no-op if someone else holds it)."""
-    statement = delete(Lease).where(Lease.name == name, Lease.holder == holder)
-    session.execute(statement.execution_options(synchronize_session=False))
 
 
 def last_success_start(session: Session, source: str) -> datetime | None:

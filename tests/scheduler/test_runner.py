@@ -19,6 +19,7 @@ from sync.scheduler import (
     recover_stale_runs,
 )
 from sync.store import runs
+from sync.store.leases import acquire_lease
 from sync.store.models import Lease, Run
 from sync.store.states import RunState
 from tests.scheduler.conftest import START, Harness, scheduled
@@ -42,7 +43,7 @@ def leases(harness: Harness) -> list[str]:
 
 def other_worker_holds(harness: Harness, source: str, holder: str = OTHER_WORKER) -> None:
     with harness.sessions() as session:
-        assert runs.acquire_lease(session, job_id(source), holder, harness.clock(), LEASE_TTL)
+        assert acquire_lease(session, job_id(source), holder, harness.clock(), LEASE_TTL)
         session.commit()
 
 

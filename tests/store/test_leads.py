@@ -9,19 +9,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from connectors.base import Cursor
 from sync.domain import Status
+from sync.store.cursors import Position, get_cursor, set_cursor
+from sync.store.history import record_status_changes
+from sync.store.leads import lead_key, load_leads, load_stored, upsert_leads
 from sync.store.models import LeadRow, RawPayload, StatusChange
-from sync.store.repository import (
-    get_cursor,
-    lead_key,
-    load_leads,
-    load_stored,
-    record_status_changes,
-    set_cursor,
-    store_raw_payloads,
-    upsert_leads,
-)
+from sync.store.payloads import store_raw_payloads
 from tests.builders import NOW, lead
 
 LATER = NOW + timedelta(hours=1)
@@ -223,12 +216,12 @@ def test_given_no_cursor_when_one_is_set_then_it_is_read_back_and_can_advance(
     session: Session,
 ) -> None:
     assert get_cursor(session, "salesforce", "leads") is None
-    first = Cursor(datetime(2026, 3, 1, tzinfo=UTC), "00QA")
+    first = Position(datetime(2026, 3, 1, tzinfo=UTC), "00QA")
 
     set_cursor(session, "salesforce", "leads", first, NOW, window_end=NOW)
-    set_cursor(session, "salesforce", "leads", Cursor(NOW, "00QB"), LATER, window_end=NOW)
+    set_cursor(session, "salesforce", "leads", Position(NOW, "00QB"), LATER, window_end=NOW)
 
-    assert get_cursor(session, "salesforce", "leads") == Cursor(NOW, "00QB")
+    assert get_cursor(session, "salesforce", "leads") == Position(NOW, "00QB")
     assert get_cursor(session, "hubspot", "leads") is None
 
 
@@ -236,4 +229,4 @@ def test_given_a_window_end_when_the_cursor_would_pass_it_then_it_is_refused(
     session: Session,
 ) -> None:
     with pytest.raises(ValueError, match="past the window end"):
-        set_cursor(session, "salesforce", "leads", Cursor(LATER, "00QA"), LATER, window_end=NOW)
+        set_cursor(session, "salesforce", "leads", Position(LATER, "00QA"), LATER, window_end=NOW)

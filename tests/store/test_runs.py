@@ -8,15 +8,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from sync.store.errors import IllegalTransition
+from sync.store.leases import acquire_lease, release_lease
 from sync.store.models import Run
-from sync.store.runs import (
-    acquire_lease,
-    finish_run,
-    heartbeat,
-    mark_stale_runs_dead,
-    release_lease,
-    start_run,
-)
+from sync.store.runs import finish_run, heartbeat, mark_stale_runs_dead, start_run
 from sync.store.states import RunState
 from tests.builders import NOW
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from sync.domain import Lead, Status
 from sync.store.db import make_engine, session_factory, upgrade
-from sync.store.repository import lead_key, load_leads, upsert_leads
+from sync.store.leads import lead_key, load_leads, upsert_leads
 from tests.builders import NOW, lead
 
 copies = st.builds(

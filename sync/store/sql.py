@@ -1,11 +1,23 @@
-"""Dialect-specific statements the store needs on both SQLite and PostgreSQL."""
+"""SQL helpers every store module shares: IN-list chunking and dialect-aware inserts."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+#: rows per SELECT ... IN (...): well under SQLite's 32,766 bound-parameter limit
+CHUNK = 900
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def dialect_insert(session: Session, model: Any) -> postgresql.Insert | sqlite.Insert:

@@ -1,16 +1,34 @@
-"""Stored findings follow each lead's latest evaluation: opened, touched, resolved."""
+"""Findings: each lead's open findings follow its latest evaluation (opened, touched, resolved)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from sync.pipeline.policies import Finding
 from sync.store.models import Finding as FindingRow
-from sync.store.repository import chunks
+from sync.store.sql import chunks
+
+
+class FindingData(Protocol):
+    """What the store keeps of a policy finding (``sync.pipeline.policies.Finding``)."""
+
+    @property
+    def policy(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def field(self) -> str | None: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def evidence(self) -> Mapping[str, Any]: ...
+
 
 Key = tuple[int, str, str, str]
 _FINDINGS = FindingRow.metadata.tables["findings"]  # Core executemany, no ORM per-row work
@@ -22,7 +40,7 @@ def _key(lead_id: int, policy: str, code: str, field: str | None) -> Key:
 
 def sync_findings(
     session: Session,
-    current: Mapping[int, Sequence[Finding]],
+    current: Mapping[int, Sequence[FindingData]],
     run_id: int | None,
     now: datetime,
     keep: frozenset[str] = frozenset(),

@@ -1,4 +1,4 @@
-"""Leads, their status history and raw payloads, and stream cursors: bulk reads and writes.
+"""The leads table: bulk upserts and reads of canonical leads.
 
 Every function takes the caller's :class:`Session` and never commits: the pipeline writes a
 page of leads, their history, payloads and the advanced cursor in ONE transaction.
@@ -9,28 +9,23 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from connectors.base import Cursor
 from sync.domain import Lead, Status
 from sync.store.base import Base
-from sync.store.dialect import dialect_insert
-from sync.store.models import LeadRow, RawPayload, SyncCursor
+from sync.store.models import LeadRow
+from sync.store.sql import chunks
 
-T = TypeVar("T")
 LeadKey = tuple[str, str]  # (source, external_id)
 
-#: rows per SELECT ... IN (...): well under SQLite's 32,766 bound-parameter limit
-CHUNK = 900
 #: canonical fields stored as lead columns (the raw payload lives in raw_payloads)
 LEAD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Lead) if f.name != "raw")
-
 
 _LEADS = Base.metadata.tables["leads"]
 _RAW = Base.metadata.tables["raw_payloads"]
@@ -81,12 +76,6 @@ def lead_key(lead: Lead) -> LeadKey:
     return (lead.source, lead.external_id)
 
 
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    """``items`` in consecutive slices of at most ``size``."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def upsert_leads(
     session: Session,
     leads: Iterable[Lead],
@@ -100,7 +89,7 @@ def upsert_leads(
     ``known`` is the stored rows of these keys when the caller just loaded them in this
     transaction (:func:`load_stored`); a key absent from it is new. None: they are read here.
     """
-    latest = _latest_per_key(leads)
+    latest = latest_per_key(leads)
     if known is None:
         known = _known_leads(session, list(latest))
     new = [lead for key, lead in latest.items() if key not in known]
@@ -143,7 +132,7 @@ def _expire_held_rows(session: Session, lead_ids: Collection[int]) -> None:
             session.expire(held)
 
 
-def _latest_per_key(leads: Iterable[Lead]) -> dict[LeadKey, Lead]:
+def latest_per_key(leads: Iterable[Lead]) -> dict[LeadKey, Lead]:
     latest: dict[LeadKey, Lead] = {}
     for lead in leads:
         seen = latest.get(lead_key(lead))
@@ -193,65 +182,14 @@ def _insert_leads(
 
 def _lead_values(lead: Lead) -> dict[str, Any]:
     values = {name: getattr(lead, name) for name in LEAD_FIELDS}
-    values["status"] = _status_value(lead)
+    values["status"] = status_value(lead)
     canonical = repr(tuple(values.values())).encode()
     values["fingerprint"] = hashlib.blake2b(canonical, digest_size=16).hexdigest()
     return values
 
 
-def _status_value(lead: Lead) -> str | None:
+def status_value(lead: Lead) -> str | None:
     return lead.status.value if lead.status is not None else None
-
-
-def record_status_changes(
-    session: Session,
-    leads: Iterable[Lead],
-    results: Mapping[LeadKey, UpsertResult],
-    now: datetime,
-    run_id: int | None = None,
-) -> int:
-    """Add a history row for each lead first seen or whose status changed; return how many.
-
-    ``results`` is what :func:`upsert_leads` returned for ``leads``. ``changed_at`` is the
-    CRM's status-change time when it has one, else its modstamp, else ``now`` (when leadloop
-    observed it).
-    """
-    rows = []
-    for key, lead in _latest_per_key(leads).items():
-        result = results[key]
-        if not (result.created or result.status_changed):
-            continue
-        rows.append(
-            {
-                "lead_id": result.lead_id,
-                "from_status": result.previous_status,
-                "to_status": _status_value(lead),
-                "changed_at": lead.status_changed_at or lead.modified_at or now,
-                "observed_at": now,
-                "run_id": run_id,
-            }
-        )
-    if rows:
-        session.execute(insert(Base.metadata.tables["status_history"]), rows)
-    return len(rows)
-
-
-def store_raw_payloads(
-    session: Session, payloads: Mapping[int, Mapping[str, Any]], fetched_at: datetime
-) -> None:
-    """Keep ``payloads`` (lead id -> CRM payload) as each lead's latest raw payload."""
-    if not payloads:
-        return
-    rows = [
-        {"lead_id": lead_id, "payload": dict(payload), "fetched_at": fetched_at}
-        for lead_id, payload in payloads.items()
-    ]
-    statement = dialect_insert(session, RawPayload)
-    statement = statement.on_conflict_do_update(
-        index_elements=[RawPayload.lead_id],
-        set_={"payload": statement.excluded.payload, "fetched_at": statement.excluded.fetched_at},
-    )
-    session.execute(statement, rows)
 
 
 def load_leads(
@@ -288,31 +226,3 @@ def load_stored(
                 row = StoredRow(lead_id, status, lead.modified_at, fingerprint)
                 found[(source, lead.external_id)] = Stored(lead, row)
     return found
-
-
-def get_cursor(session: Session, source: str, stream: str) -> Cursor | None:
-    """Where the next incremental pull of ``stream`` of ``source`` resumes (None: never)."""
-    row = session.get(SyncCursor, (source, stream))
-    return None if row is None else Cursor(row.modstamp, row.record_id)
-
-
-def set_cursor(
-    session: Session,
-    source: str,
-    stream: str,
-    cursor: Cursor,
-    now: datetime,
-    window_end: datetime | None = None,
-) -> None:
-    """Save the cursor of ``stream`` of ``source``; it may never pass the run's window end."""
-    if window_end is not None and cursor.modstamp > window_end:
-        raise ValueError(
-            f"cursor {cursor.modstamp.isoformat()} of {source}/{stream} is past the window end "
-            f"{window_end.isoformat()}"
-        )
-    row = session.get(SyncCursor, (source, stream))
-    if row is None:
-        row = SyncCursor(source=source, stream=stream)
-        session.add(row)
-    row.modstamp, row.record_id = cursor.modstamp, cursor.record_id
-    row.window_end, row.updated_at = window_end, now

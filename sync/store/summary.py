@@ -1,0 +1,91 @@
+"""Read-only summaries of the store: what ``leadloop status`` and ``leadloop demo`` print."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sync.store.models import Finding, LeadRow, OutboxItem, Run, SyncCursor
+from sync.store.states import OutboxState
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def recent_runs(session: Session, source: str | None, limit: int) -> list[dict[str, Any]]:
+    """The latest ``limit`` runs (of ``source``, or of every source), newest first."""
+    query = select(Run).order_by(Run.id.desc()).limit(limit)
+    if source is not None:
+        query = query.where(Run.source == source)
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "state": r.state.value,
+            "dry_run": r.dry_run,
+            "started_at": _iso(r.started_at),
+            "finished_at": _iso(r.finished_at),
+            "counts": r.counts,
+            "error": r.error,
+        }
+        for r in session.scalars(query)
+    ]
+
+
+def _grouped(session: Session, column: Any, model: Any, *where: Any) -> dict[str, int]:
+    rows = session.execute(
+        select(column, func.count()).select_from(model).where(*where).group_by(column)
+    ).all()
+    return {str(key): count for key, count in rows}
+
+
+def source_summary(session: Session, source: str, stream: str) -> dict[str, Any]:
+    """Leads, cursor, recent runs, outbox by state and open findings by policy of ``source``."""
+    cursor = session.get(SyncCursor, (source, stream))
+    open_findings = (
+        Finding.resolved_at.is_(None),
+        Finding.lead_id.in_(select(LeadRow.id).where(LeadRow.source == source)),
+    )
+    leads = select(func.count()).select_from(LeadRow).where(LeadRow.source == source)
+    return {
+        "source": source,
+        "leads": session.scalar(leads) or 0,
+        "cursor": None
+        if cursor is None
+        else {
+            "modstamp": _iso(cursor.modstamp),
+            "record_id": cursor.record_id,
+            "updated_at": _iso(cursor.updated_at),
+        },
+        "runs": recent_runs(session, source, 5),
+        "outbox": _grouped(session, OutboxItem.state, OutboxItem, OutboxItem.source == source),
+        "findings": _grouped(session, Finding.policy, Finding, *open_findings),
+    }
+
+
+def leads_per_source(session: Session) -> Counter[str]:
+    """How many leads each source has in the store."""
+    rows = session.execute(select(LeadRow.source, func.count()).group_by(LeadRow.source))
+    return Counter({source: count for source, count in rows})
+
+
+def outbox_outcomes(session: Session) -> list[tuple[str, str, str, OutboxState]]:
+    """(source, policy, canonical field, state) of every outbox item."""
+    rows = session.execute(
+        select(OutboxItem.source, OutboxItem.policy, OutboxItem.field, OutboxItem.state)
+    )
+    return [(source, policy, field, state) for source, policy, field, state in rows]
+
+
+def open_findings_per_source(session: Session) -> list[tuple[str, str]]:
+    """(source, policy) of every open finding."""
+    rows = session.execute(
+        select(LeadRow.source, Finding.policy)
+        .join(LeadRow, LeadRow.id == Finding.lead_id)
+        .where(Finding.resolved_at.is_(None))
+    )
+    return [(source, policy) for source, policy in rows]
