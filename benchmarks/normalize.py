@@ -18,7 +18,7 @@ from connectors.base import SourceRecord
 from connectors.sandbox.seed import Person, people
 from mappings import transforms
 from mappings.catalogue_loader import load_catalogue
-from mappings.loader import Mapping, load_mapping
+from mappings.loader import SourceMapping, load_mapping
 from sync.pipeline.normalize import normalize
 
 SF_TIME = "%Y-%m-%dT%H:%M:%S.000+0000"
@@ -90,7 +90,7 @@ def clear_caches() -> None:
     transforms._phone.cache_clear()
 
 
-def rate(label: str, mapping: Mapping, records: list[SourceRecord]) -> None:
+def rate(label: str, mapping: SourceMapping, records: list[SourceRecord]) -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     problems = sum(len(normalize("bench", mapping, r).problems) for r in records)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping as MappingABC
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,8 @@ __all__ = [
     "CANONICAL_FIELDS",
     "CANONICAL_STATUSES",
     "FieldMap",
-    "Mapping",
     "MappingError",
+    "SourceMapping",
     "builtin_mappings",
     "load_catalogue",
     "load_mapping",
@@ -90,7 +90,7 @@ class FieldMap:
 
 
 @dataclass(frozen=True)
-class Mapping:
+class SourceMapping:
     """One CRM object mapped to the canonical lead. Build it with :func:`load_mapping`."""
 
     name: str
@@ -98,18 +98,18 @@ class Mapping:
     object: str
     id_field: str
     modstamp_field: str
-    fields: MappingABC[str, FieldMap]
-    statuses: MappingABC[str, str]
-    status_write_values: MappingABC[str, str] = field(default_factory=dict)
+    fields: Mapping[str, FieldMap]
+    statuses: Mapping[str, str]
+    status_write_values: Mapping[str, str] = field(default_factory=dict)
     deleted_field: str | None = None
     merged_into_field: str | None = None
     converted_field: str | None = None
     converted_values: tuple[str, ...] = ()
     review_flag_field: str | None = None
     #: this CRM's own picklist value -> reason code, overriding the catalogue's value
-    reasons: MappingABC[str, str] = field(default_factory=dict)
+    reasons: Mapping[str, str] = field(default_factory=dict)
     source_path: Path | None = None
-    _folded: MappingABC[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _folded: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def crm_fields(self) -> tuple[str, ...]:
         """Every CRM field to read, in a stable order and without repeats."""
@@ -268,7 +268,7 @@ def _reasons(doc: Document, data: Any, catalogue: Catalogue, issues: list[Issue]
     return {str(k): str(v) for k, v in data.items()}
 
 
-def reason_catalogue(mapping: Mapping, catalogue: Catalogue) -> Catalogue:
+def reason_catalogue(mapping: SourceMapping, catalogue: Catalogue) -> Catalogue:
     """``catalogue`` with the mapping's own reason values (its ``reasons:`` section) as the
     values of their codes for the mapping's CRM: what policies read and write for it."""
     if not mapping.reasons:
@@ -303,7 +303,7 @@ def _fields(doc: Document, issues: list[Issue]) -> dict[str, FieldMap]:
     return fields
 
 
-def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> Mapping:
+def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> SourceMapping:
     issues: list[Issue] = []
     if not expect_keys(doc, (), doc.data, _TOP_KEYS, _REQUIRED, issues):
         raise MappingError(issues)
@@ -318,7 +318,7 @@ def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> Mappin
     )
     if issues:
         raise MappingError(issues)
-    return Mapping(
+    return SourceMapping(
         name=name,
         crm=str(texts["crm"]),
         object=str(texts["object"]),
@@ -338,7 +338,9 @@ def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> Mappin
     )
 
 
-def load_mapping(name_or_path: str, catalogue: Catalogue, base_dir: Path | None = None) -> Mapping:
+def load_mapping(
+    name_or_path: str, catalogue: Catalogue, base_dir: Path | None = None
+) -> SourceMapping:
     """Load a builtin mapping by name, or a mapping file by path (relative to ``base_dir``).
 
     Raises ValueError for a name that is neither, and :class:`MappingError` listing every

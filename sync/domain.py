@@ -68,7 +68,3 @@ class Lead:
     #: the mapping's review-flag field (leadloop's note to reps); None when empty or unmapped
     review_flag: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def reason(self, field_name: str) -> str | None:
-        value = getattr(self, field_name)
-        return value if value else None

@@ -16,11 +16,15 @@ from sync.cli.base import config_option, emit, guarded, json_option, load, open_
 @guarded
 def status(config_path: Path | None, as_json: bool) -> None:
     """Per source: cursor, recent runs, outbox by state, open findings by policy."""
-    from sync.pipeline.status import status as collect
+    from sync.pipeline.engine import STREAM
+    from sync.store.summary import recent_runs, source_summary
 
     settings = load(config_path)
     with open_store(settings) as sessions, sessions() as session:
-        data = collect(session, sorted(settings.sources))
+        data = {
+            "sources": [source_summary(session, name, STREAM) for name in sorted(settings.sources)],
+            "other_runs": [r for r in recent_runs(session, None, 5) if r["kind"] == "undo"],
+        }
     emit(data, as_json, _print_status)
 
 

@@ -142,7 +142,7 @@ def resync(
     as_json: bool,
 ) -> None:
     """Re-pull a source on demand: --full, --since ISO or --ids ID,... (exactly one)."""
-    from sync.pipeline.engine import Mode, SyncRequest
+    from sync.pipeline.engine import SyncMode, SyncRequest
 
     chosen = [
         name for name, value in (("--full", full), ("--since", since), ("--ids", ids)) if value
@@ -154,7 +154,7 @@ def resync(
     id_list = [i.strip() for i in (ids or "").split(",") if i.strip()]
     if ids is not None and not id_list:
         raise click.UsageError("--ids needs at least one record id")
-    mode: Mode = "full" if full else "since" if since else "ids"
+    mode: SyncMode = "full" if full else "since" if since else "ids"
     request = SyncRequest(
         mode=mode, since=since, ids=id_list, dry_run=dry_run, allow_mass_change=allow_mass_change
     )

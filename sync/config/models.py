@@ -178,7 +178,7 @@ class HubSpotSource(_SourceCommon):
     write_back: HubSpotWriteBack = HubSpotWriteBack()
 
 
-Source = Annotated[SalesforceSource | HubSpotSource, Field(discriminator="type")]
+SourceConfig = Annotated[SalesforceSource | HubSpotSource, Field(discriminator="type")]
 
 
 def _source_name(value: str) -> str:

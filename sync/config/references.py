@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mappings.catalogue import Catalogue
-from mappings.loader import Mapping, MappingError, load_catalogue, load_mapping
+from mappings.loader import MappingError, SourceMapping, load_catalogue, load_mapping
 from mappings.yamldoc import Document, Issue
 from sync.config.models import HubSpotSource, SalesforceSource
 from sync.pipeline.policies.config import LowScoreNurture
@@ -30,7 +30,7 @@ class References:
     """What the referenced files gave, and every problem found on the way."""
 
     catalogue: Catalogue | None = None
-    mappings: dict[str, Mapping] = field(default_factory=dict)
+    mappings: dict[str, SourceMapping] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
 
 

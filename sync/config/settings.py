@@ -18,8 +18,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from mappings.catalogue import Catalogue
-from mappings.loader import Mapping as SourceMapping
-from mappings.loader import reason_catalogue
+from mappings.loader import SourceMapping, reason_catalogue
 from mappings.yamldoc import Document, YamlError, load_yaml
 from sync.config.loader import (
     ConfigError,
@@ -36,7 +35,7 @@ from sync.config.models import (
     Model,
     ReasonsConfig,
     SalesforceSource,
-    Source,
+    SourceConfig,
     SourceName,
     StoreConfig,
 )
@@ -61,7 +60,7 @@ class Settings(Model):
     the loaded reason catalogue and each source's mapping."""
 
     store: StoreConfig
-    sources: dict[SourceName, Source] = Field(default_factory=dict)
+    sources: dict[SourceName, SourceConfig] = Field(default_factory=dict)
     reasons: ReasonsConfig = ReasonsConfig()
     policies: PoliciesConfig = PoliciesConfig()
     feedback: FeedbackConfig = FeedbackConfig()

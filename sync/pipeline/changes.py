@@ -6,10 +6,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from mappings.loader import Mapping
+from mappings.loader import SourceMapping
 from sync.domain import Lead
 from sync.pipeline.normalize import to_crm_changes
-from sync.pipeline.policies import Correction, PolicyContext, crm_value
+from sync.pipeline.policies import Change, PolicyContext, crm_value
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def idempotency_key(
 
 
 def plan_writes(
-    lead: Lead, corrections: tuple[Correction, ...], mapping: Mapping, ctx: PolicyContext
+    lead: Lead, corrections: tuple[Change, ...], mapping: SourceMapping, ctx: PolicyContext
 ) -> list[PlannedWrite]:
     """The CRM writes for ``corrections`` of ``lead`` (fields the mapping cannot write are
     dropped: the policies only propose writes for mapped fields)."""

@@ -35,13 +35,13 @@ log = logging.getLogger(__name__)
 STREAM = "leads"
 #: a running run whose heartbeat is older than this belongs to a dead worker
 STALE_AFTER = timedelta(minutes=10)
-Mode = Literal["incremental", "full", "since", "ids"]
+SyncMode = Literal["incremental", "full", "since", "ids"]
 Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
 class SyncRequest:
-    mode: Mode = "incremental"
+    mode: SyncMode = "incremental"
     since: datetime | None = None
     ids: Sequence[str] = ()
     dry_run: bool = False
@@ -277,10 +277,6 @@ class _LazyContext:
     def __init__(self, build: Callable[[], PolicyContext]):
         self._build = build
         self._value: PolicyContext | None = None
-
-    @property
-    def built(self) -> bool:
-        return self._value is not None
 
     def get(self) -> PolicyContext:
         if self._value is None:

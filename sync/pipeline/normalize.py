@@ -8,12 +8,12 @@ kept whole in ``Lead.raw``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping as MappingABC
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import SourceRecord
-from mappings.loader import Mapping
+from mappings.loader import SourceMapping
 from mappings.transforms import Context, TransformProblem, region_for_country
 from sync.domain import Lead, Status
 
@@ -46,7 +46,7 @@ def preview(value: Any) -> str:
 
 
 def _convert(
-    mapping: Mapping, raw: MappingABC[str, Any], problems: list[Problem]
+    mapping: SourceMapping, raw: Mapping[str, Any], problems: list[Problem]
 ) -> dict[str, Any]:
     country = mapping.fields.get("country")
     region = region_for_country(str(raw.get(country.crm_field) or "") if country else None)
@@ -72,7 +72,7 @@ def _convert(
 
 
 def _status(
-    mapping: Mapping, raw: MappingABC[str, Any], raw_status: str | None, problems: list[Problem]
+    mapping: SourceMapping, raw: Mapping[str, Any], raw_status: str | None, problems: list[Problem]
 ) -> Status | None:
     if mapping.converted_field is not None:
         flag = raw.get(mapping.converted_field)
@@ -93,7 +93,7 @@ def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def normalize(source: str, mapping: Mapping, record: SourceRecord) -> Normalized:
+def normalize(source: str, mapping: SourceMapping, record: SourceRecord) -> Normalized:
     """The canonical lead for ``record`` read from source ``source`` through ``mapping``."""
     raw = record.fields
     problems: list[Problem] = []
@@ -119,7 +119,7 @@ def normalize(source: str, mapping: Mapping, record: SourceRecord) -> Normalized
     return Normalized(lead, problems)
 
 
-def to_crm_changes(mapping: Mapping, changes: MappingABC[str, Any]) -> dict[str, Any]:
+def to_crm_changes(mapping: SourceMapping, changes: Mapping[str, Any]) -> dict[str, Any]:
     """Canonical changes (field -> value, None clears) as CRM field -> value.
 
     ``status`` takes a canonical status and becomes the mapping's write value; ``review_flag``

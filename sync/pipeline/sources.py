@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from connectors.base import Connector
-from mappings.loader import Mapping
+from mappings.loader import SourceMapping
 from sync.config.settings import HubSpotSource, SalesforceSource, Settings
 from sync.logs import register_secrets
 
@@ -20,7 +20,7 @@ class Source:
 
     name: str
     settings: SalesforceSource | HubSpotSource
-    mapping: Mapping
+    mapping: SourceMapping
     connector: Connector
 
     @property
@@ -40,7 +40,7 @@ def _secret(value: Any) -> str | None:
     return None if value is None else str(value.get_secret_value())
 
 
-def _salesforce(source: SalesforceSource, mapping: Mapping, share: float) -> Connector:
+def _salesforce(source: SalesforceSource, mapping: SourceMapping, share: float) -> Connector:
     from connectors.salesforce.client import (
         JwtAuth,
         PasswordAuth,
@@ -84,7 +84,7 @@ def _salesforce(source: SalesforceSource, mapping: Mapping, share: float) -> Con
     )
 
 
-def _hubspot(source: HubSpotSource, mapping: Mapping, share: float) -> Connector:
+def _hubspot(source: HubSpotSource, mapping: SourceMapping, share: float) -> Connector:
     from connectors.hubspot.client import HubSpotConnection
     from connectors.hubspot.connector import HubSpotConnector
 

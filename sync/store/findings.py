@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from sync.store.models import Finding as FindingRow
+from sync.store.models import FindingRow
 from sync.store.sql import chunks
 
 
@@ -30,11 +30,11 @@ class FindingData(Protocol):
     def evidence(self) -> Mapping[str, Any]: ...
 
 
-Key = tuple[int, str, str, str]
+FindingKey = tuple[int, str, str, str]
 _FINDINGS = FindingRow.metadata.tables["findings"]  # Core executemany, no ORM per-row work
 
 
-def _key(lead_id: int, policy: str, code: str, field: str | None) -> Key:
+def _key(lead_id: int, policy: str, code: str, field: str | None) -> FindingKey:
     return lead_id, policy, code, field or ""
 
 
@@ -57,7 +57,7 @@ def sync_findings(
         for lead_id, found in current.items()
         for f in found
     }
-    open_rows: dict[Key, FindingRow] = {}
+    open_rows: dict[FindingKey, FindingRow] = {}
     for chunk in chunks(list(current)):
         for row in session.scalars(
             select(FindingRow).where(

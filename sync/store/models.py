@@ -207,7 +207,7 @@ class OutboxItem(Base):
         self.state = to
 
 
-class Finding(Base):
+class FindingRow(Base):
     """Something a policy flagged on a lead; open while ``resolved_at`` is None."""
 
     __tablename__ = "findings"

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync.store.models import Finding, LeadRow, OutboxItem, Run, SyncCursor
+from sync.store.models import FindingRow, LeadRow, OutboxItem, Run, SyncCursor
 from sync.store.states import OutboxState
 
 
@@ -47,8 +47,8 @@ def source_summary(session: Session, source: str, stream: str) -> dict[str, Any]
     """Leads, cursor, recent runs, outbox by state and open findings by policy of ``source``."""
     cursor = session.get(SyncCursor, (source, stream))
     open_findings = (
-        Finding.resolved_at.is_(None),
-        Finding.lead_id.in_(select(LeadRow.id).where(LeadRow.source == source)),
+        FindingRow.resolved_at.is_(None),
+        FindingRow.lead_id.in_(select(LeadRow.id).where(LeadRow.source == source)),
     )
     leads = select(func.count()).select_from(LeadRow).where(LeadRow.source == source)
     return {
@@ -63,7 +63,7 @@ def source_summary(session: Session, source: str, stream: str) -> dict[str, Any]
         },
         "runs": recent_runs(session, source, 5),
         "outbox": _grouped(session, OutboxItem.state, OutboxItem, OutboxItem.source == source),
-        "findings": _grouped(session, Finding.policy, Finding, *open_findings),
+        "findings": _grouped(session, FindingRow.policy, FindingRow, *open_findings),
     }
 
 
@@ -84,8 +84,8 @@ def outbox_outcomes(session: Session) -> list[tuple[str, str, str, OutboxState]]
 def open_findings_per_source(session: Session) -> list[tuple[str, str]]:
     """(source, policy) of every open finding."""
     rows = session.execute(
-        select(LeadRow.source, Finding.policy)
-        .join(LeadRow, LeadRow.id == Finding.lead_id)
-        .where(Finding.resolved_at.is_(None))
+        select(LeadRow.source, FindingRow.policy)
+        .join(LeadRow, LeadRow.id == FindingRow.lead_id)
+        .where(FindingRow.resolved_at.is_(None))
     )
     return [(source, policy) for source, policy in rows]

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sync.pipeline.engine import ChangeBudgetExceeded
-from sync.store.models import Finding, LeadRow, OutboxItem, OutboxState, RawPayload, Run
+from sync.store.models import FindingRow, LeadRow, OutboxItem, OutboxState, RawPayload, Run
 from tests.e2e.conftest import Harness
 
 CANONICAL_NURTURE_SF = {
@@ -71,11 +71,11 @@ def test_given_ambiguous_or_missing_reasons_when_the_loop_runs_then_a_human_is_a
     with harness.sessions() as session:
         open_require = session.scalar(
             select(func.count())
-            .select_from(Finding)
-            .join(LeadRow, LeadRow.id == Finding.lead_id)
+            .select_from(FindingRow)
+            .join(LeadRow, LeadRow.id == FindingRow.lead_id)
             .where(
-                Finding.policy == "require_reason",
-                Finding.resolved_at.is_(None),
+                FindingRow.policy == "require_reason",
+                FindingRow.resolved_at.is_(None),
                 LeadRow.source == "salesforce",
             )
         )
@@ -176,8 +176,8 @@ def test_given_broken_records_when_the_loop_runs_then_they_are_stored_with_findi
         row = session.scalars(select(LeadRow).where(LeadRow.external_id == odd)).one()
         codes = set(
             session.scalars(
-                select(Finding.message).where(
-                    Finding.lead_id == row.id, Finding.resolved_at.is_(None)
+                select(FindingRow.message).where(
+                    FindingRow.lead_id == row.id, FindingRow.resolved_at.is_(None)
                 )
             )
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sync.domain import Status
-from sync.pipeline.policies import Correction, evaluate
+from sync.pipeline.policies import Change, evaluate
 from tests.builders import NOW, lead
 from tests.policies.support import config, context, only
 
@@ -98,7 +98,7 @@ def test_given_fix_mode_when_reason_lingers_then_correction_explains_itself() ->
     result = evaluate(lead(unqualified_reason=U), None, context(), only("clear_reasons_on_exit"))
 
     assert result.corrections == (
-        Correction(
+        Change(
             field="unqualified_reason",
             old=U,
             new=None,

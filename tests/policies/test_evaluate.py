@@ -9,7 +9,7 @@ import pytest
 from sync.domain import Lead, Status
 from sync.pipeline.policies import (
     REVIEW_FLAG_PREFIX,
-    Correction,
+    Change,
     Evaluation,
     Finding,
     Policy,
@@ -43,7 +43,7 @@ def test_given_lingering_legacy_reason_when_evaluated_then_cleared_not_remapped(
 
     assert result == Evaluation(
         corrections=(
-            Correction(
+            Change(
                 "unqualified_reason",
                 "Went dark",
                 None,
@@ -75,7 +75,7 @@ def test_given_several_flags_when_evaluated_then_one_combined_review_flag() -> N
     result = evaluate(current, None, context(config=ALL_FLAG))
 
     assert result.corrections == (
-        Correction(
+        Change(
             field="review_flag",
             old=None,
             new="leadloop: nurture without a reason since 2026-01-06; "
@@ -112,7 +112,7 @@ def test_given_our_flag_and_nothing_left_to_flag_then_flag_cleared() -> None:
     result = evaluate(current, None, context())
 
     assert result.corrections == (
-        Correction("review_flag", current.review_flag, None, "review_flag", "nothing left to flag"),
+        Change("review_flag", current.review_flag, None, "review_flag", "nothing left to flag"),
     )
 
 
@@ -206,11 +206,9 @@ def test_finding_keys_are_unique_and_findings_sorted() -> None:
 def test_crm_value_translates_reason_codes_only() -> None:
     ctx = context()
 
-    assert crm_value(Correction("nurture_reason", "x", "bad_timing", "p", "r"), ctx) == (
-        "Bad Timing"
-    )
-    assert crm_value(Correction("nurture_reason", "x", None, "p", "r"), ctx) is None
-    assert crm_value(Correction("status", "new", "nurture", "p", "r"), ctx) == "nurture"
+    assert crm_value(Change("nurture_reason", "x", "bad_timing", "p", "r"), ctx) == ("Bad Timing")
+    assert crm_value(Change("nurture_reason", "x", None, "p", "r"), ctx) is None
+    assert crm_value(Change("status", "new", "nurture", "p", "r"), ctx) == "nurture"
 
 
 def test_context_refuses_a_naive_now() -> None:
@@ -220,8 +218,8 @@ def test_context_refuses_a_naive_now() -> None:
 
 def test_apply_sets_status_and_flag() -> None:
     corrections = [
-        Correction("status", "new", "nurture", "p", "r"),
-        Correction("review_flag", None, "leadloop: x", "review_flag", "r"),
+        Change("status", "new", "nurture", "p", "r"),
+        Change("review_flag", None, "leadloop: x", "review_flag", "r"),
     ]
 
     after = apply(lead(status=Status.NEW), corrections, context())
@@ -235,9 +233,7 @@ def _proposing(name: str, code: str) -> Policy:
     def check(current: Lead, previous: Lead | None, ctx: PolicyContext) -> Evaluation:
         if current.nurture_reason == "Call me later":
             return Evaluation(
-                corrections=(
-                    Correction("nurture_reason", current.nurture_reason, code, name, "test"),
-                )
+                corrections=(Change("nurture_reason", current.nurture_reason, code, name, "test"),)
             )
         return Evaluation()
 
@@ -264,7 +260,7 @@ def test_given_a_policy_that_never_settles_then_evaluation_still_terminates() ->
         new = "competitor" if current.unqualified_reason == "Unresponsive" else "unresponsive"
         return Evaluation(
             corrections=(
-                Correction(
+                Change(
                     "unqualified_reason",
                     current.unqualified_reason,
                     new,

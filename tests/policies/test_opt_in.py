@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sync.domain import Status
-from sync.pipeline.policies import Correction, Evaluation, apply, evaluate
+from sync.pipeline.policies import Change, Evaluation, apply, evaluate
 from tests.builders import NOW, lead
 from tests.policies.support import CATALOGUE, config, context
 
@@ -41,10 +41,8 @@ def test_given_stale_low_scorer_when_fix_mode_then_nurtured_with_reason_in_one_s
     result = evaluate(current, None, ctx)
 
     assert result.corrections == (
-        Correction(
-            "status", "new", "nurture", "low_score_nurture", "low interest score on a new lead"
-        ),
-        Correction(
+        Change("status", "new", "nurture", "low_score_nurture", "low interest score on a new lead"),
+        Change(
             "nurture_reason",
             None,
             "low_interest_score",

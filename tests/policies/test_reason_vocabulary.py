@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sync.domain import Status
-from sync.pipeline.policies import Correction, Evaluation, apply, evaluate
+from sync.pipeline.policies import Change, Evaluation, apply, evaluate
 from tests.builders import lead
 from tests.policies.support import config, context, only
 
@@ -22,7 +22,7 @@ def test_given_unambiguous_legacy_value_when_fix_mode_then_remapped_to_the_code(
 
     assert result == Evaluation(
         corrections=(
-            Correction(
+            Change(
                 field="nurture_reason",
                 old="Call me later",
                 new="bad_timing",

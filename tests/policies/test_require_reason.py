@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from sync.domain import Status
-from sync.pipeline.policies import Correction, Evaluation, evaluate
+from sync.pipeline.policies import Change, Evaluation, evaluate
 from tests.builders import NOW, lead
 from tests.policies.support import config, context, only
 
@@ -42,7 +42,7 @@ def test_given_overdue_nurture_lead_when_flag_mode_then_review_flag_names_status
     result = run(status=Status.NURTURE, status_changed_at=NOW - timedelta(days=9))
 
     assert result.corrections == (
-        Correction(
+        Change(
             field="review_flag",
             old=None,
             new="leadloop: nurture without a reason since 2026-03-01",

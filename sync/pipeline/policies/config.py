@@ -15,19 +15,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from mappings.catalogue import Catalogue
 from sync.config.durations import Duration
 
-Mode = Literal["report", "flag", "fix"]
+PolicyMode = Literal["report", "flag", "fix"]
 
 
 class _Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
     enabled: bool = True
-    mode: Mode = "report"
+    mode: PolicyMode = "report"
 
 
 class ClearReasonsOnExit(_Policy):
     """Status left nurture/unqualified: clear the reason that no longer applies."""
 
-    mode: Mode = "fix"
+    mode: PolicyMode = "fix"
 
 
 class RequireReason(_Policy):
@@ -36,27 +36,27 @@ class RequireReason(_Policy):
     There is no automatic fix (only the rep knows the reason): ``fix`` flags.
     """
 
-    mode: Mode = "flag"
+    mode: PolicyMode = "flag"
     grace_period: Duration = timedelta(days=3)
 
 
 class ReasonVocabulary(_Policy):
     """A reason value outside the catalogue: remap when unambiguous and accepted, else flag."""
 
-    mode: Mode = "fix"
+    mode: PolicyMode = "fix"
 
 
 class ReasonStatusMismatch(_Policy):
     """A nurture reason in the unqualified field, or the reverse. Never fixed: ``fix`` flags."""
 
-    mode: Mode = "flag"
+    mode: PolicyMode = "flag"
 
 
 class LowScoreNurture(_Policy):
     """Opt-in: a lead still new after ``min_age`` with a score under ``threshold`` -> nurture."""
 
     enabled: bool = False
-    mode: Mode = "report"
+    mode: PolicyMode = "report"
     threshold: float = Field(default=20, ge=0)
     min_age: Duration = timedelta(days=30)
     reason_code: str = "low_interest_score"

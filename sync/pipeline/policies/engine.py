@@ -38,7 +38,7 @@ from sync.pipeline.policies.model import (
     REVIEW_FLAG,
     REVIEW_FLAG_MAX_LENGTH,
     REVIEW_FLAG_PREFIX,
-    Correction,
+    Change,
     Evaluation,
     Finding,
     PolicyContext,
@@ -115,10 +115,10 @@ def evaluate(
 
 def _settle(
     lead: Lead, previous: Lead | None, ctx: PolicyContext, enabled: Sequence[Policy]
-) -> tuple[list[Correction], tuple[Finding, ...]]:
+) -> tuple[list[Change], tuple[Finding, ...]]:
     """Rounds of policies and merges until nothing is left to correct (rule 2): the net
     corrections from ``lead`` to the settled state, and the findings of that state."""
-    state, changes = lead, dict[str, Correction]()
+    state, changes = lead, dict[str, Change]()
     for _ in range(_MAX_ROUNDS):
         found = concat(policy.check(state, previous, ctx) for policy in enabled)
         picked = [c for c in _merge(state, found.corrections) if crm_value(c, ctx) != c.old]
@@ -133,7 +133,7 @@ def _settle(
     return net, found.findings
 
 
-def apply(lead: Lead, corrections: Iterable[Correction], ctx: PolicyContext) -> Lead:
+def apply(lead: Lead, corrections: Iterable[Change], ctx: PolicyContext) -> Lead:
     """``lead`` as it reads once ``corrections`` are written (reason codes become CRM values)."""
     changes: dict[str, Any] = {}
     for correction in corrections:
@@ -145,8 +145,8 @@ def apply(lead: Lead, corrections: Iterable[Correction], ctx: PolicyContext) -> 
     return dataclasses.replace(lead, **changes)
 
 
-def _merge(lead: Lead, corrections: Iterable[Correction]) -> list[Correction]:
-    groups: defaultdict[str, list[Correction]] = defaultdict(list)
+def _merge(lead: Lead, corrections: Iterable[Change]) -> list[Change]:
+    groups: defaultdict[str, list[Change]] = defaultdict(list)
     for correction in corrections:
         groups[correction.field].append(correction)
     status = min(groups.pop("status", []), key=_tie_break, default=None)
@@ -161,26 +161,24 @@ def _merge(lead: Lead, corrections: Iterable[Correction]) -> list[Correction]:
     return picked
 
 
-def _reason_rank(
-    correction: Correction, target: Status | None, mover: str | None
-) -> tuple[Any, ...]:
+def _reason_rank(correction: Change, target: Status | None, mover: str | None) -> tuple[Any, ...]:
     clears = correction.new is None
     belongs = target is REASON_FIELDS[correction.field]
     return (clears if belongs else not clears, correction.policy != mover, *_tie_break(correction))
 
 
-def _tie_break(correction: Correction) -> tuple[Any, ...]:
+def _tie_break(correction: Change) -> tuple[Any, ...]:
     rank = _RANK.get(correction.policy, len(_RANK))
     new = correction.new
     return (rank, correction.policy, new is None, new or "", correction.reason)
 
 
-def _chain(earlier: Correction | None, later: Correction) -> Correction:
+def _chain(earlier: Change | None, later: Change) -> Change:
     """One correction from the original value to the last round's value."""
     return later if earlier is None else dataclasses.replace(later, old=earlier.old)
 
 
-def _review_flag(lead: Lead, findings: Iterable[Finding], ctx: PolicyContext) -> list[Correction]:
+def _review_flag(lead: Lead, findings: Iterable[Finding], ctx: PolicyContext) -> list[Change]:
     if not ctx.review_flag or read_only(lead):
         return []
     flagged = [finding for finding in findings if finding.flag]
@@ -191,7 +189,7 @@ def _review_flag(lead: Lead, findings: Iterable[Finding], ctx: PolicyContext) ->
         return []
     policies = sorted({finding.policy for finding in flagged}, key=_RANK.__getitem__)
     reason = f"flagged by {', '.join(policies)}" if new else "nothing left to flag"
-    return [Correction(REVIEW_FLAG, old, new, REVIEW_FLAG, reason)]
+    return [Change(REVIEW_FLAG, old, new, REVIEW_FLAG, reason)]
 
 
 def fit_flag(text: str) -> str:
@@ -207,7 +205,7 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
-def _field_rank(correction: Correction) -> tuple[int, str]:
+def _field_rank(correction: Change) -> tuple[int, str]:
     known = correction.field in _FIELD_ORDER
     return (_FIELD_ORDER.index(correction.field) if known else len(_FIELD_ORDER), correction.field)
 

@@ -64,7 +64,7 @@ class PolicyContext:
 
 
 @dataclass(frozen=True)
-class Correction:
+class Change:
     """A change of one canonical field of one lead, proposed by ``policy``.
 
     ``old`` is the value the lead holds now (the CRM's own value for reason fields, kept for
@@ -118,11 +118,11 @@ class Evaluation:
     current set of open issues of the lead, sorted.
     """
 
-    corrections: tuple[Correction, ...] = ()
+    corrections: tuple[Change, ...] = ()
     findings: tuple[Finding, ...] = ()
 
 
-def crm_value(correction: Correction, ctx: PolicyContext) -> str | None:
+def crm_value(correction: Change, ctx: PolicyContext) -> str | None:
     """The value ``correction`` writes: a reason code becomes the CRM's picklist value."""
     if correction.field in REASON_FIELDS and correction.new is not None:
         return ctx.catalogue.value_for(ctx.crm, correction.new)

@@ -6,8 +6,8 @@ import math
 
 from sync.config.durations import format_duration
 from sync.domain import Lead, Status
-from sync.pipeline.policies.model import Correction, Evaluation, Finding, PolicyContext
-from sync.pipeline.policies.outcome import Issue, aware, iso, settle
+from sync.pipeline.policies.model import Change, Evaluation, Finding, PolicyContext
+from sync.pipeline.policies.outcome import Concern, aware, iso, settle
 
 LOW_SCORE_NURTURE = "low_score_nurture"
 WANTS_CALL_REOPEN = "wants_call_reopen"
@@ -39,7 +39,7 @@ def low_score_nurture(lead: Lead, previous: Lead | None, ctx: PolicyContext) -> 
     }
     if not accepted:
         evidence["fix_withheld"] = f"the CRM does not accept the value of {code} as nurture reason"
-    issue = Issue(
+    issue = Concern(
         policy=LOW_SCORE_NURTURE,
         code="low_score_new_lead",
         severity="info",
@@ -63,11 +63,11 @@ def _is_stale_low_scorer(lead: Lead, ctx: PolicyContext) -> bool:
     return lead.score < settings.threshold and ctx.now - aware(lead.created_at) >= settings.min_age
 
 
-def _to_nurture(lead: Lead, code: str) -> tuple[Correction, ...]:
+def _to_nurture(lead: Lead, code: str) -> tuple[Change, ...]:
     why = "low interest score on a new lead"
     return (
-        Correction("status", str(Status.NEW), str(Status.NURTURE), LOW_SCORE_NURTURE, why),
-        Correction("nurture_reason", lead.nurture_reason, code, LOW_SCORE_NURTURE, why),
+        Change("status", str(Status.NEW), str(Status.NURTURE), LOW_SCORE_NURTURE, why),
+        Change("nurture_reason", lead.nurture_reason, code, LOW_SCORE_NURTURE, why),
     )
 
 
@@ -90,7 +90,7 @@ def wants_call_reopen(lead: Lead, previous: Lead | None, ctx: PolicyContext) -> 
     """
     if lead.status is None or not lead.status.disqualified or not lead.wants_call:
         return Evaluation()
-    issue = Issue(
+    issue = Concern(
         policy=WANTS_CALL_REOPEN,
         code="disqualified_lead_wants_call",
         severity="warning",

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sync.domain import Lead, Status
-from sync.pipeline.policies.config import Mode
-from sync.pipeline.policies.model import Correction, Evaluation, Finding, PolicyContext, Severity
+from sync.pipeline.policies.config import PolicyMode
+from sync.pipeline.policies.model import Change, Evaluation, Finding, PolicyContext, Severity
 
 #: https://help.salesforce.com/s/articleView?id=000384333 (converted leads are read-only)
 CONVERTED_NOTE = (
@@ -29,7 +29,7 @@ _QUOTE_LIMIT = 40
 
 
 @dataclasses.dataclass(frozen=True)
-class Issue:
+class Concern:
     """One problem a policy found on a lead, before its mode decides what to do about it."""
 
     policy: str
@@ -42,7 +42,7 @@ class Issue:
 
 
 def settle(
-    issue: Issue, mode: Mode, lead: Lead, ctx: PolicyContext, fix: tuple[Correction, ...] = ()
+    issue: Concern, mode: PolicyMode, lead: Lead, ctx: PolicyContext, fix: tuple[Change, ...] = ()
 ) -> Evaluation:
     """The output for ``issue`` under ``mode``; ``fix`` holds the safe fix, if there is one."""
     if read_only(lead):
@@ -59,7 +59,7 @@ def settle(
     return Evaluation(findings=(_finding(issue, note, flagged=True),))
 
 
-def _finding(issue: Issue, *notes: str, flagged: bool = False) -> Finding:
+def _finding(issue: Concern, *notes: str, flagged: bool = False) -> Finding:
     evidence = {**issue.evidence, "action": "flagged" if flagged else "reported"}
     if any(notes):
         evidence["note"] = "; ".join(note for note in notes if note)

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sync.config.durations import format_duration
 from sync.domain import REASON_FIELDS, Lead
-from sync.pipeline.policies.model import Correction, Evaluation, PolicyContext
+from sync.pipeline.policies.model import Change, Evaluation, PolicyContext
 from sync.pipeline.policies.outcome import (
-    Issue,
+    Concern,
     aware,
     concat,
     iso,
@@ -52,7 +52,7 @@ def _clear(lead: Lead, previous: Lead | None, ctx: PolicyContext, name: str) -> 
     value: str = getattr(lead, name)
     left = previous.status if previous and previous.status is not lead.status else None
     where = f"the lead moved from {left} to {lead.status}" if left else f"the lead is {lead.status}"
-    issue = Issue(
+    issue = Concern(
         policy=CLEAR_REASONS_ON_EXIT,
         code="lingering_reason",
         severity="warning",
@@ -66,7 +66,7 @@ def _clear(lead: Lead, previous: Lead | None, ctx: PolicyContext, name: str) -> 
             "previous_status": str(left) if left else None,
         },
     )
-    fix = Correction(
+    fix = Change(
         field=name,
         old=value,
         new=None,
@@ -93,7 +93,7 @@ def require_reason(lead: Lead, previous: Lead | None, ctx: PolicyContext) -> Eva
     source, since = _status_since(lead)
     if since is not None and ctx.now - since < grace:
         return Evaluation()
-    issue = Issue(
+    issue = Concern(
         policy=REQUIRE_REASON,
         code="missing_reason",
         severity="warning",

@@ -11,8 +11,8 @@ from typing import Any
 
 from mappings.catalogue import Resolution
 from sync.domain import REASON_FIELDS, Lead
-from sync.pipeline.policies.model import Correction, Evaluation, PolicyContext
-from sync.pipeline.policies.outcome import Issue, concat, label, present, quoted, settle
+from sync.pipeline.policies.model import Change, Evaluation, PolicyContext
+from sync.pipeline.policies.outcome import Concern, concat, label, present, quoted, settle
 
 REASON_VOCABULARY = "reason_vocabulary"
 REASON_STATUS_MISMATCH = "reason_status_mismatch"
@@ -48,7 +48,7 @@ def _vocabulary(lead: Lead, ctx: PolicyContext, name: str, resolution: Resolutio
         if accepted
         else f"but the CRM does not accept {quoted(target)} in that field"
     )
-    issue = Issue(
+    issue = Concern(
         policy=REASON_VOCABULARY,
         code="remappable_reason" if accepted else "target_not_accepted",
         severity="info" if accepted else "warning",
@@ -57,7 +57,7 @@ def _vocabulary(lead: Lead, ctx: PolicyContext, name: str, resolution: Resolutio
         field=name,
         evidence={**_evidence(ctx, name, resolution), "target_value": target},
     )
-    fix = Correction(
+    fix = Change(
         field=name,
         old=resolution.value,
         new=code,
@@ -67,13 +67,13 @@ def _vocabulary(lead: Lead, ctx: PolicyContext, name: str, resolution: Resolutio
     return settle(issue, mode, lead, ctx, (fix,) if accepted else ())
 
 
-def _unresolved(ctx: PolicyContext, name: str, resolution: Resolution) -> Issue:
+def _unresolved(ctx: PolicyContext, name: str, resolution: Resolution) -> Concern:
     value = quoted(resolution.value)
     if resolution.ambiguous:
         code, meaning = "ambiguous_reason", f"could mean {', '.join(resolution.codes)}"
     else:
         code, meaning = "unknown_reason", "is not in the reason catalogue"
-    return Issue(
+    return Concern(
         policy=REASON_VOCABULARY,
         code=code,
         severity="warning",
@@ -95,7 +95,7 @@ def reason_status_mismatch(lead: Lead, previous: Lead | None, ctx: PolicyContext
             continue
         resolution = ctx.catalogue.resolve(ctx.crm, value)
         if _foreign(resolution, name, ctx):
-            issue = Issue(
+            issue = Concern(
                 policy=REASON_STATUS_MISMATCH,
                 code="reason_of_other_status",
                 severity="warning",
