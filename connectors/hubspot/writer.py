@@ -29,12 +29,12 @@ from hubspot.crm.contacts import (
     SimplePublicObjectId,
 )
 
-from connectors.base import Correction, FatalError, OutcomeStatus, WriteOutcome
+from connectors.base import Correction, OutcomeStatus, WriteOutcome
 from connectors.hubspot.client import HubSpotApi
-from connectors.hubspot.errors import error_message
+from connectors.hubspot.errors import RefusedInput
 from connectors.hubspot.properties import PropertyCatalog, not_an_option
 from connectors.hubspot.search import MODSTAMP
-from connectors.hubspot.streams import Contact, contacts_of, parse_stamp
+from connectors.hubspot.streams import BATCH_SHAPE, Contact, contacts_of, parse_stamp
 
 BATCH_LIMIT = 100
 Indexed = list[tuple[int, Correction]]
@@ -106,7 +106,7 @@ class ContactWriter:
         )
         batch_api = self.api.endpoint("crm.contacts.batch_api")
         data, _ = self.api.call_json(
-            "batch_read", batch_api.read_with_http_info, request, archived=False
+            "batch_read", batch_api.read_with_http_info, request, archived=False, shape=BATCH_SHAPE
         )
         return {c.id: c for c in contacts_of(data)}
 
@@ -148,19 +148,17 @@ class ContactWriter:
         )
         batch_api = self.api.endpoint("crm.contacts.batch_api")
         try:
-            data, _ = self.api.call_json("batch_update", batch_api.update_with_http_info, request)
-        except FatalError as exc:
-            if getattr(exc.__cause__, "status", None) != 400:
-                raise
+            data, _ = self.api.call_json(
+                "batch_update", batch_api.update_with_http_info, request, shape=BATCH_SHAPE
+            )
+        except RefusedInput as exc:
             return self._narrow(todo, exc)
         return _answers(todo, data)
 
-    def _narrow(self, todo: Indexed, exc: FatalError) -> list[tuple[int, WriteOutcome]]:
+    def _narrow(self, todo: Indexed, exc: RefusedInput) -> list[tuple[int, WriteOutcome]]:
         if len(todo) == 1:
-            cause = exc.__cause__
-            message = error_message(cause) if cause is not None else str(exc)
             _, item = todo[0]
-            return [(todo[0][0], _outcome(item, OutcomeStatus.DEAD, message))]
+            return [(todo[0][0], _outcome(item, OutcomeStatus.DEAD, str(exc)))]
         middle = len(todo) // 2
         return self._update(todo[:middle]) + self._update(todo[middle:])
 

@@ -128,11 +128,6 @@ def _lines(text: str) -> Iterator[str]:
         start = stop
 
 
-def parse_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> list[dict[str, Any]]:
-    """Every CSV row as a dict (see :func:`iter_csv`)."""
-    return list(iter_csv(text, table))
-
-
 def bulk_pages(
     api: Api[Any],
     spec: StreamSpec,

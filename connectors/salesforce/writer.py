@@ -17,7 +17,7 @@ from typing import Any
 
 from simple_salesforce.format import format_soql
 
-from connectors.base import Correction, FatalError, OutcomeStatus, WriteOutcome
+from connectors.base import Correction, MalformedAnswer, OutcomeStatus, WriteOutcome
 from connectors.salesforce.errors import TRANSIENT_CODES
 from connectors.salesforce.streams import Api, parse_datetime, query_pages
 
@@ -113,7 +113,7 @@ def plan(
     """Re-read the batch's records in one query and decide each correction."""
     current: dict[str, Mapping[str, Any]] = {}
     for page in query_pages(api, reread_soql(object_name, batch), operation="reread"):
-        for row in page.get("records", []):
+        for row in page["records"]:
             current[str(row["Id"])] = row
     decided, to_write = {}, []
     for correction in batch:
@@ -193,14 +193,23 @@ def send(
 ) -> list[WriteOutcome]:
     """PATCH the records in one Collections call; one outcome per correction, in order."""
     body = collection_body(object_name, to_write, types)
-    results = api(
-        "composite", lambda sf: sf.restful("composite/sobjects", method="PATCH", json=body)
-    )
-    if not isinstance(results, list) or len(results) != len(to_write):
-        raise FatalError(
-            f"Collections PATCH answered {type(results).__name__} for {len(to_write)} records"
-        )
+
+    def patch(sf: Any) -> list[Any]:
+        return save_results(sf.restful("composite/sobjects", method="PATCH", json=body), body)
+
+    results = api("composite", patch)
     return [save_outcome(c, r) for c, r in zip(to_write, results, strict=True)]
+
+
+def save_results(answer: Any, body: Mapping[str, Any]) -> list[Any]:
+    """The Collections answer if it is one SaveResult object per record sent, in order."""
+    sent = len(body["records"])
+    if not isinstance(answer, list) or len(answer) != sent:
+        what = f"{len(answer)} items" if isinstance(answer, list) else type(answer).__name__
+        raise MalformedAnswer(f"Collections PATCH answered {what} for {sent} records")
+    if not all(isinstance(r, dict) and isinstance(r.get("success"), bool) for r in answer):
+        raise MalformedAnswer("Collections PATCH answer holds items that are not SaveResults")
+    return answer
 
 
 def write(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from connectors.base import Correction, FatalError, OutcomeStatus
+from connectors.base import Correction, OutcomeStatus
 from connectors.hubspot.writer import batches
 from connectors.sandbox.hubspot import errors
 from connectors.sandbox.server import Request, Response
@@ -183,28 +181,3 @@ def test_given_a_whole_batch_400_then_narrowed_to_the_bad_input_and_the_rest_wri
         assert "Property values were not valid" in (outcomes[5].message or "")
         assert props(box, ids[7])["reason_detail"] == "ok"
         assert box.calls("batch_update") == 1 + 2 + 2 + 2  # 8 -> 4+4 -> 2+2 -> 1+1
-
-
-def test_given_a_missing_property_when_ensured_with_creation_allowed_then_created_once() -> None:
-    with sandbox() as box:
-        connector = box.connector(create_missing_options=True)
-        assert connector.ensure_property(
-            "leadloop_flags",
-            "leadloop Flags",
-            type="enumeration",
-            field_type="select",
-            options=["review"],
-        )
-        assert not connector.ensure_property("leadloop_flags", "leadloop Flags")
-        assert connector.field_options("leadloop_flags") == {"review"}
-        (created,) = box.emulator.bodies("properties_write")
-        assert (created["name"], created["type"], created["groupName"]) == (
-            "leadloop_flags",
-            "enumeration",
-            "contactinformation",
-        )
-
-
-def test_given_a_missing_property_when_creation_is_not_allowed_then_fatal_naming_it() -> None:
-    with sandbox() as box, pytest.raises(FatalError, match="'leadloop_flags' is missing"):
-        box.connector().ensure_property("leadloop_flags", "leadloop Flags")

@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from connectors.base import AuthError, Window
+from connectors.base import AuthError, Window, secret_values
 from connectors.salesforce import JwtAuth, PasswordAuth, SessionAuth
 from tests.connectors.contract import records_of
 from tests.connectors.salesforce.harness import PASSWORD, TOKEN, USERNAME, SalesforceHarness
@@ -117,3 +117,10 @@ def test_given_credentials_when_logging_in_then_the_password_travels_only_in_the
     login, *rest = org.app.requests
     assert f"{PASSWORD}{TOKEN}".encode() in login.body
     assert all(PASSWORD not in str(r.headers) + r.body.decode() for r in rest)
+
+
+def test_given_each_auth_mode_then_its_secrets_are_the_credentials_never_the_username() -> None:
+    """What the logs mask: a username masked as well would hide who failed to log in."""
+    assert secret_values(PasswordAuth(USERNAME, PASSWORD, TOKEN)) == [PASSWORD, TOKEN]
+    assert secret_values(JwtAuth(USERNAME, "3MVG9consumer", private_key="KEY")) == ["KEY"]
+    assert secret_values(SessionAuth("00D!session")) == ["00D!session"]
