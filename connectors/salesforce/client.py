@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from simple_salesforce import Salesforce
 
 from connectors.salesforce.transport import BaseUrlSession
@@ -122,7 +123,33 @@ def build_session(conn: SalesforceConnection) -> BaseUrlSession:
     }
     if conn.instance_url:
         routes[_netloc(conn.instance_url)] = conn.instance_url
-    return BaseUrlSession(routes, ca_bundle=conn.ca_bundle, timeout=conn.timeout)
+    session = BaseUrlSession(routes, ca_bundle=conn.ca_bundle, timeout=conn.timeout)
+    session.hooks["response"].append(login_guard)
+    return session
+
+
+class LoginUnavailable(requests.HTTPError):
+    """A login answer that says nothing about the credentials (a 5xx or a redirect without a
+    SOAP fault): the server, or something in front of it, was not answering. Retried."""
+
+
+def login_guard(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """Raise LoginUnavailable for a login answer that is not about the credentials.
+
+    simple-salesforce turns every non-200 login answer into SalesforceAuthenticationFailed
+    (or, for an OAuth 5xx whose JSON is not an object, an AttributeError), so this is the
+    one place where a 503 can still be told from a refused password. The SOAP API answers
+    every fault, INVALID_LOGIN included, with HTTP 500 and a fault body
+    (https://developer.salesforce.com/docs/platform/api/guide/sforce-api-calls-login.html);
+    OAuth refuses credentials with 400/401 (RFC 6749 section 5.2).
+    """
+    path = urlsplit(response.url).path
+    if not path.startswith(LOGIN_PATHS):
+        return
+    status = response.status_code
+    soap_fault = b"exceptionCode" in response.content or b"faultcode" in response.content
+    if 300 <= status < 400 or (status >= 500 and not soap_fault):
+        raise LoginUnavailable(f"login answered HTTP {status}", response=response)
 
 
 def build_client(conn: SalesforceConnection, session: BaseUrlSession | None = None) -> Salesforce:

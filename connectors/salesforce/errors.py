@@ -32,6 +32,7 @@ from simple_salesforce.exceptions import (
 
 from connectors.base import AuthError
 from connectors.http import Decision, connection_cause, fail, passthrough, retry, stop
+from connectors.salesforce.client import LoginUnavailable
 
 #: 5xx answers worth another try (500 is usually transient on Salesforce: "UNKNOWN_EXCEPTION")
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -81,6 +82,8 @@ def classify(exc: BaseException) -> Decision:
 
 
 def _classify_transport(exc: requests.RequestException) -> Decision:
+    if isinstance(exc, LoginUnavailable):
+        return retry(f"{exc}, not a login result")
     if isinstance(exc, requests.exceptions.JSONDecodeError):
         return retry("the answer is not JSON (empty, cut short or an HTML page)")
     if isinstance(exc, requests.TooManyRedirects):
