@@ -33,6 +33,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+import pytest
+
 from connectors.base import (
     Connector,
     Correction,
@@ -40,6 +42,7 @@ from connectors.base import (
     OutcomeStatus,
     Page,
     SourceRecord,
+    TransientError,
     Window,
 )
 
@@ -252,9 +255,35 @@ class ConnectorContract:
         assert sum(connector.usage.by_operation.values()) == connector.usage.calls
 
 
+#: odd answers every emulator can give (connectors/sandbox/faults.py)
+ODD_KINDS = ("empty", "html", "redirect", "truncated")
+
+
+class OddAnswerContract:
+    """Answers without their documented shape are errors, never "no more data"."""
+
+    @pytest.mark.parametrize("kind", ODD_KINDS)
+    def test_given_an_odd_answer_when_pulling_then_retried_and_nothing_lost(
+        self, harness: Harness, kind: str
+    ) -> None:
+        harness.fault(kind)
+        records = records_of(harness.connector().pull(Window(None, harness.end)))
+        assert sorted(r.record_id for r in records) == sorted(harness.seeded_ids())
+
+    @pytest.mark.parametrize("kind", ODD_KINDS)
+    def test_given_odd_answers_past_the_attempts_when_pulling_then_transient_error_no_page(
+        self, harness: Harness, kind: str
+    ) -> None:
+        harness.fault(kind, times=10)
+        pages: list[Page] = []
+        with pytest.raises(TransientError, match="gave up after"):
+            pages.extend(harness.connector().pull(Window(None, harness.end)))
+        assert pages == []
+
+
 def _unknown_id(harness: Harness) -> str:
     sample = harness.seeded_ids()[0]
     return sample[:-3] + ("ZZZ" if not sample.endswith("ZZZ") else "YYY")
 
 
-__all__ = ["ConnectorContract", "Cursor", "Harness", "records_of"]
+__all__ = ["ConnectorContract", "Cursor", "Harness", "OddAnswerContract", "records_of"]

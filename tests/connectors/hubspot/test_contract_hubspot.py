@@ -10,7 +10,7 @@ import pytest
 
 from connectors.base import Connector
 from connectors.hubspot.streams import parse_stamp
-from tests.connectors.contract import ConnectorContract
+from tests.connectors.contract import ConnectorContract, OddAnswerContract
 from tests.connectors.hubspot.support import END, Sandbox, sandbox
 
 WRITES = ("batch_update", "contacts_update", "batch_upsert", "batch_create", "contacts_create")
@@ -73,7 +73,7 @@ class HubSpotHarness:
         return sum(self.emulator.calls[op] for op in WRITES)
 
 
-class TestHubSpotContract(ConnectorContract):
+class TestHubSpotContract(ConnectorContract, OddAnswerContract):
     @pytest.fixture
     def harness(self) -> Iterator[HubSpotHarness]:
         with sandbox(contacts=300) as box:
