@@ -76,6 +76,10 @@ class RetryPolicy:
     jitter: float = 0.25  # +/- fraction of each computed wait
 
 
+#: one attempt, no retry: for calls that are retried as part of a larger attempt (a write is
+#: re-read and re-decided before it is sent again, never re-sent blindly)
+ONCE = RetryPolicy(attempts=1)
+
 Classifier = Callable[[BaseException], Decision]
 
 
@@ -194,8 +198,9 @@ def _translate(
 ) -> ConnectorError:
     prefix = f"{where}: {operation}" if where else operation
     if decision.retry:
-        tries = f"{policy.attempts} attempt{'s' if policy.attempts != 1 else ''}"
-        message = f"{prefix} failed: {decision.reason} (gave up after {tries})"
+        message = f"{prefix} failed: {decision.reason}"
+        if policy.attempts > 1:
+            message += f" (gave up after {policy.attempts} attempts)"
         return TransientError(message, decision.wait)
     assert decision.error is not None
     return decision.error(f"{prefix} failed: {decision.reason}")

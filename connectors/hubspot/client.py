@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import hubspot
 
 from connectors.base import ApiUsage
-from connectors.http import RetryPolicy, call
+from connectors.http import ONCE, RetryPolicy, call
 from connectors.hubspot.errors import classify, header
 from connectors.shapes import Shape, parse_json, require
 
@@ -132,6 +132,7 @@ class HubSpotApi:
         *args: Any,
         shape: Shape | None = None,
         check: Callable[[dict[str, Any]], None] | None = None,
+        once: bool = False,
         **kwargs: Any,
     ) -> tuple[dict[str, Any], int]:
         """Like :meth:`call`, but returns the parsed JSON body instead of the SDK model.
@@ -139,6 +140,7 @@ class HubSpotApi:
         ``shape`` names the top-level keys the answer must have and their JSON types, ``check``
         may refuse it further; an answer refused either way is a
         :class:`~connectors.base.MalformedAnswer` (retried like any transient failure).
+        ``once``: send it once, a transient failure raises (see :meth:`retried`).
         The generated deserializer parses every ``createdAt``/``updatedAt`` with dateutil
         (most of a pull's CPU time) and drops keys its model lacks; any 2xx status is fine.
         """
@@ -156,9 +158,21 @@ class HubSpotApi:
                 check(data)
             return data, response.status, response.headers
 
-        return cast(tuple[dict[str, Any], int], self._metered(operation, attempt))
+        return cast(tuple[dict[str, Any], int], self._metered(operation, attempt, once))
 
-    def _metered(self, operation: str, attempt: Callable[[], Any]) -> Any:
+    def retried(self, operation: str, attempt: Callable[[], T]) -> T:
+        """``attempt()`` (whose calls are sent ``once``) retried as a whole: a write re-reads
+        and re-decides before it is sent again, never re-sent blindly."""
+        return call(
+            attempt,
+            classify=classify,
+            operation=operation,
+            policy=self.retry,
+            sleep=self.sleep,
+            where=self.where,
+        )
+
+    def _metered(self, operation: str, attempt: Callable[[], Any], once: bool = False) -> Any:
         def before() -> None:
             self.usage.check(operation, self.where)
             self.usage.count(operation)
@@ -167,7 +181,7 @@ class HubSpotApi:
             attempt,
             classify=classify,
             operation=operation,
-            policy=self.retry,
+            policy=ONCE if once else self.retry,
             sleep=self.sleep,
             on_attempt=before,
             where=self.where,

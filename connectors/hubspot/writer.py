@@ -1,7 +1,9 @@
 """Writing corrections: conflict-checked batch updates, 100 contacts per call.
 
-Per batch: ONE batch read of ``lastmodifieddate`` and the changed properties, then ONE batch
-update of what still needs writing, so 100 corrections cost 2 calls. Decisions per correction:
+Per batch attempt: ONE batch read of ``lastmodifieddate`` and the changed properties, then ONE
+batch update of what still needs writing, so 100 corrections cost 2 calls. A failed attempt
+(5xx, timeout, dropped connection, odd answer) is retried whole: read and decided again.
+Decisions per correction:
 
 * contact missing (archived, merged away, never existed) -> DEAD;
 * values already equal -> SENT, ``applied=False``, nothing written (a retry after a crash is a
@@ -19,6 +21,7 @@ down by halving the batch until the bad input stands alone; it costs calls only 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -72,7 +75,8 @@ class ContactWriter:
         if self.catalog.create_missing_options:
             self._add_missing_options(corrections)
         for batch in batches(corrections):
-            for index, outcome in self._write_batch(batch):
+            attempt = functools.partial(self._write_batch, batch)
+            for index, outcome in self.api.retried("write", attempt):
                 outcomes[index] = outcome
         assert all(o is not None for o in outcomes)
         return [o for o in outcomes if o is not None]
@@ -86,6 +90,8 @@ class ContactWriter:
             self.catalog.add_options(wanted)
 
     def _write_batch(self, batch: Indexed) -> list[tuple[int, WriteOutcome]]:
+        """One attempt: read, decide, update; every call is sent once, and a failed attempt
+        is retried whole (a person's edit meanwhile is seen by the next read)."""
         current = self._read(batch)
         done: list[tuple[int, WriteOutcome]] = []
         todo: Indexed = []
@@ -106,7 +112,12 @@ class ContactWriter:
         )
         batch_api = self.api.endpoint("crm.contacts.batch_api")
         data, _ = self.api.call_json(
-            "batch_read", batch_api.read_with_http_info, request, archived=False, shape=BATCH_SHAPE
+            "batch_read",
+            batch_api.read_with_http_info,
+            request,
+            archived=False,
+            shape=BATCH_SHAPE,
+            once=True,
         )
         return {c.id: c for c in contacts_of(data)}
 
@@ -149,7 +160,11 @@ class ContactWriter:
         batch_api = self.api.endpoint("crm.contacts.batch_api")
         try:
             data, _ = self.api.call_json(
-                "batch_update", batch_api.update_with_http_info, request, shape=BATCH_SHAPE
+                "batch_update",
+                batch_api.update_with_http_info,
+                request,
+                shape=BATCH_SHAPE,
+                once=True,
             )
         except RefusedInput as exc:
             return self._narrow(todo, exc)

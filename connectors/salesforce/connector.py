@@ -101,14 +101,14 @@ class SalesforceConnector:
             where=self.conn.login_where,
         )
 
-    def _call(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
+    def _call(self, operation: str, fn: Callable[[Salesforce], T], once: bool) -> T:
         sf = self._sf
         assert sf is not None
         result = http.call(
             lambda: fn(sf),
             classify=classify,
             operation=operation,
-            policy=self.retry,
+            policy=http.ONCE if once else self.retry,
             sleep=self.sleep,
             on_attempt=lambda: self._before_attempt(operation),
             where=self.conn.where,
@@ -118,18 +118,33 @@ class SalesforceConnector:
             self.usage.report(usage.used, usage.total)
         return result
 
-    def _api(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
-        """Run ``fn(client)`` on a logged-in client (logging in on first use)."""
+    def _api(self, operation: str, fn: Callable[[Salesforce], T], once: bool = False) -> T:
+        """Run ``fn(client)`` on a logged-in client (logging in on first use); ``once``: send
+        it once, a transient failure raises (the caller retries a whole sequence of calls)."""
         if self._sf is None:
             self._sf = self._login()
         # No /limits call: every REST answer carries Sforce-Limit-Info, so the budget share is
         # enforced from the first answer on and a no-change sync costs just login + one query.
-        return self._guarded(operation, fn)
+        return self._guarded(operation, fn, once)
 
-    def _guarded(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
+    def _api_once(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
+        return self._api(operation, fn, once=True)
+
+    def _retried(self, operation: str, attempt: Callable[[], T]) -> T:
+        """``attempt()`` (calls made with :meth:`_api_once`) retried as a whole."""
+        return http.call(
+            attempt,
+            classify=classify,
+            operation=operation,
+            policy=self.retry,
+            sleep=self.sleep,
+            where=self.conn.where,
+        )
+
+    def _guarded(self, operation: str, fn: Callable[[Salesforce], T], once: bool) -> T:
         """:meth:`_call`; on an expired session log in again once, then AuthError."""
         try:
-            return self._call(operation, fn)
+            return self._call(operation, fn, once)
         except SalesforceExpiredSession:
             if not self.conn.can_relogin:
                 raise AuthError(
@@ -139,7 +154,7 @@ class SalesforceConnector:
         self.close()
         self._sf = self._login()
         try:
-            return self._call(operation, fn)
+            return self._call(operation, fn, once)
         except SalesforceExpiredSession:
             raise AuthError(
                 f"{self.conn.where}: {operation} failed: session still invalid right after "
@@ -217,7 +232,8 @@ class SalesforceConnector:
         if not corrections:
             return []
         types = {name: str(item.get("type")) for name, item in self._fields().items()}
-        return writer.write(self._api, self.spec.object_name, corrections, types)
+        target = writer.Target(self.spec.object_name, types)
+        return writer.write(self._api_once, self._retried, target, corrections)
 
     def close(self) -> None:
         """Drop the session (the next use logs in again)."""

@@ -1,17 +1,19 @@
 """Conflict-safe write-back: one re-read query and one sObject Collections PATCH per 200 records.
 
-Before each batch we re-read ``Id, SystemModstamp`` and the fields being changed, then decide
-per correction: already applied (idempotent re-send after a crash: no write), changed by
-someone else since evaluation (CONFLICT: never clobber a human edit), deleted (DEAD), or
-included in the PATCH. Collections run with ``allOrNone: false`` so one bad record does not
-sink the batch; its SaveResult becomes that correction's outcome.
+Before each attempt at a batch (the first and every retry) we re-read ``Id, SystemModstamp``
+and the fields being changed, then decide per correction: already applied (idempotent re-send
+after a crash: no write), changed by someone else since evaluation (CONFLICT: never clobber a
+human edit), deleted (DEAD), or included in the PATCH. Collections run with
+``allOrNone: false`` so one bad record does not sink the batch; its SaveResult becomes that
+correction's outcome.
 https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-update.html
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,18 +214,40 @@ def save_results(answer: Any, body: Mapping[str, Any]) -> list[Any]:
     return answer
 
 
-def write(
-    api: Api[Any], object_name: str, corrections: Sequence[Correction], types: Mapping[str, str]
-) -> list[WriteOutcome]:
-    """Every correction's outcome, in input order (two calls per batch at most).
+@dataclass(frozen=True)
+class Target:
+    """The object written to and its fields' describe ``type`` (values are sent typed)."""
 
-    ``types`` maps field names to their describe ``type``; values are sent typed.
+    object_name: str
+    types: Mapping[str, str]
+
+
+#: ``retried(operation, attempt)`` runs ``attempt()`` under the retry policy as a whole
+Retried = Callable[[str, Callable[[], dict[str, WriteOutcome]]], dict[str, WriteOutcome]]
+
+
+def write_batch(
+    api: Api[Any], target: Target, batch: Sequence[Correction]
+) -> dict[str, WriteOutcome]:
+    """One attempt at a batch: re-read it, decide each correction, PATCH what still needs it.
+
+    ``api`` sends each call once: after a failed or ambiguous PATCH (5xx, timeout, dropped
+    connection, odd answer) the whole attempt is retried, so a person's edit made meanwhile
+    is seen by the next re-read and never overwritten by a blind re-send.
     """
+    batch_plan = plan(api, target.object_name, batch, target.types)
+    outcomes = dict(batch_plan.decided)
+    if batch_plan.to_write:
+        written = send(api, target.object_name, batch_plan.to_write, target.types)
+        outcomes.update((o.key, o) for o in written)
+    return outcomes
+
+
+def write(
+    api: Api[Any], retried: Retried, target: Target, corrections: Sequence[Correction]
+) -> list[WriteOutcome]:
+    """Every correction's outcome, in input order (two calls per batch when nothing fails)."""
     outcomes: dict[str, WriteOutcome] = {}
     for batch in batches(corrections):
-        batch_plan = plan(api, object_name, batch, types)
-        outcomes.update(batch_plan.decided)
-        if batch_plan.to_write:
-            written = send(api, object_name, batch_plan.to_write, types)
-            outcomes.update((o.key, o) for o in written)
+        outcomes.update(retried("write", functools.partial(write_batch, api, target, batch)))
     return [outcomes[c.key] for c in corrections]

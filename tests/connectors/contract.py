@@ -15,6 +15,9 @@ fixture returning an object with this small interface (see :class:`Harness`):
 ``before_write(cb)``  run ``cb`` when the connector's next write starts talking to the CRM,
                       before its conflict check (a human edit between evaluation and write)
 ``fault(kind, n)``    the next ``n`` read requests fail with ``kind``: ``"http503"`` or ``"drop"``
+``write_fault(kind)`` the next write request (PATCH / batch update) fails with ``kind``
+``during_next_wait(cb)`` run ``cb`` during the retry policy's next wait (between a failed
+                      attempt and its retry)
 ``requests()``        how many API requests the emulator has answered so far (all operations)
 ``write_requests()``  how many *write* requests (PATCH / batch update) it has answered
 ``end``               a window end later than every seeded record and every edit
@@ -69,6 +72,8 @@ class Harness(Protocol):
     def touch(self, record_ids: Sequence[str]) -> datetime: ...
     def before_write(self, callback: Callable[[], None]) -> None: ...
     def fault(self, kind: str, times: int = 1) -> None: ...
+    def write_fault(self, kind: str) -> None: ...
+    def during_next_wait(self, callback: Callable[[], object]) -> None: ...
     def requests(self) -> int: ...
     def write_requests(self) -> int: ...
 
@@ -225,6 +230,24 @@ class ConnectorContract:
         assert harness.reason_field in (outcomes[1].message or "")
         assert harness.invalid_reason in (outcomes[1].message or "")
         assert harness.raw(ids[2])[harness.reason_field] == harness.other_reason
+
+    @pytest.mark.parametrize("kind", ["http503", "drop", "truncated"])
+    def test_given_a_failed_write_and_human_edits_before_the_retry_then_every_edit_survives(
+        self, harness: Harness, kind: str
+    ) -> None:
+        """The retry re-reads and re-decides; it never re-sends the failed request blindly."""
+        ids = writable_ids(harness, 5)
+        planned = [correction(harness, i, harness.valid_reason, f"k{n}") for n, i in enumerate(ids)]
+        harness.write_fault(kind)
+
+        def people_edit() -> None:
+            for record_id in ids:
+                harness.human_edit(record_id, {harness.reason_field: harness.other_reason})
+
+        harness.during_next_wait(people_edit)
+        outcomes = harness.connector().write(planned)
+        assert [harness.raw(i)[harness.reason_field] for i in ids] == [harness.other_reason] * 5
+        assert {o.status for o in outcomes} == {OutcomeStatus.CONFLICT}
 
     # -- resilience and accounting ------------------------------------------------------
 

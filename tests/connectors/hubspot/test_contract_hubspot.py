@@ -66,6 +66,12 @@ class HubSpotHarness:
     def fault(self, kind: str, times: int = 1) -> None:
         self.emulator.faults.script("*", kind, times)
 
+    def write_fault(self, kind: str) -> None:
+        self.emulator.faults.script("batch_update", kind)
+
+    def during_next_wait(self, callback: Callable[[], object]) -> None:
+        self.box.sleeps.meanwhile.append(callback)
+
     def requests(self) -> int:
         return self.box.calls()
 
