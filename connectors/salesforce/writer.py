@@ -13,13 +13,21 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from simple_salesforce.format import format_soql
 
-from connectors.base import Correction, MalformedAnswer, OutcomeStatus, WriteOutcome
+from connectors.base import (
+    Correction,
+    MalformedAnswer,
+    OutcomeStatus,
+    WriteOutcome,
+    chunks,
+    merge_by_record,
+    spread_outcomes,
+)
 from connectors.salesforce.errors import TRANSIENT_CODES
 from connectors.salesforce.streams import Api, parse_datetime, query_pages
 
@@ -35,21 +43,6 @@ class Plan:
 
     decided: dict[str, WriteOutcome]  # by correction key
     to_write: list[Correction]
-
-
-def batches(corrections: Sequence[Correction]) -> Iterator[list[Correction]]:
-    """Batches of at most BATCH_SIZE with each record at most once (Collections refuse
-    duplicate ids in one request); order within a record is kept."""
-    batch: list[Correction] = []
-    seen: set[str] = set()
-    for correction in corrections:
-        if len(batch) == BATCH_SIZE or correction.record_id in seen:
-            yield batch
-            batch, seen = [], set()
-        batch.append(correction)
-        seen.add(correction.record_id)
-    if batch:
-        yield batch
 
 
 def reread_soql(object_name: str, batch: Sequence[Correction]) -> str:
@@ -246,8 +239,14 @@ def write_batch(
 def write(
     api: Api[Any], retried: Retried, target: Target, corrections: Sequence[Correction]
 ) -> list[WriteOutcome]:
-    """Every correction's outcome, in input order (two calls per batch when nothing fails)."""
+    """Every correction's outcome, in input order (two calls per batch when nothing fails).
+
+    A record's corrections are merged into one update first: one record per Collections
+    request at most (it refuses duplicate ids), and all of a record's changes in one PATCH.
+    """
+    updates = merge_by_record(corrections)
     outcomes: dict[str, WriteOutcome] = {}
-    for batch in batches(corrections):
+    for batch in chunks([u.correction for u in updates], BATCH_SIZE):
         outcomes.update(retried("write", functools.partial(write_batch, api, target, batch)))
-    return [outcomes[c.key] for c in corrections]
+    spread = spread_outcomes(updates, outcomes)
+    return [spread[c.key] for c in corrections]

@@ -22,7 +22,8 @@ fixture returning an object with this small interface (see :class:`Harness`):
 ``write_requests()``  how many *write* requests (PATCH / batch update) it has answered
 ``end``               a window end later than every seeded record and every edit
 ``page_size``         records per API page the emulator serves for incremental reads
-``status_field``, ``reason_field``, ``modstamp_field``: CRM field names; ``reason_field`` is a
+``status_field``, ``reason_field``, ``detail_field`` (free text), ``modstamp_field``: CRM
+field names; ``reason_field`` is a
 restricted picklist; ``valid_reason`` / ``other_reason`` are two accepted values of it and
 ``invalid_reason`` one it refuses.
 ====================  ==========================================================================
@@ -58,6 +59,7 @@ class Harness(Protocol):
 
     status_field: str
     reason_field: str
+    detail_field: str
     modstamp_field: str
     valid_reason: str
     other_reason: str
@@ -230,6 +232,28 @@ class ConnectorContract:
         assert harness.reason_field in (outcomes[1].message or "")
         assert harness.invalid_reason in (outcomes[1].message or "")
         assert harness.raw(ids[2])[harness.reason_field] == harness.other_reason
+
+    def test_given_a_reason_and_its_detail_for_one_record_when_writing_then_one_request(
+        self, harness: Harness
+    ) -> None:
+        """A record's corrections travel together: split, the second would meet leadloop's
+        own first write as a conflict."""
+        (record_id,) = writable_ids(harness, 1)
+        stamp = harness.modstamp(record_id)
+        reason = Correction("k1", record_id, {harness.reason_field: harness.valid_reason}, stamp)
+        detail = Correction("k2", record_id, {harness.detail_field: "asked to wait"}, stamp)
+        before = harness.write_requests()
+        outcomes = harness.connector().write([reason, detail])
+        assert [(o.key, o.status, o.applied) for o in outcomes] == [
+            ("k1", OutcomeStatus.SENT, True),
+            ("k2", OutcomeStatus.SENT, True),
+        ]
+        assert harness.write_requests() - before == 1
+        raw = harness.raw(record_id)
+        assert (raw[harness.reason_field], raw[harness.detail_field]) == (
+            harness.valid_reason,
+            "asked to wait",
+        )
 
     @pytest.mark.parametrize("kind", ["http503", "drop", "truncated"])
     def test_given_a_failed_write_and_human_edits_before_the_retry_then_every_edit_survives(

@@ -22,6 +22,7 @@ class HubSpotHarness:
     end = END
     page_size = 200  # search answers up to 200 results
     status_field = "hs_lead_status"
+    detail_field = "reason_detail"
     reason_field = "nurture_reason"
     modstamp_field = "lastmodifieddate"
     valid_reason = "bad_timing"

@@ -79,6 +79,7 @@ class SalesforceHarness:
 
     page_size = 200
     status_field = "Status"
+    detail_field = "Reason_Detail__c"
     reason_field = "Nurture_Reason__c"
     modstamp_field = "SystemModstamp"
     valid_reason = "Bad Timing"
