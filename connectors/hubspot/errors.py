@@ -102,6 +102,10 @@ def classify(exc: BaseException) -> Decision:
         return fail(cause) if cause.startswith("TLS") else retry(cause)
     if is_api_exception(exc):
         return _classify_status(exc)
+    if isinstance(exc, AttributeError) and exc.__context__ and is_api_exception(exc.__context__):
+        # The generated api_client decodes ``e.body`` of every ApiException it re-raises; a TLS
+        # failure's has no body, so it crashes with an AttributeError over the real error.
+        return _classify_status(exc.__context__)
     return passthrough(f"unexpected {type(exc).__name__}")
 
 

@@ -74,6 +74,8 @@ def complete_search_page(body: Mapping[str, Any], offset: Any) -> None:
     an answer that lost its ``paging`` must not end the window early."""
     start = int(offset) if str(offset).isdigit() else 0
     seen = start + len(body["results"])
+    if next_after(body) is not None and not body["results"]:
+        raise MalformedAnswer("search answer announces a next page but holds no results")
     if next_after(body) is None and seen < body["total"]:
         raise MalformedAnswer(
             f"search answer has no next page after {seen} of {body['total']} results"
