@@ -34,8 +34,10 @@ from connectors.base import AuthError
 from connectors.http import Decision, connection_cause, fail, passthrough, retry, stop
 from connectors.salesforce.client import LoginUnavailable
 
-#: 5xx answers worth another try (500 is usually transient on Salesforce: "UNKNOWN_EXCEPTION")
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
+#: answers worth another try: 5xx (500 is usually transient on Salesforce: "UNKNOWN_EXCEPTION"),
+#: and 429 Too Many Requests (RFC 6585), which Salesforce itself does not send for its limits
+#: (403 REQUEST_LIMIT_EXCEEDED) but a proxy or gateway in front of it may
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: per-record / per-request codes that are transient by nature
 TRANSIENT_CODES = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "QUERY_TIMEOUT"})
 #: login failures that say nothing about the credentials: SOAP faults of an unwell server,

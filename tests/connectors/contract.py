@@ -16,6 +16,8 @@ fixture returning an object with this small interface (see :class:`Harness`):
                       before its conflict check (a human edit between evaluation and write)
 ``fault(kind, n)``    the next ``n`` read requests fail with ``kind``: ``"http503"`` or ``"drop"``
 ``write_fault(kind)`` the next write request (PATCH / batch update) fails with ``kind``
+``storm(rate)``       from now on a share ``rate`` of all requests fail (429, 503, drops, odd
+                      answers), drawn from a seeded generator
 ``during_next_wait(cb)`` run ``cb`` during the retry policy's next wait (between a failed
                       attempt and its retry)
 ``requests()``        how many API requests the emulator has answered so far (all operations)
@@ -49,6 +51,7 @@ from connectors.base import (
     TransientError,
     Window,
 )
+from connectors.http import RetryPolicy
 
 
 class Harness(Protocol):
@@ -65,7 +68,7 @@ class Harness(Protocol):
     other_reason: str
     invalid_reason: str
 
-    def connector(self) -> Connector: ...
+    def connector(self, **options: Any) -> Connector: ...
     def seeded_ids(self) -> list[str]: ...
     def deleted_ids(self) -> list[str]: ...
     def raw(self, record_id: str) -> Mapping[str, Any]: ...
@@ -75,6 +78,7 @@ class Harness(Protocol):
     def before_write(self, callback: Callable[[], None]) -> None: ...
     def fault(self, kind: str, times: int = 1) -> None: ...
     def write_fault(self, kind: str) -> None: ...
+    def storm(self, rate: float) -> None: ...
     def during_next_wait(self, callback: Callable[[], object]) -> None: ...
     def requests(self) -> int: ...
     def write_requests(self) -> int: ...
@@ -287,6 +291,22 @@ class ConnectorContract:
         # Emulators count a request on receipt, the dropped one included.
         assert connector.usage.calls == harness.requests() - before
 
+    def test_given_a_storm_of_20_percent_faults_when_pulling_and_writing_then_all_done(
+        self, harness: Harness
+    ) -> None:
+        """A run rides out a fault storm within its retry budget: nothing lost, all written."""
+        ids = writable_ids(harness, 30)
+        connector = harness.connector(retry=RetryPolicy(attempts=8, initial_wait=0, jitter=0))
+        harness.storm(0.2)
+        for round_ in range(3):  # three syncs: pull everything, write ten corrections
+            records = records_of(connector.pull(Window(None, harness.end)))
+            assert sorted({r.record_id for r in records}) == sorted(harness.seeded_ids())
+            chunk = ids[round_ * 10 : round_ * 10 + 10]
+            planned = [correction(harness, i, harness.valid_reason, f"k{i}") for i in chunk]
+            assert {o.status for o in connector.write(planned)} == {OutcomeStatus.SENT}
+        harness.storm(0.0)
+        assert {harness.raw(i)[harness.reason_field] for i in ids} == {harness.valid_reason}
+
     def test_given_reads_and_writes_when_counting_usage_then_every_request_counted(
         self, harness: Harness
     ) -> None:
@@ -304,6 +324,17 @@ class ConnectorContract:
 
 #: odd answers every emulator can give (connectors/sandbox/faults.py)
 ODD_KINDS = ("empty", "html", "redirect", "truncated")
+#: a fault storm's mix (connectors/sandbox/faults.py): rate limits, 5xx, drops, odd answers
+STORM_KINDS = ("http429", "http503", "drop", *ODD_KINDS)
+
+
+def storm_plan(rate: float, seed: int = 7) -> dict[str, Any]:
+    """The fault plan of a storm: ``rate`` of all requests fail, spread over STORM_KINDS."""
+    share = rate / len(STORM_KINDS)
+    return {
+        "seed": seed,
+        "rates": [{"op": "*", "kind": kind, "rate": share} for kind in STORM_KINDS],
+    }
 
 
 class OddAnswerContract:

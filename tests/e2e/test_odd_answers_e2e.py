@@ -34,7 +34,7 @@ def test_given_empty_search_pages_past_the_retries_when_syncing_then_failed_then
     hubspot = big.box.hubspot
     every = {str(i) for i in hubspot.contacts.records}
     hubspot.faults.script("search", "slow")  # the first page answers as usual
-    hubspot.faults.script("search", "empty", times=6)  # then empty 200s past every retry
+    hubspot.faults.script("search", "empty", times=8)  # then empty 200s past every retry
 
     with pytest.raises(TransientError, match="HTTP 200 with an empty body"):
         big.sync("hubspot")
@@ -49,7 +49,7 @@ def test_given_a_query_page_without_records_past_the_retries_then_failed_then_al
 ) -> None:
     salesforce = big.box.salesforce
     every = {row["Id"] for row in salesforce.records()}
-    salesforce.faults.script("query_more", "missing:records", times=6)
+    salesforce.faults.script("query_more", "missing:records", times=8)
 
     with pytest.raises(TransientError, match="lacks the documented key 'records'"):
         big.sync("salesforce")

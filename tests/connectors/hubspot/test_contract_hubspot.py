@@ -10,7 +10,7 @@ import pytest
 
 from connectors.base import Connector
 from connectors.hubspot.streams import parse_stamp
-from tests.connectors.contract import ConnectorContract, OddAnswerContract
+from tests.connectors.contract import ConnectorContract, OddAnswerContract, storm_plan
 from tests.connectors.hubspot.support import END, Sandbox, sandbox
 
 WRITES = ("batch_update", "contacts_update", "batch_upsert", "batch_create", "contacts_create")
@@ -33,8 +33,8 @@ class HubSpotHarness:
         self.box = box
         self.emulator = box.emulator
 
-    def connector(self) -> Connector:
-        return self.box.connector()
+    def connector(self, **options: Any) -> Connector:
+        return self.box.connector(**options)
 
     def seeded_ids(self) -> list[str]:
         return [str(i) for i in self.emulator.contacts.records]
@@ -69,6 +69,9 @@ class HubSpotHarness:
 
     def write_fault(self, kind: str) -> None:
         self.emulator.faults.script("batch_update", kind)
+
+    def storm(self, rate: float) -> None:
+        self.emulator.faults.load(storm_plan(rate))
 
     def during_next_wait(self, callback: Callable[[], object]) -> None:
         self.box.sleeps.meanwhile.append(callback)

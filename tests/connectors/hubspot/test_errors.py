@@ -128,8 +128,8 @@ def test_given_the_sub_packages_then_each_has_its_own_exception_class_in_the_tup
     [
         ("rate_limit_ten_secondly", [10.0]),
         ("rate_limit_secondly", [1.0]),
-        ("http503", [0.25]),
-        ("drop", [0.25]),
+        ("http503", [0.1]),
+        ("drop", [0.1]),
     ],
 )
 def test_given_a_transient_search_failure_when_pulling_then_waited_and_retried(

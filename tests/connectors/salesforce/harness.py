@@ -18,6 +18,7 @@ from connectors.salesforce.streams import parse_datetime
 from connectors.sandbox.salesforce import SalesforceEmulator
 from connectors.sandbox.server import Request, Response, Server
 from tests.builders import FrozenClock
+from tests.connectors.contract import storm_plan
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # after every seeded modstamp
 USERNAME, PASSWORD, TOKEN = "admin@leadloop.sandbox", "sandbox-password", "sandbox-token"
@@ -141,6 +142,9 @@ class SalesforceHarness:
 
     def write_fault(self, kind: str) -> None:
         self.app.faults.script("composite", kind)
+
+    def storm(self, rate: float) -> None:
+        self.app.faults.load(storm_plan(rate))
 
     def during_next_wait(self, callback: Callable[[], object]) -> None:
         self.sleeps.meanwhile.append(callback)
