@@ -1,5 +1,5 @@
 """CRM connectors: the contract (:mod:`connectors.base`), the retry policy, one folder per CRM."""
 
-from connectors.base import chunks
+from connectors.batching import chunks
 
 __all__ = ["chunks"]

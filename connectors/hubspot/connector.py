@@ -20,8 +20,8 @@ from connectors.base import (
     SchemaError,
     Window,
     WriteOutcome,
-    chunks,
 )
+from connectors.batching import chunks
 from connectors.http import RetryPolicy
 from connectors.hubspot.client import HubSpotApi, HubSpotConnection
 from connectors.hubspot.properties import PropertyCatalog

@@ -38,10 +38,8 @@ from connectors.base import (
     Correction,
     OutcomeStatus,
     WriteOutcome,
-    chunks,
-    merge_by_record,
-    spread_outcomes,
 )
+from connectors.batching import chunks, merge_by_record, spread_outcomes
 from connectors.hubspot.client import HubSpotApi
 from connectors.hubspot.errors import RefusedInput
 from connectors.hubspot.properties import PropertyCatalog, not_an_option

@@ -25,8 +25,8 @@ from connectors.base import (
     SchemaError,
     Window,
     WriteOutcome,
-    chunks,
 )
+from connectors.batching import chunks
 from connectors.salesforce import bulk, streams, writer
 from connectors.salesforce.client import (
     LOGIN_PATHS,

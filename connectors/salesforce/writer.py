@@ -24,10 +24,8 @@ from connectors.base import (
     MalformedAnswer,
     OutcomeStatus,
     WriteOutcome,
-    chunks,
-    merge_by_record,
-    spread_outcomes,
 )
+from connectors.batching import chunks, merge_by_record, spread_outcomes
 from connectors.salesforce.errors import TRANSIENT_CODES
 from connectors.salesforce.streams import Api, parse_datetime, query_pages
 

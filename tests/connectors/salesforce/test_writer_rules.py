@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from connectors.base import Correction, OutcomeStatus, merge_by_record
+from connectors.base import Correction, OutcomeStatus
+from connectors.batching import merge_by_record
 from connectors.salesforce import writer
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
