@@ -71,3 +71,23 @@ def test_given_an_odd_describe_or_login_answer_when_checking_then_retried(
     org.app.faults.script(op, kind)
     org.connector().check()
     assert org.app.calls[op] == 2
+
+
+@pytest.mark.parametrize(
+    ("op", "kind"),
+    [
+        ("bulk_create", "html"),
+        ("bulk_create", "missing:id"),
+        ("bulk_poll", "missing:state"),
+        ("bulk_results", "empty"),
+        ("bulk_results", "truncated"),
+        ("bulk_results", "html"),
+    ],
+)
+def test_given_an_odd_bulk_answer_when_resyncing_everything_then_retried_and_all_read(
+    org: SalesforceHarness, op: str, kind: str
+) -> None:
+    org.app.faults.script(op, kind)
+    records = records_of(org.connector(bulk_threshold=10).pull_all())
+    assert sorted(r.record_id for r in records) == sorted(org.seeded_ids())
+    assert org.app.calls[op] >= 2
