@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
@@ -167,7 +167,7 @@ def call(
             return False
         exc = outcome.exception()
         assert exc is not None
-        decision = judge(exc, classify)
+        decision = _unprefixed(judge(exc, classify), where)
         decisions[retry_state.attempt_number] = decision
         if decision.retry:
             log.warning(
@@ -194,6 +194,13 @@ def call(
         if decision.error is None:
             raise
         raise _translate(decision, operation, where, policy) from exc
+
+
+def _unprefixed(decision: Decision, where: str) -> Decision:
+    """A nested call's failure (a write attempt's) without the ``where`` we add again."""
+    if where and decision.reason.startswith(f"{where}: "):
+        return replace(decision, reason=decision.reason.removeprefix(f"{where}: "))
+    return decision
 
 
 def _translate(

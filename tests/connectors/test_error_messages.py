@@ -132,3 +132,14 @@ def test_given_retry_after_as_an_http_date_then_seconds_until_it() -> None:
     assert parse_retry_after("Mon, 02 Nov 2026 08:59:00 GMT", now) == 0.0
     assert parse_retry_after("3", now) == 3.0
     assert parse_retry_after("soon", now) is None
+
+
+def test_given_a_write_failing_past_the_attempts_then_the_message_names_host_once() -> None:
+    with sandbox() as box:
+        (contact,) = box.emulator.add_contacts(1)
+        box.emulator.faults.script("batch_update", "http503", times=2)
+        connector = hubspot(box.url)
+        error = failure(lambda: connector.write([box.correction(contact, {"email": "a@b.c"})]))
+    host = box.url.removeprefix("http://")
+    assert str(error).startswith(f"HubSpot at {host}: write failed: batch_update failed: HTTP 503")
+    assert str(error).count(host) == 1
