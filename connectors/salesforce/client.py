@@ -143,8 +143,8 @@ def login_guard(response: requests.Response, *args: Any, **kwargs: Any) -> None:
     (https://developer.salesforce.com/docs/platform/api/guide/sforce-api-calls-login.html);
     OAuth refuses credentials with 400/401 (RFC 6749 section 5.2).
     """
-    path = urlsplit(response.url).path
-    if not path.startswith(LOGIN_PATHS):
+    path = urlsplit(response.url).path  # a login_url with a path prefixes it
+    if not any(login in path for login in LOGIN_PATHS):
         return
     status = response.status_code
     soap_fault = b"exceptionCode" in response.content or b"faultcode" in response.content
