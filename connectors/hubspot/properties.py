@@ -25,7 +25,6 @@ class PropertyInfo:
     name: str
     type: str
     options: tuple[str, ...]  # internal values, in display order
-    read_only: bool = False
 
     @property
     def is_enumeration(self) -> bool:
@@ -50,13 +49,9 @@ class PropertyCatalog:
         self._defs, self._raw_options = {}, {}
         for prop in data["results"]:
             options = [o for o in prop.get("options") or [] if o.get("value") is not None]
-            meta = prop.get("modificationMetadata") or {}
             name = str(prop["name"])
             self._defs[name] = PropertyInfo(
-                name,
-                str(prop.get("type")),
-                tuple(str(o["value"]) for o in options),
-                bool(meta.get("readOnlyValue")),
+                name, str(prop.get("type")), tuple(str(o["value"]) for o in options)
             )
             self._raw_options[name] = [
                 OptionInput(
@@ -118,9 +113,7 @@ class PropertyCatalog:
             )
             self._raw_options[name] = options
             assert self._defs is not None
-            self._defs[name] = PropertyInfo(
-                name, info.type, info.options + tuple(new), info.read_only
-            )
+            self._defs[name] = PropertyInfo(name, info.type, info.options + tuple(new))
 
 
 def not_an_option(name: str, value: str) -> str:
