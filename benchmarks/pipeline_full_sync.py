@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, MetaData, String, Table, Text, create_engine, insert
 
-from connectors.salesforce.transport import BaseUrlSession
+from connectors.salesforce.client import SalesforceConnection, SessionAuth, build_session
 
 
 def serve(leads: int, ports: Any, stop: Any, clean: bool = False) -> None:
@@ -167,7 +167,9 @@ def floor(directory: Path, url: str, fields: list[str]) -> dict[str, Any]:
         password="sandbox-password",
         security_token="sandbox-token",
         domain="login",
-        session=BaseUrlSession.for_urls([url]),
+        session=build_session(
+            SalesforceConnection(SessionAuth("-"), instance_url=url, login_url=url)
+        ),
     )
     soql = format_soql("SELECT {:literal} FROM Lead ORDER BY SystemModstamp, Id", ", ".join(fields))
     batch: list[dict[str, Any]] = []

@@ -12,7 +12,7 @@ import time
 
 from simple_salesforce import Salesforce
 
-from connectors.salesforce.transport import BaseUrlSession
+from connectors.salesforce.client import SalesforceConnection, SessionAuth, build_session
 from connectors.sandbox.salesforce import SalesforceEmulator
 from connectors.sandbox.server import Server
 
@@ -38,7 +38,11 @@ def main() -> None:
             password="sandbox-password",
             security_token="sandbox-token",
             domain="login",
-            session=BaseUrlSession.for_urls([server.url]),
+            session=build_session(
+                SalesforceConnection(
+                    SessionAuth("-"), instance_url=server.url, login_url=server.url
+                )
+            ),
         )
         emulator.calls.clear()
         started = time.perf_counter()

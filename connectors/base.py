@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -130,20 +130,69 @@ class WriteOutcome:
 
 @dataclass
 class ApiUsage:
-    """API calls spent by one connector instance, and the CRM's own view of its allowance.
+    """API calls spent by one connector instance, the CRM's own view of its allowance, and the
+    guard that keeps this source within its share of that allowance.
 
     ``calls`` counts every HTTP request we sent (retries included): it is the scarce resource.
-    ``used``/``limit`` are what the CRM last reported (e.g. ``Sforce-Limit-Info``), if anything.
+    ``used``/``limit`` are what the CRM last reported (``Sforce-Limit-Info``,
+    ``X-HubSpot-RateLimit-Daily[-Remaining]``), if anything; ``share`` is the fraction of
+    ``limit`` this source may spend.
     """
 
     calls: int = 0
     by_operation: dict[str, int] = field(default_factory=dict)
     used: int | None = None
     limit: int | None = None
+    share: float = 1.0
+    _calls_at_report: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.share <= 1:
+            raise ValueError(f"api_budget_share must be in (0, 1], not {self.share}")
 
     def count(self, operation: str, n: int = 1) -> None:
         self.calls += n
         self.by_operation[operation] = self.by_operation.get(operation, 0) + n
+
+    def report(self, used: int, limit: int) -> None:
+        """The CRM's latest count of calls used today out of ``limit``."""
+        self.used, self.limit = used, limit
+        self._calls_at_report = self.calls
+
+    def estimated_used(self) -> int | None:
+        """Calls used today: the CRM's last report plus what we sent since (some answers, e.g.
+        HubSpot search, carry no count). None until the CRM has reported."""
+        if self.used is None:
+            return None
+        return self.used + (self.calls - self._calls_at_report)
+
+    def allowed(self) -> int | None:
+        """Our share of the daily allowance, once the CRM has told us the allowance."""
+        return None if self.limit is None else int(self.limit * self.share)
+
+    def check(self, operation: str, where: str = "") -> None:
+        """Raise LimitExhausted when one more call would pass our share of the allowance.
+
+        ``where`` names the source kind and host in the message (``"HubSpot at host"``)."""
+        used, allowed = self.estimated_used(), self.allowed()
+        if used is not None and allowed is not None and used + 1 > allowed:
+            prefix = f"{where}: " if where else ""
+            raise LimitExhausted(
+                f"{prefix}{operation} not sent: API budget spent ({used} of the daily "
+                f"{self.limit} calls used; this source may use {allowed}, "
+                f"api_budget_share {self.share:g})"
+            )
+
+
+def secret_values(settings: Any) -> list[str]:
+    """The secrets of a connection dataclass: its fields kept out of ``repr`` (passwords,
+    tokens, keys), never the names that go with them (a username is not a secret, and masking
+    it would hide who failed to log in)."""
+    return [
+        value
+        for item in fields(settings)
+        if not item.repr and isinstance(value := getattr(settings, item.name), str) and value
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -177,6 +226,11 @@ class TransientError(ConnectorError):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class MalformedAnswer(TransientError):
+    """An answer without the shape the API documents (empty, cut short, HTML, a redirect, a
+    missing key). Never read as "no more data": retried, then the run stops, cursor unmoved."""
 
 
 class RecordError(ConnectorError):

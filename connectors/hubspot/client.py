@@ -8,17 +8,17 @@ configured share of it enforced *before* a call is sent.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import hubspot
 
-from connectors.base import ApiUsage, AuthError, FatalError, LimitExhausted
-from connectors.http import RetryPolicy, call
+from connectors.base import ApiUsage
+from connectors.http import ONCE, RetryPolicy, call
 from connectors.hubspot.errors import classify, header
+from connectors.shapes import Shape, parse_json, require
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
 T = TypeVar("T")
@@ -79,18 +79,14 @@ class HubSpotApi:
         *,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None],
-        api_budget_share: float = 1.0,
     ) -> None:
-        if not 0 < api_budget_share <= 1:
-            raise ValueError(f"api_budget_share must be in (0, 1], not {api_budget_share}")
         self.conn = conn
         self.usage = usage
         self.retry = retry
         self.sleep = sleep
-        self.share = api_budget_share
+        self.where = f"HubSpot at {urlsplit(conn.base_url).netloc}"
         self._client: hubspot.Client | None = None
         self._apis: dict[str, Any] = {}
-        self._reported_at_calls = 0  # usage.calls when the CRM last reported its count
 
     @property
     def client(self) -> hubspot.Client:
@@ -120,11 +116,8 @@ class HubSpotApi:
         self._apis.clear()
 
     def call(self, operation: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``fn(*args, **kwargs)`` (a ``*_with_http_info`` method) under the retry policy.
-
-        Returns ``(data, status)``. Raises AuthError on 401, FatalError on other refusals,
-        LimitExhausted when the daily allowance (or our share of it) is spent.
-        """
+        """``fn(*args, **kwargs)`` (a ``*_with_http_info`` method) under the retry policy,
+        for calls whose answer we do not read. Returns ``(data, status)``."""
         kwargs.setdefault("_request_timeout", self.conn.timeout)
 
         def attempt() -> Any:
@@ -133,10 +126,21 @@ class HubSpotApi:
         return self._metered(operation, attempt)
 
     def call_json(
-        self, operation: str, fn: Callable[..., Any], *args: Any, **kwargs: Any
+        self,
+        operation: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        shape: Shape | None = None,
+        check: Callable[[dict[str, Any]], None] | None = None,
+        once: bool = False,
+        **kwargs: Any,
     ) -> tuple[dict[str, Any], int]:
         """Like :meth:`call`, but returns the parsed JSON body instead of the SDK model.
 
+        ``shape`` names the top-level keys the answer must have and their JSON types, ``check``
+        may refuse it further; an answer refused either way is a
+        :class:`~connectors.base.MalformedAnswer` (retried like any transient failure).
+        ``once``: send it once, a transient failure raises (see :meth:`retried`).
         The generated deserializer parses every ``createdAt``/``updatedAt`` with dateutil
         (most of a pull's CPU time) and drops keys its model lacks; any 2xx status is fine.
         """
@@ -148,67 +152,48 @@ class HubSpotApi:
                 body = response.data  # read inside the attempt: a cut body is retried
             finally:
                 response.release_conn()
-            return _json(operation, body), response.status, response.headers
+            data = parse_json(response.status, body)
+            require(data, shape or {})
+            if check is not None:
+                check(data)
+            return data, response.status, response.headers
 
-        data, status = self._metered(operation, attempt)
-        if not isinstance(data, dict):
-            raise FatalError(f"{operation}: HubSpot answered {type(data).__name__}, not an object")
-        return data, status
+        return cast(tuple[dict[str, Any], int], self._metered(operation, attempt, once))
 
-    def _metered(self, operation: str, attempt: Callable[[], Any]) -> Any:
-        try:
-            data, status, headers = call(
-                attempt,
-                classify=classify,
-                operation=operation,
-                policy=self.retry,
-                sleep=self.sleep,
-                on_attempt=lambda: self._before_attempt(operation),
-            )
-        except FatalError as exc:
-            if getattr(exc.__cause__, "status", None) == 401:
-                raise AuthError(f"HubSpot {exc}") from None
-            raise
+    def retried(self, operation: str, attempt: Callable[[], T]) -> T:
+        """``attempt()`` (whose calls are sent ``once``) retried as a whole: a write re-reads
+        and re-decides before it is sent again, never re-sent blindly."""
+        return call(
+            attempt,
+            classify=classify,
+            operation=operation,
+            policy=self.retry,
+            sleep=self.sleep,
+            where=self.where,
+        )
+
+    def _metered(self, operation: str, attempt: Callable[[], Any], once: bool = False) -> Any:
+        def before() -> None:
+            self.usage.check(operation, self.where)
+            self.usage.count(operation)
+
+        data, status, headers = call(
+            attempt,
+            classify=classify,
+            operation=operation,
+            policy=ONCE if once else self.retry,
+            sleep=self.sleep,
+            on_attempt=before,
+            where=self.where,
+        )
         self._read_limits(headers)
         return data, status
-
-    def _before_attempt(self, operation: str) -> None:
-        allowed = self.allowed_calls()
-        if allowed is not None and self.estimated_used() + 1 > allowed:
-            raise LimitExhausted(
-                f"{operation}: API budget spent ({self.estimated_used()} of the daily "
-                f"{self.usage.limit} calls used; this source may use {allowed})"
-            )
-        self.usage.count(operation)
-
-    def allowed_calls(self) -> int | None:
-        """Our share of the daily allowance, once HubSpot has told us the allowance."""
-        if self.usage.limit is None:
-            return None
-        return int(self.usage.limit * self.share)
-
-    def estimated_used(self) -> int:
-        """Calls used today: the CRM's last report plus what we sent since (search responses
-        carry no rate-limit headers, crm-api-facts.md 2.2)."""
-        if self.usage.used is None:
-            return 0
-        return self.usage.used + (self.usage.calls - self._reported_at_calls)
 
     def _read_limits(self, headers: Any) -> None:
         daily = _int(header(headers, "X-HubSpot-RateLimit-Daily"))
         remaining = _int(header(headers, "X-HubSpot-RateLimit-Daily-Remaining"))
-        if daily is None or remaining is None:
-            return
-        self.usage.limit = daily
-        self.usage.used = max(0, daily - remaining)
-        self._reported_at_calls = self.usage.calls
-
-
-def _json(operation: str, body: bytes) -> Any:
-    try:
-        return json.loads(body) if body else {}
-    except ValueError:
-        raise FatalError(f"{operation}: HubSpot answered something that is not JSON") from None
+        if daily is not None and remaining is not None:
+            self.usage.report(max(0, daily - remaining), daily)
 
 
 def _int(value: str | None) -> int | None:

@@ -12,7 +12,16 @@ from hubspot.crm.contacts import (
     SimplePublicObjectId,
 )
 
-from connectors.base import ApiUsage, Correction, Cursor, Page, SchemaError, Window, WriteOutcome
+from connectors.base import (
+    ApiUsage,
+    Correction,
+    Cursor,
+    Page,
+    SchemaError,
+    Window,
+    WriteOutcome,
+)
+from connectors.batching import chunks
 from connectors.http import RetryPolicy
 from connectors.hubspot.client import HubSpotApi, HubSpotConnection
 from connectors.hubspot.properties import PropertyCatalog
@@ -20,10 +29,13 @@ from connectors.hubspot.search import MODSTAMP
 from connectors.hubspot.streams import (
     BASE_PROPERTIES,
     BATCH_READ_LIMIT,
+    BATCH_SHAPE,
     LIST_LIMIT,
+    LIST_SHAPE,
+    SEARCH_SHAPE,
     Contact,
     archived_in,
-    chunks,
+    complete_search_page,
     contacts_of,
     merged_pages,
     next_after,
@@ -59,10 +71,8 @@ class HubSpotConnector:
         page_size: int = 200,
     ) -> None:
         self.conn = conn
-        self.usage = ApiUsage()
-        self.api = HubSpotApi(
-            conn, self.usage, retry=retry, sleep=sleep, api_budget_share=api_budget_share
-        )
+        self.usage = ApiUsage(share=api_budget_share)
+        self.api = HubSpotApi(conn, self.usage, retry=retry, sleep=sleep)
         self.mapped = tuple(dict.fromkeys(properties))
         self.properties = tuple(dict.fromkeys((*BASE_PROPERTIES, *properties)))
         self.max_offset = max_offset
@@ -81,10 +91,6 @@ class HubSpotConnector:
     def field_options(self, field_name: str) -> frozenset[str] | None:
         """Option values of an enumeration property; None when any value is accepted."""
         return self.catalog.field_options(field_name)
-
-    def ensure_property(self, name: str, label: str, **kwargs: Any) -> bool:
-        """Create a contact property the mapping needs (see PropertyCatalog.ensure_property)."""
-        return self.catalog.ensure_property(name, label, **kwargs)
 
     # -- reading -----------------------------------------------------------------------
     def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
@@ -131,7 +137,13 @@ class HubSpotConnector:
             after=body.get("after"),
         )
         search_api = self.api.endpoint("crm.contacts.search_api")
-        data, _ = self.api.call_json("search", search_api.do_search_with_http_info, request)
+        data, _ = self.api.call_json(
+            "search",
+            search_api.do_search_with_http_info,
+            request,
+            shape=SEARCH_SHAPE,
+            check=lambda answer: complete_search_page(answer, body.get("after")),
+        )
         return contacts_of(data), next_after(data)
 
     def _archived(self) -> list[Contact]:
@@ -147,6 +159,7 @@ class HubSpotConnector:
                 after=after,
                 properties=list(self.properties),
                 archived=True,
+                shape=LIST_SHAPE,
             )
             found += contacts_of(data)
             after = next_after(data)
@@ -161,7 +174,11 @@ class HubSpotConnector:
         )
         batch_api = self.api.endpoint("crm.contacts.batch_api")
         data, _ = self.api.call_json(
-            "batch_read", batch_api.read_with_http_info, request, archived=archived
+            "batch_read",
+            batch_api.read_with_http_info,
+            request,
+            archived=archived,
+            shape=BATCH_SHAPE,
         )
         return {c.id: c for c in contacts_of(data)}
 

@@ -2,8 +2,9 @@
 
 hubspot-api-client generates one package per API, each with its own exception classes
 (``hubspot.crm.contacts.ApiException`` is not ``hubspot.crm.properties.ApiException``; their
-only common base is ``Exception``, crm-api-facts.md 2.8), so :data:`API_EXCEPTIONS` collects
-them once and :func:`classify` duck-types on ``.status``/``.body``/``.headers``.
+only common base is ``Exception``: see each package's ``exceptions.py`` in
+https://github.com/HubSpot/hubspot-api-python), so :data:`API_EXCEPTIONS` collects them once
+and :func:`classify` duck-types on ``.status``/``.body``/``.headers``.
 Error shapes and statuses: https://developers.hubspot.com/docs/api-reference/error-handling
 """
 
@@ -13,6 +14,7 @@ import json
 import socket
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import urllib3
 from hubspot.crm.contacts import ApiException as ContactsApiException
@@ -20,8 +22,16 @@ from hubspot.crm.objects import ApiException as ObjectsApiException
 from hubspot.crm.properties import ApiException as PropertiesApiException
 from hubspot.crm.schemas import ApiException as SchemasApiException
 
-from connectors.base import ConnectorError
-from connectors.http import Action, Decision, parse_retry_after
+from connectors.base import AuthError, FatalError
+from connectors.http import (
+    Decision,
+    connection_cause,
+    fail,
+    parse_retry_after,
+    passthrough,
+    retry,
+    stop,
+)
 
 #: Every ApiException class of the sub-packages the connector calls (they share no base).
 API_EXCEPTIONS: tuple[type[Exception], ...] = (
@@ -35,6 +45,11 @@ TEN_SECONDLY_WAIT = 10.0
 #: The search API's own per-second limit ("You have reached your secondly limit.").
 SECONDLY_WAIT = 1.0
 SEARCH_CAP_SUBCATEGORY = "SEARCH_RESULT_LIMIT_EXCEEDED"
+
+
+class RefusedInput(FatalError):
+    """HubSpot refused a request's input with a 400 (a batch may hold one bad input among good
+    ones: the writer narrows it down)."""
 
 
 def error_body(exc: BaseException) -> dict[str, Any]:
@@ -78,48 +93,60 @@ def is_api_exception(exc: BaseException) -> bool:
 
 
 def classify(exc: BaseException) -> Decision:
-    """Turn whatever a HubSpot call raised into a retry decision (see module docstring)."""
-    if isinstance(exc, ConnectorError):
-        # Raised on purpose by our own code (the budget guard): not ours to re-judge.
-        return Decision(Action.RAISE, type(exc).__name__)
+    """Turn whatever a HubSpot call raised into a decision (see the module docstring)."""
     if isinstance(exc, (urllib3.exceptions.HTTPError, ConnectionError, socket.timeout)):
         # The client has no urllib3 Retry of its own (client.build_client), so dropped
-        # connections, resets and read timeouts surface here: transient by nature.
-        return Decision(Action.RETRY, f"connection problem: {type(exc).__name__}")
+        # connections, resets and read timeouts surface here: transient by nature. A TLS
+        # failure does not heal by retrying: wrong ca_bundle or URL scheme.
+        cause = connection_cause(exc)
+        return fail(cause) if cause.startswith("TLS") else retry(cause)
     if is_api_exception(exc):
         return _classify_status(exc)
-    return Decision(Action.RAISE, f"unexpected {type(exc).__name__}")
+    if isinstance(exc, AttributeError) and exc.__context__ and is_api_exception(exc.__context__):
+        # The generated api_client decodes ``e.body`` of every ApiException it re-raises; a TLS
+        # failure's has no body, so it crashes with an AttributeError over the real error.
+        return _classify_status(exc.__context__)
+    return passthrough(f"unexpected {type(exc).__name__}")
 
 
 def _classify_status(exc: BaseException) -> Decision:
     status = int(getattr(exc, "status", 0) or 0)
     message = error_message(exc)
     if status == 0:
-        # The generated rest.py turns urllib3 SSLError into ApiException(status=0). A TLS
-        # failure does not heal by retrying: wrong ca_bundle or URL scheme.
-        return Decision(
-            Action.FAIL,
-            f"TLS error (check ca_bundle and URL scheme): {str(getattr(exc, 'reason', ''))[:200]}",
-        )
+        # The generated rest.py turns urllib3 SSLError into ApiException(status=0).
+        return fail(f"TLS handshake failed (check ca_bundle and the URL scheme): {_reason(exc)}")
     if status == 429:
         return _classify_rate_limit(exc)
     if status >= 500:
-        return Decision(
-            Action.RETRY, f"HTTP {status}: {message}", parse_retry_after(header(exc, "Retry-After"))
-        )
+        return retry(f"HTTP {status}: {message}", parse_retry_after(header(exc, "Retry-After")))
+    if 300 <= status < 400:
+        # The API never redirects: a proxy or a portal answered instead (not the documented
+        # answer). Treated like any odd answer: retried, then the run stops.
+        return retry(f"HTTP {status} redirect to {_location(exc)} instead of an API answer")
     if status == 401:
         # Bad, expired or revoked private-app token. The message comes from the body only:
-        # headers and the exception's str() are never quoted (the token is never echoed, but
-        # we do not rely on that). The connector turns this into AuthError.
-        return Decision(Action.FAIL, f"access token rejected ({message})")
+        # headers and the exception's str() are never quoted.
+        return fail(f"access token rejected (HTTP 401: {message})", AuthError)
     if status == 403:
-        return Decision(Action.FAIL, f"forbidden: {message}{_missing_scopes(exc)}")
+        return fail(f"forbidden (HTTP 403: {message}){_missing_scopes(exc)}")
     if status == 400 and error_body(exc).get("subCategory") == SEARCH_CAP_SUBCATEGORY:
         # Paging a search past its 10,000th result. The stream restarts queries before that
         # point, so this is a bug in our paging, not something a retry can fix.
-        return Decision(Action.FAIL, f"search result cap hit: {message}")
-    # 400 validation, 404, 409 conflict, 415: the identical request cannot succeed.
-    return Decision(Action.FAIL, f"HTTP {status}: {message}")
+        return fail(f"search result cap hit: {message}")
+    if status == 400:
+        return fail(f"HTTP 400: {message}", RefusedInput)
+    # 404, 409 conflict, 415: the identical request cannot succeed.
+    return fail(f"HTTP {status}: {message}")
+
+
+def _reason(exc: BaseException) -> str:
+    return str(getattr(exc, "reason", "") or "")[:200]
+
+
+def _location(exc: BaseException) -> str:
+    target = header(exc, "Location") or "?"
+    parts = urlsplit(target)
+    return parts.netloc + parts.path if parts.netloc else parts.path or "?"
 
 
 def _classify_rate_limit(exc: BaseException) -> Decision:
@@ -130,16 +157,15 @@ def _classify_rate_limit(exc: BaseException) -> Decision:
     if policy == "DAILY":
         # The account's daily allowance is spent until midnight in the account's time zone:
         # backing off within a run cannot help, stop cleanly.
-        return Decision(Action.STOP, f"HubSpot daily API limit reached ({message})")
+        return stop(f"HubSpot daily API limit reached ({message})")
     if policy == "SECONDLY":
-        # Search's own per-second limit (crm-api-facts.md 2.2); HubSpot's Node SDK waits 1 s.
-        return Decision(
-            Action.RETRY, f"search rate limit ({message})", retry_after or SECONDLY_WAIT
-        )
+        # Search's own per-second limit; HubSpot's Node SDK waits 1 s (its RetryDecorator,
+        # https://github.com/HubSpot/hubspot-api-nodejs).
+        return retry(f"search rate limit ({message})", retry_after or SECONDLY_WAIT)
     # TEN_SECONDLY_ROLLING, or a 429 without a policy name: wait out the rolling interval.
     interval = header(exc, "X-HubSpot-RateLimit-Interval-Milliseconds")
     wait = retry_after or (_millis(interval) or TEN_SECONDLY_WAIT)
-    return Decision(Action.RETRY, f"burst rate limit ({message})", wait)
+    return retry(f"burst rate limit ({message})", wait)
 
 
 def _millis(value: str | None) -> float | None:

@@ -1,8 +1,9 @@
 """Contact property definitions: enumeration options, adding missing options, creating properties.
 
 HubSpot accepts only an option's internal ``value`` for enumeration properties (labels are
-refused, crm-api-facts.md 2.3); options are edited with ``PATCH
-/crm/v3/properties/contacts/{name}`` carrying the *full* option list (2.4).
+refused: https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/contacts/batch/update-contacts);
+options are edited with ``PATCH /crm/v3/properties/contacts/{name}`` carrying the *full*
+option list (https://developers.hubspot.com/docs/api-reference/crm-properties-v3/core/patch-crm-v3-properties-objectType-propertyName).
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyUpdate
+from hubspot.crm.properties import OptionInput, PropertyUpdate
 
-from connectors.base import FatalError
 from connectors.hubspot.client import HubSpotApi
 
 OBJECT_TYPE = "contacts"
@@ -25,7 +25,6 @@ class PropertyInfo:
     name: str
     type: str
     options: tuple[str, ...]  # internal values, in display order
-    read_only: bool = False
 
     @property
     def is_enumeration(self) -> bool:
@@ -44,24 +43,23 @@ class PropertyCatalog:
     def refresh(self) -> dict[str, PropertyInfo]:
         """Read every contact property definition (one call)."""
         core = self.api.endpoint("crm.properties.core_api")
-        data, _ = self.api.call("properties_read", core.get_all_with_http_info, OBJECT_TYPE)
+        data, _ = self.api.call_json(
+            "properties_read", core.get_all_with_http_info, OBJECT_TYPE, shape={"results": list}
+        )
         self._defs, self._raw_options = {}, {}
-        for prop in data.results or []:
-            options = [o for o in prop.options or [] if o.value is not None]
-            meta = prop.modification_metadata
-            self._defs[prop.name] = PropertyInfo(
-                prop.name,
-                prop.type,
-                tuple(str(o.value) for o in options),
-                bool(meta and meta.read_only_value),
+        for prop in data["results"]:
+            options = [o for o in prop.get("options") or [] if o.get("value") is not None]
+            name = str(prop["name"])
+            self._defs[name] = PropertyInfo(
+                name, str(prop.get("type")), tuple(str(o["value"]) for o in options)
             )
-            self._raw_options[prop.name] = [
+            self._raw_options[name] = [
                 OptionInput(
-                    label=o.label,
-                    value=o.value,
-                    display_order=o.display_order,
-                    hidden=bool(o.hidden),
-                    description=o.description,
+                    label=o.get("label"),
+                    value=o["value"],
+                    display_order=o.get("displayOrder"),
+                    hidden=bool(o.get("hidden")),
+                    description=o.get("description"),
                 )
                 for o in options
             ]
@@ -115,47 +113,7 @@ class PropertyCatalog:
             )
             self._raw_options[name] = options
             assert self._defs is not None
-            self._defs[name] = PropertyInfo(
-                name, info.type, info.options + tuple(new), info.read_only
-            )
-
-    def ensure_property(
-        self,
-        name: str,
-        label: str,
-        *,
-        type: str = "string",
-        field_type: str = "textarea",
-        group_name: str = "contactinformation",
-        options: Sequence[str] = (),
-    ) -> bool:
-        """Create the property unless it exists; True when it was created.
-
-        Creating answers 201 (sometimes 200, crm-api-facts.md 2.8): ``*_with_http_info`` makes
-        either status fine; the definitions are re-read afterwards rather than trusting the body.
-        """
-        if name in self.definitions():
-            return False
-        if not self.create_missing_options:
-            raise FatalError(
-                f"contact property {name!r} is missing; create it in HubSpot or "
-                f"enable create_missing_options"
-            )
-        create = PropertyCreate(
-            name=name,
-            label=label,
-            type=type,
-            field_type=field_type,
-            group_name=group_name,
-            options=[
-                OptionInput(label=v, value=v, display_order=i, hidden=False)
-                for i, v in enumerate(options)
-            ],
-        )
-        core = self.api.endpoint("crm.properties.core_api")
-        self.api.call("properties_write", core.create_with_http_info, OBJECT_TYPE, create)
-        self.refresh()
-        return True
+            self._defs[name] = PropertyInfo(name, info.type, info.options + tuple(new))
 
 
 def not_an_option(name: str, value: str) -> str:

@@ -3,7 +3,8 @@
 Pure logic, no I/O: :class:`SearchPlan` says which search to send next (:meth:`next_query`)
 and turns each answer into the records that are safe to hand out (:meth:`feed`).
 
-Why it is not plain ``after`` paging (crm-api-facts.md 2.2):
+Why it is not plain ``after`` paging
+(https://developers.hubspot.com/docs/api-reference/2026-03/crm/search-the-crm):
 
 * Search refuses to page past the 10,000th result of one query (HTTP 400), and
 * ``after`` is an *offset*: a record in the window that is edited mid-run leaves the result

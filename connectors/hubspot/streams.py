@@ -22,13 +22,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.base import Cursor, Page, SourceRecord, Window
+from connectors.base import Cursor, MalformedAnswer, Page, SourceRecord, Window
 from connectors.hubspot.search import ID_PROPERTY, MAX_LIMIT, MODSTAMP, Hit, Key, SearchPlan
+from connectors.shapes import Shape
 
 MERGED_IDS = "hs_merged_object_ids"
 BASE_PROPERTIES = (MODSTAMP, ID_PROPERTY, MERGED_IDS)
 BATCH_READ_LIMIT = 100
 LIST_LIMIT = 100
+#: Documented answers: search ``{"total", "results", "paging"?}``
+#: (https://developers.hubspot.com/docs/api-reference/2026-03/crm/search-the-crm); list pages
+#: ``{"results", "paging"?}``; batch read/update ``{"status", "results", ...}``
+#: (https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/contacts/batch/update-contacts).
+#: ``paging`` is absent on the last page, so it cannot be required.
+SEARCH_SHAPE: Shape = {"total": int, "results": list}
+LIST_SHAPE: Shape = {"results": list}
+BATCH_SHAPE: Shape = {"status": str, "results": list}
 
 #: runs one search: (JSON body) -> (contacts, paging.next.after)
 SearchFn = Callable[[dict[str, Any]], tuple[Sequence["Contact"], str | None]]
@@ -60,25 +69,23 @@ def contacts_of(body: Mapping[str, Any]) -> list[Contact]:
     return [Contact.from_json(raw) for raw in body.get("results") or []]
 
 
+def complete_search_page(body: Mapping[str, Any], offset: Any) -> None:
+    """MalformedAnswer when a search page without ``paging.next`` stops short of ``total``:
+    an answer that lost its ``paging`` must not end the window early."""
+    start = int(offset) if str(offset).isdigit() else 0
+    seen = start + len(body["results"])
+    if next_after(body) is not None and not body["results"]:
+        raise MalformedAnswer("search answer announces a next page but holds no results")
+    if next_after(body) is None and seen < body["total"]:
+        raise MalformedAnswer(
+            f"search answer has no next page after {seen} of {body['total']} results"
+        )
+
+
 def next_after(body: Mapping[str, Any]) -> str | None:
     """``paging.next.after`` of an answer (None on the last page)."""
     following = ((body.get("paging") or {}).get("next") or {}).get("after")
     return str(following) if following is not None else None
-
-
-def window_for(cursor: Cursor | None, end: datetime, lookback: timedelta) -> Window:
-    """The next window: from ``cursor - lookback`` up to ``end`` (None cursor: from the start).
-
-    The lookback re-reads recent changes that the search index had not caught up with when
-    the previous window was read (search is eventually consistent, crm-api-facts.md 2.2).
-    The start is clamped below ``end`` so the window is never empty.
-    """
-    if cursor is None:
-        return Window(None, end)
-    start = cursor.modstamp - lookback
-    if start >= end:
-        start = end - max(lookback, timedelta(milliseconds=1))
-    return Window(start, end)
 
 
 def to_millis(value: datetime, *, ceil: bool = False) -> int:
@@ -228,9 +235,3 @@ def _page(hits: Sequence[Hit], listed: Container[str], survivors: dict[str, str]
         )
     last = hits[-1]
     return Page(records, Cursor(from_millis(last.key.ts), str(last.raw.id)))
-
-
-def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    """Consecutive slices of at most ``size`` items."""
-    for index in range(0, len(items), size):
-        yield items[index : index + size]

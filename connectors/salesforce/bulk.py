@@ -18,8 +18,9 @@ from typing import Any
 from simple_salesforce import Salesforce
 from simple_salesforce.bulk2 import Operation
 
-from connectors.base import FatalError, Page, TransientError
+from connectors.base import FatalError, MalformedAnswer, Page, TransientError
 from connectors.salesforce.streams import Api, StreamSpec, parse_datetime, to_source_records
+from connectors.shapes import require
 
 PAGE_SIZE = 2000  # records per Page handed to the engine
 RESULTS_PER_CALL = 50_000  # records per results request (fewer calls; split into pages)
@@ -41,12 +42,17 @@ def _bulk(sf: Salesforce, spec: StreamSpec) -> Any:
 
 def run_job(api: Api[Any], spec: StreamSpec, soql: str, sleep: Callable[[float], None]) -> str:
     """Create a queryAll job and poll until it completes; the job id."""
-    job = api("bulk_create", lambda sf: _bulk(sf, spec).create_job(Operation.query_all, soql))
-    job_id = str(job["id"])
+    job = api(
+        "bulk_create",
+        lambda sf: require(_bulk(sf, spec).create_job(Operation.query_all, soql), {"id": str}),
+    )
+    job_id = job["id"]
     delay, waited = POLL_FIRST, 0.0
     while True:
-        info = api("bulk_poll", lambda sf: _bulk(sf, spec).get_job(job_id, True))
-        state = info.get("state")
+        info = api(
+            "bulk_poll", lambda sf: require(_bulk(sf, spec).get_job(job_id, True), {"state": str})
+        )
+        state = info["state"]
         if state == "JobComplete":
             return job_id
         if state in ("Failed", "Aborted"):
@@ -59,7 +65,26 @@ def run_job(api: Api[Any], spec: StreamSpec, soql: str, sleep: Callable[[float],
 
 
 def _results(spec: StreamSpec, job_id: str, locator: str) -> Callable[[Salesforce], Any]:
-    return lambda sf: _bulk(sf, spec).get_query_results(job_id, locator, RESULTS_PER_CALL)
+    def fetch(sf: Salesforce) -> Any:
+        try:
+            result = _bulk(sf, spec).get_query_results(job_id, locator, RESULTS_PER_CALL)
+        except KeyError:  # simple-salesforce reads the header unguarded
+            raise MalformedAnswer("Bulk 2.0 results lack Sforce-NumberOfRecords") from None
+        return complete_chunk(result)
+
+    return fetch
+
+
+def complete_chunk(result: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``result`` unless its CSV has fewer lines than the records ``Sforce-NumberOfRecords``
+    announced (an empty or cut body); a quoted cell may hold line breaks, so more is fine."""
+    expected = int(result["number_of_records"])
+    lines = result["records"].count("\n")
+    if expected and lines < expected:
+        raise MalformedAnswer(
+            f"Bulk 2.0 results announce {expected} records but hold {lines} lines"
+        )
+    return result
 
 
 def result_chunks(api: Api[Any], spec: StreamSpec, job_id: str) -> Iterator[str]:
@@ -126,11 +151,6 @@ def _lines(text: str) -> Iterator[str]:
         stop = text.find("\n", start) + 1 or end
         yield text[start:stop]
         start = stop
-
-
-def parse_csv(text: str, table: Mapping[str, Callable[[str], Any]]) -> list[dict[str, Any]]:
-    """Every CSV row as a dict (see :func:`iter_csv`)."""
-    return list(iter_csv(text, table))
 
 
 def bulk_pages(

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 
-from connectors.base import AuthError
 from connectors.salesforce.transport import BaseUrlSession
 
 DEFAULT_LOGIN_URL = "https://login.salesforce.com"
+#: where simple-salesforce logs in: SOAP partner login, OAuth token endpoint
+LOGIN_PATHS = ("/services/Soap/u/", "/services/oauth2/token")
 _SALESFORCE_SUFFIX = ".salesforce.com"
 
 
@@ -82,6 +83,17 @@ class SalesforceConnection:
             raise ValueError(f"api_version is a number like '59.0', not {self.api_version!r}")
 
     @property
+    def where(self) -> str:
+        """The org as error messages name it: its instance host, else the login host."""
+        return f"Salesforce at {_netloc(self.instance_url or self.login_url)}"
+
+    @property
+    def login_where(self) -> str:
+        """The login as error messages name it: who logs in where (never a secret)."""
+        who = getattr(self.auth, "username", None)
+        return f"Salesforce login as {who!r} at {_netloc(self.login_url)}"
+
+    @property
     def can_relogin(self) -> bool:
         """Whether an expired session can be replaced by logging in again."""
         return not isinstance(self.auth, SessionAuth)
@@ -111,14 +123,40 @@ def build_session(conn: SalesforceConnection) -> BaseUrlSession:
     }
     if conn.instance_url:
         routes[_netloc(conn.instance_url)] = conn.instance_url
-    return BaseUrlSession(routes, ca_bundle=conn.ca_bundle, timeout=conn.timeout)
+    session = BaseUrlSession(routes, ca_bundle=conn.ca_bundle, timeout=conn.timeout)
+    session.hooks["response"].append(login_guard)
+    return session
+
+
+class LoginUnavailable(requests.HTTPError):
+    """A login answer that says nothing about the credentials (a 5xx or a redirect without a
+    SOAP fault): the server, or something in front of it, was not answering. Retried."""
+
+
+def login_guard(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """Raise LoginUnavailable for a login answer that is not about the credentials.
+
+    simple-salesforce turns every non-200 login answer into SalesforceAuthenticationFailed
+    (or, for an OAuth 5xx whose JSON is not an object, an AttributeError), so this is the
+    one place where a 503 can still be told from a refused password. The SOAP API answers
+    every fault, INVALID_LOGIN included, with HTTP 500 and a fault body
+    (https://developer.salesforce.com/docs/platform/api/guide/sforce-api-calls-login.html);
+    OAuth refuses credentials with 400/401 (RFC 6749 section 5.2).
+    """
+    path = urlsplit(response.url).path  # a login_url with a path prefixes it
+    if not any(login in path for login in LOGIN_PATHS):
+        return
+    status = response.status_code
+    soap_fault = b"exceptionCode" in response.content or b"faultcode" in response.content
+    if 300 <= status < 400 or (status >= 500 and not soap_fault):
+        raise LoginUnavailable(f"login answered HTTP {status}", response=response)
 
 
 def build_client(conn: SalesforceConnection, session: BaseUrlSession | None = None) -> Salesforce:
     """Log in (unless a session id is given) and return a client bound to the configured URLs.
 
-    ``session`` defaults to :func:`build_session`. Raises AuthError (without secrets) when the
-    login is refused; network errors propagate as requests exceptions for the retry policy.
+    ``session`` defaults to :func:`build_session`. What the login raises (a refused or failed
+    login, network errors) propagates for :func:`connectors.salesforce.errors.classify`.
     """
     session = session or build_session(conn)
     common: dict[str, Any] = {
@@ -127,41 +165,27 @@ def build_client(conn: SalesforceConnection, session: BaseUrlSession | None = No
         "object_pairs_hook": dict,
     }
     auth = conn.auth
-    try:
-        if isinstance(auth, SessionAuth):
-            return Salesforce(session_id=auth.session_id, instance_url=conn.instance_url, **common)
-        if isinstance(auth, PasswordAuth):
-            sf = Salesforce(
-                username=auth.username,
-                password=auth.password,
-                security_token=auth.security_token,
-                domain=conn.login_domain,
-                **common,
-            )
-        else:
-            sf = Salesforce(
-                username=auth.username,
-                consumer_key=auth.consumer_key,
-                privatekey_file=auth.private_key_file,
-                privatekey=auth.private_key,
-                domain=conn.login_domain,
-                **common,
-            )
-    except SalesforceAuthenticationFailed as exc:
-        raise AuthError(_login_failure(conn, exc)) from None
+    if isinstance(auth, SessionAuth):
+        return Salesforce(session_id=auth.session_id, instance_url=conn.instance_url, **common)
+    if isinstance(auth, PasswordAuth):
+        sf = Salesforce(
+            username=auth.username,
+            password=auth.password,
+            security_token=auth.security_token,
+            domain=conn.login_domain,
+            **common,
+        )
+    else:
+        sf = Salesforce(
+            username=auth.username,
+            consumer_key=auth.consumer_key,
+            privatekey_file=auth.private_key_file,
+            privatekey=auth.private_key,
+            domain=conn.login_domain,
+            **common,
+        )
     if conn.instance_url:
         # The login answer names the org's instance; a configured instance_url (emulator,
         # proxy) wins, also after the library re-logs in on its own.
         session.add_route(sf.sf_instance, conn.instance_url)
     return sf
-
-
-def _login_failure(conn: SalesforceConnection, exc: SalesforceAuthenticationFailed) -> str:
-    who = getattr(conn.auth, "username", "?")
-    # auth_message is the server's text (e.g. "INVALID_LOGIN: Invalid username, password...");
-    # it never echoes the credentials back.
-    return (
-        f"Salesforce login as {who!r} at {conn.login_url} failed: {exc.code}: {exc.auth_message}"[
-            :500
-        ]
-    )

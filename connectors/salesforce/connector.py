@@ -21,18 +21,26 @@ from connectors.base import (
     AuthError,
     Correction,
     Cursor,
-    LimitExhausted,
     Page,
     SchemaError,
     Window,
     WriteOutcome,
 )
+from connectors.batching import chunks
 from connectors.salesforce import bulk, streams, writer
-from connectors.salesforce.client import SalesforceConnection, build_client, build_session
+from connectors.salesforce.client import (
+    LOGIN_PATHS,
+    SalesforceConnection,
+    build_client,
+    build_session,
+)
 from connectors.salesforce.errors import classify
+from connectors.shapes import Shape, require
 
 T = TypeVar("T")
-_LOGIN_PATHS = ("/services/Soap/u/", "/services/oauth2/token")
+#: the describe keys we read: ``fields`` of a DescribeSObjectResult
+#: (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_describesobjects.htm)
+DESCRIBE: Shape = {"fields": list}
 
 
 class SalesforceConnector:
@@ -58,15 +66,12 @@ class SalesforceConnector:
         sleep: Callable[[float], None] = time.sleep,
         query_batch_size: int | None = None,
     ) -> None:
-        if not 0 < api_budget_share <= 1:
-            raise ValueError(f"api_budget_share must be in (0, 1], got {api_budget_share}")
         self.conn = conn
         self.spec = streams.lead_stream(fields)
         self.bulk_threshold = bulk_threshold
-        self.api_budget_share = api_budget_share
         self.retry = retry
         self.sleep = sleep
-        self.usage = ApiUsage()
+        self.usage = ApiUsage(share=api_budget_share)
         self._headers = streams.query_options(query_batch_size)
         self._sf: Salesforce | None = None
         self._operation = "login"
@@ -75,19 +80,13 @@ class SalesforceConnector:
     # -- calls ---------------------------------------------------------------------------
 
     def _on_request(self, method: str, url: str) -> None:
-        login = any(path in url for path in _LOGIN_PATHS)
+        login = any(path in url for path in LOGIN_PATHS)
         self.usage.count("login" if login else self._operation)
-        if self.usage.used is not None:
-            self.usage.used += 1  # our estimate until the server reports again
 
     def _before_attempt(self, operation: str) -> None:
         self._operation = operation
-        used, limit = self.usage.used, self.usage.limit
-        if used is not None and limit is not None and used >= self.api_budget_share * limit:
-            raise LimitExhausted(
-                f"Salesforce API budget spent: used {used} of {limit}, "
-                f"budget share {self.api_budget_share:g}"
-            )
+        where = self.conn.login_where if operation == "login" else self.conn.where
+        self.usage.check(operation, where)
 
     def _login(self) -> Salesforce:
         session = build_session(self.conn)
@@ -99,48 +98,67 @@ class SalesforceConnector:
             policy=self.retry,
             sleep=self.sleep,
             on_attempt=lambda: self._before_attempt("login"),
+            where=self.conn.login_where,
         )
 
-    def _call(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
+    def _call(self, operation: str, fn: Callable[[Salesforce], T], once: bool) -> T:
         sf = self._sf
         assert sf is not None
         result = http.call(
             lambda: fn(sf),
             classify=classify,
             operation=operation,
-            policy=self.retry,
+            policy=http.ONCE if once else self.retry,
             sleep=self.sleep,
             on_attempt=lambda: self._before_attempt(operation),
+            where=self.conn.where,
         )
         usage = sf.api_usage.get("api-usage")
         if usage is not None:
-            self.usage.used, self.usage.limit = usage.used, usage.total
+            self.usage.report(usage.used, usage.total)
         return result
 
-    def _api(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
-        """Run ``fn(client)`` on a logged-in client (logging in on first use)."""
+    def _api(self, operation: str, fn: Callable[[Salesforce], T], once: bool = False) -> T:
+        """Run ``fn(client)`` on a logged-in client (logging in on first use); ``once``: send
+        it once, a transient failure raises (the caller retries a whole sequence of calls)."""
         if self._sf is None:
             self._sf = self._login()
         # No /limits call: every REST answer carries Sforce-Limit-Info, so the budget share is
         # enforced from the first answer on and a no-change sync costs just login + one query.
-        return self._guarded(operation, fn)
+        return self._guarded(operation, fn, once)
 
-    def _guarded(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
+    def _api_once(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
+        return self._api(operation, fn, once=True)
+
+    def _retried(self, operation: str, attempt: Callable[[], T]) -> T:
+        """``attempt()`` (calls made with :meth:`_api_once`) retried as a whole."""
+        return http.call(
+            attempt,
+            classify=classify,
+            operation=operation,
+            policy=self.retry,
+            sleep=self.sleep,
+            where=self.conn.where,
+        )
+
+    def _guarded(self, operation: str, fn: Callable[[Salesforce], T], once: bool) -> T:
         """:meth:`_call`; on an expired session log in again once, then AuthError."""
         try:
-            return self._call(operation, fn)
+            return self._call(operation, fn, once)
         except SalesforceExpiredSession:
             if not self.conn.can_relogin:
                 raise AuthError(
-                    "Salesforce session expired or invalid; session-id auth cannot log in again"
+                    f"{self.conn.where}: {operation} failed: session expired or invalid "
+                    "(INVALID_SESSION_ID); session-id auth cannot log in again"
                 ) from None
         self.close()
         self._sf = self._login()
         try:
-            return self._call(operation, fn)
+            return self._call(operation, fn, once)
         except SalesforceExpiredSession:
             raise AuthError(
-                "Salesforce session still invalid right after logging in again"
+                f"{self.conn.where}: {operation} failed: session still invalid right after "
+                "logging in again (INVALID_SESSION_ID)"
             ) from None
 
     # -- Connector -------------------------------------------------------------------------
@@ -149,11 +167,13 @@ class SalesforceConnector:
         """The Lead describe (cached for the connector's life)."""
         if self._describe is None:
             name = self.spec.object_name
-            self._describe = self._api("describe", lambda sf: getattr(sf, name).describe())
+            self._describe = self._api(
+                "describe", lambda sf: require(getattr(sf, name).describe(), DESCRIBE)
+            )
         return self._describe
 
     def _fields(self) -> dict[str, dict[str, Any]]:
-        return {f["name"]: f for f in self.describe().get("fields", [])}
+        return {f["name"]: f for f in self.describe()["fields"]}
 
     def check(self) -> None:
         """Log in, read the allowance, and verify every mapped field exists on Lead."""
@@ -186,10 +206,11 @@ class SalesforceConnector:
     def pull_all(self) -> Iterator[Page]:
         """Every Lead: Bulk 2.0 above ``bulk_threshold`` records (pages without cursor),
         else REST ordered by (SystemModstamp, Id) with cursors."""
+        soql = streams.count_soql(self.spec)
         count = self._api(
-            "count", lambda sf: sf.query(streams.count_soql(self.spec), include_deleted=True)
+            "count", lambda sf: streams.query_page(sf.query(soql, include_deleted=True))
         )
-        if int(count.get("totalSize", 0)) > self.bulk_threshold:
+        if count["totalSize"] > self.bulk_threshold:
             soql = streams.full_soql(self.spec, ordered=False)
             yield from bulk.bulk_pages(self._api, self.spec, soql, self.describe(), self.sleep)
         else:
@@ -200,7 +221,7 @@ class SalesforceConnector:
     def pull_ids(self, record_ids: Sequence[str]) -> Iterator[Page]:
         """The given Leads, 200 ids per query; unknown ids are absent."""
         unique = list(dict.fromkeys(record_ids))
-        for chunk in streams.chunks(unique, streams.IDS_PER_QUERY):
+        for chunk in chunks(unique, streams.IDS_PER_QUERY):
             soql = streams.ids_soql(self.spec, chunk)
             yield from streams.pull_pages(
                 self._api, self.spec, soql, track_cursor=False, headers=self._headers
@@ -211,7 +232,8 @@ class SalesforceConnector:
         if not corrections:
             return []
         types = {name: str(item.get("type")) for name, item in self._fields().items()}
-        return writer.write(self._api, self.spec.object_name, corrections, types)
+        target = writer.Target(self.spec.object_name, types)
+        return writer.write(self._api_once, self._retried, target, corrections)
 
     def close(self) -> None:
         """Drop the session (the next use logs in again)."""

@@ -12,13 +12,14 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 from simple_salesforce import Salesforce
 from simple_salesforce.format import format_soql
 
-from connectors.base import Cursor, Page, SourceRecord, Window
+from connectors.base import Cursor, MalformedAnswer, Page, SourceRecord, Window
+from connectors.shapes import Shape, require
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -122,29 +123,9 @@ def count_soql(spec: StreamSpec) -> str:
     return f"SELECT COUNT() FROM {spec.object_name}"  # noqa: S608 - identifier checked
 
 
-def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    """Consecutive slices of at most ``size`` items."""
-    for index in range(0, len(items), size):
-        yield items[index : index + size]
-
-
 # ------------------------------------------------------------------------------------------
 # Windows and cursors (pure, testable without I/O)
 # ------------------------------------------------------------------------------------------
-
-
-def window_for(cursor: Cursor | None, end: datetime, lookback: timedelta) -> Window:
-    """The next window: from ``cursor - lookback`` (whole seconds) up to ``end``.
-
-    No cursor: everything before ``end``. The start is clamped below ``end`` so the window is
-    never empty, even when a clock went backwards.
-    """
-    if cursor is None:
-        return Window(None, end)
-    start = (cursor.modstamp - lookback).replace(microsecond=0)
-    if start >= end:
-        start = (end - max(lookback, timedelta(seconds=1))).replace(microsecond=0)
-    return Window(start, end)
 
 
 def after_cursor(records: Sequence[SourceRecord], after: Cursor | None) -> list[SourceRecord]:
@@ -236,24 +217,45 @@ def query_options(batch_size: int | None) -> dict[str, str]:
     return {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else {}
 
 
+#: A query page as documented: ``{"totalSize", "done", "nextRecordsUrl"?, "records"}``,
+#: ``nextRecordsUrl`` whenever ``done`` is false.
+#: https://developer.salesforce.com/docs/platform/api-rest/guide/resources-query.md
+QUERY_PAGE: Shape = {"totalSize": int, "done": bool, "records": list}
+
+
+def query_page(answer: Any) -> dict[str, Any]:
+    """``answer`` if it is a documented query page; MalformedAnswer otherwise."""
+    page = require(answer, QUERY_PAGE)
+    if not page["done"] and not isinstance(page.get("nextRecordsUrl"), str):
+        raise MalformedAnswer("query page says done=false but has no nextRecordsUrl")
+    return page
+
+
 def query_pages(
     api: Api[Any], soql: str, operation: str = "query", headers: Mapping[str, str] | None = None
 ) -> Iterator[dict[str, Any]]:
     """Each raw result page of a queryAll (deleted and merged rows included), one call each.
 
     Same walk as ``query_all_iter`` but a page at a time, so every page is its own retried,
-    counted call and the engine can persist a cursor between pages.
+    counted call and the engine can persist a cursor between pages. Every page is checked
+    (:func:`query_page`) inside its call, so an odd answer is retried, never read as the end.
     """
     options = dict(headers or {})
-    page = api(operation, lambda sf: sf.query(soql, include_deleted=True, headers=options))
+    page = api(
+        operation, lambda sf: query_page(sf.query(soql, include_deleted=True, headers=options))
+    )
     yield page
-    while not page.get("done", True) and page.get("nextRecordsUrl"):
+    while not page["done"]:
         page = api("query_more", _more(page["nextRecordsUrl"], options))
         yield page
 
 
+def _first(soql: str, headers: dict[str, str]) -> Callable[[Salesforce], Any]:
+    return lambda sf: query_page(sf.query(soql, include_deleted=True, headers=headers))
+
+
 def _more(next_url: str, headers: dict[str, str]) -> Callable[[Salesforce], Any]:
-    return lambda sf: sf.query_more(next_url, identifier_is_url=True, headers=headers)
+    return lambda sf: query_page(sf.query_more(next_url, identifier_is_url=True, headers=headers))
 
 
 def pull_pages(
@@ -267,7 +269,7 @@ def pull_pages(
     """A Page per API page; cursors only when the query is ordered by (modstamp, id)."""
     cursor = after
     for raw_page in query_pages(api, soql, headers=headers):
-        records = after_cursor(to_source_records(raw_page.get("records", []), spec), after)
+        records = after_cursor(to_source_records(raw_page["records"], spec), after)
         if track_cursor:
             cursor = cursor_of(records, cursor)
         yield Page(records, cursor if track_cursor else None)

@@ -1,7 +1,8 @@
 """A requests Session that honours configured Salesforce base URLs exactly.
 
 simple-salesforce builds every URL as ``https://{sf_instance}/...`` and login URLs as
-``https://{domain}.salesforce.com/...`` (crm-api-facts.md section 1.8), so an ``http://``
+``https://{domain}.salesforce.com/...`` (``api.py`` and ``login.py`` of
+https://github.com/simple-salesforce/simple-salesforce), so an ``http://``
 loopback emulator, a proxy on another port or a private endpoint cannot be reached by
 configuration alone. This session rewrites the scheme and host of any request whose host
 matches a configured base URL to exactly that base URL; everything else passes unchanged.
@@ -9,7 +10,7 @@ matches a configured base URL to exactly that base URL; everything else passes u
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -43,21 +44,6 @@ class BaseUrlSession(requests.Session):
         if ca_bundle:
             self.verify = ca_bundle
 
-    @classmethod
-    def for_urls(
-        cls, urls: Iterable[str | None], login_domain: str = "login", ca_bundle: str | None = None
-    ) -> BaseUrlSession:
-        """A session routing each URL's own host (and the library's login host) to it.
-
-        The first non-empty URL also serves ``{login_domain}.salesforce.com``: that is where
-        simple-salesforce sends SOAP and OAuth logins.
-        """
-        routes: dict[str, str] = {}
-        for url in (u for u in urls if u):
-            routes.setdefault(f"{login_domain}.salesforce.com", url)
-            routes[_netloc(url)] = url
-        return cls(routes, ca_bundle)
-
     def add_route(self, host: str, base: str) -> None:
         """Also send requests for ``host`` to ``base`` (e.g. the instance a login returned)."""
         self.routes[host.lower()] = base.rstrip("/")
@@ -76,6 +62,9 @@ class BaseUrlSession(requests.Session):
             url = url.decode()
         if self.timeout is not None:
             kwargs.setdefault("timeout", self.timeout)
+        # The APIs never redirect: a 3xx comes from a proxy or a portal. Following it would send
+        # the request (and its session) elsewhere; the classifier retries it as an odd answer.
+        kwargs.setdefault("allow_redirects", False)
         target = self.rewrite(url)
         if self.on_request is not None:
             self.on_request(method.decode() if isinstance(method, bytes) else method, target)

@@ -1,23 +1,31 @@
 """Conflict-safe write-back: one re-read query and one sObject Collections PATCH per 200 records.
 
-Before each batch we re-read ``Id, SystemModstamp`` and the fields being changed, then decide
-per correction: already applied (idempotent re-send after a crash: no write), changed by
-someone else since evaluation (CONFLICT: never clobber a human edit), deleted (DEAD), or
-included in the PATCH. Collections run with ``allOrNone: false`` so one bad record does not
-sink the batch; its SaveResult becomes that correction's outcome.
+Before each attempt at a batch (the first and every retry) we re-read ``Id, SystemModstamp``
+and the fields being changed, then decide per correction: already applied (idempotent re-send
+after a crash: no write), changed by someone else since evaluation (CONFLICT: never clobber a
+human edit), deleted (DEAD), or included in the PATCH. Collections run with
+``allOrNone: false`` so one bad record does not sink the batch; its SaveResult becomes that
+correction's outcome.
 https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-update.html
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from simple_salesforce.format import format_soql
 
-from connectors.base import Correction, FatalError, OutcomeStatus, WriteOutcome
+from connectors.base import (
+    Correction,
+    MalformedAnswer,
+    OutcomeStatus,
+    WriteOutcome,
+)
+from connectors.batching import chunks, merge_by_record, spread_outcomes
 from connectors.salesforce.errors import TRANSIENT_CODES
 from connectors.salesforce.streams import Api, parse_datetime, query_pages
 
@@ -33,21 +41,6 @@ class Plan:
 
     decided: dict[str, WriteOutcome]  # by correction key
     to_write: list[Correction]
-
-
-def batches(corrections: Sequence[Correction]) -> Iterator[list[Correction]]:
-    """Batches of at most BATCH_SIZE with each record at most once (Collections refuse
-    duplicate ids in one request); order within a record is kept."""
-    batch: list[Correction] = []
-    seen: set[str] = set()
-    for correction in corrections:
-        if len(batch) == BATCH_SIZE or correction.record_id in seen:
-            yield batch
-            batch, seen = [], set()
-        batch.append(correction)
-        seen.add(correction.record_id)
-    if batch:
-        yield batch
 
 
 def reread_soql(object_name: str, batch: Sequence[Correction]) -> str:
@@ -113,7 +106,7 @@ def plan(
     """Re-read the batch's records in one query and decide each correction."""
     current: dict[str, Mapping[str, Any]] = {}
     for page in query_pages(api, reread_soql(object_name, batch), operation="reread"):
-        for row in page.get("records", []):
+        for row in page["records"]:
             current[str(row["Id"])] = row
     decided, to_write = {}, []
     for correction in batch:
@@ -193,28 +186,65 @@ def send(
 ) -> list[WriteOutcome]:
     """PATCH the records in one Collections call; one outcome per correction, in order."""
     body = collection_body(object_name, to_write, types)
-    results = api(
-        "composite", lambda sf: sf.restful("composite/sobjects", method="PATCH", json=body)
-    )
-    if not isinstance(results, list) or len(results) != len(to_write):
-        raise FatalError(
-            f"Collections PATCH answered {type(results).__name__} for {len(to_write)} records"
-        )
+
+    def patch(sf: Any) -> list[Any]:
+        return save_results(sf.restful("composite/sobjects", method="PATCH", json=body), body)
+
+    results = api("composite", patch)
     return [save_outcome(c, r) for c, r in zip(to_write, results, strict=True)]
 
 
-def write(
-    api: Api[Any], object_name: str, corrections: Sequence[Correction], types: Mapping[str, str]
-) -> list[WriteOutcome]:
-    """Every correction's outcome, in input order (two calls per batch at most).
+def save_results(answer: Any, body: Mapping[str, Any]) -> list[Any]:
+    """The Collections answer if it is one SaveResult object per record sent, in order."""
+    sent = len(body["records"])
+    if not isinstance(answer, list) or len(answer) != sent:
+        what = f"{len(answer)} items" if isinstance(answer, list) else type(answer).__name__
+        raise MalformedAnswer(f"Collections PATCH answered {what} for {sent} records")
+    if not all(isinstance(r, dict) and isinstance(r.get("success"), bool) for r in answer):
+        raise MalformedAnswer("Collections PATCH answer holds items that are not SaveResults")
+    return answer
 
-    ``types`` maps field names to their describe ``type``; values are sent typed.
+
+@dataclass(frozen=True)
+class Target:
+    """The object written to and its fields' describe ``type`` (values are sent typed)."""
+
+    object_name: str
+    types: Mapping[str, str]
+
+
+#: ``retried(operation, attempt)`` runs ``attempt()`` under the retry policy as a whole
+Retried = Callable[[str, Callable[[], dict[str, WriteOutcome]]], dict[str, WriteOutcome]]
+
+
+def write_batch(
+    api: Api[Any], target: Target, batch: Sequence[Correction]
+) -> dict[str, WriteOutcome]:
+    """One attempt at a batch: re-read it, decide each correction, PATCH what still needs it.
+
+    ``api`` sends each call once: after a failed or ambiguous PATCH (5xx, timeout, dropped
+    connection, odd answer) the whole attempt is retried, so a person's edit made meanwhile
+    is seen by the next re-read and never overwritten by a blind re-send.
     """
+    batch_plan = plan(api, target.object_name, batch, target.types)
+    outcomes = dict(batch_plan.decided)
+    if batch_plan.to_write:
+        written = send(api, target.object_name, batch_plan.to_write, target.types)
+        outcomes.update((o.key, o) for o in written)
+    return outcomes
+
+
+def write(
+    api: Api[Any], retried: Retried, target: Target, corrections: Sequence[Correction]
+) -> list[WriteOutcome]:
+    """Every correction's outcome, in input order (two calls per batch when nothing fails).
+
+    A record's corrections are merged into one update first: one record per Collections
+    request at most (it refuses duplicate ids), and all of a record's changes in one PATCH.
+    """
+    updates = merge_by_record(corrections)
     outcomes: dict[str, WriteOutcome] = {}
-    for batch in batches(corrections):
-        batch_plan = plan(api, object_name, batch, types)
-        outcomes.update(batch_plan.decided)
-        if batch_plan.to_write:
-            written = send(api, object_name, batch_plan.to_write, types)
-            outcomes.update((o.key, o) for o in written)
-    return [outcomes[c.key] for c in corrections]
+    for batch in chunks([u.correction for u in updates], BATCH_SIZE):
+        outcomes.update(retried("write", functools.partial(write_batch, api, target, batch)))
+    spread = spread_outcomes(updates, outcomes)
+    return [spread[c.key] for c in corrections]

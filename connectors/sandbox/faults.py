@@ -12,7 +12,13 @@ endpoint)::
 Scripted faults fire first, in order, each once, on the next request whose operation matches
 (``*`` matches every operation). Rates draw from a seeded RNG so runs are repeatable. A kind is
 a name the emulator understands (``http500``, ``drop``, ``slow``, ``invalid_session``,
-``request_limit``, ``rate_limit``...); ``slow`` and any fault with ``delay`` sleep first.
+``request_limit``, ``rate_limit``...); ``slow`` and any fault with ``delay`` sleep first;
+``retry_after`` (seconds) adds a ``Retry-After`` header to the injected answer.
+
+Kinds every emulator shares (:mod:`.server`), odd answers that are not the documented shape:
+``empty`` (200, no body), ``html`` (200, an HTML page: a proxy or a portal), ``redirect`` (302
+to such a page), ``truncated`` (the real answer cut in half: the request WAS served) and
+``missing:KEY`` (the real answer without its top-level ``KEY``, e.g. ``missing:results``).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ class Fault:
     kind: str
     rate: float = 1.0
     delay: float = 0.0
+    retry_after: float | None = None
 
     def matches(self, op: str) -> bool:
         return self.op in ("*", op)
@@ -52,14 +59,30 @@ class FaultPlan:
             self._rates = rates
             self._rng = random.Random(spec.get("seed", 0))
 
-    def script(self, op: str, kind: str, times: int = 1, delay: float = 0.0) -> None:
+    def script(
+        self,
+        op: str,
+        kind: str,
+        times: int = 1,
+        delay: float = 0.0,
+        retry_after: float | None = None,
+    ) -> None:
         """Append ``times`` scripted faults of ``kind`` for operation ``op``."""
         with self._lock:
-            self._script.extend(Fault(op, kind, delay=delay) for _ in range(times))
+            self._script.extend(
+                Fault(op, kind, delay=delay, retry_after=retry_after) for _ in range(times)
+            )
 
-    def rate(self, op: str, kind: str, rate: float, delay: float = 0.0) -> None:
+    def rate(
+        self,
+        op: str,
+        kind: str,
+        rate: float,
+        delay: float = 0.0,
+        retry_after: float | None = None,
+    ) -> None:
         with self._lock:
-            self._rates.append(Fault(op, kind, rate, delay))
+            self._rates.append(Fault(op, kind, rate, delay, retry_after))
 
     def clear(self) -> None:
         with self._lock:
@@ -90,4 +113,5 @@ def _fault(item: dict[str, Any]) -> Fault:
         kind=str(item["kind"]),
         rate=float(item.get("rate", 1.0)),
         delay=float(item.get("delay", 0.0)),
+        retry_after=None if item.get("retry_after") is None else float(item["retry_after"]),
     )

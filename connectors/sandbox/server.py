@@ -95,6 +95,8 @@ class App:
         if action == "faults/clear" and request.method == "POST":
             self.faults.clear()
             return Response.json({"ok": True})
+        if action == "portal":
+            return Response.text(PORTAL_PAGE, content_type="text/html; charset=utf-8")
         return self.control_extra(action, request)
 
     def control_extra(self, action: str, request: Request) -> Response:
@@ -107,17 +109,60 @@ class App:
         with self.lock:
             self.calls[op] += 1
         fault = self.faults.pick(op)
-        if fault is not None:
-            if fault.delay:
-                time.sleep(fault.delay)
-            if fault.kind == "drop":
-                return Response(drop=True)
-            if fault.kind != "slow":
-                answer = self.fault_response(fault.kind, request)
-                if answer is None:
-                    answer = generic_fault(fault.kind)
-                return answer
-        return self.handle(request)
+        if fault is None:
+            return self.handle(request)
+        if fault.delay:
+            time.sleep(fault.delay)
+        if fault.kind == "drop":
+            return Response(drop=True)
+        if fault.kind == "slow":
+            return self.handle(request)
+        answer = self._injected(fault.kind, request)
+        if fault.retry_after is not None:
+            answer.headers["Retry-After"] = f"{fault.retry_after:g}"
+        return answer
+
+    def _injected(self, kind: str, request: Request) -> Response:
+        if kind == "truncated" or kind.startswith("missing:"):
+            return odd_answer(kind, self.handle(request))  # served, then spoiled on the way
+        if kind in ODD_KINDS:
+            return odd_answer(kind, None)
+        answer = self.fault_response(kind, request)
+        return answer if answer is not None else generic_fault(kind)
+
+
+#: what a proxy, a captive portal or a maintenance page answers instead of the API
+PORTAL_PAGE = (
+    "<!DOCTYPE html><html><head><title>Sign in</title></head>"
+    "<body><h1>Service temporarily unavailable</h1></body></html>"
+)
+ODD_KINDS = frozenset({"empty", "html", "redirect", "truncated"})
+
+
+def odd_answer(kind: str, served: Response | None) -> Response:
+    """An answer without the documented shape (see :mod:`.faults`); ``served`` is the real
+    answer for the kinds that spoil one (``truncated``, ``missing:KEY``)."""
+    if kind == "empty":
+        return Response(200, b"", {"Content-Type": "application/json;charset=UTF-8"})
+    if kind == "html":
+        return Response.text(PORTAL_PAGE, content_type="text/html; charset=utf-8")
+    if kind == "redirect":
+        return Response(302, b"", {"Location": "/__sandbox__/portal"})
+    assert served is not None
+    if kind == "truncated":
+        return Response(served.status, served.body[: len(served.body) // 2], served.headers)
+    return _without_key(served, kind.removeprefix("missing:"))
+
+
+def _without_key(served: Response, key: str) -> Response:
+    try:
+        payload = json.loads(served.body)
+    except ValueError:
+        return served
+    if not isinstance(payload, dict) or key not in payload:
+        return served
+    del payload[key]
+    return Response(served.status, json.dumps(payload).encode(), served.headers)
 
 
 def generic_fault(kind: str) -> Response:

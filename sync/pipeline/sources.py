@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from connectors.base import Connector
+from connectors.base import Connector, secret_values
 from mappings.loader import SourceMapping
 from sync.config.settings import HubSpotSource, SalesforceSource, Settings
 from sync.logs import register_secrets
@@ -66,7 +66,7 @@ def _salesforce(source: SalesforceSource, mapping: SourceMapping, share: float) 
         )
     else:
         auth = SessionAuth(_secret(auth_cfg.session_id) or "")
-    register_secrets(vars(auth).values())
+    register_secrets(secret_values(auth))
     connection = SalesforceConnection(
         auth=auth,
         instance_url=conn_cfg.instance_url,

@@ -1,6 +1,6 @@
 """The canonical store: SQLAlchemy models, repository functions and Alembic migrations.
 
-Import the parts you need (``sync.store.db``, ``sync.store.repository``, ...); this package
+Import the parts you need (``sync.store.db``, ``sync.store.leads``, ...); this package
 itself only re-exports the error types, so importing it is cheap and has no side effects.
 """
 

@@ -94,7 +94,9 @@ def supersede_waiting(
 
 
 def claim_batch(session: Session, source: str, limit: int, now: datetime) -> list[OutboxItem]:
-    """Up to ``limit`` items of ``source`` due for a write (PENDING, or RETRY whose time came).
+    """The items of ``source`` due for a write (PENDING, or RETRY whose time came), by lead:
+    the leads of the oldest ``limit`` due items, each with ALL its due items, so a lead's
+    corrections (a status and its reason) are written together, never split across claims.
 
     Oldest first. On PostgreSQL the rows stay locked for this transaction and rows another
     transaction holds are skipped.
@@ -114,32 +116,46 @@ def claim_batch(session: Session, source: str, limit: int, now: datetime) -> lis
     )[:limit]
     if not oldest:
         return []
-    # lock them by id alone and check their state here: with ``state IN`` in the WHERE,
-    # SQLite's planner walks the state index over every claimable item instead
-    query = (
-        select(OutboxItem)
-        .where(OutboxItem.id.in_(oldest))
-        .order_by(OutboxItem.id)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)  # the locked rows' values, not cached ones
-    )
-    claimed = [
-        item
-        for item in session.scalars(query)
-        if item.state in CLAIMABLE_STATES
-        and (item.next_attempt_at is None or item.next_attempt_at <= now)
-    ]
+    claimed = _claim_leads_of(session, source, oldest, now)
     if claimed:
         return claimed
     # every one of them is locked by another writer (PostgreSQL): claim past them
     query = (
-        select(OutboxItem)
+        select(OutboxItem.id)
         .where(OutboxItem.source == source, OutboxItem.state.in_(CLAIMABLE_STATES), due)
         .order_by(OutboxItem.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return list(session.scalars(query))
+    return _claim_leads_of(session, source, list(session.scalars(query)), now)
+
+
+def _claim_leads_of(
+    session: Session, source: str, item_ids: list[int], now: datetime
+) -> list[OutboxItem]:
+    """Lock every item of the leads of ``item_ids`` and keep the due ones, oldest first.
+
+    Locked by lead alone, the state checked here: with ``state IN`` in the WHERE, SQLite's
+    planner walks the state index over every claimable item instead of the lead index.
+    """
+    if not item_ids:
+        return []
+    leads = list(
+        session.scalars(select(OutboxItem.lead_id).where(OutboxItem.id.in_(item_ids)).distinct())
+    )
+    query = (
+        select(OutboxItem)
+        .where(OutboxItem.lead_id.in_(leads), OutboxItem.source == source)
+        .order_by(OutboxItem.id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)  # the locked rows' values, not cached ones
+    )
+    return [
+        item
+        for item in session.scalars(query)
+        if item.state in CLAIMABLE_STATES
+        and (item.next_attempt_at is None or item.next_attempt_at <= now)
+    ]
 
 
 def settle(

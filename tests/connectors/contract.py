@@ -15,11 +15,17 @@ fixture returning an object with this small interface (see :class:`Harness`):
 ``before_write(cb)``  run ``cb`` when the connector's next write starts talking to the CRM,
                       before its conflict check (a human edit between evaluation and write)
 ``fault(kind, n)``    the next ``n`` read requests fail with ``kind``: ``"http503"`` or ``"drop"``
+``write_fault(kind)`` the next write request (PATCH / batch update) fails with ``kind``
+``storm(rate)``       from now on a share ``rate`` of all requests fail (429, 503, drops, odd
+                      answers), drawn from a seeded generator
+``during_next_wait(cb)`` run ``cb`` during the retry policy's next wait (between a failed
+                      attempt and its retry)
 ``requests()``        how many API requests the emulator has answered so far (all operations)
 ``write_requests()``  how many *write* requests (PATCH / batch update) it has answered
 ``end``               a window end later than every seeded record and every edit
 ``page_size``         records per API page the emulator serves for incremental reads
-``status_field``, ``reason_field``, ``modstamp_field``: CRM field names; ``reason_field`` is a
+``status_field``, ``reason_field``, ``detail_field`` (free text), ``modstamp_field``: CRM
+field names; ``reason_field`` is a
 restricted picklist; ``valid_reason`` / ``other_reason`` are two accepted values of it and
 ``invalid_reason`` one it refuses.
 ====================  ==========================================================================
@@ -33,6 +39,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+import pytest
+
 from connectors.base import (
     Connector,
     Correction,
@@ -40,8 +48,10 @@ from connectors.base import (
     OutcomeStatus,
     Page,
     SourceRecord,
+    TransientError,
     Window,
 )
+from connectors.http import RetryPolicy
 
 
 class Harness(Protocol):
@@ -52,12 +62,13 @@ class Harness(Protocol):
 
     status_field: str
     reason_field: str
+    detail_field: str
     modstamp_field: str
     valid_reason: str
     other_reason: str
     invalid_reason: str
 
-    def connector(self) -> Connector: ...
+    def connector(self, **options: Any) -> Connector: ...
     def seeded_ids(self) -> list[str]: ...
     def deleted_ids(self) -> list[str]: ...
     def raw(self, record_id: str) -> Mapping[str, Any]: ...
@@ -66,6 +77,9 @@ class Harness(Protocol):
     def touch(self, record_ids: Sequence[str]) -> datetime: ...
     def before_write(self, callback: Callable[[], None]) -> None: ...
     def fault(self, kind: str, times: int = 1) -> None: ...
+    def write_fault(self, kind: str) -> None: ...
+    def storm(self, rate: float) -> None: ...
+    def during_next_wait(self, callback: Callable[[], object]) -> None: ...
     def requests(self) -> int: ...
     def write_requests(self) -> int: ...
 
@@ -223,6 +237,46 @@ class ConnectorContract:
         assert harness.invalid_reason in (outcomes[1].message or "")
         assert harness.raw(ids[2])[harness.reason_field] == harness.other_reason
 
+    def test_given_a_reason_and_its_detail_for_one_record_when_writing_then_one_request(
+        self, harness: Harness
+    ) -> None:
+        """A record's corrections travel together: split, the second would meet leadloop's
+        own first write as a conflict."""
+        (record_id,) = writable_ids(harness, 1)
+        stamp = harness.modstamp(record_id)
+        reason = Correction("k1", record_id, {harness.reason_field: harness.valid_reason}, stamp)
+        detail = Correction("k2", record_id, {harness.detail_field: "asked to wait"}, stamp)
+        before = harness.write_requests()
+        outcomes = harness.connector().write([reason, detail])
+        assert [(o.key, o.status, o.applied) for o in outcomes] == [
+            ("k1", OutcomeStatus.SENT, True),
+            ("k2", OutcomeStatus.SENT, True),
+        ]
+        assert harness.write_requests() - before == 1
+        raw = harness.raw(record_id)
+        assert (raw[harness.reason_field], raw[harness.detail_field]) == (
+            harness.valid_reason,
+            "asked to wait",
+        )
+
+    @pytest.mark.parametrize("kind", ["http503", "drop", "truncated"])
+    def test_given_a_failed_write_and_human_edits_before_the_retry_then_every_edit_survives(
+        self, harness: Harness, kind: str
+    ) -> None:
+        """The retry re-reads and re-decides; it never re-sends the failed request blindly."""
+        ids = writable_ids(harness, 5)
+        planned = [correction(harness, i, harness.valid_reason, f"k{n}") for n, i in enumerate(ids)]
+        harness.write_fault(kind)
+
+        def people_edit() -> None:
+            for record_id in ids:
+                harness.human_edit(record_id, {harness.reason_field: harness.other_reason})
+
+        harness.during_next_wait(people_edit)
+        outcomes = harness.connector().write(planned)
+        assert [harness.raw(i)[harness.reason_field] for i in ids] == [harness.other_reason] * 5
+        assert {o.status for o in outcomes} == {OutcomeStatus.CONFLICT}
+
     # -- resilience and accounting ------------------------------------------------------
 
     def test_given_a_503_and_a_dropped_connection_when_pulling_then_retried_to_completion(
@@ -236,6 +290,22 @@ class ConnectorContract:
         assert sorted(r.record_id for r in records) == sorted(harness.seeded_ids())
         # Emulators count a request on receipt, the dropped one included.
         assert connector.usage.calls == harness.requests() - before
+
+    def test_given_a_storm_of_20_percent_faults_when_pulling_and_writing_then_all_done(
+        self, harness: Harness
+    ) -> None:
+        """A run rides out a fault storm within its retry budget: nothing lost, all written."""
+        ids = writable_ids(harness, 30)
+        connector = harness.connector(retry=RetryPolicy(attempts=8, initial_wait=0, jitter=0))
+        harness.storm(0.2)
+        for round_ in range(3):  # three syncs: pull everything, write ten corrections
+            records = records_of(connector.pull(Window(None, harness.end)))
+            assert sorted({r.record_id for r in records}) == sorted(harness.seeded_ids())
+            chunk = ids[round_ * 10 : round_ * 10 + 10]
+            planned = [correction(harness, i, harness.valid_reason, f"k{i}") for i in chunk]
+            assert {o.status for o in connector.write(planned)} == {OutcomeStatus.SENT}
+        harness.storm(0.0)
+        assert {harness.raw(i)[harness.reason_field] for i in ids} == {harness.valid_reason}
 
     def test_given_reads_and_writes_when_counting_usage_then_every_request_counted(
         self, harness: Harness
@@ -252,9 +322,46 @@ class ConnectorContract:
         assert sum(connector.usage.by_operation.values()) == connector.usage.calls
 
 
+#: odd answers every emulator can give (connectors/sandbox/faults.py)
+ODD_KINDS = ("empty", "html", "redirect", "truncated")
+#: a fault storm's mix (connectors/sandbox/faults.py): rate limits, 5xx, drops, odd answers
+STORM_KINDS = ("http429", "http503", "drop", *ODD_KINDS)
+
+
+def storm_plan(rate: float, seed: int = 7) -> dict[str, Any]:
+    """The fault plan of a storm: ``rate`` of all requests fail, spread over STORM_KINDS."""
+    share = rate / len(STORM_KINDS)
+    return {
+        "seed": seed,
+        "rates": [{"op": "*", "kind": kind, "rate": share} for kind in STORM_KINDS],
+    }
+
+
+class OddAnswerContract:
+    """Answers without their documented shape are errors, never "no more data"."""
+
+    @pytest.mark.parametrize("kind", ODD_KINDS)
+    def test_given_an_odd_answer_when_pulling_then_retried_and_nothing_lost(
+        self, harness: Harness, kind: str
+    ) -> None:
+        harness.fault(kind)
+        records = records_of(harness.connector().pull(Window(None, harness.end)))
+        assert sorted(r.record_id for r in records) == sorted(harness.seeded_ids())
+
+    @pytest.mark.parametrize("kind", ODD_KINDS)
+    def test_given_odd_answers_past_the_attempts_when_pulling_then_transient_error_no_page(
+        self, harness: Harness, kind: str
+    ) -> None:
+        harness.fault(kind, times=10)
+        pages: list[Page] = []
+        with pytest.raises(TransientError, match="gave up after"):
+            pages.extend(harness.connector().pull(Window(None, harness.end)))
+        assert pages == []
+
+
 def _unknown_id(harness: Harness) -> str:
     sample = harness.seeded_ids()[0]
     return sample[:-3] + ("ZZZ" if not sample.endswith("ZZZ") else "YYY")
 
 
-__all__ = ["ConnectorContract", "Cursor", "Harness", "records_of"]
+__all__ = ["ConnectorContract", "Cursor", "Harness", "OddAnswerContract", "records_of"]

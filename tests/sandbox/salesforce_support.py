@@ -11,6 +11,7 @@ from typing import Any
 
 from simple_salesforce import Salesforce
 
+from connectors.salesforce.client import SalesforceConnection, SessionAuth, build_session
 from connectors.salesforce.transport import BaseUrlSession
 from connectors.sandbox.salesforce import SalesforceEmulator
 from connectors.sandbox.server import Server
@@ -29,7 +30,7 @@ class Running:
 
     def session(self) -> BaseUrlSession:
         """A fresh routing session for another client of the same emulator."""
-        return BaseUrlSession.for_urls([self.url])
+        return routing_session(self.url)
 
     def lead(self, **fields: Any) -> dict[str, Any]:
         """A live lead (first in creation order) after a human edit setting ``fields``."""
@@ -55,9 +56,7 @@ def running(clock: FrozenClock | None = None, plain: int = 0, **options: Any) ->
 def login(url: str, **kwargs: Any) -> Salesforce:
     """simple-salesforce logged in with username, password and token (SOAP)."""
     credentials = {"username": USERNAME, "password": PASSWORD, "security_token": TOKEN}
-    return Salesforce(
-        **{**credentials, **kwargs}, domain="login", session=BaseUrlSession.for_urls([url])
-    )
+    return Salesforce(**{**credentials, **kwargs}, domain="login", session=routing_session(url))
 
 
 def collection(*records: dict[str, Any], all_or_none: bool = False) -> dict[str, Any]:
@@ -73,3 +72,8 @@ def first_error(exc: BaseException) -> dict[str, Any]:
     content: Any = getattr(exc, "content", None)
     assert isinstance(content, list), f"not a JSON array error body: {content!r}"
     return dict(content[0])
+
+
+def routing_session(url: str) -> BaseUrlSession:
+    """The connector's own routing session for an org whose login and instance are ``url``."""
+    return build_session(SalesforceConnection(SessionAuth("-"), instance_url=url, login_url=url))

@@ -10,8 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceExpiredSession
 
-from connectors.salesforce.transport import BaseUrlSession
-from tests.sandbox.salesforce_support import USERNAME, login, running
+from tests.sandbox.salesforce_support import USERNAME, login, routing_session, running
 
 COUNT = "SELECT COUNT() FROM Lead"
 
@@ -30,7 +29,7 @@ def jwt_client(url: str, private_key: str, username: str = USERNAME) -> Salesfor
         consumer_key="3MVG9-leadloop",
         privatekey=private_key,
         domain="login",
-        session=BaseUrlSession.for_urls([url]),
+        session=routing_session(url),
     )
 
 

@@ -41,8 +41,9 @@ def correction(lead_id: int, key: str, source: str = "salesforce") -> NewOutboxI
     )  # fmt: skip
 
 
-def stored_lead_id(session: Session) -> int:
-    return upsert_leads(session, [lead()], NOW)[lead_key(lead())].lead_id
+def stored_lead_id(session: Session, external_id: str = "00QA") -> int:
+    stored = lead(external_id=external_id)
+    return upsert_leads(session, [stored], NOW)[lead_key(stored)].lead_id
 
 
 def test_given_new_items_when_enqueued_twice_then_the_second_time_adds_nothing(
@@ -99,7 +100,22 @@ def test_given_pending_retry_and_done_items_when_claimed_then_only_due_ones_come
     claimed = claim_batch(session, "salesforce", limit=10, now=NOW + 2 * MINUTE)
 
     assert [item.id for item in claimed] == [ids[2], ids[3], ids[4]]
-    assert [i.id for i in claim_batch(session, "salesforce", 1, NOW + 2 * MINUTE)] == [ids[2]]
+
+
+def test_given_a_limit_that_cuts_a_lead_when_claiming_then_the_whole_lead_comes(
+    session: Session,
+) -> None:
+    """A status and its reason are never split across two claims (two write batches)."""
+    first, second = stored_lead_id(session, "00QA"), stored_lead_id(session, "00QB")
+    enqueue(session, [correction(first, "a1"), correction(second, "b1")], NOW)
+    enqueue(session, [correction(first, "a2"), correction(second, "b2")], NOW + MINUTE)
+
+    claimed = claim_batch(session, "salesforce", limit=1, now=NOW + MINUTE)
+    assert [item.idempotency_key for item in claimed] == ["a1", "a2"]
+    for item in claimed:
+        mark(session, [item.id], OutboxState.SENT, NOW + MINUTE)
+    again = claim_batch(session, "salesforce", limit=3, now=NOW + MINUTE)
+    assert [item.idempotency_key for item in again] == ["b1", "b2"]
 
 
 def test_given_an_item_when_marked_through_its_life_then_attempts_and_times_are_kept(
@@ -142,13 +158,14 @@ def test_given_duplicate_keys_in_one_call_when_enqueued_then_one_item_is_added(
 
 
 def _claim_concurrently(postgres_url: str, first: int, second: int) -> tuple[list[int], list[int]]:
-    """Ten pending items; two PostgreSQL sessions claim ``first`` then ``second`` of them,
+    """Ten pending items of ten leads; two PostgreSQL sessions claim ``first`` then ``second``,
     each holding its locks while the other claims. Returns the ids each got."""
     engine = make_engine(postgres_url)
     upgrade(engine)
     factory = session_factory(engine)
     with factory.begin() as setup:
-        enqueue(setup, [correction(stored_lead_id(setup), f"k{i}") for i in range(10)], NOW)
+        leads = [stored_lead_id(setup, f"00Q{i}") for i in range(10)]
+        enqueue(setup, [correction(lead_id, f"k{i}") for i, lead_id in enumerate(leads)], NOW)
 
     with factory() as one, factory() as two:
         ids_one = [i.id for i in claim_batch(one, "salesforce", limit=first, now=NOW)]

@@ -1,9 +1,9 @@
 """The Salesforce REST API emulator: the unmodified simple-salesforce client talks to it.
 
-Serve it with ``Server(SalesforceEmulator(...)).start()`` and give simple-salesforce a
-``BaseUrlSession.for_urls([server.url])`` as ``session=`` (it builds https URLs; the session
-routes them here). Every data response carries ``Sforce-Limit-Info``; errors are JSON arrays
-(crm-api-facts.md section 4).
+Serve it with ``Server(SalesforceEmulator(...)).start()`` and give simple-salesforce the
+session of ``connectors.salesforce.client.build_session`` as ``session=`` (it builds https
+URLs; the session routes them here). Every data response carries ``Sforce-Limit-Info``;
+errors are JSON arrays (crm-api-facts.md section 4).
 """
 
 from __future__ import annotations

@@ -41,10 +41,14 @@ class Sleeps:
 
     clock: FrozenClock
     waits: list[float] = field(default_factory=list)
+    meanwhile: list[Callable[[], object]] = field(default_factory=list)
 
     def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
         self.clock.advance(seconds=seconds)
+        due, self.meanwhile = self.meanwhile, []
+        for callback in due:
+            callback()
 
 
 @dataclass

@@ -51,7 +51,7 @@ def test_given_a_dropped_connection_and_one_attempt_then_urllib3_did_not_retry_i
     with sandbox(contacts=5) as box:
         box.emulator.faults.script("search", "drop")
         connector = box.connector(retry=RetryPolicy(attempts=1))
-        with pytest.raises(TransientError, match="connection problem"):
+        with pytest.raises(TransientError, match="connection dropped"):
             list(connector.pull(EVERYTHING))
         assert box.calls("search") == 1 == connector.usage.by_operation["search"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from connectors.base import Connector
 from connectors.hubspot.streams import parse_stamp
-from tests.connectors.contract import ConnectorContract
+from tests.connectors.contract import ConnectorContract, OddAnswerContract, storm_plan
 from tests.connectors.hubspot.support import END, Sandbox, sandbox
 
 WRITES = ("batch_update", "contacts_update", "batch_upsert", "batch_create", "contacts_create")
@@ -22,6 +22,7 @@ class HubSpotHarness:
     end = END
     page_size = 200  # search answers up to 200 results
     status_field = "hs_lead_status"
+    detail_field = "reason_detail"
     reason_field = "nurture_reason"
     modstamp_field = "lastmodifieddate"
     valid_reason = "bad_timing"
@@ -32,8 +33,8 @@ class HubSpotHarness:
         self.box = box
         self.emulator = box.emulator
 
-    def connector(self) -> Connector:
-        return self.box.connector()
+    def connector(self, **options: Any) -> Connector:
+        return self.box.connector(**options)
 
     def seeded_ids(self) -> list[str]:
         return [str(i) for i in self.emulator.contacts.records]
@@ -66,6 +67,15 @@ class HubSpotHarness:
     def fault(self, kind: str, times: int = 1) -> None:
         self.emulator.faults.script("*", kind, times)
 
+    def write_fault(self, kind: str) -> None:
+        self.emulator.faults.script("batch_update", kind)
+
+    def storm(self, rate: float) -> None:
+        self.emulator.faults.load(storm_plan(rate))
+
+    def during_next_wait(self, callback: Callable[[], object]) -> None:
+        self.box.sleeps.meanwhile.append(callback)
+
     def requests(self) -> int:
         return self.box.calls()
 
@@ -73,7 +83,7 @@ class HubSpotHarness:
         return sum(self.emulator.calls[op] for op in WRITES)
 
 
-class TestHubSpotContract(ConnectorContract):
+class TestHubSpotContract(ConnectorContract, OddAnswerContract):
     @pytest.fixture
     def harness(self) -> Iterator[HubSpotHarness]:
         with sandbox(contacts=300) as box:

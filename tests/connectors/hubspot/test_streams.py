@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectors.base import Cursor, SourceRecord, Window
-from connectors.hubspot.streams import from_millis, parse_stamp, to_millis, window_for
+from connectors.hubspot.streams import from_millis, parse_stamp, to_millis
 from tests.connectors.contract import records_of
 from tests.connectors.hubspot.support import (
     EVERYTHING,
@@ -143,19 +143,6 @@ def test_given_a_full_resync_when_pulling_all_then_search_pages_of_200_and_archi
         assert box.emulator.bodies("search")[0]["filterGroups"] == []  # no date bounds at all
 
 
-def test_given_a_cursor_and_lookback_when_planning_the_next_window_then_overlap_from_cursor() -> (
-    None
-):
-    end = START + timedelta(hours=1)
-    cursor = Cursor(START, "1001")
-    assert window_for(cursor, end, timedelta(minutes=10)) == Window(
-        START - timedelta(minutes=10), end
-    )
-    assert window_for(None, end, timedelta(minutes=10)) == Window(None, end)
-    late = Cursor(end + timedelta(hours=1), "1")  # a clock went backwards
-    assert window_for(late, end, timedelta(minutes=10)).start == end - timedelta(minutes=10)
-
-
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -183,8 +170,8 @@ def test_given_search_index_lag_when_the_next_window_looks_back_then_the_late_ed
         first = records_of(box.connector().pull(Window(None, box.clock())))
         assert ids_of(first) == [quiet]  # the index has not caught up with the edit yet
         box.clock.advance(minutes=1)
-        cursor = Cursor(box.clock() - timedelta(minutes=1), "")  # the engine kept the end
-        window = window_for(cursor, box.clock(), lookback=timedelta(minutes=10))
+        kept_end = box.clock() - timedelta(minutes=1)  # the engine's cursor: the last end
+        window = Window(kept_end - timedelta(minutes=10), box.clock())  # its 10-min lookback
         again = records_of(box.connector().pull(window))
         assert [(r.record_id, r.fields["reason_detail"]) for r in again] == [(edited, "edited")]
 

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from connectors.base import Correction, FatalError, OutcomeStatus
-from connectors.hubspot.writer import batches
+from connectors.base import OutcomeStatus
 from connectors.sandbox.hubspot import errors
 from connectors.sandbox.server import Request, Response
 from tests.connectors.hubspot.support import RecordingEmulator, Sandbox, sandbox
@@ -150,61 +149,50 @@ def test_given_a_missing_option_and_create_missing_options_on_then_added_once_an
         assert connector.field_options(REASON) == {*before, "low_interest_score"}
 
 
-def test_given_two_corrections_of_one_contact_then_separate_batches_in_order() -> None:
-    ids = [Correction(f"k{n}", rid, {}, None) for n, rid in enumerate("abacab")]
-    assert [[c.key for _, c in batch] for batch in batches(ids)] == [
-        ["k0", "k1", "k3"],
-        ["k2", "k5"],
-        ["k4"],
-    ]
-
-
 class WholeBatchRefusal(RecordingEmulator):
-    """HubSpot variant that refuses a whole batch update when one input is invalid (400)."""
+    """HubSpot variant that refuses a whole batch update when one input is invalid (400), its
+    message naming the refused property and value as HubSpot's does (``named``), or not."""
+
+    named = True
 
     def handle(self, request: Request) -> Response:
         inputs = request.json()["inputs"] if self.operation(request) == "batch_update" else []
         if any(i["properties"].get("reason_detail") == "refused" for i in inputs):
-            return errors.validation("Property values were not valid")
+            problem = (
+                '[{"isValid":false,"message":"refused was not one of the allowed options",'
+                '"error":"INVALID_OPTION","name":"reason_detail"}]'
+            )
+            return errors.validation(
+                f"Property values were not valid: {problem}" if self.named else "Invalid input"
+            )
         return super().handle(request)
 
 
-def test_given_a_whole_batch_400_then_narrowed_to_the_bad_input_and_the_rest_written() -> None:
-    with sandbox(emulator_class=WholeBatchRefusal) as box:
-        ids = box.emulator.add_contacts(8)
-        values = ["ok"] * 8
-        values[5] = "refused"
+class UnnamedRefusal(WholeBatchRefusal):
+    named = False
+
+
+@pytest.mark.parametrize(
+    ("emulator", "size", "bad", "calls"),
+    [
+        (UnnamedRefusal, 8, 5, 5),  # 8 -> 4 passes -> 2 refused -> 1 passes -> the other: dead
+        (UnnamedRefusal, 100, 37, 11),
+        (WholeBatchRefusal, 100, 37, 2),  # the message names the value: the 99 others at once
+    ],
+)
+def test_given_a_whole_batch_400_then_the_bad_input_is_isolated_and_the_rest_written(
+    emulator: type[WholeBatchRefusal], size: int, bad: int, calls: int
+) -> None:
+    with sandbox(emulator_class=emulator) as box:
+        ids = box.emulator.add_contacts(size)
+        values = ["ok"] * size
+        values[bad] = "refused"
         outcomes = box.connector().write(
             [box.correction(i, {"reason_detail": v}) for i, v in zip(ids, values, strict=True)]
         )
-        assert [o.status for o in outcomes] == [OutcomeStatus.SENT] * 5 + [OutcomeStatus.DEAD] + [
-            OutcomeStatus.SENT
-        ] * 2
-        assert "Property values were not valid" in (outcomes[5].message or "")
-        assert props(box, ids[7])["reason_detail"] == "ok"
-        assert box.calls("batch_update") == 1 + 2 + 2 + 2  # 8 -> 4+4 -> 2+2 -> 1+1
-
-
-def test_given_a_missing_property_when_ensured_with_creation_allowed_then_created_once() -> None:
-    with sandbox() as box:
-        connector = box.connector(create_missing_options=True)
-        assert connector.ensure_property(
-            "leadloop_flags",
-            "leadloop Flags",
-            type="enumeration",
-            field_type="select",
-            options=["review"],
-        )
-        assert not connector.ensure_property("leadloop_flags", "leadloop Flags")
-        assert connector.field_options("leadloop_flags") == {"review"}
-        (created,) = box.emulator.bodies("properties_write")
-        assert (created["name"], created["type"], created["groupName"]) == (
-            "leadloop_flags",
-            "enumeration",
-            "contactinformation",
-        )
-
-
-def test_given_a_missing_property_when_creation_is_not_allowed_then_fatal_naming_it() -> None:
-    with sandbox() as box, pytest.raises(FatalError, match="'leadloop_flags' is missing"):
-        box.connector().ensure_property("leadloop_flags", "leadloop Flags")
+        statuses = [OutcomeStatus.SENT] * size
+        statuses[bad] = OutcomeStatus.DEAD
+        assert [o.status for o in outcomes] == statuses
+        assert "refused" in (outcomes[bad].message or "") or not emulator.named
+        assert all(props(box, i)["reason_detail"] == "ok" for n, i in enumerate(ids) if n != bad)
+        assert box.calls("batch_update") == calls

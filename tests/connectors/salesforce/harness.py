@@ -18,6 +18,7 @@ from connectors.salesforce.streams import parse_datetime
 from connectors.sandbox.salesforce import SalesforceEmulator
 from connectors.sandbox.server import Request, Response, Server
 from tests.builders import FrozenClock
+from tests.connectors.contract import storm_plan
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # after every seeded modstamp
 USERNAME, PASSWORD, TOKEN = "admin@leadloop.sandbox", "sandbox-password", "sandbox-token"
@@ -38,12 +39,17 @@ FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.01, max_wait=0.05, jitter=0.
 
 @dataclass
 class Sleeps:
-    """Records the waits the retry policy asked for instead of sleeping."""
+    """Records the waits the retry policy asked for instead of sleeping; runs what a test
+    wants to happen during the next wait (a person editing a record meanwhile)."""
 
     waits: list[float] = field(default_factory=list)
+    meanwhile: list[Callable[[], object]] = field(default_factory=list)
 
     def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+        due, self.meanwhile = self.meanwhile, []
+        for callback in due:
+            callback()
 
 
 class RecordingEmulator(SalesforceEmulator):
@@ -74,6 +80,7 @@ class SalesforceHarness:
 
     page_size = 200
     status_field = "Status"
+    detail_field = "Reason_Detail__c"
     reason_field = "Nurture_Reason__c"
     modstamp_field = "SystemModstamp"
     valid_reason = "Bad Timing"
@@ -117,6 +124,7 @@ class SalesforceHarness:
         return parse_datetime(self.app.record(record_id)["SystemModstamp"])
 
     def human_edit(self, record_id: str, fields: Mapping[str, Any]) -> None:
+        self.clock.advance()  # a person saves a while after leadloop read the record
         self.app.human_edit(record_id, dict(fields))
 
     def touch(self, record_ids: Sequence[str]) -> datetime:
@@ -131,6 +139,15 @@ class SalesforceHarness:
 
     def fault(self, kind: str, times: int = 1) -> None:
         self.app.faults.script("query", kind, times)
+
+    def write_fault(self, kind: str) -> None:
+        self.app.faults.script("composite", kind)
+
+    def storm(self, rate: float) -> None:
+        self.app.faults.load(storm_plan(rate))
+
+    def during_next_wait(self, callback: Callable[[], object]) -> None:
+        self.sleeps.meanwhile.append(callback)
 
     def requests(self) -> int:
         return sum(self.app.calls.values())

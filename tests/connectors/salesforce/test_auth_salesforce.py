@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from connectors.base import AuthError, Window
+from connectors.base import AuthError, TransientError, Window, secret_values
 from connectors.salesforce import JwtAuth, PasswordAuth, SessionAuth
 from tests.connectors.contract import records_of
 from tests.connectors.salesforce.harness import PASSWORD, TOKEN, USERNAME, SalesforceHarness
@@ -117,3 +117,41 @@ def test_given_credentials_when_logging_in_then_the_password_travels_only_in_the
     login, *rest = org.app.requests
     assert f"{PASSWORD}{TOKEN}".encode() in login.body
     assert all(PASSWORD not in str(r.headers) + r.body.decode() for r in rest)
+
+
+@pytest.mark.parametrize("kind", ["http503", "http502", "drop"])
+def test_given_a_password_login_that_fails_on_the_server_side_when_checking_then_retried(
+    org: SalesforceHarness, kind: str
+) -> None:
+    """A 5xx or a dropped login is not an answer about the credentials: the login is retried."""
+    org.app.faults.script("login", kind)
+    connector = org.connector()
+    connector.check()
+    assert org.app.calls["login"] == 2
+    assert len(org.sleeps.waits) == 1
+
+
+def test_given_a_jwt_token_endpoint_answering_503_when_pulling_then_retried(
+    org: SalesforceHarness,
+) -> None:
+    org.app.faults.script("token", "http503")
+    connector = org.connector(JwtAuth(USERNAME, "3MVG9consumer", private_key=private_key_pem()))
+    assert len(records_of(connector.pull(Window(None, org.end)))) == 300
+    assert org.app.calls["token"] == 2
+
+
+def test_given_logins_failing_on_the_server_side_past_the_attempts_then_transient_not_auth(
+    org: SalesforceHarness,
+) -> None:
+    org.app.faults.script("login", "http503", times=4)
+    with pytest.raises(TransientError, match="login answered HTTP 503") as caught:
+        org.connector().check()
+    assert not isinstance(caught.value, AuthError)
+    assert f"login as {USERNAME!r}" in str(caught.value)
+
+
+def test_given_each_auth_mode_then_its_secrets_are_the_credentials_never_the_username() -> None:
+    """What the logs mask: a username masked as well would hide who failed to log in."""
+    assert secret_values(PasswordAuth(USERNAME, PASSWORD, TOKEN)) == [PASSWORD, TOKEN]
+    assert secret_values(JwtAuth(USERNAME, "3MVG9consumer", private_key="KEY")) == ["KEY"]
+    assert secret_values(SessionAuth("00D!session")) == ["00D!session"]

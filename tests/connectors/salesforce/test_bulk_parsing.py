@@ -27,7 +27,7 @@ def test_given_bulk_csv_when_parsing_with_describe_types_then_rest_shaped_values
         '"00Q1","true","42.5","12","2026-03-01T12:00:00.000Z","2026-03-02","Acme, ""Inc"""\n'
         '"00Q2","false","","","2026-03-01T12:00:01.123Z","",""\n'
     )
-    rows = bulk.parse_csv(text, bulk.converters(DESCRIBE))
+    rows = list(bulk.iter_csv(text, bulk.converters(DESCRIBE)))
     assert rows == [
         {
             "Id": "00Q1",
@@ -58,7 +58,7 @@ def test_given_quoted_line_breaks_and_crlf_endings_when_parsing_then_rows_are_wh
         '"00Q3",""'
     )  # the last line may lack its ending
 
-    rows = bulk.parse_csv(text, bulk.converters(DESCRIBE))
+    rows = list(bulk.iter_csv(text, bulk.converters(DESCRIBE)))
 
     assert rows == [
         {"Id": "00Q1", "Company": "Acme\nNorth\r\nWing"},
@@ -71,7 +71,7 @@ def test_given_a_row_short_of_cells_when_parsing_then_a_fatal_error_names_its_li
     text = '"Id","Company"\n"00Q1","Acme"\n"00Q2"\n'
 
     with pytest.raises(FatalError, match=r"CSV line 3 has 1 cells, the header names 2"):
-        bulk.parse_csv(text, bulk.converters(DESCRIBE))
+        list(bulk.iter_csv(text, bulk.converters(DESCRIBE)))
 
 
 def test_given_a_non_utc_datetime_when_converting_then_rest_format_in_utc() -> None:

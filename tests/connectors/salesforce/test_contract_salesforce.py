@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.connectors.contract import ConnectorContract
+from tests.connectors.contract import ConnectorContract, OddAnswerContract
 from tests.connectors.salesforce.harness import SalesforceHarness
 
 
@@ -17,5 +17,5 @@ def harness() -> Iterator[SalesforceHarness]:
     running.stop()
 
 
-class TestSalesforceContract(ConnectorContract):
+class TestSalesforceContract(ConnectorContract, OddAnswerContract):
     """Every ConnectorContract case, with the Salesforce harness."""

@@ -11,7 +11,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceRefusedRequest
 
 from connectors.base import FatalError, LimitExhausted, TransientError, Window
-from connectors.http import Action
+from connectors.http import judge
 from connectors.salesforce import SalesforceConnection, SessionAuth, build_client
 from connectors.salesforce.errors import classify
 from tests.connectors.contract import records_of
@@ -42,22 +42,22 @@ def query(sf: Salesforce) -> Any:
 
 
 FAULTS = [  # (fault kind injected on the query, expected action, words in the reason)
-    ("invalid_session", Action.RAISE, "session expired"),
-    ("request_limit", Action.STOP, "REQUEST_LIMIT_EXCEEDED"),
-    ("unable_to_lock_row", Action.RETRY, "UNABLE_TO_LOCK_ROW"),
-    ("http500", Action.RETRY, "HTTP 500"),
-    ("http503", Action.RETRY, "HTTP 503"),
-    ("drop", Action.RETRY, "connection problem"),
+    ("invalid_session", None, "session expired"),
+    ("request_limit", LimitExhausted, "REQUEST_LIMIT_EXCEEDED"),
+    ("unable_to_lock_row", TransientError, "UNABLE_TO_LOCK_ROW"),
+    ("http500", TransientError, "HTTP 500"),
+    ("http503", TransientError, "HTTP 503"),
+    ("drop", TransientError, "connection dropped"),
 ]
 
 
-@pytest.mark.parametrize(("kind", "action", "reason"), FAULTS)
+@pytest.mark.parametrize(("kind", "error", "reason"), FAULTS)
 def test_given_an_injected_fault_when_classifying_the_real_exception_then_decision(
-    org: SalesforceHarness, kind: str, action: Action, reason: str
+    org: SalesforceHarness, kind: str, error: type[Exception] | None, reason: str
 ) -> None:
     org.app.faults.script("query", kind)
     decision = classify(failure(org, query))
-    assert decision.action is action
+    assert decision.error is error
     assert reason in decision.reason
 
 
@@ -73,7 +73,7 @@ def test_given_a_request_that_cannot_succeed_when_classifying_then_fail(
     org: SalesforceHarness, call: Callable[[Salesforce], Any], reason: str
 ) -> None:
     decision = classify(failure(org, call))
-    assert decision.action is Action.FAIL
+    assert decision.error is FatalError
     assert reason in decision.reason
 
 
@@ -83,7 +83,7 @@ def test_given_a_slow_answer_past_the_timeout_when_classifying_then_retry(
     org.app.faults.script("query", "slow", delay=1.0)
     exc = failure(org, query)
     assert isinstance(exc, requests.Timeout)
-    assert classify(exc).action is Action.RETRY
+    assert classify(exc).error is TransientError
 
 
 def test_given_https_to_a_plain_http_server_when_classifying_then_fail_not_retry(
@@ -91,7 +91,7 @@ def test_given_https_to_a_plain_http_server_when_classifying_then_fail_not_retry
 ) -> None:
     conn = SalesforceConnection(SessionAuth("x"), instance_url=org.url.replace("http:", "https:"))
     decision = classify(failure(org, query, conn))
-    assert decision.action is Action.FAIL and "TLS" in decision.reason
+    assert decision.error is FatalError and "TLS" in decision.reason
 
 
 def test_given_another_403_when_classifying_then_fail() -> None:
@@ -99,11 +99,11 @@ def test_given_another_403_when_classifying_then_fail() -> None:
     body = [{"message": "Insufficient privileges", "errorCode": "INSUFFICIENT_ACCESS"}]
     # simple-salesforce annotates ``content`` as bytes but stores the parsed JSON list.
     exc = SalesforceRefusedRequest("https://x/services/data/v59.0/query/", 403, "query", body)  # type: ignore[arg-type]
-    assert classify(exc).action is Action.FAIL
+    assert classify(exc).error is FatalError
 
 
-def test_given_our_own_limit_error_when_classifying_then_raised_unchanged() -> None:
-    assert classify(LimitExhausted("budget")).action is Action.RAISE
+def test_given_our_own_limit_error_when_judged_then_raised_unchanged() -> None:
+    assert judge(LimitExhausted("budget"), classify).error is None
 
 
 # -- the connector acting on decisions -------------------------------------------------------
@@ -122,7 +122,7 @@ def test_given_a_persistent_503_when_pulling_then_transient_error_after_the_atte
     org: SalesforceHarness,
 ) -> None:
     org.fault("http503", times=10)
-    with pytest.raises(TransientError, match="retries exhausted"):
+    with pytest.raises(TransientError, match="gave up after 4 attempts"):
         records_of(org.connector().pull(Window(None, org.end)))
     assert len(org.sleeps.waits) == 3  # 4 attempts
 
@@ -149,7 +149,7 @@ def test_given_a_budget_share_when_pulling_repeatedly_then_the_share_is_never_ex
     org = SalesforceHarness(daily_limit=40)
     try:
         connector = org.connector(api_budget_share=0.5)
-        with pytest.raises(LimitExhausted, match=r"used 20 of 40, budget share 0\.5"):
+        with pytest.raises(LimitExhausted, match=r"may use 20, api_budget_share 0\.5"):
             for _ in range(40):
                 records_of(connector.pull(Window(None, org.end)))
         assert org.app.api_used == 20
@@ -163,7 +163,7 @@ def test_given_the_org_allowance_spent_when_pulling_then_stop_before_exceeding_i
     try:
         connector = org.connector()
         records_of(connector.pull(Window(None, org.end)))  # 2 query pages: used 2 of 3
-        with pytest.raises(LimitExhausted, match="used 3 of 3"):
+        with pytest.raises(LimitExhausted, match="3 of the daily 3 calls used"):
             records_of(connector.pull(Window(None, org.end)))
         assert (connector.usage.used, connector.usage.limit) == (3, 3)
         # the third call used the last unit; the fourth was never sent

@@ -75,21 +75,6 @@ def test_given_count_and_full_soql_then_plain_statements() -> None:
     assert streams.full_soql(SPEC, ordered=False) == f"SELECT {FIELDS} FROM Lead"
 
 
-def test_given_a_cursor_when_computing_next_window_then_starts_lookback_earlier() -> None:
-    cursor = Cursor(T0 + timedelta(microseconds=999), "00Q1")
-    window = streams.window_for(cursor, T0 + timedelta(hours=2), timedelta(minutes=10))
-    assert window == Window(T0 - timedelta(minutes=10), T0 + timedelta(hours=2))
-
-
-def test_given_no_cursor_when_computing_window_then_from_the_beginning() -> None:
-    assert streams.window_for(None, T0, timedelta(minutes=10)) == Window(None, T0)
-
-
-def test_given_a_cursor_at_the_end_and_no_lookback_when_computing_window_then_not_empty() -> None:
-    window = streams.window_for(Cursor(T0, "00Q1"), T0, timedelta(0))
-    assert window.start == T0 - timedelta(seconds=1)
-
-
 def test_given_same_stamp_records_when_filtering_after_cursor_then_ties_resolved_by_id() -> None:
     records = [
         record("00Q1", T0),

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from connectors.base import Correction, OutcomeStatus
+from connectors.batching import merge_by_record
 from connectors.salesforce import writer
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -34,14 +35,20 @@ def current(stamp: str = STAMP, **fields: Any) -> dict[str, Any]:
     return {"Id": "00Q1", "SystemModstamp": stamp, "IsDeleted": False, **fields}
 
 
-def test_given_450_corrections_when_batching_then_200_200_50() -> None:
-    items = [correction(f"00Q{i}", f"k{i}") for i in range(450)]
-    assert [len(b) for b in writer.batches(items)] == [200, 200, 50]
-
-
-def test_given_two_corrections_for_one_record_when_batching_then_separate_batches() -> None:
-    items = [correction("00Q1", "a"), correction("00Q2", "b"), correction("00Q1", "c")]
-    assert [[c.key for c in b] for b in writer.batches(items)] == [["a", "b"], ["c"]]
+def test_given_a_records_corrections_when_merging_then_one_update_later_values_winning() -> None:
+    early, late = T0, T0 + timedelta(seconds=5)
+    items = [
+        Correction("a", "00Q1", {"Status": "Nurture", "Nurture_Reason__c": None}, late),
+        Correction("b", "00Q2", {"Status": "Working - Contacted"}, early),
+        Correction("c", "00Q1", {"Nurture_Reason__c": "Bad Timing"}, early),
+    ]
+    updates = merge_by_record(items)
+    assert [(u.correction.key, [m.key for m in u.members]) for u in updates] == [
+        ("a", ["a", "c"]),
+        ("b", ["b"]),
+    ]
+    assert updates[0].correction.changes == {"Status": "Nurture", "Nurture_Reason__c": "Bad Timing"}
+    assert updates[0].correction.expected_modstamp == early
 
 
 def test_given_a_batch_when_building_reread_then_one_query_with_changed_fields() -> None:

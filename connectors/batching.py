@@ -1,0 +1,56 @@
+"""Batching helpers shared by the connectors: slices of a sequence, and a record's corrections
+merged into one update (all corrections of one record travel in one write request)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from connectors.base import Correction, WriteOutcome
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """Consecutive slices of at most ``size`` items."""
+    for index in range(0, len(items), size):
+        yield items[index : index + size]
+
+
+@dataclass(frozen=True)
+class RecordUpdate:
+    """Every correction of one record merged into ONE update, so a status and its reason
+    travel in one request (a second request would meet leadloop's own first write as a
+    conflict). ``correction`` is the merged one (the first member's key; later values win per
+    field; the earliest evaluated stamp); ``members`` are the corrections it stands for."""
+
+    correction: Correction
+    members: tuple[Correction, ...]
+
+
+def merge_by_record(corrections: Sequence[Correction]) -> list[RecordUpdate]:
+    """One RecordUpdate per record, in the order records first appear."""
+    groups: dict[str, list[Correction]] = {}
+    for item in corrections:
+        groups.setdefault(item.record_id, []).append(item)
+    updates = []
+    for record_id, members in groups.items():
+        changes: dict[str, str | None] = {}
+        for member in members:
+            changes.update(member.changes)
+        stamps = [m.expected_modstamp for m in members if m.expected_modstamp is not None]
+        merged = Correction(members[0].key, record_id, changes, min(stamps, default=None))
+        updates.append(RecordUpdate(merged, tuple(members)))
+    return updates
+
+
+def spread_outcomes(
+    updates: Sequence[RecordUpdate], outcomes: Mapping[str, WriteOutcome]
+) -> dict[str, WriteOutcome]:
+    """Each member correction's outcome (by its key): its merged update's, under its own key."""
+    return {
+        member.key: replace(outcomes[update.correction.key], key=member.key)
+        for update in updates
+        for member in update.members
+    }
