@@ -76,12 +76,20 @@ def clock() -> FrozenClock:
     return FrozenClock(START)
 
 
-def _harness(tmp_path: Path, store: str, clock: FrozenClock, **options: Any) -> Iterator[Harness]:
-    box = Sandbox(
-        SandboxOptions(
-            leads=options.pop("leads", 200), contacts=options.pop("contacts", 120), now=clock
-        )
-    ).start()
+def quirks_off(request: pytest.FixtureRequest) -> frozenset[str]:
+    """The sandbox quirks a test switches off with ``@pytest.mark.quirks_off(...)``.
+
+    Each use carries a ``# realism-off(issue 9.N): why`` comment: a product defect of issue 9
+    that the realistic sandbox exposes; the fix removes the marker.
+    """
+    marker = request.node.get_closest_marker("quirks_off")
+    return frozenset(marker.args) if marker else frozenset()
+
+
+def _harness(
+    tmp_path: Path, store: str, clock: FrozenClock, off: frozenset[str] = frozenset()
+) -> Iterator[Harness]:
+    box = Sandbox(SandboxOptions(leads=200, contacts=120, now=clock, quirks_off=off)).start()
     try:
         config = write_config(tmp_path, box.salesforce_url, box.hubspot_url, store)
         settings = load_settings(config)
@@ -96,12 +104,17 @@ def _harness(tmp_path: Path, store: str, clock: FrozenClock, **options: Any) -> 
 
 
 @pytest.fixture
-def harness(tmp_path: Path, clock: FrozenClock) -> Iterator[Harness]:
+def harness(
+    tmp_path: Path, clock: FrozenClock, request: pytest.FixtureRequest
+) -> Iterator[Harness]:
     """The loop on SQLite."""
-    yield from _harness(tmp_path, f"sqlite:///{tmp_path / 'leadloop.db'}", clock)
+    store = f"sqlite:///{tmp_path / 'leadloop.db'}"
+    yield from _harness(tmp_path, store, clock, quirks_off(request))
 
 
 @pytest.fixture
-def any_store_harness(tmp_path: Path, clock: FrozenClock, store_url: str) -> Iterator[Harness]:
+def any_store_harness(
+    tmp_path: Path, clock: FrozenClock, store_url: str, request: pytest.FixtureRequest
+) -> Iterator[Harness]:
     """The loop on SQLite and on PostgreSQL."""
-    yield from _harness(tmp_path, store_url, clock)
+    yield from _harness(tmp_path, store_url, clock, quirks_off(request))

@@ -53,6 +53,9 @@ def test_given_unambiguous_legacy_reasons_when_the_loop_runs_then_they_become_ca
     assert after == {lead["Id"]: expected[lead["Nurture_Reason__c"]] for lead in before}
 
 
+# realism-off(issue 9.5): the "reason required when Unqualified" rule refuses the review flag
+# on exactly the Unqualified leads without a reason that the flag is for (no Task channel yet)
+@pytest.mark.quirks_off("salesforce.reason_required_rule")
 def test_given_ambiguous_or_missing_reasons_when_the_loop_runs_then_a_human_is_asked(
     harness: Harness,
 ) -> None:
