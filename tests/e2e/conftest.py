@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.sandbox.runner import Sandbox, SandboxOptions
+from mappings.loader import BUILTIN_DIR
 from sync.demo import write_config
 from sync.pipeline.engine import Engine as Loop
 from sync.pipeline.engine import SourceReport, SyncRequest
@@ -92,6 +93,8 @@ def _harness(
     box = Sandbox(SandboxOptions(leads=200, contacts=120, now=clock, quirks_off=off)).start()
     try:
         config = write_config(tmp_path, box.salesforce_url, box.hubspot_url, store)
+        if "salesforce.no_status_changed_field" in off:
+            _map_status_changed_at(config)
         settings = load_settings(config)
         engine = make_engine(settings.store.dsn)
         upgrade(engine)
@@ -101,6 +104,21 @@ def _harness(
             engine.dispose()
     finally:
         box.stop()
+
+
+def _map_status_changed_at(config: Path) -> None:
+    """An org WITH a status-changed date field, and a config that reads it (as the example
+    config describes): a copy of the built-in Lead mapping that maps ``status_changed_at``."""
+    mapping = config.parent / "salesforce_lead.yaml"
+    text = (BUILTIN_DIR / "salesforce_lead.yaml").read_text(encoding="utf-8")
+    anchor = "  modified_at: {field: SystemModstamp"
+    assert anchor in text, "the built-in Lead mapping changed: update this opt-out"
+    line = "  status_changed_at: {field: Status_Changed_At__c, transforms: [datetime]}\n"
+    mapping.write_text(text.replace(anchor, line + anchor), encoding="utf-8")
+    original = config.read_text(encoding="utf-8")
+    config.write_text(
+        original.replace("mapping: salesforce_lead", f"mapping: {mapping}"), encoding="utf-8"
+    )
 
 
 @pytest.fixture

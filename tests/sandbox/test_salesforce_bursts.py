@@ -79,3 +79,9 @@ def test_given_a_small_org_when_seeded_then_a_burst_in_the_middle() -> None:
 def test_given_bursts_switched_off_when_seeded_then_no_second_holds_many_leads() -> None:
     emulator = SalesforceEmulator(leads=4500, seed=42, quirks_off={"same_second_bursts"})
     assert biggest_burst(sync_order(emulator)) < 10
+
+
+def test_given_the_status_field_on_when_a_burst_is_imported_then_dated_at_the_import() -> None:
+    emulator = SalesforceEmulator(leads=300, seed=42, quirks_off={"no_status_changed_field"})
+    burst = [row for row in emulator.records() if row["CreatedById"] == AUTOMATION_USER]
+    assert burst and all(row["Status_Changed_At__c"] == row["CreatedDate"] for row in burst)

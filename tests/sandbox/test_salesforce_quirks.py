@@ -23,6 +23,7 @@ def test_given_the_quirk_list_when_read_then_each_names_its_vendor_page() -> Non
     assert {
         "whole_second_stamps",
         "same_second_bursts",
+        "no_status_changed_field",
         "reason_required_rule",
         "if_unmodified_since",
         "replication_window",

@@ -6,10 +6,11 @@ import re
 from typing import Any
 
 import pytest
+from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from connectors.sandbox.salesforce.auth import USER_ID
 from connectors.sandbox.salesforce.schema import AUTOMATION_USER, REP_USER
-from tests.sandbox.salesforce_support import Running, collection, running
+from tests.sandbox.salesforce_support import Running, collection, first_error, running
 
 STAMPS = "SELECT Id, CreatedDate, LastModifiedDate, SystemModstamp, LastModifiedById FROM Lead"
 
@@ -108,3 +109,26 @@ def test_given_owner_name_when_a_bulk_query_selects_it_then_a_dotted_csv_column(
     header, *rows = chunks[0].splitlines()
     assert header == '"Id","Owner.Name"'
     assert all(row.endswith('"Leadloop Integration"') for row in rows) and len(rows) == 2
+
+
+def test_given_the_default_org_when_naming_status_changed_at_then_400_invalid_field() -> None:
+    with running(plain=1) as sandbox:
+        with pytest.raises(SalesforceMalformedRequest) as queried:
+            sandbox.sf.query("SELECT Id, Status_Changed_At__c FROM Lead")
+        with pytest.raises(SalesforceMalformedRequest) as written:
+            write(sandbox, {"id": sandbox.lead()["Id"], "Status_Changed_At__c": None})
+        with pytest.raises(ValueError, match="Status_Changed_At__c"):
+            sandbox.emulator.human_edit(sandbox.lead()["Id"], {"Status_Changed_At__c": None})
+        row = sandbox.lead()
+    assert first_error(queried.value)["errorCode"] == "INVALID_FIELD"
+    assert "No such column 'Status_Changed_At__c'" in first_error(queried.value)["message"]
+    assert first_error(written.value)["errorCode"] == "INVALID_FIELD"
+    assert "Status_Changed_At__c" not in row
+
+
+def test_given_the_field_switched_on_when_seeded_then_every_lead_has_a_status_change_date() -> None:
+    with running(leads=300, quirks_off={"no_status_changed_field"}) as sandbox:
+        rows = sandbox.sf.query_all("SELECT Id, Status_Changed_At__c FROM Lead")["records"]
+        described = {f["name"] for f in sandbox.sf.Lead.describe()["fields"]}
+    assert rows and all(row["Status_Changed_At__c"] for row in rows)
+    assert "Status_Changed_At__c" in described

@@ -105,7 +105,9 @@ class SalesforceEmulator(ControlMixin, RecordsMixin, App):
     def _build_org(self, restricted_reasons: bool) -> None:
         """The schema and the (empty) data stores, shaped by the quirks."""
         quirk = self.quirks.on
-        self.shape = Shape(status_field=True, bursts=quirk("same_second_bursts"))
+        self.shape = Shape(
+            status_field=not quirk("no_status_changed_field"), bursts=quirk("same_second_bursts")
+        )
         whole = quirk("whole_second_stamps")
         self.lead_entity = Entity(
             "Lead", "00Q", lead_fields(restricted_reasons, self.shape.status_field)

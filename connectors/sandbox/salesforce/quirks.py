@@ -24,6 +24,12 @@ QUIRKS: Mapping[str, str] = MappingProxyType(
             "result pages "
             "(https://developer.salesforce.com/docs/platform/api-rest/guide/resources-query.html)"
         ),
+        "no_status_changed_field": (
+            "Lead has no Status_Changed_At__c (a custom field most orgs lack): naming it in a "
+            "query or a write answers 400 INVALID_FIELD "
+            "(https://developer.salesforce.com/docs/platform/field-reference/references/"
+            "field-reference/salesforce-field-reference-lead.html)"
+        ),
         "reason_required_rule": (
             "validation rule: a write that leaves an Unqualified lead without "
             "Unqualified_Reason__c fails with FIELD_CUSTOM_VALIDATION_EXCEPTION "

@@ -37,7 +37,8 @@ unresponsive. The scenario of a lead is an emulator-only note (``scenario_of``),
 
 Beyond the scenarios (see :class:`Shape`): reps created and last edited the seeded leads; with
 the ``same_second_bursts`` quirk, imports by the marketing-automation user put many leads in one
-second (:mod:`.bursts`); reps have their own follow-up Tasks on some leads.
+second (:mod:`.bursts`); Lead has a ``Status_Changed_At__c`` only when the
+``no_status_changed_field`` quirk is off; reps have their own follow-up Tasks on some leads.
 """
 
 from __future__ import annotations
