@@ -38,7 +38,6 @@ FIELDS = [
     "Wants_Call__c",
     "OwnerId",
     "CreatedDate",
-    "Status_Changed_At__c",
 ]
 END = datetime(2100, 1, 1, tzinfo=UTC)
 

@@ -57,10 +57,13 @@ class Sandbox:
         if strays:
             raise ValueError(f"quirk {strays[0]!r}: name it salesforce.NAME or hubspot.NAME")
         sf_state, hs_state = self._state_file("salesforce"), self._state_file("hubspot")
+        sf_quirks = self.quirks_off("salesforce")
         self.salesforce = (
-            SalesforceEmulator.load(sf_state)
+            SalesforceEmulator.load(sf_state, quirks_off=sf_quirks)
             if sf_state and sf_state.exists()
-            else SalesforceEmulator(leads=opts.leads, seed=opts.seed, now=opts.now)
+            else SalesforceEmulator(
+                leads=opts.leads, seed=opts.seed, now=opts.now, quirks_off=sf_quirks
+            )
         )
         self.hubspot = (
             HubSpotEmulator.load(hs_state)

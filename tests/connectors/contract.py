@@ -94,7 +94,9 @@ def order_key(record: SourceRecord) -> tuple[datetime, str]:
 
 
 def writable_ids(harness: Harness, count: int) -> list[str]:
-    """Live records we may write to (not deleted; converted leads are skipped too)."""
+    """Live records we may write to: not deleted, not converted, and not refused by the org's
+    "reason required when Unqualified" validation rule (which fires on any update of a
+    Salesforce lead that breaks it, whichever field the update sets)."""
     deleted = set(harness.deleted_ids())
     taken = (harness.valid_reason, harness.other_reason)
     ids = [
@@ -103,8 +105,13 @@ def writable_ids(harness: Harness, count: int) -> list[str]:
         if i not in deleted
         and not harness.raw(i).get("IsConverted")
         and harness.raw(i).get(harness.reason_field) not in taken
+        and not _breaks_reason_rule(harness.raw(i))
     ]
     return ids[:count]
+
+
+def _breaks_reason_rule(raw: Mapping[str, Any]) -> bool:
+    return raw.get("Status") == "Unqualified" and not raw.get("Unqualified_Reason__c")
 
 
 def correction(harness: Harness, record_id: str, value: str | None, key: str) -> Correction:
@@ -303,7 +310,8 @@ class ConnectorContract:
             assert sorted({r.record_id for r in records}) == sorted(harness.seeded_ids())
             chunk = ids[round_ * 10 : round_ * 10 + 10]
             planned = [correction(harness, i, harness.valid_reason, f"k{i}") for i in chunk]
-            assert {o.status for o in connector.write(planned)} == {OutcomeStatus.SENT}
+            outcomes = connector.write(planned)
+            assert {o.status for o in outcomes} == {OutcomeStatus.SENT}, outcomes
         harness.storm(0.0)
         assert {harness.raw(i)[harness.reason_field] for i in ids} == {harness.valid_reason}
 

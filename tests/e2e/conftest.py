@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.sandbox.runner import Sandbox, SandboxOptions
+from mappings.loader import BUILTIN_DIR
 from sync.config.settings import Settings, load_settings
 from sync.demo import write_config
 from sync.pipeline.engine import Engine as Loop
@@ -76,14 +77,31 @@ def clock() -> FrozenClock:
     return FrozenClock(START)
 
 
-def _harness(tmp_path: Path, store: str, clock: FrozenClock, **options: Any) -> Iterator[Harness]:
-    box = Sandbox(
-        SandboxOptions(
-            leads=options.pop("leads", 200), contacts=options.pop("contacts", 120), now=clock
-        )
-    ).start()
+def quirks_off(request: pytest.FixtureRequest) -> frozenset[str]:
+    """The sandbox quirks a test switches off with ``@pytest.mark.quirks_off(...)``.
+
+    Each use carries a ``# realism-off(issue 9.N): why`` comment: a product defect of issue 9
+    that the realistic sandbox exposes; the fix removes the marker.
+    """
+    marker = request.node.get_closest_marker("quirks_off")
+    return frozenset(marker.args) if marker else frozenset()
+
+
+def _harness(
+    tmp_path: Path,
+    store: str,
+    clock: FrozenClock,
+    off: frozenset[str] = frozenset(),
+    *,
+    leads: int = 200,
+    contacts: int = 120,
+) -> Iterator[Harness]:
+    options = SandboxOptions(leads=leads, contacts=contacts, now=clock, quirks_off=off)
+    box = Sandbox(options).start()
     try:
         config = write_config(tmp_path, box.salesforce_url, box.hubspot_url, store)
+        if "salesforce.no_status_changed_field" in off:
+            _map_status_changed_at(config)
         settings = load_settings(config)
         engine = make_engine(settings.store.dsn)
         upgrade(engine)
@@ -95,13 +113,33 @@ def _harness(tmp_path: Path, store: str, clock: FrozenClock, **options: Any) -> 
         box.stop()
 
 
+def _map_status_changed_at(config: Path) -> None:
+    """An org WITH a status-changed date field, and a config that reads it (as the example
+    config describes): a copy of the built-in Lead mapping that maps ``status_changed_at``."""
+    mapping = config.parent / "salesforce_lead.yaml"
+    text = (BUILTIN_DIR / "salesforce_lead.yaml").read_text(encoding="utf-8")
+    anchor = "  modified_at: {field: SystemModstamp"
+    assert anchor in text, "the built-in Lead mapping changed: update this opt-out"
+    line = "  status_changed_at: {field: Status_Changed_At__c, transforms: [datetime]}\n"
+    mapping.write_text(text.replace(anchor, line + anchor), encoding="utf-8")
+    original = config.read_text(encoding="utf-8")
+    config.write_text(
+        original.replace("mapping: salesforce_lead", f"mapping: {mapping}"), encoding="utf-8"
+    )
+
+
 @pytest.fixture
-def harness(tmp_path: Path, clock: FrozenClock) -> Iterator[Harness]:
+def harness(
+    tmp_path: Path, clock: FrozenClock, request: pytest.FixtureRequest
+) -> Iterator[Harness]:
     """The loop on SQLite."""
-    yield from _harness(tmp_path, f"sqlite:///{tmp_path / 'leadloop.db'}", clock)
+    store = f"sqlite:///{tmp_path / 'leadloop.db'}"
+    yield from _harness(tmp_path, store, clock, quirks_off(request))
 
 
 @pytest.fixture
-def any_store_harness(tmp_path: Path, clock: FrozenClock, store_url: str) -> Iterator[Harness]:
+def any_store_harness(
+    tmp_path: Path, clock: FrozenClock, store_url: str, request: pytest.FixtureRequest
+) -> Iterator[Harness]:
     """The loop on SQLite and on PostgreSQL."""
-    yield from _harness(tmp_path, store_url, clock)
+    yield from _harness(tmp_path, store_url, clock, quirks_off(request))

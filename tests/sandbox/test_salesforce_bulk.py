@@ -76,6 +76,7 @@ def test_given_deletes_and_edits_when_get_deleted_and_get_updated_then_ids_in_th
         sandbox.emulator.delete(first)
         sandbox.emulator.merge(second, third)
         sandbox.emulator.human_edit(second, {"Title": "Survivor"})
+        sandbox.clock.advance(minutes=10)  # the window is read once it has passed
         start, end = START + timedelta(minutes=5), START + timedelta(minutes=15, seconds=30)
         deleted = sandbox.sf.Lead.deleted(start, end)
         updated = sandbox.sf.Lead.updated(start, end)

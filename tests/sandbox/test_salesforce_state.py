@@ -118,7 +118,7 @@ def test_given_another_process_when_using_control_endpoints_then_edit_read_and_e
 
 
 def test_given_a_datetime_value_when_a_human_edits_then_stored_in_wire_form() -> None:
-    with running(plain=1) as sandbox:
+    with running(plain=1, quirks_off={"no_status_changed_field"}) as sandbox:
         moment = datetime(2026, 10, 1, 8, 30, 15, 123456, tzinfo=UTC)
         row = sandbox.emulator.human_edit(sandbox.lead()["Id"], {"Status_Changed_At__c": moment})
         fetched = sandbox.sf.query("SELECT Status_Changed_At__c FROM Lead")["records"][0]

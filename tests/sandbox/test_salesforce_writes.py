@@ -39,10 +39,15 @@ def test_given_the_org_when_describing_lead_then_fields_and_picklists_as_salesfo
         "Reason_Detail__c",
         "Lead_Score__c",
         "Wants_Call__c",
-        "Status_Changed_At__c",
         "Campaign__c",
         "Leadloop_Review__c",
+        "Name",
+        "Salutation",
+        "Website",
+        "LastModifiedById",
+        "CreatedById",
     } <= set(fields)
+    assert "Status_Changed_At__c" not in fields  # most orgs have no such field
     status = fields["Status"]
     assert status["picklistValues"][0] == {
         "active": True,
@@ -59,6 +64,10 @@ def test_given_the_org_when_describing_lead_then_fields_and_picklists_as_salesfo
     assert fields["SystemModstamp"]["updateable"] is False
     assert fields["Leadloop_Review__c"]["length"] == 255
     assert fields["ConvertedDate"]["type"] == "date"
+    assert fields["OwnerId"]["relationshipName"] == "Owner"
+    assert fields["OwnerId"]["polymorphicForeignKey"] is True
+    assert fields["Name"]["updateable"] is False and fields["Name"]["nameField"] is True
+    assert fields["Website"]["type"] == "url" and fields["Salutation"]["type"] == "picklist"
 
 
 def test_given_mixed_records_when_patching_without_all_or_none_then_per_record_results() -> None:
@@ -141,16 +150,49 @@ def test_given_an_invalid_value_when_patching_then_the_record_fails_with_its_cod
     assert codes(results[0]) == [code]
 
 
-def test_given_the_validation_rule_when_unqualifying_without_reason_then_custom_exception() -> None:
-    with running(plain=1, validation_rule=True) as sandbox:
+def test_given_the_default_org_when_unqualifying_without_reason_then_the_rule_refuses() -> None:
+    with running(plain=1) as sandbox:
         lead_id = sandbox.lead()["Id"]
         refused = patch(sandbox, {"id": lead_id, "Status": "Unqualified"})
+        with pytest.raises(SalesforceMalformedRequest) as single:
+            sandbox.sf.Lead.update(lead_id, {"Status": "Unqualified"})
         accepted = patch(
             sandbox,
             {"id": lead_id, "Status": "Unqualified", "Unqualified_Reason__c": "Wrong Persona"},
         )
-    assert codes(refused[0]) == ["FIELD_CUSTOM_VALIDATION_EXCEPTION"]
+        flag = patch(sandbox, {"id": lead_id, "Unqualified_Reason__c": None, "Title": "x"})
+    assert refused[0] == {
+        "id": lead_id,
+        "success": False,
+        "errors": [
+            {
+                "statusCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                "message": "Unqualified leads need an Unqualified Reason.",
+                "fields": ["Unqualified_Reason__c"],
+            }
+        ],
+    }
+    assert single.value.status == 400
+    assert first_error(single.value) == {
+        "message": "Unqualified leads need an Unqualified Reason.",
+        "errorCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+        "fields": ["Unqualified_Reason__c"],
+    }
     assert accepted[0]["success"] is True
+    assert codes(flag[0]) == ["FIELD_CUSTOM_VALIDATION_EXCEPTION"]
+
+
+def test_given_an_unqualified_lead_without_reason_when_any_field_is_written_then_refused() -> None:
+    with running(plain=1) as sandbox:
+        lead = sandbox.lead(Status="Unqualified", Unqualified_Reason__c=None)  # a rep's old data
+        flagged = patch(sandbox, {"id": lead["Id"], "Leadloop_Review__c": "needs a reason"})
+    assert codes(flagged[0]) == ["FIELD_CUSTOM_VALIDATION_EXCEPTION"]
+
+
+def test_given_the_rule_switched_off_when_unqualifying_without_reason_then_accepted() -> None:
+    with running(plain=1, quirks_off={"reason_required_rule"}) as sandbox:
+        results = patch(sandbox, {"id": sandbox.lead()["Id"], "Status": "Unqualified"})
+    assert results[0]["success"] is True
 
 
 @pytest.mark.parametrize(
@@ -167,17 +209,32 @@ def test_given_a_malformed_collection_when_patching_then_400(body: Any, code: st
     assert first_error(caught.value)["errorCode"] == code
 
 
-def test_given_identical_values_when_patching_twice_then_modstamps_still_move_forward() -> None:
+def test_given_identical_values_when_patching_twice_in_one_second_then_one_shared_stamp() -> None:
     with running(plain=2) as sandbox:
         lead = sandbox.lead()
         first = patch(sandbox, {"id": lead["Id"], "Title": lead["Title"]})
         stamp_one = sandbox.emulator.record(lead["Id"])["SystemModstamp"]
+        sandbox.clock.advance(milliseconds=900)
+        patch(sandbox, {"id": lead["Id"], "Title": lead["Title"]})  # the same second
+        row = sandbox.emulator.record(lead["Id"])
+        sandbox.clock.advance(milliseconds=100)
+        patch(sandbox, {"id": lead["Id"], "Title": lead["Title"]})  # the next second
+        later = sandbox.emulator.record(lead["Id"])
+    assert first[0]["success"] is True
+    assert stamp_one == row["SystemModstamp"] == "2026-11-02T09:00:00.000+0000"
+    assert row["LastModifiedDate"] == row["SystemModstamp"]
+    assert later["SystemModstamp"] == "2026-11-02T09:00:01.000+0000"
+
+
+def test_given_whole_seconds_off_when_patching_twice_at_one_instant_then_stamps_move_by_1ms() -> (
+    None
+):
+    with running(plain=2, quirks_off={"whole_second_stamps"}) as sandbox:
+        lead = sandbox.lead()
+        patch(sandbox, {"id": lead["Id"], "Title": lead["Title"]})
         patch(sandbox, {"id": lead["Id"], "Title": lead["Title"]})  # same frozen instant
         row = sandbox.emulator.record(lead["Id"])
-    assert first[0]["success"] is True
-    assert stamp_one == "2026-11-02T09:00:00.000+0000"
     assert row["SystemModstamp"] == "2026-11-02T09:00:00.001+0000"
-    assert row["LastModifiedDate"] == row["SystemModstamp"]
 
 
 def test_given_a_single_record_patch_when_valid_then_204_and_stored() -> None:

@@ -3,21 +3,25 @@
 Serve it with ``Server(SalesforceEmulator(...)).start()`` and give simple-salesforce the
 session of ``connectors.salesforce.client.build_session`` as ``session=`` (it builds https
 URLs; the session routes them here). Every data response carries ``Sforce-Limit-Info``;
-errors are JSON arrays (crm-api-facts.md section 4).
+errors are JSON arrays (https://developer.salesforce.com/docs/platform/api-rest/guide/errorcodes.html).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import quote, urlencode
 
-from connectors.sandbox.salesforce.auth import INVALID_SESSION, Sessions, soap_fault
+from connectors.sandbox.salesforce.auth import INVALID_SESSION, USER_ID, Sessions, soap_fault
 from connectors.sandbox.salesforce.bulk import BulkJobs
 from connectors.sandbox.salesforce.control import ControlMixin, Hook
+from connectors.sandbox.salesforce.fields import Entity
 from connectors.sandbox.salesforce.query import Plan, compile_query
+from connectors.sandbox.salesforce.quirks import QUIRKS, Quirks
+from connectors.sandbox.salesforce.records import NOT_FOUND, RecordsMixin
 from connectors.sandbox.salesforce.rest import (
     Cursors,
     batch_size,
@@ -27,25 +31,24 @@ from connectors.sandbox.salesforce.rest import (
     versions,
 )
 from connectors.sandbox.salesforce.routes import Route, route
-from connectors.sandbox.salesforce.schema import LEAD_STATUS_FIELDS, Entity, lead_fields
-from connectors.sandbox.salesforce.seed import seed_people
-from connectors.sandbox.salesforce.soql import SoqlError, parse
-from connectors.sandbox.salesforce.store import LeadStore, Row, lead_status_rows
-from connectors.sandbox.salesforce.writes import (
-    LOCKED,
-    RequestError,
-    Rules,
-    state_error,
-    unknown_field,
-    update_collection,
-    validate,
+from connectors.sandbox.salesforce.schema import (
+    LEAD_STATUS_FIELDS,
+    USERS,
+    lead_fields,
+    task_fields,
 )
+from connectors.sandbox.salesforce.seed import Shape, seed_people, seed_tasks
+from connectors.sandbox.salesforce.soql import SoqlError, parse
+from connectors.sandbox.salesforce.store import LeadStore, Row, TaskStore, lead_status_rows
+from connectors.sandbox.salesforce.validation import RequestError, Rules
+from connectors.sandbox.salesforce.writes import LOCKED, SObject, update_collection
 from connectors.sandbox.server import App, Request, Response
 
 LIMIT_EXCEEDED = [
     {"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}
 ]
-NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+#: the longest request URI Salesforce accepts (https://help.salesforce.com/s/articleView?id=000386264&type=1)
+MAX_URI_BYTES = 16_384
 
 
 def utc_now() -> datetime:
@@ -53,10 +56,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SalesforceEmulator(ControlMixin, App):
-    """An org with one API user, a Lead object with reason fields, and seeded messy leads."""
+class SalesforceEmulator(ControlMixin, RecordsMixin, App):
+    """An org with one API user, Lead (with reason fields) and Task objects, and seeded messy
+    leads. Realistic behaviours (:data:`QUIRKS`) are on unless named in ``quirks_off``."""
 
     name = "salesforce"
+    QUIRKS: ClassVar[Mapping[str, str]] = QUIRKS
 
     def __init__(
         self,
@@ -70,36 +75,61 @@ class SalesforceEmulator(ControlMixin, App):
         password: str = "sandbox-password",
         security_token: str = "sandbox-token",
         restricted_reasons: bool = True,
-        validation_rule: bool = False,
+        quirks_off: Collection[str] = (),
         faults: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
+        self.quirks = Quirks(quirks_off)
         self.settings = {
             "seed": seed,
             "daily_limit": daily_limit,
             "api_version": api_version,
             "restricted_reasons": restricted_reasons,
-            "validation_rule": validation_rule,
+            "quirks_off": sorted(self.quirks.off),
         }
         self._clock = now or utc_now
         self.daily_limit = daily_limit
         self.api_version = api_version
         self.api_used = 0
-        self.lead_entity = Entity("Lead", "00Q", lead_fields(restricted_reasons))
-        self.entities = {
-            "lead": self.lead_entity,
-            "leadstatus": Entity("LeadStatus", "01J", LEAD_STATUS_FIELDS),
-        }
-        self.rules = Rules(validation_rule=validation_rule)
-        self.store = LeadStore()
-        seed_people(self.store, leads, seed)
-        self.lead_statuses = lead_status_rows()
+        self.api_user = USER_ID
+        self._build_org(restricted_reasons)
+        seed_people(self.store, leads, seed, self.shape)
+        seed_tasks(self.tasks, self.store)
         self.sessions = Sessions(username, password, security_token, self.now)
         self.cursors = Cursors()
         self.bulk = BulkJobs(self.now, self.lock)
         self._hooks: list[tuple[str, Hook]] = []
         if faults:
             self.faults.load(faults)
+
+    def _build_org(self, restricted_reasons: bool) -> None:
+        """The schema and the (empty) data stores, shaped by the quirks."""
+        quirk = self.quirks.on
+        self.shape = Shape(
+            status_field=not quirk("no_status_changed_field"), bursts=quirk("same_second_bursts")
+        )
+        whole = quirk("whole_second_stamps")
+        self.lead_entity = Entity(
+            "Lead", "00Q", lead_fields(restricted_reasons, self.shape.status_field)
+        )
+        self.task_entity = Entity("Task", "00T", task_fields())
+        self.entities = {
+            "lead": self.lead_entity,
+            "leadstatus": Entity("LeadStatus", "01J", LEAD_STATUS_FIELDS),
+            "task": self.task_entity,
+        }
+        self.rules = Rules(reason_required=quirk("reason_required_rule"))
+        self.store = LeadStore(whole)
+        self.tasks = TaskStore(whole)
+        self.objects = {
+            "lead": SObject(self.lead_entity, self.store),
+            "task": SObject(self.task_entity, self.tasks),
+        }
+        self.lead_statuses = lead_status_rows()
+
+    def quirk_on(self, name: str) -> bool:
+        """Whether realistic behaviour ``name`` (a key of :data:`QUIRKS`) is on."""
+        return self.quirks.on(name)
 
     def now(self) -> datetime:
         """The emulator's current time (aware, from the clock given at construction)."""
@@ -120,6 +150,8 @@ class SalesforceEmulator(ControlMixin, App):
         self._run_hooks(target.op)
         if target.op == "bulk_poll":
             self.bulk.settle(target.parts[2])  # outside the lock the processing needs
+        if self._uri_bytes(request) > MAX_URI_BYTES and self.quirks.on("uri_length_limit"):
+            return Response.text("414 URI Too Long", 414, "text/html")
         with self.lock:
             if target.op == "login":
                 return self.sessions.soap_login(request, target.version)
@@ -130,6 +162,12 @@ class SalesforceEmulator(ControlMixin, App):
             if target.op == "unknown" or float(target.version) > float(self.api_version):
                 return Response.json(NOT_FOUND, 404)
             return self._limited(self._data(target, request))
+
+    @staticmethod
+    def _uri_bytes(request: Request) -> int:
+        """The length of the request URI as the client sent it (path and query string)."""
+        query = urlencode(request.query, doseq=True)
+        return len(quote(request.path)) + (len(query) + 1 if query else 0)
 
     def fault_response(self, kind: str, request: Request) -> Response | None:
         """Salesforce's answer for an injected fault (None: a kind the base class knows)."""
@@ -149,14 +187,7 @@ class SalesforceEmulator(ControlMixin, App):
         if target.op == "composite":
             with self.lock:
                 try:
-                    results = update_collection(
-                        self.store,
-                        self.lead_entity,
-                        request.json(),
-                        self.now(),
-                        self.rules,
-                        locked=True,
-                    )
+                    results = update_collection(self.writer(), request.json(), locked=True)
                 except RequestError as exc:
                     return Response.json(exc.body(), exc.status)
             return Response.json(results)
@@ -195,22 +226,23 @@ class SalesforceEmulator(ControlMixin, App):
     def _plan(self, soql: str | None) -> Plan:
         if not soql:
             raise RequestError(400, "MALFORMED_QUERY", "A query string is required (q=)")
-        return compile_query(parse(soql), self.entities)
+        whole = self.quirks.on("whole_second_stamps")
+        return compile_query(parse(soql), self.entities, USERS, whole)
 
     def _rows(self, plan: Plan, include_deleted: bool) -> list[Row]:
         if plan.entity.name == "LeadStatus":
             return self.lead_statuses
+        store = self.objects[plan.entity.name.lower()].store
         if plan.ids is not None:  # the predicate still runs on these: they are candidates
-            return self.store.by_ids(plan.ids, include_deleted)
-        return list(self.store.all() if include_deleted else self.store.live())
+            return store.by_ids(plan.ids, include_deleted)
+        return list(store.all() if include_deleted else store.live())
 
     def _op_query(self, target: Route, request: Request) -> Response:
         plan = self._plan(request.arg("q"))
         matched = plan.run(self._rows(plan, target.parts[0] == "queryAll"))
         if plan.count:
             return Response.json({"totalSize": len(matched), "done": True, "records": []})
-        base = f"/services/data/v{target.version}/sobjects/{plan.entity.name}"
-        records = [plan.project(row, base) for row in matched]
+        records = [plan.project(row, target.version) for row in matched]
         return Response.json(self.cursors.first_page(target.version, records, batch_size(request)))
 
     def _op_query_more(self, target: Route, request: Request) -> Response:
@@ -223,75 +255,17 @@ class SalesforceEmulator(ControlMixin, App):
             return Response.json(NOT_FOUND, 404)
         return Response.json(entity.describe(target.version))
 
-    def _lead_row(self, target: Route) -> Row | Response:
-        if target.parts[1].lower() != "lead":
-            return Response.json(NOT_FOUND, 404)
-        row = self.store.get(target.parts[2])
-        if row is None:
-            return Response.json(NOT_FOUND, 404)
-        if row["IsDeleted"]:
-            return Response.json(
-                [{"message": "entity is deleted", "errorCode": "ENTITY_IS_DELETED", "fields": []}],
-                404,
-            )
-        return row
-
-    def _op_sobject_get(self, target: Route, request: Request) -> Response:
-        row = self._lead_row(target)
-        if isinstance(row, Response):
-            return row
-        wanted = request.arg("fields")
-        names = [name.strip() for name in wanted.split(",")] if wanted else None
-        entity = self.lead_entity
-        fields = [entity.field(name) for name in names] if names else list(entity.fields)
-        if any(field is None for field in fields):
-            return Response.json(
-                [
-                    {
-                        "message": f"No such column in {wanted!r} on sobject of type Lead",
-                        "errorCode": "INVALID_FIELD",
-                    }
-                ],
-                400,
-            )
-        url = f"/services/data/v{target.version}/sobjects/Lead/{row['Id']}"
-        record: dict[str, Any] = {"attributes": {"type": "Lead", "url": url}}
-        record.update({field.name: row[field.name] for field in fields if field is not None})
-        return Response.json(record)
-
-    def _op_sobject_patch(self, target: Route, request: Request) -> Response:
-        row = self._lead_row(target)
-        if isinstance(row, Response):
-            return row
-        body = request.json()
-        if not isinstance(body, dict):
-            raise RequestError(400, "JSON_PARSER_ERROR", "Expected a JSON object")
-        unknown_field(self.lead_entity, body)
-        problem = state_error(row)
-        changes, errors = validate(self.lead_entity, row, body, self.rules)
-        errors = [problem] if problem else errors
-        if errors:
-            return Response.json(
-                [
-                    {"message": e["message"], "errorCode": e["statusCode"], "fields": e["fields"]}
-                    for e in errors
-                ],
-                400,
-            )
-        self.store.update(row, changes, self.now())
-        return Response(204)
-
-    def _op_composite(self, target: Route, request: Request) -> Response:
-        results = update_collection(
-            self.store, self.lead_entity, request.json(), self.now(), self.rules
-        )
-        return Response.json(results)
-
     def _op_deleted(self, target: Route, request: Request) -> Response:
-        return replication(self.store, request, "deleted")
+        return self._replication(target, request, "deleted")
 
     def _op_updated(self, target: Route, request: Request) -> Response:
-        return replication(self.store, request, "updated")
+        return self._replication(target, request, "updated")
+
+    def _replication(self, target: Route, request: Request, kind: str) -> Response:
+        if target.parts[1].lower() != "lead":  # the emulator logs Lead changes only
+            return Response.json(NOT_FOUND, 404)
+        strict = self.quirks.on("replication_window")
+        return replication(self.store, request, kind, self.now(), strict)
 
     def _op_resources(self, target: Route, request: Request) -> Response:
         base = f"/services/data/v{target.version}"
@@ -335,6 +309,7 @@ class SalesforceEmulator(ControlMixin, App):
                 "settings": self.settings,
                 "api_used": self.api_used,
                 "store": self.store.to_json(),
+                "tasks": self.tasks.to_json(),
             }
         Path(path).write_text(json.dumps(state), encoding="utf-8")
 
@@ -342,7 +317,12 @@ class SalesforceEmulator(ControlMixin, App):
     def load(cls, path: str | Path, **options: Any) -> SalesforceEmulator:
         """An emulator with the state saved at ``path`` (``options``: credentials, ``now``)."""
         state = json.loads(Path(path).read_text(encoding="utf-8"))
-        emulator = cls(leads=0, **{**state["settings"], **options})
-        emulator.store = LeadStore.from_json(state["store"])
-        emulator.api_used = int(state["api_used"])
+        settings = dict(state["settings"])
+        if not settings.pop("validation_rule", True):  # a state file from before the quirks
+            settings["quirks_off"] = [*settings.get("quirks_off", []), "reason_required_rule"]
+        emulator = cls(leads=0, **{**settings, **options})
+        with emulator.lock:
+            emulator.store.load_json(state["store"])
+            emulator.tasks.load_json(state.get("tasks", {"rows": [], "sequence": 0}))
+            emulator.api_used = int(state["api_used"])
         return emulator

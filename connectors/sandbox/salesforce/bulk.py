@@ -5,9 +5,10 @@ at once; the query runs in a background thread that holds the emulator lock for 
 rows at a time, so no request waits for a large org. It keeps the selected values of each
 matching row (a snapshot: later edits do not show), and each results request turns only its
 own slice into CSV: every value quoted, ``Sforce-NumberOfRecords`` and ``Sforce-Locator`` (the
-literal ``null`` after the last chunk), as crm-api-facts.md section 1.4 describes. A job
-completes once processed and after two polls or two seconds; a poll first waits briefly for
-the processing, so small jobs complete after exactly two polls.
+literal ``null`` after the last chunk), as
+https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm
+describes. A job completes once processed and after two polls or two seconds; a poll first
+waits briefly for the processing, so small jobs complete after exactly two polls.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.sandbox.salesforce.query import Plan, Row
+from connectors.sandbox.salesforce.plan import Plan, Row
 from connectors.sandbox.salesforce.values import bulk_datetime, make_id, wire
 from connectors.sandbox.server import Response
 
@@ -131,7 +132,7 @@ class BulkJobs:
             for start in range(0, len(rows), CHUNK_ROWS):
                 with self._lock:
                     kept.extend(
-                        tuple(row.get(name) for name in names)
+                        tuple(plan.value(row, name) for name in names)
                         for row in rows[start : start + CHUNK_ROWS]
                         if plan.predicate(row)
                     )

@@ -7,6 +7,7 @@ endpoint (for tests and demos in another process):
 endpoint                   method  body                                         answer
 =========================  ======  ===========================================  =================
 /__sandbox__/edit          POST    {"id": "00Q...", "fields": {"Status": ...}}  the stored row
+/__sandbox__/automation    POST    {"id": "00Q...", "fields": {...}}            the stored row
 /__sandbox__/convert       POST    {"id": "00Q..."}                             the stored row
 /__sandbox__/delete        POST    {"id": "00Q..."}                             the stored row
 /__sandbox__/merge         POST    {"master": "00Q...", "loser": "00Q..."}      the master row
@@ -15,6 +16,7 @@ endpoint                   method  body                                         
 /__sandbox__/lead/{id}     GET     -                                            the stored row
 /__sandbox__/leads         GET     -                                            every stored row
 /__sandbox__/scenarios     GET     -                                            {id: scenario}
+/__sandbox__/tasks         GET     -                                            every Task row
 =========================  ======  ===========================================  =================
 """
 
@@ -25,9 +27,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from connectors.sandbox.salesforce.schema import Entity
-from connectors.sandbox.salesforce.seed import bulk_rows
-from connectors.sandbox.salesforce.store import LeadStore, Row
+from connectors.sandbox.salesforce.fields import Entity
+from connectors.sandbox.salesforce.schema import AUTOMATION_USER, REP_USER
+from connectors.sandbox.salesforce.seed import Shape, bulk_rows
+from connectors.sandbox.salesforce.store import LeadStore, Row, TaskStore
 from connectors.sandbox.salesforce.values import day, make_id, wire
 from connectors.sandbox.server import Request, Response
 
@@ -38,19 +41,22 @@ class ControlMixin:
     """Actions a person or an automation would take in the org, outside the API user."""
 
     store: LeadStore
+    tasks: TaskStore
     lead_entity: Entity
     lock: threading.RLock
     sessions: Any
+    shape: Shape
     _hooks: list[tuple[str, Hook]]
 
     def now(self) -> datetime:
         raise NotImplementedError
 
-    def human_edit(self, lead_id: str, fields: dict[str, Any]) -> Row:
-        """Change a lead as a user in the UI would; stamps move even when nothing changes.
+    def human_edit(self, lead_id: str, fields: dict[str, Any], by: str = REP_USER) -> Row:
+        """Change a lead as a sales rep in the UI would; stamps move even when nothing changes.
 
         Values are stored as given (datetimes may be aware ``datetime`` objects), without the
         API's picklist and type checks: tests use it to plant data the API would refuse.
+        ``LastModifiedById`` becomes ``by`` (a rep, not the API user).
         """
         changes: dict[str, Any] = {}
         for name, value in fields.items():
@@ -62,8 +68,12 @@ class ControlMixin:
             changes[field.name] = value
         with self.lock:
             row = self.store.require(lead_id)
-            self.store.update(row, changes, self.now())
+            self.store.update(row, changes, self.now(), by)
             return dict(row)
+
+    def automation_edit(self, lead_id: str, fields: dict[str, Any]) -> Row:
+        """Change a lead as the marketing-automation sync user would (see :meth:`human_edit`)."""
+        return self.human_edit(lead_id, fields, by=AUTOMATION_USER)
 
     def before_next(self, op: str, callback: Hook) -> None:
         """Run ``callback(emulator)`` once, just before the next request of operation ``op``.
@@ -89,22 +99,22 @@ class ControlMixin:
         with self.lock:
             converted = sum(1 for row in self.store.all() if row["IsConverted"])
             contact = make_id("003", converted + 1, pod="Dn1")
-            return dict(self.store.convert(lead_id, self.now(), contact))
+            return dict(self.store.convert(lead_id, self.now(), contact, REP_USER))
 
     def merge(self, master_id: str, loser_id: str) -> Row:
         """Merge ``loser`` into ``master``: loser deleted, its MasterRecordId set."""
         with self.lock:
-            return dict(self.store.merge(master_id, loser_id, self.now()))
+            return dict(self.store.merge(master_id, loser_id, self.now(), REP_USER))
 
     def delete(self, lead_id: str) -> Row:
         """Delete a lead to the recycle bin (visible to queryAll and getDeleted)."""
         with self.lock:
-            return dict(self.store.delete(lead_id, self.now()))
+            return dict(self.store.delete(lead_id, self.now(), REP_USER))
 
     def add_leads(self, count: int) -> None:
         """Append ``count`` plain leads quickly (100,000 take a second or two)."""
         with self.lock:
-            bulk_rows(self.store, count)
+            bulk_rows(self.store, count, self.shape)
 
     def scenario_of(self, lead_id: str) -> str:
         """The seed scenario of a lead (an emulator-only note, see :mod:`.seed`)."""
@@ -121,6 +131,11 @@ class ControlMixin:
         with self.lock:
             return [dict(row) for row in self.store.all()]
 
+    def task_records(self) -> list[Row]:
+        """Copies of every stored Task row, in creation order."""
+        with self.lock:
+            return [dict(row) for row in self.tasks.all()]
+
     def control_extra(self, action: str, request: Request) -> Response:
         """The ``/__sandbox__/`` actions of this emulator (see the module table)."""
         try:
@@ -134,6 +149,7 @@ class ControlMixin:
         body = request.json() if request.method == "POST" and request.body else {}
         posts: dict[str, Callable[[], Any]] = {
             "edit": lambda: self.human_edit(body["id"], body["fields"]),
+            "automation": lambda: self.automation_edit(body["id"], body["fields"]),
             "convert": lambda: self.convert(body["id"]),
             "delete": lambda: self.delete(body["id"]),
             "merge": lambda: self.merge(body["master"], body["loser"]),
@@ -146,6 +162,8 @@ class ControlMixin:
             return Response.json(self.record(action.removeprefix("lead/")))
         if request.method == "GET" and action == "leads":
             return Response.json(self.records())
+        if request.method == "GET" and action == "tasks":
+            return Response.json(self.task_records())
         if request.method == "GET" and action == "scenarios":
             with self.lock:
                 return Response.json(dict(self.store.scenarios))

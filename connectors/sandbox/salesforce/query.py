@@ -3,17 +3,19 @@
 Literals are checked against the field type the way Salesforce checks them (a quoted value
 for a datetime field is an ``INVALID_FIELD`` error, not an empty result). Text comparisons are
 case-insensitive, ids compare on their 15-character form, and ``!=``/``NOT IN`` match nulls,
-as in SOQL.
+as in SOQL. With whole-second stamps, datetime literals compare to the second (Salesforce
+ignores milliseconds: https://salesforce.stackexchange.com/questions/234824). A parent's
+``Name`` (``Owner.Name``) can be selected, not filtered or sorted on.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
-from connectors.sandbox.salesforce.schema import Entity, Field
+from connectors.sandbox.salesforce.fields import Entity, Field
+from connectors.sandbox.salesforce.plan import Plan, Predicate, Row, key_of
 from connectors.sandbox.salesforce.soql import (
     BoolOp,
     Compare,
@@ -22,16 +24,12 @@ from connectors.sandbox.salesforce.soql import (
     Like,
     Literal,
     Node,
-    Order,
     Query,
     SoqlError,
     malformed,
 )
-from connectors.sandbox.salesforce.values import parse_iso, wire
+from connectors.sandbox.salesforce.values import parse_iso, whole_second, wire
 
-Row = Mapping[str, Any]
-T = TypeVar("T")
-Predicate = Callable[[Row], bool]
 _LITERAL_KIND = {
     "datetime": "datetime",
     "date": "date",
@@ -54,48 +52,16 @@ _ORDERING = {
 }
 
 
-@dataclass
-class Plan:
-    """A query checked against its entity, ready to run over rows of that entity."""
+def compile_query(
+    query: Query,
+    entities: Mapping[str, Entity],
+    users: Mapping[str, str] | None = None,
+    whole_seconds: bool = True,
+) -> Plan:
+    """Resolve names and literals of ``query``; raise :class:`SoqlError` like Salesforce.
 
-    entity: Entity
-    fields: list[Field]
-    count: bool
-    predicate: Predicate
-    orders: list[tuple[Field, Order]]
-    limit: int | None
-    #: the 15-character ids WHERE restricts the rows to (``Id IN (...)``, ``Id = ...``, ANDed
-    #: with anything); None when it does not, and every row is a candidate
-    ids: frozenset[str] | None = None
-
-    def run(self, rows: Iterable[Row]) -> list[Row]:
-        """The matching rows, ordered and limited (the full stored rows)."""
-        return self.arrange([row for row in rows if self.predicate(row)], _get)
-
-    def arrange(self, matched: list[T], value: Callable[[T, str], Any]) -> list[T]:
-        """``matched`` in ORDER BY order and cut to LIMIT; ``value(item, field name)`` reads
-        a field of an item (rows, or the value tuples a Bulk job keeps)."""
-        for field, order in reversed(self.orders):
-            matched = _sorted(matched, field, order, value)
-        return matched if self.limit is None else matched[: self.limit]
-
-    def needed(self) -> list[str]:
-        """The names of the fields that selecting and ordering read, selected ones first."""
-        names = [f.name for f in self.fields]
-        return names + [f.name for f, _ in self.orders if f.name not in names]
-
-    def project(self, row: Row, url_base: str) -> dict[str, Any]:
-        """``row`` as the REST API returns it: ``attributes`` then the selected fields."""
-        record: dict[str, Any] = {
-            "attributes": {"type": self.entity.name, "url": f"{url_base}/{row['Id']}"}
-        }
-        for field in self.fields:
-            record[field.name] = row.get(field.name)
-        return record
-
-
-def compile_query(query: Query, entities: Mapping[str, Entity]) -> Plan:
-    """Resolve names and literals of ``query``; raise :class:`SoqlError` like Salesforce."""
+    ``users`` names the org's users and queues (for ``Owner.Name``); ``whole_seconds`` cuts
+    datetime literals to the second."""
     entity = entities.get(query.entity.name.lower())
     if entity is None:
         raise malformed(
@@ -107,42 +73,39 @@ def compile_query(query: Query, entities: Mapping[str, Entity]) -> Plan:
             "the appropriate names.",
             "INVALID_TYPE",
         )
-    compiler = _Compiler(query, entity)
+    compiler = _Compiler(query, entity, whole_seconds)
     return Plan(
         entity=entity,
-        fields=[compiler.field(ref) for ref in query.fields],
+        fields=[compiler.selected(ref) for ref in query.fields],
         count=query.count,
         predicate=compiler.node(query.where) if query.where else (lambda row: True),
         orders=[(compiler.field(order.field), order) for order in query.order],
         limit=query.limit,
         ids=compiler.ids(query.where) if query.where else None,
+        parents=compiler.parents,
+        users=users or {},
     )
 
 
-def _get(row: Row, name: str) -> Any:
-    return row.get(name)
-
-
-def _sorted(rows: list[T], field: Field, order: Order, value: Callable[[T, str], Any]) -> list[T]:
-    key, name = _key(field), field.name
-    nulls = [row for row in rows if value(row, name) is None]
-    present = [row for row in rows if value(row, name) is not None]
-    present.sort(key=lambda row: key(value(row, name)), reverse=order.descending)
-    return nulls + present if order.nulls_first else present + nulls
-
-
-def _key(field: Field) -> Callable[[Any], Any]:
-    if field.type in ("id", "reference"):
-        return lambda value: value[:15]
-    if field.textual:
-        return lambda value: value.casefold()
-    return lambda value: value
-
-
 class _Compiler:
-    def __init__(self, query: Query, entity: Entity) -> None:
+    def __init__(self, query: Query, entity: Entity, whole_seconds: bool) -> None:
         self.query = query
         self.entity = entity
+        self.whole_seconds = whole_seconds
+        self.parents: dict[str, Field] = {}
+
+    def selected(self, ref: FieldRef) -> Field:
+        """A selected field: one of the entity's, or a parent's ``Name`` (``Owner.Name``)."""
+        relation, dot, leaf = ref.name.partition(".")
+        parent = self.entity.relation(relation) if dot else None
+        if parent is None:
+            return self.field(ref)
+        if leaf.lower() != "name" or "." in leaf:
+            kind = "Name" if len(parent.reference_to) > 1 else parent.reference_to[0]
+            raise self.error(ref.pos, f"No such column '{leaf}' on entity '{kind}'.")
+        name = f"{parent.relationship}.Name"
+        self.parents[name] = parent
+        return Field(name, "string", "Name", 255, updateable=False)
 
     def error(self, pos: int, message: str, code: str = "INVALID_FIELD") -> SoqlError:
         return malformed(self.query.source, pos, message, code)
@@ -151,10 +114,17 @@ class _Compiler:
         field = self.entity.field(ref.name)
         if field is not None:
             return field
+        relation = ref.name.split(".")[0]
+        if "." in ref.name and self.entity.relation(relation) is not None:
+            raise self.error(
+                ref.pos,
+                f"this emulator selects '{ref.name}' but cannot filter or sort on it",
+                "MALFORMED_QUERY",
+            )
         if "." in ref.name:
             raise self.error(
                 ref.pos,
-                f"Didn't understand relationship '{ref.name.split('.')[0]}'"
+                f"Didn't understand relationship '{relation}'"
                 " in field path. If you are attempting to use a custom "
                 "relationship, be sure to append the '__r' after the custom "
                 "relationship name.",
@@ -169,7 +139,7 @@ class _Compiler:
 
     def filterable(self, ref: FieldRef) -> Field:
         field = self.field(ref)
-        if field.type == "textarea" and field.length > 255:
+        if field.long_text:
             raise self.error(ref.pos, f"field '{field.name}' can not be filtered in a query call")
         return field
 
@@ -208,7 +178,7 @@ class _Compiler:
         field = self.entity.field(node.field.name)
         if field is None or field.name != "Id" or any(v.kind != "string" for v in literals):
             return None
-        return frozenset(_key(field)(literal.value) for literal in literals)
+        return frozenset(key_of(field)(literal.value) for literal in literals)
 
     def value(self, field: Field, literal: Literal) -> Any:
         """The literal in the stored form of ``field``'s values (None for null)."""
@@ -223,14 +193,15 @@ class _Compiler:
                 f"must be of type {_TYPE_NAMES[expected]}{quoted}",
             )
         if expected == "datetime":
-            return wire(parse_iso(literal.value))
+            stored = wire(parse_iso(literal.value))
+            return whole_second(stored) if self.whole_seconds else stored
         if expected == "string":
-            return _key(field)(literal.value)
+            return key_of(field)(literal.value)
         return literal.value
 
     def compare(self, node: Compare) -> Predicate:
         field = self.filterable(node.field)
-        name, key, op = field.name, _key(field), node.op
+        name, key, op = field.name, key_of(field), node.op
         target = self.value(field, node.value)
         if target is None or field.type == "boolean":
             if op not in ("=", "!="):
@@ -252,7 +223,7 @@ class _Compiler:
 
     def in_list(self, node: InList) -> Predicate:
         field = self.filterable(node.field)
-        name, key = field.name, _key(field)
+        name, key = field.name, key_of(field)
         targets = {self.value(field, literal) for literal in node.values}
         with_null = None in targets
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.sandbox.salesforce.store import LeadStore
@@ -72,36 +73,36 @@ def invalid_locator() -> Response:
     )
 
 
-def replication(store: LeadStore, request: Request, kind: str) -> Response:
+#: how far back getDeleted and getUpdated reach; a start before that is refused
+#: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api/resources_getdeleted.htm
+#: https://developer.salesforce.com/docs/platform/api-rest/guide/resources-getupdated.html
+REACH = {"deleted": timedelta(days=15), "updated": timedelta(days=30)}
+#: the start must precede the end by more than a minute (getDeleted() rules and guidelines)
+#: https://developer.salesforce.com/docs/atlas.en-us.264.0.api.meta/api/sforce_api_calls_getdeleted.htm
+MIN_SPAN = timedelta(minutes=1)
+
+
+def replication(
+    store: LeadStore, request: Request, kind: str, now: datetime, strict: bool
+) -> Response:
     """``sobjects/Lead/deleted/`` and ``/updated/``: ids changed in ``[start, latest)``.
 
-    ``latestDateCovered`` is ``end`` floored to the minute, as Salesforce reports it; the
-    next call should start there.
+    ``latestDateCovered`` is ``end`` floored to the minute, as Salesforce reports it; the next
+    call should start there. ``strict`` (the ``replication_window`` quirk): the API truncates
+    the seconds of both ends, covers nothing after now, and refuses a start out of reach and a
+    window of a minute or less.
     """
     try:
         start = parse_iso(request.arg("start") or "")
         end = parse_iso(request.arg("end") or "")
     except ValueError:
-        return Response.json(
-            [
-                {
-                    "message": "start and end must be ISO-8601 date-times with an offset",
-                    "errorCode": "INVALID_REPLICATION_DATE",
-                }
-            ],
-            400,
-        )
-    if end <= start:
-        return Response.json(
-            [
-                {
-                    "message": "end date must be after start date",
-                    "errorCode": "INVALID_REPLICATION_DATE",
-                }
-            ],
-            400,
-        )
-    low, latest = wire(start), wire(end.replace(second=0, microsecond=0))
+        return _replication_error("start and end must be ISO-8601 date-times with an offset")
+    if strict:
+        start, end = _minute(start), _minute(end)
+    problem = _window_problem(kind, start, end, now, strict)
+    if problem is not None:
+        return _replication_error(problem)
+    low, latest = wire(start), wire(_minute(min(end, now) if strict else end))
     if kind == "deleted":
         found = [
             {"id": lead_id, "deletedDate": stamp}
@@ -118,6 +119,29 @@ def replication(store: LeadStore, request: Request, kind: str) -> Response:
         )
     ids = [row["Id"] for row in store.live() if low <= row["SystemModstamp"] < latest]
     return Response.json({"ids": ids, "latestDateCovered": latest})
+
+
+def _window_problem(
+    kind: str, start: datetime, end: datetime, now: datetime, strict: bool
+) -> str | None:
+    if end <= start:
+        return "end date must be after start date"
+    if not strict:
+        return None
+    if end - start <= MIN_SPAN:
+        return "startDate must precede endDate by more than one minute"
+    if start < now - REACH[kind]:
+        days = REACH[kind].days
+        return f"startDate is more than {days} days before the current date and time"
+    return None
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def _replication_error(message: str) -> Response:
+    return Response.json([{"message": message, "errorCode": "INVALID_REPLICATION_DATE"}], 400)
 
 
 def limits(used: int, maximum: int, bulk_jobs: int) -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """Which operation a request performs: the one place that reads Salesforce URL shapes.
 
 Operation names (used for call counts, fault plans and ``before_next`` hooks): ``login``,
-``token``, ``query``, ``query_more``, ``describe``, ``composite``, ``sobject_get``,
-``sobject_patch``, ``deleted``, ``updated``, ``limits``, ``bulk_create``, ``bulk_poll``,
-``bulk_results``, ``versions`` (``GET /services/data``), ``resources``
-(``GET /services/data/vXX.X``); anything else is ``unknown`` (404).
+``token``, ``query``, ``query_more``, ``describe``, ``composite`` (Collections PATCH),
+``composite_create`` (Collections POST), ``sobject_get``, ``sobject_patch``,
+``sobject_create`` (``POST sobjects/<Object>/``), ``deleted``, ``updated``, ``limits``,
+``bulk_create``, ``bulk_poll``, ``bulk_results``, ``versions`` (``GET /services/data``),
+``resources`` (``GET /services/data/vXX.X``); anything else is ``unknown`` (404).
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ OPERATIONS = (
     "query_more",
     "describe",
     "composite",
+    "composite_create",
     "sobject_get",
     "sobject_patch",
+    "sobject_create",
     "deleted",
     "updated",
     "limits",
@@ -67,8 +70,10 @@ def _data_op(method: str, parts: tuple[str, ...]) -> str:
         return "query" if size == 1 else "query_more" if size == 2 else "unknown"
     if parts == ("limits",) and method == "GET":
         return "limits"
-    if parts == ("composite", "sobjects") and method == "PATCH":
-        return "composite"
+    if parts == ("composite", "sobjects") and method in ("PATCH", "POST"):
+        return "composite" if method == "PATCH" else "composite_create"
+    if head == "sobjects" and size == 2 and method == "POST":
+        return "sobject_create"
     if head == "sobjects" and size == 3:
         return _sobject_op(method, parts[2])
     if head == "jobs" and size >= 2 and parts[1] == "query":

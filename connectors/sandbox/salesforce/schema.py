@@ -1,14 +1,16 @@
-"""The emulated org's Lead schema: fields, picklists and the describe payload.
+"""The emulated org's objects: Lead, LeadStatus and Task fields, picklists and users.
 
 Reason fields are custom picklists sharing one value set: the catalogue's canonical labels plus
-the legacy values real orgs still have active (crm-api-facts.md section 1.1). Field names are
-matched case-insensitively in SOQL and writes, as Salesforce does.
+the legacy values real orgs still have active. Standard fields follow the field reference
+(lengths, types): https://developer.salesforce.com/docs/platform/field-reference/references/field-reference/salesforce-field-reference-lead.html
+and https://developer.salesforce.com/docs/atlas.en-us.196.0.sfFieldRef.meta/sfFieldRef/salesforce_field_reference_Task.htm
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from connectors.sandbox.salesforce.auth import USER_ID
+from connectors.sandbox.salesforce.fields import Field
+from connectors.sandbox.salesforce.values import make_id
 
 NURTURE_VALUES = (
     "Bad Timing",
@@ -85,93 +87,20 @@ LEAD_SOURCES = (
     "Other",
 )
 
-SOAP_TYPES = {
-    "id": "tns:ID",
-    "reference": "tns:ID",
-    "boolean": "xsd:boolean",
-    "double": "xsd:double",
-    "int": "xsd:int",
-    "datetime": "xsd:dateTime",
-    "date": "xsd:date",
+#: who records in the org belong to and who last changed them (``LastModifiedById``)
+REP_USER = make_id("005", 2)  # a sales rep editing leads in the UI
+AUTOMATION_USER = make_id("005", 5)  # the marketing-automation sync user that imports leads
+QUEUE = make_id("00G", 1)
+USERS = {
+    USER_ID: "Leadloop Integration",
+    REP_USER: "Priya Patel",
+    make_id("005", 3): "Mateo Rossi",
+    make_id("005", 4): "Hana Ito",
+    AUTOMATION_USER: "Marketing Automation",
+    QUEUE: "Inbound Leads Queue",
 }
-
-
-@dataclass(frozen=True)
-class Field:
-    """One sObject field as describe reports it, plus what the emulator enforces on writes."""
-
-    name: str
-    type: str
-    label: str
-    length: int = 0
-    nillable: bool = True
-    updateable: bool = True
-    custom: bool = False
-    picklist: tuple[str, ...] = ()
-    default: str | None = None
-    restricted: bool = False
-    reference_to: tuple[str, ...] = ()
-
-    @property
-    def textual(self) -> bool:
-        return self.type in (
-            "id",
-            "reference",
-            "string",
-            "email",
-            "phone",
-            "picklist",
-            "textarea",
-            "url",
-        )
-
-    def describe(self) -> dict[str, Any]:
-        """This field's entry in ``fields[]`` of a describe result."""
-        return {
-            "name": self.name,
-            "label": self.label,
-            "type": self.type,
-            "length": self.length,
-            "byteLength": self.length * 3,
-            "precision": 18 if self.type == "double" else 0,
-            "scale": 0,
-            "digits": 9 if self.type == "int" else 0,
-            "nillable": self.nillable,
-            "createable": self.updateable,
-            "updateable": self.updateable,
-            "defaultedOnCreate": self.name in ("Status", "OwnerId", "IsDeleted", "IsConverted")
-            or not self.updateable,
-            "filterable": self.type != "textarea" or self.length <= 255,
-            "sortable": self.type != "textarea" or self.length <= 255,
-            "groupable": self.type not in ("double", "datetime", "textarea"),
-            "custom": self.custom,
-            "calculated": False,
-            "unique": False,
-            "externalId": False,
-            "idLookup": self.type in ("id", "email"),
-            "nameField": False,
-            "caseSensitive": False,
-            "autoNumber": False,
-            "htmlFormatted": False,
-            "restrictedPicklist": self.restricted,
-            "dependentPicklist": False,
-            "controllerName": None,
-            "defaultValue": None,
-            "inlineHelpText": None,
-            "soapType": SOAP_TYPES.get(self.type, "xsd:string"),
-            "referenceTo": list(self.reference_to),
-            "relationshipName": self.name[:-2] if self.type == "reference" else None,
-            "picklistValues": [
-                {
-                    "active": True,
-                    "defaultValue": value == self.default,
-                    "label": value,
-                    "validFor": None,
-                    "value": value,
-                }
-                for value in self.picklist
-            ],
-        }
+SALUTATIONS = ("Mr.", "Ms.", "Mrs.", "Dr.", "Prof.")
+STATUS_CHANGED_FIELD = "Status_Changed_At__c"
 
 
 def _reason(name: str, label: str, restricted: bool) -> Field:
@@ -180,11 +109,66 @@ def _reason(name: str, label: str, restricted: bool) -> Field:
     )
 
 
-def lead_fields(restricted_reasons: bool) -> tuple[Field, ...]:
-    """The Lead fields of the emulated org, in describe order."""
+def _picklist(
+    name: str,
+    label: str,
+    values: tuple[str, ...],
+    default: str | None = None,
+) -> Field:
+    """A standard picklist (length 40); with a default it is required and defaulted on create."""
+    required = default is not None
+    return Field(
+        name,
+        "picklist",
+        label,
+        40,
+        nillable=not required,
+        picklist=values,
+        default=default,
+        defaulted=required,
+    )
+
+
+def _system_fields(label: str) -> tuple[Field, ...]:
+    """Id and IsDeleted, which every object has (read-only)."""
     return (
-        Field("Id", "id", "Lead ID", 18, nillable=False, updateable=False),
+        Field("Id", "id", f"{label} ID", 18, nillable=False, updateable=False),
         Field("IsDeleted", "boolean", "Deleted", nillable=False, updateable=False),
+    )
+
+
+def _read_only(name: str, kind: str, label: str, length: int = 0) -> Field:
+    to = ("User",) if kind == "reference" else ()
+    return Field(name, kind, label, length, nillable=False, updateable=False, reference_to=to)
+
+
+def _audit_fields() -> tuple[Field, ...]:
+    """The audit fields every object has (read-only, set by the org on each save)."""
+    return (
+        _read_only("CreatedDate", "datetime", "Created Date"),
+        _read_only("CreatedById", "reference", "Created By ID", 18),
+        _read_only("LastModifiedDate", "datetime", "Last Modified Date"),
+        _read_only("LastModifiedById", "reference", "Last Modified By ID", 18),
+        _read_only("SystemModstamp", "datetime", "System Modstamp"),
+    )
+
+
+def _owner(label: str) -> Field:
+    return Field(
+        "OwnerId",
+        "reference",
+        label,
+        18,
+        nillable=False,
+        reference_to=("Group", "User"),
+        defaulted=True,
+    )
+
+
+def lead_fields(restricted_reasons: bool, status_changed_field: bool) -> tuple[Field, ...]:
+    """The Lead fields of the emulated org, in describe order."""
+    fields = (
+        *_system_fields("Lead"),
         Field(
             "MasterRecordId",
             "reference",
@@ -193,29 +177,24 @@ def lead_fields(restricted_reasons: bool) -> tuple[Field, ...]:
             updateable=False,
             reference_to=("Lead",),
         ),
-        Field("FirstName", "string", "First Name", 40),
         Field("LastName", "string", "Last Name", 80, nillable=False),
+        Field("FirstName", "string", "First Name", 40),
+        _picklist("Salutation", "Salutation", SALUTATIONS),
+        Field(
+            "Name", "string", "Full Name", 121, nillable=False, updateable=False, name_field=True
+        ),
         Field("Title", "string", "Title", 128),
         Field("Company", "string", "Company", 255, nillable=False),
-        Field("Email", "email", "Email", 80),
-        Field("Phone", "phone", "Phone", 40),
         Field("Country", "string", "Country", 80),
-        Field("Industry", "picklist", "Industry", 255, picklist=INDUSTRIES),
-        Field("LeadSource", "picklist", "Lead Source", 255, picklist=LEAD_SOURCES),
-        Field("Rating", "picklist", "Rating", 255, picklist=("Hot", "Warm", "Cold")),
-        Field(
-            "Status",
-            "picklist",
-            "Status",
-            255,
-            nillable=False,
-            picklist=tuple(status for status, _, _ in LEAD_STATUSES),
-            default=DEFAULT_STATUS,
-        ),
+        Field("Phone", "phone", "Phone", 40),
+        Field("Email", "email", "Email", 80),
+        Field("Website", "url", "Website", 255),
         Field("Description", "textarea", "Description", 32000),
-        Field(
-            "OwnerId", "reference", "Owner ID", 18, nillable=False, reference_to=("Group", "User")
-        ),
+        _picklist("LeadSource", "Lead Source", LEAD_SOURCES),
+        _picklist("Status", "Status", tuple(s for s, _, _ in LEAD_STATUSES), DEFAULT_STATUS),
+        _picklist("Industry", "Industry", INDUSTRIES),
+        _picklist("Rating", "Rating", ("Hot", "Warm", "Cold")),
+        _owner("Owner ID"),
         Field("IsConverted", "boolean", "Converted", nillable=False, updateable=False),
         Field("ConvertedDate", "date", "Converted Date", updateable=False),
         Field(
@@ -226,19 +205,45 @@ def lead_fields(restricted_reasons: bool) -> tuple[Field, ...]:
             updateable=False,
             reference_to=("Contact",),
         ),
-        Field("CreatedDate", "datetime", "Created Date", nillable=False, updateable=False),
-        Field(
-            "LastModifiedDate", "datetime", "Last Modified Date", nillable=False, updateable=False
-        ),
-        Field("SystemModstamp", "datetime", "System Modstamp", nillable=False, updateable=False),
+        *_audit_fields(),
         _reason("Nurture_Reason__c", "Nurture Reason", restricted_reasons),
         _reason("Unqualified_Reason__c", "Unqualified Reason", restricted_reasons),
         Field("Reason_Detail__c", "textarea", "Reason Detail", 1000, custom=True),
         Field("Lead_Score__c", "double", "Lead Score", custom=True),
         Field("Wants_Call__c", "boolean", "Wants Call", nillable=False, custom=True),
-        Field("Status_Changed_At__c", "datetime", "Status Changed At", custom=True),
+        Field(STATUS_CHANGED_FIELD, "datetime", "Status Changed At", custom=True),
         Field("Campaign__c", "string", "Campaign", 255, custom=True),
         Field("Leadloop_Review__c", "string", "Leadloop Review", 255, custom=True),
+    )
+    return tuple(f for f in fields if status_changed_field or f.name != STATUS_CHANGED_FIELD)
+
+
+# (value, IsClosed, IsDefault) in SortOrder; see the TaskStatus object reference:
+# https://developer.salesforce.com/docs/atlas.en-us.256.0.object_reference.meta/object_reference/sforce_api_objects_taskstatus.htm
+TASK_STATUSES = (
+    ("Not Started", False, True),
+    ("In Progress", False, False),
+    ("Completed", True, False),
+    ("Waiting on someone else", False, False),
+    ("Deferred", False, False),
+)
+CLOSED_TASK_STATUSES = frozenset(value for value, closed, _ in TASK_STATUSES if closed)
+TASK_PRIORITIES = ("High", "Normal", "Low")
+
+
+def task_fields() -> tuple[Field, ...]:
+    """The Task fields the emulator serves, in describe order (a subset of the real ones)."""
+    return (
+        *_system_fields("Activity"),
+        Field("WhoId", "reference", "Name ID", 18, reference_to=("Contact", "Lead")),
+        Field("Subject", "combobox", "Subject", 255),
+        Field("ActivityDate", "date", "Due Date Only"),
+        _picklist("Status", "Status", tuple(s for s, _, _ in TASK_STATUSES), "Not Started"),
+        _picklist("Priority", "Priority", TASK_PRIORITIES, "Normal"),
+        _owner("Assigned To ID"),
+        Field("Description", "textarea", "Description", 32000),
+        Field("IsClosed", "boolean", "Closed", nillable=False, updateable=False),
+        *_audit_fields(),
     )
 
 
@@ -250,48 +255,3 @@ LEAD_STATUS_FIELDS = (
     Field("IsDefault", "boolean", "Default", nillable=False, updateable=False),
     Field("SortOrder", "int", "Sort Order", updateable=False),
 )
-
-
-class Entity:
-    """An sObject type: its name, key prefix and fields (looked up case-insensitively)."""
-
-    def __init__(self, name: str, key_prefix: str, fields: tuple[Field, ...]) -> None:
-        self.name = name
-        self.key_prefix = key_prefix
-        self.fields = fields
-        self._by_name = {field.name.lower(): field for field in fields}
-
-    def field(self, name: str) -> Field | None:
-        """The field called ``name`` (any case), or None."""
-        return self._by_name.get(name.lower())
-
-    def describe(self, version: str) -> dict[str, Any]:
-        """The ``sobjects/<name>/describe`` payload."""
-        base = f"/services/data/v{version}/sobjects/{self.name}"
-        return {
-            "name": self.name,
-            "label": self.name,
-            "labelPlural": f"{self.name}s",
-            "keyPrefix": self.key_prefix,
-            "custom": False,
-            "createable": True,
-            "updateable": True,
-            "deletable": True,
-            "undeletable": True,
-            "mergeable": True,
-            "queryable": True,
-            "retrieveable": True,
-            "replicateable": True,
-            "searchable": True,
-            "triggerable": True,
-            "activateable": False,
-            "actionOverrides": [],
-            "childRelationships": [],
-            "recordTypeInfos": [],
-            "fields": [field.describe() for field in self.fields],
-            "urls": {
-                "sobject": base,
-                "describe": f"{base}/describe",
-                "rowTemplate": f"{base}/{{ID}}",
-            },
-        }

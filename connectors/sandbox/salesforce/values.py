@@ -1,8 +1,9 @@
 """Salesforce wire formats: 18-character ids, datetimes, dates.
 
 Records keep datetimes as their REST wire string (``2026-01-05T09:00:00.000+0000``, always UTC,
-millisecond precision): the strings sort like the instants they stand for, so queries compare
-and order them without parsing, and pages serialise without conversion.
+millisecond format; system stamps are whole seconds unless that quirk is off): the strings sort
+like the instants they stand for, so queries compare and order them without parsing, and pages
+serialise without conversion.
 """
 
 from __future__ import annotations
@@ -71,12 +72,25 @@ def day(moment: datetime) -> str:
     return moment.astimezone(UTC).date().isoformat()
 
 
-def next_stamp(now: datetime, previous: str | None) -> str:
-    """A modstamp for a write at ``now``: later than ``previous`` by at least one millisecond."""
-    stamp = now.astimezone(UTC).replace(microsecond=now.microsecond // 1000 * 1000)
-    if previous is not None and wire(stamp) <= previous:
-        stamp = parse_wire(previous) + ONE_MS
-    return wire(stamp)
+def next_stamp(now: datetime, previous: str | None, whole_seconds: bool = True) -> str:
+    """A modstamp for a write at ``now``, never before ``previous``.
+
+    Salesforce stamps have whole-second precision, so every write in one second shares one
+    stamp (https://salesforce.stackexchange.com/questions/234824). Without ``whole_seconds``
+    (a quirk switched off) a stamp keeps milliseconds and moves at least one past ``previous``.
+    """
+    if whole_seconds:
+        stamp = wire(now.replace(microsecond=0))
+        return stamp if previous is None or stamp > previous else previous
+    moment = now.astimezone(UTC).replace(microsecond=now.microsecond // 1000 * 1000)
+    if previous is not None and wire(moment) <= previous:
+        moment = parse_wire(previous) + ONE_MS
+    return wire(moment)
+
+
+def whole_second(text: str) -> str:
+    """A wire datetime cut to its second (``...:15.000+0000``)."""
+    return text[:19] + ".000+0000"
 
 
 def is_date(text: str) -> bool:

@@ -32,7 +32,6 @@ FIELDS = (
     "LeadSource",
     "Lead_Score__c",
     "Wants_Call__c",
-    "Status_Changed_At__c",
 )
 FAST_RETRY = RetryPolicy(attempts=4, initial_wait=0.01, max_wait=0.05, jitter=0.0)
 
