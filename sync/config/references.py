@@ -14,7 +14,7 @@ from typing import Any
 from mappings.catalogue import Catalogue
 from mappings.loader import MappingError, SourceMapping, load_catalogue, load_mapping
 from mappings.yamldoc import Document, Issue
-from sync.config.models import HubSpotSource, SalesforceSource
+from sync.config.sources import HubSpotSource, SalesforceSource
 from sync.pipeline.policies.config import LowScoreNurture
 
 #: the mapping a source of each type uses when it names none

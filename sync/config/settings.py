@@ -20,6 +20,7 @@ from pydantic_core import core_schema
 from mappings.catalogue import Catalogue
 from mappings.loader import SourceMapping, reason_catalogue
 from mappings.yamldoc import Document, YamlError, load_yaml
+from sync.config.feedback import FeedbackConfig
 from sync.config.loader import (
     ConfigError,
     ConfigIssue,
@@ -28,18 +29,9 @@ from sync.config.loader import (
     resolve_config_path,
     sort_issues,
 )
-from sync.config.models import (
-    FeedbackConfig,
-    HubSpotSource,
-    LimitsConfig,
-    Model,
-    ReasonsConfig,
-    SalesforceSource,
-    SourceConfig,
-    SourceName,
-    StoreConfig,
-)
+from sync.config.models import LimitsConfig, Model, ReasonsConfig, StoreConfig
 from sync.config.references import check_references
+from sync.config.sources import HubSpotSource, SalesforceSource, SourceConfig, SourceName
 from sync.pipeline.policies.config import PoliciesConfig
 
 __all__ = [

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from sync.config.models import PasswordAuth
 from sync.config.settings import (
     ConfigError,
     HubSpotSource,
@@ -20,6 +19,7 @@ from sync.config.settings import (
     resolve_config_path,
     settings_json_schema,
 )
+from sync.config.sources import PasswordAuth
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 EXAMPLE_ENV = {"SF_PASSWORD": "pw-1234", "SF_TOKEN": "tok-5678", "HUBSPOT_TOKEN": "pat-9012"}
