@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from mappings.catalogue import Catalogue
-from mappings.catalogue_loader import MappingError, expect_keys, load_catalogue, read_document
+from mappings.catalogue_loader import (
+    MappingError,
+    expect_keys,
+    load_catalogue,
+    read_document,
+    require_kind,
+)
 from mappings.source_mapping import (
     CANONICAL_FIELDS,
     CANONICAL_STATUSES,
@@ -258,4 +264,5 @@ def load_mapping(
     """
     path = mapping_path(name_or_path, base_dir)
     doc = read_document(path)
+    require_kind(doc, "a mapping file", ("crm", "fields", "statuses"))
     return _build(doc, path.stem if NAME.match(name_or_path) else str(path), path, catalogue)

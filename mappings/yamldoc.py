@@ -3,7 +3,9 @@
 Config, mapping and catalogue files are read through :func:`load_yaml`: a strict ``SafeLoader``
 that refuses duplicate keys (naming both lines), reports syntax errors and tabs as
 ``file:line:column``, and records the line of every key path so that a later validation error
-can point at the exact place. The result is plain Python data plus a line index.
+can point at the exact place. The result is plain Python data plus a line index. Files are
+read within the limits of :mod:`mappings.bounded` (size, depth, aliases), and no message
+quotes a name from the file that could be a secret typed in the wrong place (an alias, a tag).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from mappings.bounded import BoundedLoader, FileProblem, read_text
 
 KeyPath = tuple[str | int, ...]
 
@@ -58,6 +62,17 @@ class YamlError(Exception):
         self.issues = issues
 
 
+class UnreadableFile(YamlError):
+    """The file itself could not be read (missing, not a regular file, too large, not UTF-8).
+
+    ``reason`` says why, so that a caller can report it where the file was named."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__([Issue(str(path), None, "", f"cannot read file: {reason}")])
+        self.path = path
+        self.reason = reason
+
+
 @dataclass
 class Document:
     """Parsed YAML data plus the line (1-based) of every key path found in the file."""
@@ -98,7 +113,19 @@ class _Builder:
                 self.lines.setdefault((*path, index), item.start_mark.line + 1)
                 result.append(self.build(item, (*path, index)))
             return result
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError):  # 2023-13-45, an integer of 5,000 digits
+            self.issues.append(
+                Issue(
+                    self.file,
+                    node.start_mark.line + 1,
+                    format_path(path),
+                    "YAML reads this value as a date or a number, but it is not a valid one "
+                    "(quote it to keep it as text)",
+                )
+            )
+            return None
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict[Any, Any]:
         self.loader.flatten_mapping(node)  # resolves ``<<`` merge keys
@@ -129,10 +156,34 @@ class _Builder:
         return key if isinstance(key, str | int) and not isinstance(key, bool) else node.value
 
 
+#: PyYAML messages that quote a whole name from the file (which may be a secret typed where
+#: a ${VAR} belongs), reworded without it
+_QUOTING = (
+    ("found undefined alias", "a value starts with * but no anchor (&) has that name"),
+    ("for the tag", "a value starts with ! (a YAML tag) that leadloop does not know"),
+    (
+        "found undefined tag handle",
+        "a value starts with ! (a YAML tag) that leadloop does not know",
+    ),
+    ("found duplicate anchor", "a value starts with & and repeats an anchor name"),
+)
+
+
+def _reworded(error: yaml.MarkedYAMLError) -> str | None:
+    said = f"{error.context or ''} {error.problem or ''}"
+    for start, message in _QUOTING:
+        if start in said:
+            return message + ": quote values that start with *, & or !"
+    return None
+
+
 def _syntax_issue(file: str, error: yaml.MarkedYAMLError) -> Issue:
     mark = error.problem_mark or error.context_mark
     problem = error.problem or "invalid YAML"
-    if "'\\t'" in problem:
+    reworded = _reworded(error)
+    if reworded is not None:
+        problem = reworded
+    elif "'\\t'" in problem:
         problem = "tab character: YAML indentation must use spaces"
     elif error.context:
         start = error.context_mark
@@ -153,9 +204,24 @@ def _syntax_issue(file: str, error: yaml.MarkedYAMLError) -> Issue:
     return Issue(file, line, "", problem, column)
 
 
+def _reader_issue(file: str, text: str, error: yaml.reader.ReaderError) -> Issue:
+    line = text.count("\n", 0, error.position) + 1
+    code = error.character if isinstance(error.character, int) else ord(error.character)
+    return Issue(
+        file, line, "", f"control character #x{code:04x} is not allowed in YAML (not a text file?)"
+    )
+
+
+def _loader(text: str, file: str) -> BoundedLoader:
+    try:
+        return BoundedLoader(text)  # checks every character of ``text`` first
+    except yaml.reader.ReaderError as error:
+        raise YamlError([_reader_issue(file, text, error)]) from None
+
+
 def parse_yaml(text: str, file: str) -> Document:
     """Parse ``text`` (named ``file`` in messages). Raises :class:`YamlError`."""
-    loader = yaml.SafeLoader(text)
+    loader = _loader(text, file)
     try:
         node = loader.get_single_node()
         builder = _Builder(loader, file)
@@ -174,10 +240,12 @@ def parse_yaml(text: str, file: str) -> Document:
 
 
 def load_yaml(path: Path) -> Document:
-    """Read and parse the YAML file at ``path``. Raises :class:`YamlError` (also for I/O)."""
+    """Read and parse the YAML file at ``path`` (a regular file of at most 1 MB).
+
+    Raises :class:`UnreadableFile` when the file cannot be read, :class:`YamlError` when it
+    is not valid YAML or goes over a limit of :mod:`mappings.bounded`."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        raise YamlError([Issue(str(path), None, "", f"cannot read file: {reason}")]) from None
+        text = read_text(path)
+    except FileProblem as problem:
+        raise UnreadableFile(path, problem.reason) from None
     return parse_yaml(text, str(path))

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from sync.config.durations import Duration
 from sync.config.models import Model, PositiveDuration, Schedule, Share, at_most
-from sync.config.types import ExistingFile, Secret, WebUrl
+from sync.config.types import ExistingFile, KeyFile, Secret, WebUrl
 
 # ------------------------------------------------------------------------------ Salesforce
 
@@ -33,7 +33,7 @@ class JwtAuth(Model):
     method: Literal["jwt"]
     username: str = Field(min_length=1)
     consumer_key: str = Field(min_length=1)
-    private_key_file: ExistingFile
+    private_key_file: KeyFile
 
 
 class SessionAuth(Model):

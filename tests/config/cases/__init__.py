@@ -11,9 +11,10 @@ from __future__ import annotations
 from tests.config.cases.base import ENV, Case
 from tests.config.cases.durations import DURATION_CASES
 from tests.config.cases.files import FILE_CASES
+from tests.config.cases.limits import LIMIT_CASES
 from tests.config.cases.secrets import SECRET_CASES
 from tests.config.cases.sections import SECTION_CASES
 
 __all__ = ["CASES", "ENV", "Case"]
 
-CASES: list[Case] = [*SECTION_CASES, *SECRET_CASES, *DURATION_CASES, *FILE_CASES]
+CASES: list[Case] = [*SECTION_CASES, *SECRET_CASES, *DURATION_CASES, *FILE_CASES, *LIMIT_CASES]

@@ -30,6 +30,8 @@ class Case:
     messages: tuple[str, ...]
     files: dict[str, str] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=lambda: dict(ENV))
+    #: named pipes to make beside the files (nothing ever writes to them)
+    fifos: tuple[str, ...] = ()
 
 
 def mapping_text(
