@@ -12,8 +12,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
+from sync.config import durations
 from sync.config.durations import Duration
 from sync.config.types import Cron, StoreUrl
 
@@ -29,6 +36,24 @@ def _positive(value: timedelta) -> timedelta:
 
 
 PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
+#: Deleted leads are readable (queryAll) only while in the Recycle Bin, 15 days at most:
+#: https://developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall.html
+#: https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/langCon_apex_dml_examples_undelete.htm
+Interval = Annotated[
+    PositiveDuration,
+    durations.at_most(
+        timedelta(days=7),
+        "Salesforce keeps deleted leads readable for 15 days; use cron for rarer runs",
+    ),
+]
+Lookback = Annotated[
+    Duration,
+    durations.at_most(timedelta(days=1), "re-read on every cycle; resync --since reaches further"),
+]
+Timeout = Annotated[
+    PositiveDuration,
+    durations.at_most(timedelta(minutes=10), "per HTTP request; a slower answer is a stuck call"),
+]
 Share = Annotated[float, Field(gt=0, le=1, description="a fraction in (0, 1]")]
 SOURCE_NAME = r"^[a-z][a-z0-9_]*$"
 
@@ -58,7 +83,7 @@ class StoreConfig(Model):
 class Schedule(Model):
     """When the scheduler runs a source: every fixed interval, or on a cron expression (UTC)."""
 
-    every: PositiveDuration | None = None
+    every: Interval | None = None
     cron: Cron | None = None
 
     @model_validator(mode="after")

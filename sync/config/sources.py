@@ -11,8 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from sync.config.durations import Duration
-from sync.config.models import Model, PositiveDuration, Schedule, Share, at_most
+from sync.config.models import Lookback, Model, Schedule, Share, Timeout, at_most
 from sync.config.types import ExistingFile, KeyFile, Secret, WebUrl
 
 # ------------------------------------------------------------------------------ Salesforce
@@ -58,7 +57,7 @@ class SalesforceConnection(Model):
     login_url: WebUrl = "https://login.salesforce.com"
     api_version: Annotated[str, AfterValidator(_api_version)] = "59.0"
     ca_bundle: ExistingFile | None = None
-    timeout: PositiveDuration = timedelta(seconds=30)
+    timeout: Timeout = timedelta(seconds=30)
     auth: SalesforceAuth
 
     @model_validator(mode="after")
@@ -69,7 +68,7 @@ class SalesforceConnection(Model):
 
 
 class SalesforcePull(Model):
-    lookback: Duration = timedelta(minutes=5)
+    lookback: Lookback = timedelta(minutes=5)
     bulk_threshold: int = Field(default=20000, ge=0)
     page_size: Annotated[int, Field(ge=200), at_most(2000, "Salesforce's query page limit")] = 2000
 
@@ -103,13 +102,13 @@ class HubSpotConnection(Model):
     base_url: WebUrl = "https://api.hubapi.com"
     access_token: Secret
     ca_bundle: ExistingFile | None = None
-    timeout: PositiveDuration = timedelta(seconds=30)
+    timeout: Timeout = timedelta(seconds=30)
     create_missing_options: bool = False
 
 
 class HubSpotPull(Model):
     # the search index trails writes by a few seconds to minutes
-    lookback: Duration = timedelta(minutes=10)
+    lookback: Lookback = timedelta(minutes=10)
     page_size: Annotated[int, Field(ge=1), at_most(200, "HubSpot's search page limit")] = 200
 
 

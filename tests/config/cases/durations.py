@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
-from tests.config.cases.base import SF, STORE, Case
+from tests.config.cases.base import CFG, HS, SF, STORE, Case
+
+DELETIONS = "Salesforce keeps deleted leads readable for 15 days; use cron for rarer runs"
 
 DURATION_CASES: list[Case] = [
     Case(
@@ -40,5 +42,51 @@ DURATION_CASES: list[Case] = [
         (
             "{dir}/leadloop.yaml:5: policies.require_reason.grace_period: '3 days' is not a duration such as 30s, 15m, 3d, 2w or 1h30m",
         ),
+    ),
+    Case(
+        "huge_bare_interval",
+        STORE + "sources:\n" + SF + "    schedule: {every: 99999999999999}\n",
+        (f"{CFG}:9: sources.sf.schedule.every: at most 1w ({DELETIONS})",),
+    ),
+    Case(
+        "huge_interval",
+        STORE + "sources:\n" + SF + "    schedule: {every: 99999999999999s}\n",
+        (f"{CFG}:9: sources.sf.schedule.every: at most 1w ({DELETIONS})",),
+    ),
+    Case(
+        "interval_over_a_week",
+        STORE + "sources:\n" + SF + "    schedule: {every: 8d}\n",
+        (f"{CFG}:9: sources.sf.schedule.every: at most 1w ({DELETIONS})",),
+    ),
+    Case(
+        "huge_lookback",
+        STORE + "sources:\n" + HS + "    pull: {lookback: 99999999999999d}\n",
+        (
+            f"{CFG}:8: sources.hs.pull.lookback: at most 1d (re-read on every cycle; resync --since reaches further)",
+        ),
+    ),
+    Case(
+        "huge_timeout",
+        STORE
+        + "sources:\n"
+        + SF.replace("      auth:", "      timeout: 99999999999999h\n      auth:"),
+        (
+            f"{CFG}:8: sources.sf.connection.timeout: at most 10m (per HTTP request; a slower answer is a stuck call)",
+        ),
+    ),
+    Case(
+        "huge_grace_period",
+        STORE + "policies:\n  require_reason: {grace_period: 99999999999999w}\n",
+        (f"{CFG}:4: policies.require_reason.grace_period: at most 3650d (about ten years)",),
+    ),
+    Case(
+        "huge_min_age",
+        STORE + "policies:\n  low_score_nurture: {min_age: 99999999999999999999d}\n",
+        (f"{CFG}:4: policies.low_score_nurture.min_age: at most 3650d (about ten years)",),
+    ),
+    Case(
+        "duration_of_400_digits",
+        STORE + "policies:\n  require_reason: {grace_period: " + "9" * 400 + "s}\n",
+        (f"{CFG}:4: policies.require_reason.grace_period: at most 3650d (about ten years)",),
     ),
 ]
