@@ -1,8 +1,9 @@
-"""Human durations in config: ``90s``, ``15m``, ``3d``, ``2w``, ``1h30m`` (or plain seconds).
+"""Human durations in config: ``90s``, ``15m``, ``3d``, ``2w``, ``1h30m``, always with a unit.
 
-Every duration is at most :data:`LONGEST` (a value past it is a typo, and past ``timedelta``'s
-range it would crash); keys with a tighter sensible bound take :func:`at_most`, whose message
-says why.
+A bare number is refused (``every: 15`` could mean seconds or minutes), except ``0``, which
+means the same in every unit. Every duration is at most :data:`LONGEST` (a value past it is a
+typo, and past ``timedelta``'s range it would crash); keys with a tighter sensible bound take
+:func:`at_most`, whose message says why.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ LONGEST = timedelta(days=3650)
 _LONGEST_WHY = "about ten years"
 
 
+def _no_unit(number: str) -> ValueError:
+    return ValueError(
+        f"{number} has no unit: write {number}s for {number} seconds or {number}m for "
+        f"{number} minutes (units: s, m, h, d, w)"
+    )
+
+
 def _seconds(value: Any) -> float:
     """The seconds ``value`` stands for (a float: it may be past timedelta's range)."""
     if isinstance(value, timedelta):
@@ -28,14 +36,18 @@ def _seconds(value: Any) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         if value < 0:
             raise ValueError(f"duration must not be negative, got {value}")
-        return float(value)
+        if value:
+            raise _no_unit(str(value) if isinstance(value, int) else f"{value:f}".rstrip("0"))
+        return 0.0
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected {_FORMS}")
     text = value.strip().lower().replace(" ", "")
     if text.startswith("-"):
         raise ValueError(f"duration must not be negative, got {value!r}")
+    if text.replace(".", "", 1).isdigit() and float(text):
+        raise _no_unit(text)
     parts = _PART.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
+    if text != "0" and (not parts or "".join(n + u for n, u in parts) != text):
         raise ValueError(f"{value!r} is not {_FORMS}")
     return sum(float(n) * _UNITS[u] for n, u in parts)
 

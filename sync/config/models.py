@@ -9,14 +9,17 @@ generated from these models.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -56,6 +59,7 @@ Timeout = Annotated[
 ]
 Share = Annotated[float, Field(gt=0, le=1, description="a fraction in (0, 1]")]
 SOURCE_NAME = r"^[a-z][a-z0-9_]*$"
+_PERCENT = re.compile(r"^\s*\d+(\.\d+)?\s*%\s*$")
 
 
 def at_most(limit: int, why: str) -> AfterValidator:
@@ -97,9 +101,41 @@ class ReasonsConfig(Model):
     catalogue: str = Field(default="default", description="'default' or a path to a catalogue YAML")
 
 
+def _percent(value: Any) -> Any:
+    """``10`` or ``"0.5%"`` as a percentage; a bare number up to 1 is refused as ambiguous
+    (``0.1`` is 0.1 %, but reads like the fraction 10 %; ``api_budget_share`` is a fraction)."""
+    if isinstance(value, str) and _PERCENT.match(value):
+        return float(value.strip().rstrip("%"))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a percentage such as 10 (10 %) or '0.5%'")
+    if 0 < value <= 1:
+        whole = f"{value * 100:g}"
+        raise ValueError(
+            f"{value:g} is ambiguous: {value:g} % of the leads, or the fraction {value:g} "
+            f"(= {whole} %); write {whole} for {whole} %, or '{value:g}%' for {value:g} %"
+        )
+    return value
+
+
+Percent = Annotated[
+    float,
+    Field(gt=0, le=100),
+    BeforeValidator(_percent),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 1, "maximum": 100},
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"},
+            ],
+            "description": "a percentage: a number above 1, or a string such as '0.5%'",
+        }
+    ),
+]
+
+
 class ChangeBudget(Model):
     max_records: int = Field(default=500, ge=1)
-    max_percent: float = Field(default=10, gt=0, le=100)
+    max_percent: Percent = 10
 
 
 class LimitsConfig(Model):

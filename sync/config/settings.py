@@ -131,12 +131,13 @@ def load_settings(path: str | Path, env: Mapping[str, str] | None = None) -> Set
 
 class _SchemaGenerator(GenerateJsonSchema):
     def timedelta_schema(self, schema: core_schema.TimedeltaSchema) -> JsonSchemaValue:
-        # durations are written 90s, 15m, 3d, 2w, 1h30m or as plain seconds (sync.config.durations)
+        # durations are written 90s, 15m, 3d, 2w, 1h30m; a bare number only as 0 (durations.py)
         return {
             "anyOf": [
                 {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[wdhms]\s*)+$"},
-                {"type": "number", "minimum": 0},
-            ]
+                {"const": 0},
+            ],
+            "description": "a duration with its unit: 30s, 15m, 3d, 2w, 1h30m",
         }
 
 

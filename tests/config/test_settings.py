@@ -158,6 +158,26 @@ def test_given_secrets_when_printing_settings_then_no_secret_value_appears() -> 
     assert not any(secret in shown for secret in EXAMPLE_ENV.values())
 
 
+def test_given_units_where_they_are_needed_then_durations_and_percentages_load(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        "store: {url: 'sqlite:///x.db'}\nsources:\n  hs:\n    type: hubspot\n"
+        '    connection: {access_token: "${T}", timeout: 1.5m}\n    pull: {lookback: 0}\n'
+        "    schedule: {every: 1h30m}\nlimits:\n  change_budget: {max_percent: '0.5%'}\n",
+    )
+
+    settings = load_settings(path, env={"T": "pat-x"})
+
+    source = settings.sources["hs"]
+    assert isinstance(source, HubSpotSource) and source.schedule is not None
+    assert source.connection.timeout == timedelta(seconds=90)
+    assert source.pull.lookback == timedelta(0)
+    assert source.schedule.every == timedelta(hours=1, minutes=30)
+    assert settings.limits.change_budget.max_percent == 0.5
+
+
 def test_given_a_per_source_share_then_it_overrides_the_global_one(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -46,7 +46,9 @@ DURATION_CASES: list[Case] = [
     Case(
         "huge_bare_interval",
         STORE + "sources:\n" + SF + "    schedule: {every: 99999999999999}\n",
-        (f"{CFG}:9: sources.sf.schedule.every: at most 1w ({DELETIONS})",),
+        (
+            f"{CFG}:9: sources.sf.schedule.every: 99999999999999 has no unit: write 99999999999999s for 99999999999999 seconds or 99999999999999m for 99999999999999 minutes (units: s, m, h, d, w)",
+        ),
     ),
     Case(
         "huge_interval",
@@ -88,5 +90,50 @@ DURATION_CASES: list[Case] = [
         "duration_of_400_digits",
         STORE + "policies:\n  require_reason: {grace_period: " + "9" * 400 + "s}\n",
         (f"{CFG}:4: policies.require_reason.grace_period: at most 3650d (about ten years)",),
+    ),
+    Case(
+        "interval_without_unit",
+        STORE + "sources:\n" + SF + "    schedule: {every: 15}\n",
+        (
+            f"{CFG}:9: sources.sf.schedule.every: 15 has no unit: write 15s for 15 seconds or 15m for 15 minutes (units: s, m, h, d, w)",
+        ),
+    ),
+    Case(
+        "timeout_without_unit",
+        STORE + "sources:\n" + HS + "      timeout: 2.5\n",
+        (
+            f"{CFG}:8: sources.hs.connection.timeout: 2.5 has no unit: write 2.5s for 2.5 seconds or 2.5m for 2.5 minutes (units: s, m, h, d, w)",
+        ),
+    ),
+    Case(
+        "grace_period_without_unit_in_quotes",
+        STORE + 'policies:\n  require_reason: {grace_period: "3"}\n',
+        (
+            f"{CFG}:4: policies.require_reason.grace_period: 3 has no unit: write 3s for 3 seconds or 3m for 3 minutes (units: s, m, h, d, w)",
+        ),
+    ),
+    Case(
+        "zero_timeout",
+        STORE + "sources:\n" + HS + "      timeout: 0\n",
+        (f"{CFG}:8: sources.hs.connection.timeout: must be longer than zero",),
+    ),
+    Case(
+        "max_percent_written_as_a_fraction",
+        STORE + "limits:\n  change_budget: {max_percent: 0.1}\n",
+        (
+            f"{CFG}:4: limits.change_budget.max_percent: 0.1 is ambiguous: 0.1 % of the leads, or the fraction 0.1 (= 10 %); write 10 for 10 %, or '0.1%' for 0.1 %",
+        ),
+    ),
+    Case(
+        "max_percent_of_one",
+        STORE + "limits:\n  change_budget: {max_percent: 1}\n",
+        (
+            f"{CFG}:4: limits.change_budget.max_percent: 1 is ambiguous: 1 % of the leads, or the fraction 1 (= 100 %); write 100 for 100 %, or '1%' for 1 %",
+        ),
+    ),
+    Case(
+        "max_percent_over_100",
+        STORE + "limits:\n  change_budget: {max_percent: 150%}\n",
+        (f"{CFG}:4: limits.change_budget.max_percent: Input should be less than or equal to 100",),
     ),
 ]
