@@ -27,6 +27,7 @@ from mappings.source_mapping import (
     SourceMapping,
     reason_catalogue,
 )
+from mappings.stream_keys import stream_issues
 from mappings.transforms import PRODUCES, Transform, compile_transform
 from mappings.yamldoc import Document, Issue
 
@@ -223,6 +224,7 @@ def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> Source
     if not expect_keys(doc, (), doc.data, _TOP_KEYS, _REQUIRED, issues):
         raise MappingError(issues)
     texts = {key: _optional_text(doc, key, issues) for key in (*_TOP_KEYS[:7], _TOP_KEYS[8])}
+    issues += stream_issues(doc, texts)
     fields = _fields(doc, issues)
     statuses = _statuses(doc, doc.data.get("statuses"), issues)
     writes = _write_values(doc, doc.data.get("status_write_values") or {}, statuses, issues)
@@ -260,7 +262,8 @@ def load_mapping(
 
     Raises ValueError for a name that is neither, and :class:`MappingError` listing every
     problem in the file with its line: unknown canonical fields, statuses or transforms,
-    status values mapped twice, write values that would not read back, unknown reason codes.
+    status values mapped twice, write values that would not read back, unknown reason codes,
+    an object, id or modstamp field the CRM's connector does not read.
     """
     path = mapping_path(name_or_path, base_dir)
     doc = read_document(path)

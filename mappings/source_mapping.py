@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mappings.catalogue import Catalogue
+from mappings.stream_keys import StreamKeys
 from mappings.transforms import Transform
 
 CANONICAL_STATUSES = ("new", "working", "nurture", "unqualified", "qualified", "converted")
@@ -73,6 +74,13 @@ class SourceMapping:
     reasons: Mapping[str, str] = field(default_factory=dict)
     source_path: Path | None = None
     _folded: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def stream(self) -> StreamKeys:
+        """The CRM object to read, by which primary key and modstamp: what a connector builds
+        its stream declaration from (checked against :data:`~mappings.stream_keys.SUPPORTED`
+        when the mapping was loaded)."""
+        return StreamKeys(self.object, self.id_field, self.modstamp_field)
 
     def crm_fields(self) -> tuple[str, ...]:
         """Every CRM field to read, in a stable order and without repeats."""

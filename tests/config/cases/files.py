@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from tests.config.cases.base import SF, STORE, Case, mapping_text
+from tests.config.cases.base import HS, SF, STORE, Case, mapping_text
 
 FILE_CASES: list[Case] = [
     Case(
@@ -98,5 +98,45 @@ FILE_CASES: list[Case] = [
                 fields="  status: Status\n  email: {field: Email, transforms: [lowercase]}\n"
             )
         },
+    ),
+    Case(
+        "mapping_of_another_object",
+        STORE + "sources:\n" + SF + "    mapping: lead.yaml\n",
+        (
+            "{dir}/lead.yaml:2: object: the salesforce connector reads the object 'Lead' only, not 'Contact'",
+        ),
+        files={"lead.yaml": mapping_text().replace("object: Lead", "object: Contact")},
+    ),
+    Case(
+        "mapping_with_other_keys",
+        STORE + "sources:\n" + SF + "    mapping: lead.yaml\n",
+        (
+            "{dir}/lead.yaml:3: id_field: the salesforce connector identifies records by 'Id' only, not 'LeadId'",
+            "{dir}/lead.yaml:4: modstamp_field: the salesforce connector finds changes by 'SystemModstamp' only, not 'LastModifiedDate'",
+        ),
+        files={
+            "lead.yaml": mapping_text()
+            .replace("id_field: Id", "id_field: LeadId")
+            .replace("modstamp_field: SystemModstamp", "modstamp_field: LastModifiedDate")
+        },
+    ),
+    Case(
+        "hubspot_mapping_of_companies",
+        STORE + "sources:\n" + HS + "    mapping: companies.yaml\n",
+        (
+            "{dir}/companies.yaml:2: object: the hubspot connector reads the object 'contacts' only, not 'companies'",
+            "{dir}/companies.yaml:4: modstamp_field: the hubspot connector finds changes by 'lastmodifieddate' only, not 'hs_lastmodifieddate'",
+        ),
+        files={
+            "companies.yaml": "crm: hubspot\nobject: companies\nid_field: hs_object_id\n"
+            "modstamp_field: hs_lastmodifieddate\nfields:\n  status: hs_lead_status\n"
+            "statuses:\n  NEW: new\n"
+        },
+    ),
+    Case(
+        "mapping_for_an_unknown_crm",
+        STORE + "sources:\n" + SF + "    mapping: lead.yaml\n",
+        ("{dir}/lead.yaml:1: crm: unknown CRM 'pipedrive' (known: salesforce, hubspot)",),
+        files={"lead.yaml": mapping_text().replace("crm: salesforce", "crm: pipedrive")},
     ),
 ]
