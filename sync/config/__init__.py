@@ -5,5 +5,5 @@
 ``sources`` the CRM sources, ``feedback`` the feedback section; ``loader`` the YAML reading,
 interpolation and error locating; ``types`` the field types (secrets, URLs, files, cron);
 ``references`` the checks that span sections (mappings, catalogue, feedback target);
-``durations`` the ``15m`` syntax.
+``durations`` the ``15m`` syntax; ``masking`` keeps secret values out of every message.
 """

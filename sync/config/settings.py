@@ -29,6 +29,7 @@ from sync.config.loader import (
     resolve_config_path,
     sort_issues,
 )
+from sync.config.masking import masked, secret_values
 from sync.config.models import LimitsConfig, Model, ReasonsConfig, StoreConfig
 from sync.config.references import check_references
 from sync.config.sources import HubSpotSource, SalesforceSource, SourceConfig, SourceName
@@ -109,7 +110,7 @@ def _validate(doc: Document, env: Mapping[str, str]) -> Settings:
     except ValidationError as error:
         issues += pydantic_issues(doc, Settings, error, {path for path, _ in problems})
     if issues or settings is None:
-        raise ConfigError(sort_issues(issues))
+        raise ConfigError(sort_issues(masked(issues, secret_values(data, env))))
     settings._catalogue, settings._mappings = found.catalogue, found.mappings
     return settings
 

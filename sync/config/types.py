@@ -25,7 +25,8 @@ SECRET_RULE = "secrets must come from ${ENV} or a file ({file: /path})"
 #: a token, a password or a PEM key is a few kB; anything larger is the wrong file
 SECRET_FILE_BYTES = 64_000
 _ONLY_REFERENCE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
-_PASSWORD = re.compile(r"://[^/@:]*:(.*)@[^@]*$")
+#: the password part of a database URL (or of its template)
+URL_PASSWORD = re.compile(r"://[^/@:]*:(.*)@[^@]*$")
 
 
 def _context(info: ValidationInfo) -> tuple[Path, Mapping[str, str]]:
@@ -174,7 +175,7 @@ def _store_url(value: Any, info: ValidationInfo) -> SecretStr:
         raise ValueError("expected a database URL such as sqlite:///leadloop.db")
     try:
         url = make_url(_quote_env_password(value, info).strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number, quoted
         raise ValueError(
             "not a database URL (sqlite:///FILE or postgresql+psycopg://USER:${PGPASSWORD}@HOST/DB)"
         ) from None
@@ -192,7 +193,7 @@ def _quote_env_password(value: str, info: ValidationInfo) -> str:
     """The URL with a ``${VAR}`` password percent-encoded, so ``@`` or ``/`` in it are safe."""
     if not isinstance(value, Interpolated):
         return value
-    match = _PASSWORD.search(value.template)
+    match = URL_PASSWORD.search(value.template)
     if not match or not _ONLY_REFERENCE.match(match.group(1)):
         return value
     env = _context(info)[1]
@@ -211,7 +212,7 @@ def _sqlite_url(url: Any, info: ValidationInfo) -> str:
 
 def _check_password_from_env(value: str) -> None:
     template = value.template if isinstance(value, Interpolated) else value
-    match = _PASSWORD.search(template)
+    match = URL_PASSWORD.search(template)
     if not match or not _ONLY_REFERENCE.match(match.group(1)):
         raise ValueError(
             "the database password must come from ${ENV}, e.g. "

@@ -45,4 +45,18 @@ SECRET_CASES: list[Case] = [
             "{dir}/leadloop.yaml:2: store.url: the database password must come from ${ENV}, e.g. postgresql+psycopg://leadloop:${PGPASSWORD}@db.internal/leadloop",
         ),
     ),
+    Case(
+        "database_url_that_does_not_parse",
+        "store:\n  url: postgresql://leadloop:p@ss:w0rd@db.internal/leadloop\n",
+        (
+            "{dir}/leadloop.yaml:2: store.url: not a database URL (sqlite:///FILE or postgresql+psycopg://USER:${PGPASSWORD}@HOST/DB)",
+        ),
+    ),
+    Case(
+        "secret_variable_echoed_by_another_key",
+        STORE + "sources:\n" + HS + '    schedule: {cron: "${HS_TOKEN}"}\n',
+        (
+            "{dir}/leadloop.yaml:8: sources.hs.schedule.cron: invalid cron expression '********': Wrong number of fields; got 1, expected 5",
+        ),
+    ),
 ]
