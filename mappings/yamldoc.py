@@ -21,6 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from mappings.bounded import BoundedLoader, FileProblem, read_text
 
 KeyPath = tuple[str | int, ...]
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 def format_path(path: Sequence[str | int]) -> str:
@@ -128,10 +129,11 @@ class _Builder:
             return None
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict[Any, Any]:
-        self.loader.flatten_mapping(node)  # resolves ``<<`` merge keys
+        own = {id(key) for key, _ in node.value if key.tag != _MERGE}
+        self.loader.flatten_mapping(node)  # resolves ``<<`` merge keys, merged pairs first
         result: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
-        for key_node, value_node in node.value:
+        for key_node, value_node in (pair for pair in node.value if id(pair[0]) in own):
             key = self._key(key_node)
             line = key_node.start_mark.line + 1
             if key in first_line:
@@ -147,7 +149,21 @@ class _Builder:
             first_line[key] = line
             self.lines[(*path, key)] = line
             result[key] = self.build(value_node, (*path, key))
+        self._merge(node, own, result, path)
         return result
+
+    def _merge(
+        self, node: MappingNode, own: set[int], result: dict[Any, Any], path: KeyPath
+    ) -> None:
+        """Add the merged pairs the mapping does not set itself: its own keys override a merge
+        (no duplicate), and of two merges the one listed first wins, as in YAML 1.1."""
+        merged: dict[Any, tuple[Node, Node]] = {}
+        for key_node, value_node in (pair for pair in node.value if id(pair[0]) not in own):
+            merged[self._key(key_node)] = (key_node, value_node)  # flattened: later wins
+        for key, (key_node, value_node) in merged.items():
+            if key not in result:
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
+                result[key] = self.build(value_node, (*path, key))
 
     def _key(self, node: Node) -> Any:
         if not isinstance(node, ScalarNode):
