@@ -12,6 +12,7 @@ import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import unquote
 
 from mappings.yamldoc import Issue
 from sync.config.loader import Interpolated
@@ -34,20 +35,25 @@ def _secret_templates(data: Any, key: object = None) -> list[str]:
     return []
 
 
-def _store_password_template(data: Mapping[str, Any]) -> list[str]:
+def _store_password(data: Mapping[str, Any], env: Mapping[str, str]) -> set[str]:
+    """The store URL's password: its variable's value, or the password inside a URL that
+    comes whole from the environment (``url: ${DATABASE_URL}``)."""
     store = data.get("store")
     url = store.get("url") if isinstance(store, dict) else None
     if not isinstance(url, Interpolated):
-        return []
+        return set()
     match = URL_PASSWORD.search(url.template)
-    return [match.group(1)] if match else []
+    if match:
+        return {env.get(name, "") for name in _VARIABLE.findall(match.group(1))}
+    match = URL_PASSWORD.search(url) if url.from_env_only else None
+    return {match.group(1), unquote(match.group(1))} if match else set()
 
 
 def secret_values(data: Mapping[str, Any], env: Mapping[str, str]) -> set[str]:
-    """The values of the variables that the config's secret keys read."""
-    templates = _secret_templates(data) + _store_password_template(data)
-    names = {name for template in templates for name in _VARIABLE.findall(template)}
-    return {env[name] for name in names if len(env.get(name, "")) >= _SHORTEST}
+    """The values the config's secret keys read from the environment."""
+    names = {name for t in _secret_templates(data) for name in _VARIABLE.findall(t)}
+    values = {env.get(name, "") for name in names} | _store_password(data, env)
+    return {value for value in values if len(value) >= _SHORTEST}
 
 
 def masked(issues: Sequence[Issue], secrets: set[str]) -> list[Issue]:

@@ -211,6 +211,8 @@ def _sqlite_url(url: Any, info: ValidationInfo) -> str:
 
 
 def _check_password_from_env(value: str) -> None:
+    if isinstance(value, Interpolated) and value.from_env_only:
+        return  # the whole URL comes from the environment (DATABASE_URL), password included
     template = value.template if isinstance(value, Interpolated) else value
     match = URL_PASSWORD.search(template)
     if not match or not _ONLY_REFERENCE.match(match.group(1)):

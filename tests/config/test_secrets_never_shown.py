@@ -108,6 +108,17 @@ def test_given_the_database_password_variable_echoed_elsewhere_then_it_is_masked
     assert CORE not in shown and "********" in shown
 
 
+def test_given_a_whole_database_url_from_env_echoed_elsewhere_then_its_password_is_masked(
+    tmp_path: Path,
+) -> None:
+    text = 'store:\n  url: "${DATABASE_URL}"\nreasons: {catalogue: "${DATABASE_URL}"}\n'
+    url = f"postgresql://app:s3cr3t{CORE}@db.internal/leads"
+
+    shown = check(tmp_path, text, {"DATABASE_URL": url})
+
+    assert CORE not in shown and "app:********@db.internal/leads" in shown
+
+
 KEY = f"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg{CORE}kqhkiG9w0BAQE\n-----END PRIVATE KEY-----\n"
 
 

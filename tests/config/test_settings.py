@@ -150,6 +150,16 @@ def test_given_a_postgres_password_from_env_then_it_is_url_encoded_and_never_sho
     assert "p@ss" not in repr(settings) and "p%40ss" not in settings.model_dump_json()
 
 
+def test_given_the_whole_database_url_from_env_then_it_loads_with_its_password(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "store:\n  url: ${DATABASE_URL}\n")
+
+    settings = load_settings(path, env={"DATABASE_URL": "postgresql://app:s3cret@db.internal/x"})
+
+    assert settings.store.dsn == "postgresql+psycopg://app:s3cret@db.internal/x"
+
+
 def test_given_secrets_when_printing_settings_then_no_secret_value_appears() -> None:
     settings = load_settings(CONFIG_DIR / "leadloop.example.yaml", env=EXAMPLE_ENV)
 
