@@ -57,12 +57,18 @@ def _kind(mode: int) -> str | None:
     return next((name for test, name in _KINDS if test(mode)), None)
 
 
+def _reason(error: OSError | ValueError) -> str:
+    if isinstance(error, ValueError):  # a NUL character: no system call takes such a path
+        return "not a valid path (it holds a NUL character)"
+    return error.strerror or type(error).__name__
+
+
 def require_regular(path: Path) -> None:
     """:class:`FileProblem` unless ``path`` names a regular file (a link to one will do)."""
     try:
         kind = _kind(os.stat(path).st_mode)
-    except OSError as error:
-        raise FileProblem(path, error.strerror or type(error).__name__) from None
+    except (OSError, ValueError) as error:
+        raise FileProblem(path, _reason(error)) from None
     if kind is not None:
         raise FileProblem(path, f"it is {kind}, not a regular file")
 
@@ -72,8 +78,8 @@ def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     not a regular file (checked before reading, so a FIFO never blocks) or over ``limit``."""
     try:
         fd = os.open(path, _OPEN_FLAGS)
-    except OSError as error:
-        raise FileProblem(path, error.strerror or type(error).__name__) from None
+    except (OSError, ValueError) as error:
+        raise FileProblem(path, _reason(error)) from None
     try:
         info = os.fstat(fd)
         kind = _kind(info.st_mode)

@@ -77,6 +77,13 @@ def test_given_a_missing_file_then_the_problem_is_the_system_reason(tmp_path: Pa
     assert caught.value.reason == "No such file or directory"
 
 
+def test_given_a_path_with_a_nul_character_then_the_problem_says_so(tmp_path: Path) -> None:
+    with pytest.raises(FileProblem) as caught:
+        read_file(tmp_path / "x\0y")
+
+    assert caught.value.reason == "not a valid path (it holds a NUL character)"
+
+
 @pytest.mark.parametrize(
     ("size", "text"),
     [(999, "999 bytes"), (64_000, "64 kB"), (1_000_000, "1 MB"), (48_234_483, "48.2 MB")],
