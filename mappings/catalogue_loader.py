@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mappings.catalogue import Catalogue, Reason
-from mappings.yamldoc import Document, Issue, YamlError, load_yaml
+from mappings.yamldoc import Document, Issue, UnreadableFile, YamlError, load_yaml
 
 DEFAULT_CATALOGUE = Path(__file__).with_name("catalogue.yaml")
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -24,11 +24,36 @@ class MappingError(Exception):
 
 
 def read_document(path: Path) -> Document:
-    """The YAML document at ``path``; syntax problems raise :class:`MappingError`."""
+    """The YAML document at ``path``; syntax problems raise :class:`MappingError`, a file that
+    cannot be read :class:`~mappings.yamldoc.UnreadableFile` (reported where it was named)."""
     try:
         return load_yaml(path)
+    except UnreadableFile:
+        raise
     except YamlError as error:
         raise MappingError(error.issues) from None
+
+
+def _what(data: Any) -> str:
+    if data is None:
+        return "the file is empty"
+    if isinstance(data, dict):
+        return "it holds a mapping"
+    return "it holds a list" if isinstance(data, list) else "it holds a single text or number"
+
+
+def require_kind(doc: Document, what: str, keys: tuple[str, ...]) -> None:
+    """Refuse a file that is not ``what`` at all: not a mapping, or one with none of ``keys``.
+
+    Says what the file holds and never quotes it: a path may point at any file (a
+    password file, a key), and listing its keys or lines would print them."""
+    data = doc.data
+    if isinstance(data, dict) and any(key in data for key in keys):
+        return
+    holds = _what(data)
+    if isinstance(data, dict):
+        holds += f" without {' or '.join(repr(key) for key in keys)}"
+    raise MappingError([doc.issue((), f"not {what}: {holds}")])
 
 
 def expect_keys(
@@ -118,9 +143,11 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     """Load the catalogue at ``path`` (the default catalogue when None).
 
     Raises :class:`MappingError` listing every problem with file and line: bad or duplicate
-    codes, statuses other than nurture/unqualified, legacy values naming unknown codes.
+    codes, statuses other than nurture/unqualified, legacy values naming unknown codes; and
+    :class:`~mappings.yamldoc.UnreadableFile` when the file cannot be read.
     """
     doc = read_document(path or DEFAULT_CATALOGUE)
+    require_kind(doc, "a reason catalogue", ("reasons",))
     issues: list[Issue] = []
     reasons: dict[str, Reason] = {}
     legacy: dict[str, dict[str, tuple[str, ...]]] = {}

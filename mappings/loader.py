@@ -1,23 +1,33 @@
-"""Mapping files: how one CRM object's fields and status vocabulary become a canonical lead.
+"""Mapping files: find one, validate it, and build its :class:`SourceMapping`.
 
 A mapping is data (``salesforce_lead.yaml``, ``hubspot_contact.yaml`` or a file of your own):
 the CRM field behind each canonical field with its transforms, the CRM status values and the
-canonical status each means, and the values to write for a canonical status. This package
-imports nothing from ``sync``; :data:`CANONICAL_STATUSES` mirrors ``sync.domain.Status``
-(a test keeps them equal).
+canonical status each means, and the values to write for a canonical status. The loaded form
+lives in :mod:`mappings.source_mapping`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mappings.catalogue import Catalogue
-from mappings.catalogue_loader import MappingError, expect_keys, load_catalogue, read_document
+from mappings.catalogue_loader import (
+    MappingError,
+    expect_keys,
+    load_catalogue,
+    read_document,
+    require_kind,
+)
+from mappings.source_mapping import (
+    CANONICAL_FIELDS,
+    CANONICAL_STATUSES,
+    FieldMap,
+    SourceMapping,
+    reason_catalogue,
+)
+from mappings.stream_keys import stream_issues
 from mappings.transforms import PRODUCES, Transform, compile_transform
 from mappings.yamldoc import Document, Issue
 
@@ -36,29 +46,6 @@ __all__ = [
 
 BUILTIN_DIR = Path(__file__).parent
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-CANONICAL_STATUSES = ("new", "working", "nurture", "unqualified", "qualified", "converted")
-#: canonical field -> kind; the kind's coercion runs after the mapping's own transforms
-CANONICAL_FIELDS: dict[str, str] = {
-    "status": "text",
-    "nurture_reason": "text",
-    "unqualified_reason": "text",
-    "reason_detail": "text",
-    "email": "text",
-    "phone": "text",
-    "company": "text",
-    "industry": "text",
-    "country": "text",
-    "title": "text",
-    "lead_source": "text",
-    "campaign": "text",
-    "score": "number",
-    "wants_call": "boolean",
-    "owner": "text",
-    "created_at": "datetime",
-    "status_changed_at": "datetime",
-    "modified_at": "datetime",
-    "converted_at": "datetime",
-}
 _KIND_TRANSFORM = {"text": "text", "number": "number", "boolean": "boolean", "datetime": "datetime"}
 _TOP_KEYS = (
     "crm",
@@ -76,65 +63,6 @@ _TOP_KEYS = (
     "reasons",
 )
 _REQUIRED = ("crm", "object", "id_field", "modstamp_field", "fields", "statuses")
-
-
-@dataclass(frozen=True)
-class FieldMap:
-    """The CRM field behind one canonical field, its transforms, and whether we may write it."""
-
-    crm_field: str
-    transforms: tuple[str, ...] = ()
-    writable: bool = False
-    #: compiled transforms plus the canonical kind's coercion, ready to run
-    pipeline: tuple[Transform, ...] = field(default=(), compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class SourceMapping:
-    """One CRM object mapped to the canonical lead. Build it with :func:`load_mapping`."""
-
-    name: str
-    crm: str
-    object: str
-    id_field: str
-    modstamp_field: str
-    fields: Mapping[str, FieldMap]
-    statuses: Mapping[str, str]
-    status_write_values: Mapping[str, str] = field(default_factory=dict)
-    deleted_field: str | None = None
-    merged_into_field: str | None = None
-    converted_field: str | None = None
-    converted_values: tuple[str, ...] = ()
-    review_flag_field: str | None = None
-    #: this CRM's own picklist value -> reason code, overriding the catalogue's value
-    reasons: Mapping[str, str] = field(default_factory=dict)
-    source_path: Path | None = None
-    _folded: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
-
-    def crm_fields(self) -> tuple[str, ...]:
-        """Every CRM field to read, in a stable order and without repeats."""
-        names = [
-            self.id_field,
-            self.modstamp_field,
-            self.deleted_field,
-            self.merged_into_field,
-            self.converted_field,
-            self.review_flag_field,
-            *(f.crm_field for f in self.fields.values()),
-        ]
-        return tuple(dict.fromkeys(n for n in names if n))
-
-    def crm_field(self, canonical: str) -> str:
-        """The CRM field behind ``canonical``. Raises KeyError when it is not mapped."""
-        if canonical == "review_flag" and self.review_flag_field:
-            return self.review_flag_field
-        return self.fields[canonical].crm_field
-
-    def status_of(self, value: str | None) -> str | None:
-        """The canonical status of a CRM status value (exact, then case-insensitive), or None."""
-        if value is None:
-            return None
-        return self.statuses.get(value) or self._folded.get(str(value).strip().casefold())
 
 
 def builtin_mappings() -> tuple[str, ...]:
@@ -268,18 +196,6 @@ def _reasons(doc: Document, data: Any, catalogue: Catalogue, issues: list[Issue]
     return {str(k): str(v) for k, v in data.items()}
 
 
-def reason_catalogue(mapping: SourceMapping, catalogue: Catalogue) -> Catalogue:
-    """``catalogue`` with the mapping's own reason values (its ``reasons:`` section) as the
-    values of their codes for the mapping's CRM: what policies read and write for it."""
-    if not mapping.reasons:
-        return catalogue
-    reasons = dict(catalogue.reasons)
-    for value, code in mapping.reasons.items():
-        reason = reasons[code]
-        reasons[code] = dataclasses.replace(reason, values={**reason.values, mapping.crm: value})
-    return Catalogue(reasons=reasons, legacy=catalogue.legacy)
-
-
 def _optional_text(doc: Document, key: str, issues: list[Issue]) -> str | None:
     value = doc.data.get(key)
     if value is not None and (not isinstance(value, str) or not value.strip()):
@@ -308,6 +224,7 @@ def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> Source
     if not expect_keys(doc, (), doc.data, _TOP_KEYS, _REQUIRED, issues):
         raise MappingError(issues)
     texts = {key: _optional_text(doc, key, issues) for key in (*_TOP_KEYS[:7], _TOP_KEYS[8])}
+    issues += stream_issues(doc, texts)
     fields = _fields(doc, issues)
     statuses = _statuses(doc, doc.data.get("statuses"), issues)
     writes = _write_values(doc, doc.data.get("status_write_values") or {}, statuses, issues)
@@ -345,8 +262,10 @@ def load_mapping(
 
     Raises ValueError for a name that is neither, and :class:`MappingError` listing every
     problem in the file with its line: unknown canonical fields, statuses or transforms,
-    status values mapped twice, write values that would not read back, unknown reason codes.
+    status values mapped twice, write values that would not read back, unknown reason codes,
+    an object, id or modstamp field the CRM's connector does not read.
     """
     path = mapping_path(name_or_path, base_dir)
     doc = read_document(path)
+    require_kind(doc, "a mapping file", ("crm", "fields", "statuses"))
     return _build(doc, path.stem if NAME.match(name_or_path) else str(path), path, catalogue)

@@ -17,6 +17,9 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+# re-exported for the normalizer, which reads a record's phone region before transforming
+from mappings.regions import region_for_country as region_for_country
+
 
 class TransformProblem(ValueError):
     """A value a transform cannot make sense of. The message never contains the value."""
@@ -239,69 +242,3 @@ def compile_transform(spec: str) -> Transform:
     if match and match.group(1) in WITH_ARGUMENT and int(match.group(2)) > 0:
         return WITH_ARGUMENT[match.group(1)](int(match.group(2)))
     raise ValueError(f"unknown transform {spec!r} (known: {', '.join(NAMES)})")
-
-
-# Country names as reps type them -> ISO region, for reading national phone numbers. ISO
-# 3166 two-letter codes (any case) work without an entry here.
-_COUNTRY_ALIASES = {
-    "united states": "US",
-    "united states of america": "US",
-    "usa": "US",
-    "u.s.": "US",
-    "u.s.a.": "US",
-    "america": "US",
-    "united kingdom": "GB",
-    "uk": "GB",
-    "great britain": "GB",
-    "england": "GB",
-    "scotland": "GB",
-    "wales": "GB",
-    "germany": "DE",
-    "deutschland": "DE",
-    "france": "FR",
-    "spain": "ES",
-    "españa": "ES",
-    "italy": "IT",
-    "italia": "IT",
-    "netherlands": "NL",
-    "the netherlands": "NL",
-    "holland": "NL",
-    "belgium": "BE",
-    "switzerland": "CH",
-    "austria": "AT",
-    "ireland": "IE",
-    "sweden": "SE",
-    "norway": "NO",
-    "denmark": "DK",
-    "finland": "FI",
-    "poland": "PL",
-    "portugal": "PT",
-    "canada": "CA",
-    "mexico": "MX",
-    "méxico": "MX",
-    "brazil": "BR",
-    "brasil": "BR",
-    "argentina": "AR",
-    "japan": "JP",
-    "china": "CN",
-    "india": "IN",
-    "australia": "AU",
-    "new zealand": "NZ",
-    "singapore": "SG",
-    "south africa": "ZA",
-    "israel": "IL",
-    "turkey": "TR",
-    "türkiye": "TR",
-}
-
-
-@lru_cache(maxsize=1024)
-def region_for_country(country: str | None) -> str | None:
-    """The phone region (ISO 3166 alpha-2) for a country code or common name, else None."""
-    if not country:
-        return None
-    folded = country.strip().casefold()
-    code = folded.upper()
-    if len(code) == 2 and code in phonenumbers.SUPPORTED_REGIONS:
-        return code
-    return _COUNTRY_ALIASES.get(folded)

@@ -1,21 +1,31 @@
-"""The config's typed sections (``store``, ``sources``, ``reasons``, ``feedback``, ``limits``).
+"""The config's base model, the constraints its sections share, and the small sections
+(``store``, a source's ``schedule``, ``reasons``, ``limits``).
 
-Every model forbids unknown keys. ``config/leadloop.example.yaml`` documents every key;
-``config/leadloop.schema.json`` is generated from these models.
+The ``sources`` section lives in :mod:`sync.config.sources`, ``feedback`` in
+:mod:`sync.config.feedback`. Every model forbids unknown keys.
+``config/leadloop.example.yaml`` documents every key; ``config/leadloop.schema.json`` is
+generated from these models.
 """
 
 from __future__ import annotations
 
-import string
+import re
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
+from sync.config import durations
 from sync.config.durations import Duration
-from sync.config.types import Cron, ExistingFile, Secret, StoreUrl, WebUrl
-
-SOURCE_NAME = r"^[a-z][a-z0-9_]*$"
+from sync.config.types import Cron, StoreUrl
 
 
 class Model(BaseModel):
@@ -29,10 +39,32 @@ def _positive(value: timedelta) -> timedelta:
 
 
 PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
+#: Deleted leads are readable (queryAll) only while in the Recycle Bin, 15 days at most:
+#: https://developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall.html
+#: https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/langCon_apex_dml_examples_undelete.htm
+Interval = Annotated[
+    PositiveDuration,
+    durations.at_most(
+        timedelta(days=7),
+        "Salesforce keeps deleted leads readable for 15 days; use cron for rarer runs",
+    ),
+]
+Lookback = Annotated[
+    Duration,
+    durations.at_most(timedelta(days=1), "re-read on every cycle; resync --since reaches further"),
+]
+Timeout = Annotated[
+    PositiveDuration,
+    durations.at_most(timedelta(minutes=10), "per HTTP request; a slower answer is a stuck call"),
+]
 Share = Annotated[float, Field(gt=0, le=1, description="a fraction in (0, 1]")]
+SOURCE_NAME = r"^[a-z][a-z0-9_]*$"
+_PERCENT = re.compile(r"^\s*\d+(\.\d+)?\s*%\s*$")
 
 
-def _at_most(limit: int, why: str) -> AfterValidator:
+def at_most(limit: int, why: str) -> AfterValidator:
+    """A validator refusing numbers above ``limit``; ``why`` says where the limit comes from."""
+
     def check(value: int) -> int:
         if value > limit:
             raise ValueError(f"at most {limit} ({why})")
@@ -55,7 +87,7 @@ class StoreConfig(Model):
 class Schedule(Model):
     """When the scheduler runs a source: every fixed interval, or on a cron expression (UTC)."""
 
-    every: PositiveDuration | None = None
+    every: Interval | None = None
     cron: Cron | None = None
 
     @model_validator(mode="after")
@@ -65,236 +97,45 @@ class Schedule(Model):
         return self
 
 
-# ------------------------------------------------------------------------------ Salesforce
-
-
-class PasswordAuth(Model):
-    """Username + password (+ security token unless the org trusts the caller's IP)."""
-
-    method: Literal["password"]
-    username: str = Field(min_length=1)
-    password: Secret
-    security_token: Secret | None = None
-
-
-class JwtAuth(Model):
-    """OAuth 2.0 JWT bearer flow with a connected app's certificate key."""
-
-    method: Literal["jwt"]
-    username: str = Field(min_length=1)
-    consumer_key: str = Field(min_length=1)
-    private_key_file: ExistingFile
-
-
-class SessionAuth(Model):
-    """An existing session id (no login; it cannot be renewed when it expires)."""
-
-    method: Literal["session"]
-    session_id: Secret
-
-
-SalesforceAuth = Annotated[PasswordAuth | JwtAuth | SessionAuth, Field(discriminator="method")]
-
-
-def _api_version(value: object) -> str:
-    text = f"{value:.1f}" if isinstance(value, float) else str(value)
-    if not text.replace(".", "", 1).isdigit() or "." not in text:
-        raise ValueError('expected an API version such as "59.0"')
-    return text
-
-
-class SalesforceConnection(Model):
-    instance_url: WebUrl | None = None
-    login_url: WebUrl = "https://login.salesforce.com"
-    api_version: Annotated[str, AfterValidator(_api_version)] = "59.0"
-    ca_bundle: ExistingFile | None = None
-    timeout: PositiveDuration = timedelta(seconds=30)
-    auth: SalesforceAuth
-
-    @model_validator(mode="after")
-    def _session_needs_instance(self) -> SalesforceConnection:
-        if isinstance(self.auth, SessionAuth) and self.instance_url is None:
-            raise ValueError("auth method 'session' needs connection.instance_url")
-        return self
-
-
-class SalesforcePull(Model):
-    lookback: Duration = timedelta(minutes=5)
-    bulk_threshold: int = Field(default=20000, ge=0)
-    page_size: Annotated[int, Field(ge=200), _at_most(2000, "Salesforce's query page limit")] = 2000
-
-
-class SalesforceWriteBack(Model):
-    enabled: bool = True
-    batch_size: Annotated[
-        int, Field(ge=1), _at_most(200, "Salesforce sObject Collections take 200 records per call")
-    ] = 200
-
-
-class _SourceCommon(Model):
-    """What every source has besides its type, connection, mapping, pull and write-back."""
-
-    schedule: Schedule | None = None
-    api_budget_share: Share | None = None
-
-
-class SalesforceSource(_SourceCommon):
-    type: Literal["salesforce"]
-    connection: SalesforceConnection
-    mapping: str = "salesforce_lead"
-    pull: SalesforcePull = SalesforcePull()
-    write_back: SalesforceWriteBack = SalesforceWriteBack()
-
-
-# ------------------------------------------------------------------------------ HubSpot
-
-
-class HubSpotConnection(Model):
-    base_url: WebUrl = "https://api.hubapi.com"
-    access_token: Secret
-    ca_bundle: ExistingFile | None = None
-    timeout: PositiveDuration = timedelta(seconds=30)
-    create_missing_options: bool = False
-
-
-class HubSpotPull(Model):
-    # the search index trails writes by a few seconds to minutes
-    lookback: Duration = timedelta(minutes=10)
-    page_size: Annotated[int, Field(ge=1), _at_most(200, "HubSpot's search page limit")] = 200
-
-
-class HubSpotWriteBack(Model):
-    enabled: bool = True
-    batch_size: Annotated[
-        int, Field(ge=1), _at_most(100, "HubSpot batch endpoints take 100 records per call")
-    ] = 100
-
-
-class HubSpotSource(_SourceCommon):
-    type: Literal["hubspot"]
-    connection: HubSpotConnection
-    mapping: str = "hubspot_contact"
-    pull: HubSpotPull = HubSpotPull()
-    write_back: HubSpotWriteBack = HubSpotWriteBack()
-
-
-SourceConfig = Annotated[SalesforceSource | HubSpotSource, Field(discriminator="type")]
-
-
-def _source_name(value: str) -> str:
-    if (
-        not value
-        or not value[0].isascii()
-        or not value[0].islower()
-        or not all(c.isascii() and (c.islower() or c.isdigit() or c == "_") for c in value)
-    ):
-        raise ValueError(
-            f"source name {value!r} must be lower-case letters, digits and _, "
-            "starting with a letter"
-        )
-    return value
-
-
-SourceName = Annotated[str, AfterValidator(_source_name)]
-
-# ------------------------------------------------------------------------------ the rest
-
-
 class ReasonsConfig(Model):
     catalogue: str = Field(default="default", description="'default' or a path to a catalogue YAML")
 
 
-RECOMMENDATION_FIELDS = (
-    "reason",
-    "share",
-    "count",
-    "lead_source",
-    "campaign",
-    "source",
-    "period",
-    "valid_contact_share",
-)
-
-
-class RecommendationWhen(Model):
-    reason: str
-    min_share: float = Field(default=0, ge=0, le=1)
-    min_count: int = Field(default=1, ge=1)
-    lead_source: str | None = None
-    min_valid_contact_share: float | None = Field(default=None, ge=0, le=1)
-
-
-def _template(value: str) -> str:
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-    except ValueError as error:
-        raise ValueError(f"bad template: {error}") from None
-    unknown = sorted(n for n in names if n.split(".")[0] not in RECOMMENDATION_FIELDS)
-    if unknown:
+def _percent(value: Any) -> Any:
+    """``10`` or ``"0.5%"`` as a percentage; a bare number up to 1 is refused as ambiguous
+    (``0.1`` is 0.1 %, but reads like the fraction 10 %; ``api_budget_share`` is a fraction)."""
+    if isinstance(value, str) and _PERCENT.match(value):
+        return float(value.strip().rstrip("%"))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a percentage such as 10 (10 %) or '0.5%'")
+    if 0 < value <= 1:
+        whole = f"{value * 100:g}"
         raise ValueError(
-            f"unknown placeholder {{{unknown[0]}}} (known: "
-            f"{', '.join('{' + f + '}' for f in RECOMMENDATION_FIELDS)})"
+            f"{value:g} is ambiguous: {value:g} % of the leads, or the fraction {value:g} "
+            f"(= {whole} %); write {whole} for {whole} %, or '{value:g}%' for {value:g} %"
         )
     return value
 
 
-class Recommendation(Model):
-    """When a reason's numbers in a group (period x source x lead source x campaign) cross
-    the thresholds, say ``then`` (placeholders such as ``{share:.0%}`` are filled in)."""
-
-    when: RecommendationWhen
-    then: Annotated[str, Field(min_length=1), AfterValidator(_template)]
-
-
-DEFAULT_RECOMMENDATIONS = (
-    Recommendation(
-        when=RecommendationWhen(
-            reason="unresponsive", min_share=0.3, min_count=10, min_valid_contact_share=0.8
-        ),
-        then="unresponsive is {share:.0%} of disqualified leads from {lead_source} "
-        "and {valid_contact_share:.0%} of them have valid contact data: raise "
-        "the interest-score threshold",
+Percent = Annotated[
+    float,
+    Field(gt=0, le=100),
+    BeforeValidator(_percent),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 1, "maximum": 100},
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"},
+            ],
+            "description": "a percentage: a number above 1, or a string such as '0.5%'",
+        }
     ),
-    Recommendation(
-        when=RecommendationWhen(reason="wrong_persona", min_share=0.25, min_count=10),
-        then="wrong_persona is {share:.0%} of disqualified leads from {lead_source} "
-        "/ {campaign}: tighten the job-title targeting",
-    ),
-    Recommendation(
-        when=RecommendationWhen(reason="out_of_territory", min_share=0.2, min_count=10),
-        then="out_of_territory is {share:.0%} of disqualified leads from {campaign}: "
-        "restrict the campaign's regions",
-    ),
-    Recommendation(
-        when=RecommendationWhen(reason="bad_contact_data", min_share=0.2, min_count=10),
-        then="bad_contact_data is {share:.0%} of disqualified leads from "
-        "{lead_source}: validate email and phone on the form",
-    ),
-)
-
-
-class CustomObjectTarget(Model):
-    enabled: bool = True
-    name: str = Field(default="leadloop_feedback", pattern=SOURCE_NAME)
-
-
-class ContactPropertiesTarget(Model):
-    enabled: bool = True
-
-
-class FeedbackConfig(Model):
-    periods: list[Literal["day", "week", "month"]] = Field(default=["week", "month"], min_length=1)
-    target: str | None = Field(
-        default=None, description="a source of type hubspot; none: report only"
-    )
-    custom_object: CustomObjectTarget = CustomObjectTarget()
-    contact_properties: ContactPropertiesTarget = ContactPropertiesTarget()
-    recommendations: list[Recommendation] = list(DEFAULT_RECOMMENDATIONS)
+]
 
 
 class ChangeBudget(Model):
     max_records: int = Field(default=500, ge=1)
-    max_percent: float = Field(default=10, gt=0, le=100)
+    max_percent: Percent = 10
 
 
 class LimitsConfig(Model):

@@ -13,8 +13,8 @@ from typing import Any
 
 from mappings.catalogue import Catalogue
 from mappings.loader import MappingError, SourceMapping, load_catalogue, load_mapping
-from mappings.yamldoc import Document, Issue
-from sync.config.models import HubSpotSource, SalesforceSource
+from mappings.yamldoc import Document, Issue, UnreadableFile
+from sync.config.sources import HubSpotSource, SalesforceSource
 from sync.pipeline.policies.config import LowScoreNurture
 
 #: the mapping a source of each type uses when it names none
@@ -47,17 +47,18 @@ def _catalogue(data: dict[str, Any], doc: Document, base: Path, found: Reference
     if not isinstance(name, str):
         return  # the model reports the wrong type
     path = None if name == "default" else base / Path(name).expanduser()
-    if path is not None and not path.is_file():
+    where = ("reasons", "catalogue")
+    if path is not None and not path.exists():
         found.issues.append(
-            doc.issue(
-                ("reasons", "catalogue"), f"catalogue file not found: {path} (or write 'default')"
-            )
+            doc.issue(where, f"catalogue file not found: {path} (or write 'default')")
         )
         return
     try:
         found.catalogue = load_catalogue(path)
     except MappingError as error:
         found.issues.extend(error.issues)
+    except UnreadableFile as error:
+        found.issues.append(doc.issue(where, f"cannot read {error.path}: {error.reason}"))
 
 
 def _mapping(
@@ -75,6 +76,9 @@ def _mapping(
         return
     except MappingError as error:
         found.issues.extend(error.issues)
+        return
+    except UnreadableFile as error:
+        found.issues.append(doc.issue(where, f"cannot read {error.path}: {error.reason}"))
         return
     if mapping.crm != kind:
         found.issues.append(

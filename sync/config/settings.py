@@ -20,6 +20,7 @@ from pydantic_core import core_schema
 from mappings.catalogue import Catalogue
 from mappings.loader import SourceMapping, reason_catalogue
 from mappings.yamldoc import Document, YamlError, load_yaml
+from sync.config.feedback import FeedbackConfig
 from sync.config.loader import (
     ConfigError,
     ConfigIssue,
@@ -28,18 +29,10 @@ from sync.config.loader import (
     resolve_config_path,
     sort_issues,
 )
-from sync.config.models import (
-    FeedbackConfig,
-    HubSpotSource,
-    LimitsConfig,
-    Model,
-    ReasonsConfig,
-    SalesforceSource,
-    SourceConfig,
-    SourceName,
-    StoreConfig,
-)
+from sync.config.masking import masked, secret_values
+from sync.config.models import LimitsConfig, Model, ReasonsConfig, StoreConfig
 from sync.config.references import check_references
+from sync.config.sources import HubSpotSource, SalesforceSource, SourceConfig, SourceName
 from sync.pipeline.policies.config import PoliciesConfig
 
 __all__ = [
@@ -117,7 +110,7 @@ def _validate(doc: Document, env: Mapping[str, str]) -> Settings:
     except ValidationError as error:
         issues += pydantic_issues(doc, Settings, error, {path for path, _ in problems})
     if issues or settings is None:
-        raise ConfigError(sort_issues(issues))
+        raise ConfigError(sort_issues(masked(issues, secret_values(data, env))))
     settings._catalogue, settings._mappings = found.catalogue, found.mappings
     return settings
 
@@ -139,12 +132,13 @@ def load_settings(path: str | Path, env: Mapping[str, str] | None = None) -> Set
 
 class _SchemaGenerator(GenerateJsonSchema):
     def timedelta_schema(self, schema: core_schema.TimedeltaSchema) -> JsonSchemaValue:
-        # durations are written 90s, 15m, 3d, 2w, 1h30m or as plain seconds (sync.config.durations)
+        # durations are written 90s, 15m, 3d, 2w, 1h30m; a bare number only as 0 (durations.py)
         return {
             "anyOf": [
                 {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[wdhms]\s*)+$"},
-                {"type": "number", "minimum": 0},
-            ]
+                {"const": 0},
+            ],
+            "description": "a duration with its unit: 30s, 15m, 3d, 2w, 1h30m",
         }
 
 

@@ -18,11 +18,15 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, SecretStr, ValidationInfo, WithJsonSchema
 
+from mappings.bounded import FileProblem, read_text, require_regular
 from sync.config.loader import Interpolated, interpolate_text
 
 SECRET_RULE = "secrets must come from ${ENV} or a file ({file: /path})"
+#: a token, a password or a PEM key is a few kB; anything larger is the wrong file
+SECRET_FILE_BYTES = 64_000
 _ONLY_REFERENCE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
-_PASSWORD = re.compile(r"://[^/@:]*:(.*)@[^@]*$")
+#: the password part of a database URL (or of its template)
+URL_PASSWORD = re.compile(r"://[^/@:]*:(.*)@[^@]*$")
 
 
 def _context(info: ValidationInfo) -> tuple[Path, Mapping[str, str]]:
@@ -41,10 +45,9 @@ def _read_secret_file(value: dict[str, Any], info: ValidationInfo) -> SecretStr:
         raise ValueError("a secret file is written {file: /path/to/file}")
     path = resolve_path(value["file"], info)
     try:
-        content = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        raise ValueError(f"cannot read secret file {path}: {reason}") from None
+        content = read_text(path, SECRET_FILE_BYTES).strip()
+    except FileProblem as problem:
+        raise ValueError(f"cannot read secret file {path}: {problem.reason}") from None
     if not content:
         raise ValueError(f"secret file {path} is empty")
     return SecretStr(content)
@@ -130,8 +133,12 @@ def _existing_file(value: Any, info: ValidationInfo) -> Path:
     if not isinstance(value, str | Path) or not str(value):
         raise ValueError("expected a file path")
     path = resolve_path(value, info)
-    if not path.is_file():
+    if not path.exists():
         raise ValueError(f"file not found: {path}")
+    try:
+        require_regular(path)
+    except FileProblem as problem:
+        raise ValueError(f"cannot use {path}: {problem.reason}") from None
     return path
 
 
@@ -139,6 +146,24 @@ ExistingFile = Annotated[
     Path,
     BeforeValidator(_existing_file),
     WithJsonSchema({"type": "string", "description": "a file path"}),
+]
+
+
+def _key_file(value: Any, info: ValidationInfo) -> Path:
+    path = _existing_file(value, info)
+    try:
+        text = read_text(path, SECRET_FILE_BYTES)
+    except FileProblem as problem:
+        raise ValueError(f"cannot read key file {path}: {problem.reason}") from None
+    if "PRIVATE KEY-----" not in text:  # never quote the file: it may be a key all the same
+        raise ValueError(f"key file {path} holds no PEM private key (-----BEGIN PRIVATE KEY-----)")
+    return path
+
+
+KeyFile = Annotated[
+    Path,
+    BeforeValidator(_key_file),
+    WithJsonSchema({"type": "string", "description": "a PEM private key file"}),
 ]
 
 
@@ -150,7 +175,7 @@ def _store_url(value: Any, info: ValidationInfo) -> SecretStr:
         raise ValueError("expected a database URL such as sqlite:///leadloop.db")
     try:
         url = make_url(_quote_env_password(value, info).strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number, quoted
         raise ValueError(
             "not a database URL (sqlite:///FILE or postgresql+psycopg://USER:${PGPASSWORD}@HOST/DB)"
         ) from None
@@ -168,7 +193,7 @@ def _quote_env_password(value: str, info: ValidationInfo) -> str:
     """The URL with a ``${VAR}`` password percent-encoded, so ``@`` or ``/`` in it are safe."""
     if not isinstance(value, Interpolated):
         return value
-    match = _PASSWORD.search(value.template)
+    match = URL_PASSWORD.search(value.template)
     if not match or not _ONLY_REFERENCE.match(match.group(1)):
         return value
     env = _context(info)[1]
@@ -186,8 +211,10 @@ def _sqlite_url(url: Any, info: ValidationInfo) -> str:
 
 
 def _check_password_from_env(value: str) -> None:
+    if isinstance(value, Interpolated) and value.from_env_only:
+        return  # the whole URL comes from the environment (DATABASE_URL), password included
     template = value.template if isinstance(value, Interpolated) else value
-    match = _PASSWORD.search(template)
+    match = URL_PASSWORD.search(template)
     if not match or not _ONLY_REFERENCE.match(match.group(1)):
         raise ValueError(
             "the database password must come from ${ENV}, e.g. "

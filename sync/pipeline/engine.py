@@ -82,7 +82,7 @@ def policy_context(settings: Settings, source: Source, now: datetime) -> PolicyC
     if mapping.review_flag_field:
         writable.add("review_flag")
     return PolicyContext(
-        catalogue=settings.catalogue,
+        catalogue=settings.catalogue_for(source.name),
         crm=mapping.crm,
         now=now,
         config=settings.policies,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ def write_case(case: Case, folder: Path) -> Path:
     path.write_text(case.config, encoding="utf-8")
     for name, text in case.files.items():
         (folder / name).write_text(text, encoding="utf-8")
+    for name in case.fifos:
+        os.mkfifo(folder / name)
     return path
 
 

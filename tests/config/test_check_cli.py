@@ -3,6 +3,7 @@ nothing written to the configured store."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,26 @@ def test_given_a_valid_config_when_checked_then_exit_0(
 
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "leadloop.db").exists()
+
+
+def test_given_a_device_as_the_config_when_checked_then_exit_2_without_reading_it() -> None:
+    result = CliRunner().invoke(cli, ["check", "-c", "/dev/zero"])
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "/dev/zero: cannot read file: it is a character device, not a regular file\n"
+    )
+
+
+def test_given_a_named_pipe_as_the_config_when_checked_then_exit_2_without_waiting(
+    tmp_path: Path,
+) -> None:
+    os.mkfifo(tmp_path / "leadloop.yaml")
+
+    result = CliRunner().invoke(cli, ["check", "-c", str(tmp_path / "leadloop.yaml")])
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"{tmp_path}/leadloop.yaml: cannot read file: "
+        "it is a named pipe (FIFO), not a regular file\n"
+    )

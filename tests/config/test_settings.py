@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from sync.config.models import PasswordAuth
 from sync.config.settings import (
     ConfigError,
     HubSpotSource,
@@ -20,6 +19,7 @@ from sync.config.settings import (
     resolve_config_path,
     settings_json_schema,
 )
+from sync.config.sources import PasswordAuth
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 EXAMPLE_ENV = {"SF_PASSWORD": "pw-1234", "SF_TOKEN": "tok-5678", "HUBSPOT_TOKEN": "pat-9012"}
@@ -150,12 +150,42 @@ def test_given_a_postgres_password_from_env_then_it_is_url_encoded_and_never_sho
     assert "p@ss" not in repr(settings) and "p%40ss" not in settings.model_dump_json()
 
 
+def test_given_the_whole_database_url_from_env_then_it_loads_with_its_password(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "store:\n  url: ${DATABASE_URL}\n")
+
+    settings = load_settings(path, env={"DATABASE_URL": "postgresql://app:s3cret@db.internal/x"})
+
+    assert settings.store.dsn == "postgresql+psycopg://app:s3cret@db.internal/x"
+
+
 def test_given_secrets_when_printing_settings_then_no_secret_value_appears() -> None:
     settings = load_settings(CONFIG_DIR / "leadloop.example.yaml", env=EXAMPLE_ENV)
 
     shown = repr(settings) + str(settings) + settings.model_dump_json()
 
     assert not any(secret in shown for secret in EXAMPLE_ENV.values())
+
+
+def test_given_units_where_they_are_needed_then_durations_and_percentages_load(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        "store: {url: 'sqlite:///x.db'}\nsources:\n  hs:\n    type: hubspot\n"
+        '    connection: {access_token: "${T}", timeout: 1.5m}\n    pull: {lookback: 0}\n'
+        "    schedule: {every: 1h30m}\nlimits:\n  change_budget: {max_percent: '0.5%'}\n",
+    )
+
+    settings = load_settings(path, env={"T": "pat-x"})
+
+    source = settings.sources["hs"]
+    assert isinstance(source, HubSpotSource) and source.schedule is not None
+    assert source.connection.timeout == timedelta(seconds=90)
+    assert source.pull.lookback == timedelta(0)
+    assert source.schedule.every == timedelta(hours=1, minutes=30)
+    assert settings.limits.change_budget.max_percent == 0.5
 
 
 def test_given_a_per_source_share_then_it_overrides_the_global_one(tmp_path: Path) -> None:

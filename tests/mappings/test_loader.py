@@ -15,6 +15,7 @@ from mappings.loader import (
     load_mapping,
     reason_catalogue,
 )
+from mappings.stream_keys import SUPPORTED, StreamKeys
 from sync.domain import Lead, Status
 
 CATALOGUE = load_catalogue()
@@ -70,6 +71,21 @@ def test_given_the_hubspot_mapping_then_lead_statuses_follow_the_design() -> Non
     assert {value: mapping.status_of(value) for value in expected} == expected
     assert mapping.crm_field("title") == "jobtitle"
     assert mapping.converted_field is None
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("salesforce_lead", StreamKeys("Lead", "Id", "SystemModstamp")),
+        ("hubspot_contact", StreamKeys("contacts", "hs_object_id", "lastmodifieddate")),
+    ],
+)
+def test_given_a_builtin_mapping_then_its_stream_keys_are_what_its_connector_reads(
+    name: str, keys: StreamKeys
+) -> None:
+    mapping = load_mapping(name, CATALOGUE)
+
+    assert mapping.stream == keys == SUPPORTED[mapping.crm]
 
 
 def test_given_a_mapping_path_relative_to_the_config_then_it_loads(tmp_path: Path) -> None:

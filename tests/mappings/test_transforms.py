@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mappings import transforms
-from mappings.transforms import Context, TransformProblem, compile_transform, region_for_country
+from mappings.regions import region_for_country
+from mappings.transforms import Context, TransformProblem, compile_transform
 
 NONE = Context()
 

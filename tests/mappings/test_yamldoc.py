@@ -39,6 +39,19 @@ def test_given_a_merge_key_then_the_merged_values_are_kept() -> None:
     assert doc.data["other"] == {"timeout": "30s", "retries": 2}
 
 
+def test_given_a_merge_key_and_an_own_key_of_the_same_name_then_the_own_value_wins() -> None:
+    doc = parse_yaml("base: &b {timeout: 30s, retries: 2}\nother:\n  <<: *b\n  timeout: 60s\n", "f")
+
+    assert doc.data["other"] == {"timeout": "60s", "retries": 2}
+    assert doc.line_of(("other", "timeout")) == 4
+
+
+def test_given_two_merges_setting_one_key_then_the_first_listed_wins() -> None:
+    doc = parse_yaml("a: &a {x: 1}\nb: &b {x: 2, y: 2}\nc:\n  <<: [*a, *b]\n", "f.yaml")
+
+    assert doc.data["c"] == {"x": 1, "y": 2}
+
+
 def test_given_an_unquoted_reference_in_a_flow_mapping_then_the_error_says_to_quote_it() -> None:
     with pytest.raises(YamlError) as caught:
         parse_yaml("auth: {token: ${TOKEN}}\n", "f.yaml")

@@ -1,54 +1,13 @@
-"""The bad-input catalogue: broken configs, mappings and catalogues, each with the exact
-messages ``load_settings`` and ``leadloop check`` must give (file, line, key path, message).
-
-``{dir}`` in a message stands for the folder holding the files; every config lives in
-``leadloop.yaml`` there and stores into ``sqlite:///leadloop.db`` (which must never appear).
-"""
+"""Broken configs: YAML syntax, unknown keys, wrong types and values, secrets, cross-references."""
 
 # Messages are kept whole, exactly as users see them, even past the line length.
 # ruff: noqa: E501
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from tests.config.cases.base import HS, SF, STORE, Case
 
-STORE = "store:\n  url: sqlite:///leadloop.db\n"
-SF = """\
-  sf:
-    type: salesforce
-    connection:
-      instance_url: https://acme.my.salesforce.com
-      auth: {method: password, username: a@acme.com, password: "${SF_PASSWORD}"}
-"""
-HS = """\
-  hs:
-    type: hubspot
-    connection:
-      access_token: "${HS_TOKEN}"
-"""
-ENV = {"SF_PASSWORD": "pw-from-env", "HS_TOKEN": "pat-from-env"}
-CFG = "{dir}/leadloop.yaml"
-
-
-@dataclass(frozen=True)
-class Case:
-    id: str
-    config: str
-    messages: tuple[str, ...]
-    files: dict[str, str] = field(default_factory=dict)
-    env: dict[str, str] = field(default_factory=lambda: dict(ENV))
-
-
-def _mapping(
-    status_lines: str = "  Open: new\n", extra: str = "", fields: str = "  status: Status\n"
-) -> str:
-    return (
-        "crm: salesforce\nobject: Lead\nid_field: Id\nmodstamp_field: SystemModstamp\n"
-        f"fields:\n{fields}statuses:\n{status_lines}{extra}"
-    )
-
-
-CASES: list[Case] = [
+SECTION_CASES: list[Case] = [
     Case(
         "malformed_yaml",
         STORE + "sources: [sf\n",
@@ -103,36 +62,6 @@ CASES: list[Case] = [
         ("{dir}/leadloop.yaml:3: limits: expected a mapping (key: value pairs)",),
     ),
     Case(
-        "missing_env_var",
-        STORE + "sources:\n" + SF,
-        (
-            "{dir}/leadloop.yaml:8: sources.sf.connection.auth.password: environment variable SF_PASSWORD is not set",
-        ),
-        env={},
-    ),
-    Case(
-        "literal_secret",
-        STORE + "sources:\n" + HS.replace('"${HS_TOKEN}"', "pat-na1-123"),
-        (
-            "{dir}/leadloop.yaml:7: sources.hs.connection.access_token: secrets must come from ${ENV} or a file ({file: /path})",
-        ),
-    ),
-    Case(
-        "secret_from_default",
-        STORE + "sources:\n" + HS.replace("${HS_TOKEN}", "${HS_TOKEN:-pat-na1-123}"),
-        (
-            "{dir}/leadloop.yaml:7: sources.hs.connection.access_token: secrets must come from ${ENV} or a file ({file: /path}); a literal or a ${VAR:-default} default is not allowed",
-        ),
-        env={},
-    ),
-    Case(
-        "secret_file_missing",
-        STORE + "sources:\n" + HS.replace('"${HS_TOKEN}"', "{file: secrets/hs-token}"),
-        (
-            "{dir}/leadloop.yaml:7: sources.hs.connection.access_token: cannot read secret file {dir}/secrets/hs-token: No such file or directory",
-        ),
-    ),
-    Case(
         "url_without_scheme",
         STORE
         + "sources:\n"
@@ -153,39 +82,6 @@ CASES: list[Case] = [
         STORE + "sources:\n" + HS + "      base_url: https://me:pw@api.hubapi.com\n",
         (
             "{dir}/leadloop.yaml:8: sources.hs.connection.base_url: URLs must not contain credentials; use the auth settings",
-        ),
-    ),
-    Case(
-        "bad_cron",
-        STORE + "sources:\n" + SF + '    schedule: {cron: "*/15 * * *"}\n',
-        (
-            "{dir}/leadloop.yaml:9: sources.sf.schedule.cron: invalid cron expression '*/15 * * *': Wrong number of fields; got 4, expected 5",
-        ),
-    ),
-    Case(
-        "negative_interval",
-        STORE + "sources:\n" + SF + "    schedule: {every: -5m}\n",
-        (
-            "{dir}/leadloop.yaml:9: sources.sf.schedule.every: duration must not be negative, got '-5m'",
-        ),
-    ),
-    Case(
-        "zero_interval",
-        STORE + "sources:\n" + SF + "    schedule: {every: 0s}\n",
-        ("{dir}/leadloop.yaml:9: sources.sf.schedule.every: must be longer than zero",),
-    ),
-    Case(
-        "every_and_cron",
-        STORE + "sources:\n" + SF + '    schedule: {every: 5m, cron: "0 * * * *"}\n',
-        (
-            "{dir}/leadloop.yaml:9: sources.sf.schedule: give exactly one of 'every' (e.g. 15m) or 'cron'",
-        ),
-    ),
-    Case(
-        "bad_duration",
-        STORE + "policies:\n  require_reason:\n    grace_period: 3 days\n",
-        (
-            "{dir}/leadloop.yaml:5: policies.require_reason.grace_period: '3 days' is not a duration such as 30s, 15m, 3d, 2w or 1h30m",
         ),
     ),
     Case(
@@ -272,13 +168,6 @@ CASES: list[Case] = [
         ),
     ),
     Case(
-        "literal_database_password",
-        "store:\n  url: postgresql+psycopg://leadloop:hunter2@db.internal/leadloop\n",
-        (
-            "{dir}/leadloop.yaml:2: store.url: the database password must come from ${ENV}, e.g. postgresql+psycopg://leadloop:${PGPASSWORD}@db.internal/leadloop",
-        ),
-    ),
-    Case(
         "unsupported_database",
         "store:\n  url: mysql://db.internal/leadloop\n",
         (
@@ -319,82 +208,6 @@ CASES: list[Case] = [
         ),
     ),
     Case(
-        "catalogue_unknown_legacy_code",
-        STORE + "reasons: {catalogue: reasons.yaml}\n",
-        ("{dir}/reasons.yaml:8: legacy.salesforce.Pricey: unknown reason code 'too_expensive'",),
-        files={
-            "reasons.yaml": "reasons:\n  competitor:\n    label: Competitor\n    status: unqualified\nlegacy:\n  salesforce:\n    Lost: [competitor]\n    Pricey: [too_expensive]\n"
-        },
-    ),
-    Case(
-        "catalogue_bad_status_and_code",
-        STORE + "reasons: {catalogue: reasons.yaml}\n",
-        (
-            "{dir}/reasons.yaml:2: reasons.Competitor: reason codes are snake_case: lower-case letters, digits, _",
-            "{dir}/reasons.yaml:7: reasons.timing.status: status must be nurture or unqualified, got 'later'",
-        ),
-        files={
-            "reasons.yaml": "reasons:\n  Competitor:\n    label: Competitor\n    status: unqualified\n  timing:\n    label: Timing\n    status: later\n"
-        },
-    ),
-    Case(
-        "catalogue_missing_file",
-        STORE + "reasons: {catalogue: reasons.yaml}\n",
-        (
-            "{dir}/leadloop.yaml:3: reasons.catalogue: catalogue file not found: {dir}/reasons.yaml (or write 'default')",
-        ),
-    ),
-    Case(
-        "mapping_status_mapped_twice",
-        STORE + "sources:\n" + SF + "    mapping: lead.yaml\n",
-        ("{dir}/lead.yaml:10: statuses.Open: duplicate key 'Open' (first defined on line 8)",),
-        files={"lead.yaml": _mapping("  Open: new\n  Nurture: nurture\n  Open: working\n")},
-    ),
-    Case(
-        "mapping_unknown_canonical_status",
-        STORE + "sources:\n" + SF + "    mapping: lead.yaml\n",
-        (
-            "{dir}/lead.yaml:9: statuses.Hot: unknown canonical status 'on_fire' (known: new, working, nurture, unqualified, qualified, converted)",
-        ),
-        files={"lead.yaml": _mapping("  Open: new\n  Hot: on_fire\n")},
-    ),
-    Case(
-        "mapping_unknown_transform",
-        STORE + "sources:\n" + SF + "    mapping: lead.yaml\n",
-        (
-            "{dir}/lead.yaml:7: fields.email.transforms[1]: unknown transform 'emial' (known: trim, lower, text, email, phone_e164, number, boolean, datetime, date, truncate(N))",
-        ),
-        files={
-            "lead.yaml": _mapping(
-                fields="  status: Status\n  email: {field: Email, transforms: [trim, emial]}\n"
-            )
-        },
-    ),
-    Case(
-        "mapping_unknown_canonical_field",
-        STORE + "sources:\n" + SF + "    mapping: lead.yaml\n",
-        (
-            "{dir}/lead.yaml:7: fields.shoe_size: unknown canonical field 'shoe_size' (known: status, nurture_reason, unqualified_reason, reason_detail, email, phone, company, industry, country, title, lead_source, campaign, score, wants_call, owner, created_at, status_changed_at, modified_at, converted_at)",
-        ),
-        files={"lead.yaml": _mapping(fields="  status: Status\n  shoe_size: Shoe_Size__c\n")},
-    ),
-    Case(
-        "mapping_write_value_not_read_back",
-        STORE + "sources:\n" + SF + "    mapping: lead.yaml\n",
-        (
-            "{dir}/lead.yaml:10: status_write_values.new: 'Open - Not Contacted' is not mapped back to 'new' in statuses",
-        ),
-        files={"lead.yaml": _mapping(extra="status_write_values:\n  new: Open - Not Contacted\n")},
-    ),
-    Case(
-        "mapping_unknown_reason_code",
-        STORE + "sources:\n" + SF + "    mapping: lead.yaml\n",
-        (
-            "{dir}/lead.yaml:10: reasons.Too Pricey: unknown reason code 'too_expensive' (not in the reason catalogue)",
-        ),
-        files={"lead.yaml": _mapping(extra="reasons:\n  Too Pricey: too_expensive\n")},
-    ),
-    Case(
         "many_errors_at_once",
         STORE
         + "sorces: {}\nsources:\n"
@@ -408,19 +221,6 @@ CASES: list[Case] = [
             "{dir}/leadloop.yaml:12: feedback.target: no source named 'nowhere' (HubSpot sources: none)",
         ),
         env={},
-    ),
-    Case(
-        "mapping_and_section_errors_together",
-        STORE + "sources:\n" + SF + "    mapping: lead.yaml\nlimits: {api_budget_share: 2}\n",
-        (
-            "{dir}/lead.yaml:7: fields.email.transforms[0]: unknown transform 'lowercase' (known: trim, lower, text, email, phone_e164, number, boolean, datetime, date, truncate(N))",
-            "{dir}/leadloop.yaml:10: limits.api_budget_share: Input should be less than or equal to 1",
-        ),
-        files={
-            "lead.yaml": _mapping(
-                fields="  status: Status\n  email: {field: Email, transforms: [lowercase]}\n"
-            )
-        },
     ),
     Case(
         "source_without_type",
