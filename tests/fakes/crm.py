@@ -27,7 +27,7 @@ RETRIED_FAULTS = frozenset({"http429", "http503", "drop"})
 #: ``limit`` (the daily allowance is spent: LimitExhausted, never retried)
 CALL_FAULTS = frozenset({"transient", "fatal", "limit"})
 ONE_SECOND = timedelta(seconds=1)
-Hook = Callable[[], None]
+Hook = Callable[[], object]  # what it returns is ignored
 
 
 def wire(moment: datetime) -> str:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from connectors.base import OutcomeStatus
+from connectors.base import LimitExhausted, OutcomeStatus
 from sync.pipeline.outbox import MAX_ATTEMPTS, SUPERSEDED
 from sync.store.states import OutboxState
 from tests.pipeline.world import CYCLE_GAP, World
@@ -137,3 +137,34 @@ def test_given_a_batch_with_one_bad_value_when_writing_then_only_that_record_is_
     assert world.field(good, "Unqualified_Reason__c") is None
     assert world.field(bad, "Unqualified_Reason__c") == "Competitor"
     assert world.crm.requests["update"] == 1  # one batch for both
+
+
+def test_given_a_human_edit_after_evaluation_when_writing_then_conflict_and_the_edit_kept(
+    world: World,
+) -> None:
+    lead = world.lead(Unqualified_Reason__c="Competitor")
+    world.crm.before_next(
+        "reread", lambda: world.crm.human_edit(lead, {"Unqualified_Reason__c": "Duplicate"})
+    )
+
+    report = world.sync()
+
+    assert report.counts["conflict"] == 1 and world.crm.write_log == []
+    assert world.field(lead, "Unqualified_Reason__c") == "Duplicate"
+    (item,) = world.outbox(lead)
+    assert item.state is OutboxState.CONFLICT and "after evaluation" in (item.last_error or "")
+
+
+def test_given_the_daily_limit_reached_during_write_back_then_the_run_stops_and_items_wait(
+    world: World,
+) -> None:
+    leads = [world.lead(Unqualified_Reason__c="Competitor") for _ in range(3)]
+    world.crm.fail("update", "limit", skip=1)  # the second batch's write
+
+    with pytest.raises(LimitExhausted):
+        world.sync(world.source(batch_size=1))
+
+    assert len(world.crm.write_log) == 1
+    assert sorted(i.state for i in world.outbox()) == [OutboxState.PENDING] * 2 + [OutboxState.SENT]
+    world.sync()  # the next day's run writes the rest
+    assert all(world.field(lead, "Unqualified_Reason__c") is None for lead in leads)
