@@ -143,9 +143,7 @@ def test_given_modules_outside_the_store_then_they_use_sqlalchemy_only_for_sessi
     found = [
         f"{modules()[i.module].relative_to(ROOT)}:{i.line} imports {i.target}"
         for module in modules()
-        if in_package(module, "sync")
-        and not in_package(module, "sync.store")
-        and module not in SQL_OUTSIDE_STORE
+        if not in_package(module, "sync.store") and module not in SQL_OUTSIDE_STORE
         for i in imports(module)
         if in_package(i.target, "sqlalchemy") and i.target not in SESSION_TYPES
     ]
