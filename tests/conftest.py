@@ -1,15 +1,39 @@
-"""Suite-wide guards: no test may reach a host outside the loopback range."""
+"""Suite-wide set-up: the hypothesis profile, and no test may reach a non-loopback host."""
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 pytest_plugins = ["tests.pg"]  # the private PostgreSQL server fixtures, one per run
+
+#: CI: the same examples on every run (derandomized: each test's seed comes from the test
+#: itself) and no example database carried between runs, so a red build is reproducible
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+#: a developer's machine: hypothesis' defaults, new random examples on every run
+settings.register_profile("dev")
+PROFILE_VARIABLE = "LEADLOOP_HYPOTHESIS_PROFILE"
+
+
+def hypothesis_profile(environ: Mapping[str, str]) -> str:
+    """$LEADLOOP_HYPOTHESIS_PROFILE (``.ci/run`` sets ``ci``), else ``ci`` wherever $CI is
+    set (as CI services do), else ``dev``."""
+    return environ.get(PROFILE_VARIABLE) or ("ci" if environ.get("CI") else "dev")
+
+
+PROFILE = hypothesis_profile(os.environ)
+settings.load_profile(PROFILE)
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {PROFILE} (${PROFILE_VARIABLE})"
+
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -1,19 +1,25 @@
-"""Crash safety: SIGKILL the worker at random points; a clean rerun converges to the same CRM.
+"""Crash safety: SIGKILL the worker at chosen points; a clean rerun converges to the same CRM.
 
-The emulators run in this process; each sync runs as a real ``leadloop`` subprocess that is
-killed after a random delay spanning pull, evaluation and write-back. After every kill the next
-run must go on from where the last one committed, and at the end the CRMs must hold exactly what
-one crash-free run produces: no correction lost, none applied with a different value.
+The emulators run in this process; each sync runs as a real ``leadloop`` subprocess. A kill
+point is the worker's n-th API request (or its n-th write), and the kill lands while the
+emulator handles that request: either before the CRM applied it, or right after the CRM
+accepted it and before the answer leaves. Each kill is checked to have hit a live worker at
+its point. After every kill the next run must go on from where the last one committed, and at
+the end the CRMs must hold exactly what one crash-free run produces: no correction lost, none
+applied with a different value.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
 import subprocess
 import sys
-import time
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +27,7 @@ import pytest
 from sqlalchemy import func, select
 
 from connectors.sandbox.runner import Sandbox, SandboxOptions
+from connectors.sandbox.server import App, Request, Response
 from sync.demo import write_config
 from sync.store.db import make_engine, session_factory
 from sync.store.models import OutboxItem, OutboxState
@@ -29,6 +36,9 @@ pytestmark = pytest.mark.slow
 
 LEADS, CONTACTS = 1500, 900
 KILLS = 32
+SOURCES = ("hubspot", "salesforce")
+#: the operations that change CRM records (Salesforce Collections PATCH, HubSpot batch update)
+WRITES = frozenset({"composite", "batch_update"})
 VOLATILE = {
     "SystemModstamp",
     "LastModifiedDate",
@@ -48,12 +58,109 @@ def _leadloop(config: Path, *args: str) -> subprocess.Popen[bytes]:
     )
 
 
-def _run_clean(config: Path) -> float:
-    started = time.monotonic()
+@dataclass(frozen=True)
+class Work:
+    """API requests and, of those, writes: answered so far, or needed by one clean run."""
+
+    requests: int
+    writes: int
+
+    def __sub__(self, other: Work) -> Work:
+        return Work(self.requests - other.requests, self.writes - other.writes)
+
+    def bound(self, other: Work) -> Work:
+        return Work(min(self.requests, other.requests), min(self.writes, other.writes))
+
+
+def _answered(box: Sandbox, source: str) -> Work:
+    """What the source's emulator has answered so far."""
+    calls = box.salesforce.calls if source == "salesforce" else box.hubspot.calls
+    return Work(sum(calls.values()), sum(n for op, n in calls.items() if op in WRITES))
+
+
+def _run_clean(config: Path) -> None:
     process = _leadloop(config, "sync", "--allow-mass-change")
     _, err = process.communicate(timeout=180)
     assert process.returncode == 0, err.decode()
-    return time.monotonic() - started
+
+
+def _alive(pid: int) -> bool:
+    """Whether the child is still running (not reaped, not a zombie), without reaping it."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:  # already reaped by the thread waiting for it
+        return False
+
+
+def _await_death(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):  # reaped already by the waiting thread
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # leaves the reaping to Popen
+
+
+@dataclass(frozen=True)
+class KillPoint:
+    """The worker's ``nth`` request (counting writes only when ``writes``), killed before the
+    emulator handles it or, when ``after``, right after the CRM applied it."""
+
+    nth: int
+    writes: bool
+    after: bool
+
+
+@dataclass(frozen=True)
+class Kill:
+    point: KillPoint
+    operation: str  # the request the worker was waiting on
+    alive: bool  # the worker was running when the signal went
+
+
+class KillSwitch:
+    """Wraps both emulators' request handling to SIGKILL the armed worker at its point."""
+
+    def __init__(self, box: Sandbox) -> None:
+        self._lock = threading.Lock()
+        self._armed: tuple[int, KillPoint] | None = None
+        self._seen = 0
+        self.kills: list[Kill] = []
+        for app in (box.salesforce, box.hubspot):
+            app.handle = self._wrap(app, app.handle)  # type: ignore[method-assign]
+
+    def arm(self, pid: int, point: KillPoint) -> None:
+        with self._lock:
+            self._armed, self._seen = (pid, point), 0
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._armed = None
+
+    def _due(self, operation: str) -> tuple[int, KillPoint] | None:
+        """The armed worker and its point when this request is the one to kill at."""
+        with self._lock:
+            if self._armed is None or (self._armed[1].writes and operation not in WRITES):
+                return None
+            self._seen += 1
+            if self._seen < self._armed[1].nth:
+                return None
+            armed, self._armed = self._armed, None
+            return armed
+
+    def _kill(self, pid: int, point: KillPoint, operation: str) -> None:
+        self.kills.append(Kill(point, operation, _alive(pid)))
+        os.kill(pid, signal.SIGKILL)
+        _await_death(pid)  # dead before the CRM's answer could reach it
+
+    def _wrap(self, app: App, handle: Callable[[Request], Response]) -> Callable[..., Response]:
+        def handle_or_kill(request: Request) -> Response:
+            due = self._due(app.operation(request))
+            if due is not None and not due[1].after:
+                self._kill(*due, app.operation(request))
+                return Response(drop=True)
+            response = handle(request)
+            if due is not None:
+                self._kill(*due, app.operation(request))
+            return response
+
+        return handle_or_kill
 
 
 def _crm_state(box: Sandbox) -> dict[str, Any]:
@@ -79,34 +186,8 @@ def _start(tmp: Path) -> tuple[Sandbox, Path]:
     return box, config
 
 
-def test_given_random_sigkills_when_a_clean_run_follows_then_the_crms_equal_a_crash_free_run(
-    tmp_path: Path,
-) -> None:
-    reference_box, reference_config = _start(tmp_path / "reference")
-    try:
-        duration = _run_clean(reference_config)
-        _run_clean(reference_config)  # the second pass settles what the first wrote
-        expected = _crm_state(reference_box)
-    finally:
-        reference_box.stop()
-
-    box, config = _start(tmp_path / "crashy")
-    rng = random.Random(20261122)
-    try:
-        for _ in range(KILLS):
-            process = _leadloop(config, "sync", "--allow-mass-change")
-            time.sleep(rng.uniform(0.05, duration))
-            if process.poll() is None:
-                process.send_signal(signal.SIGKILL)
-            process.wait(timeout=60)
-        _run_clean(config)
-        _run_clean(config)
-        actual = _crm_state(box)
-    finally:
-        box.stop()
-
-    assert actual == expected
-    engine = make_engine(f"sqlite:///{tmp_path / 'crashy' / 'leadloop.db'}")
+def _waiting_items(db: Path) -> int:
+    engine = make_engine(f"sqlite:///{db}")
     with session_factory(engine)() as session:
         waiting = session.scalar(
             select(func.count())
@@ -114,4 +195,61 @@ def test_given_random_sigkills_when_a_clean_run_follows_then_the_crms_equal_a_cr
             .where(OutboxItem.state.in_([OutboxState.PENDING, OutboxState.RETRY, OutboxState.DEAD]))
         )
     engine.dispose()
-    assert waiting == 0
+    return waiting or 0
+
+
+def _kill_point(rng: random.Random, left: Work) -> KillPoint:
+    """Any request of a source's run, or (one time in two, while writes are left) its first
+    or second write: a kill right after a write leaves an accepted batch unrecorded."""
+    if left.writes and rng.random() < 1 / 2:
+        nth = rng.randint(1, min(2, left.writes))
+        return KillPoint(nth, writes=True, after=rng.random() < 2 / 3)
+    return KillPoint(rng.randint(1, left.requests), writes=False, after=rng.random() < 1 / 2)
+
+
+def _crash_repeatedly(box: Sandbox, config: Path, left: dict[str, Work]) -> list[Kill]:
+    """Sync one source after the other until KILLS kills have landed. A run that ends before
+    its kill point (less work is left than the point assumed) finishes cleanly, and what it
+    needed bounds that source's later points."""
+    switch, rng = KillSwitch(box), random.Random(20261122)
+    for attempt in range(3 * KILLS):
+        if len(switch.kills) == KILLS:
+            return switch.kills
+        source = SOURCES[attempt % len(SOURCES)]
+        point, before = _kill_point(rng, left[source]), _answered(box, source)
+        process = _leadloop(config, "sync", "--source", source, "--allow-mass-change")
+        switch.arm(process.pid, point)
+        _, err = process.communicate(timeout=180)
+        switch.disarm()
+        if process.returncode == 0:
+            left[source] = left[source].bound(_answered(box, source) - before)
+        else:
+            assert process.returncode == -signal.SIGKILL, err.decode()
+    raise AssertionError(f"only {len(switch.kills)} of {KILLS} kills landed")
+
+
+def test_given_sigkills_at_chosen_requests_when_a_clean_run_follows_then_the_crms_converge(
+    tmp_path: Path,
+) -> None:
+    reference_box, reference_config = _start(tmp_path / "reference")
+    try:
+        _run_clean(reference_config)
+        work = {source: _answered(reference_box, source) for source in SOURCES}
+        _run_clean(reference_config)  # the second pass settles what the first wrote
+        expected = _crm_state(reference_box)
+    finally:
+        reference_box.stop()
+
+    box, config = _start(tmp_path / "crashy")
+    try:
+        kills = _crash_repeatedly(box, config, work)
+        _run_clean(config)
+        _run_clean(config)
+        actual = _crm_state(box)
+    finally:
+        box.stop()
+
+    assert [k for k in kills if not k.alive] == []  # every kill hit a running worker
+    assert any(k.point.after and k.operation in WRITES for k in kills), kills
+    assert actual == expected
+    assert _waiting_items(tmp_path / "crashy" / "leadloop.db") == 0

@@ -6,7 +6,6 @@ import logging
 import socket
 import struct
 import threading
-import time
 
 import pytest
 
@@ -34,6 +33,19 @@ class SlowBigApp(App):
         return Response(200, b"x" * 4_000_000, {"Content-Type": "text/plain"})
 
 
+class Noticed(logging.Handler):
+    """Sets ``event`` when a record containing ``text`` is logged."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(logging.DEBUG)
+        self.text = text
+        self.event = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.text in record.getMessage():
+            self.event.set()
+
+
 def hang_up_with_reset(port: int, app: SlowBigApp) -> None:
     """Send a request, then close with SO_LINGER 0 (a TCP reset) before the answer comes."""
     client = socket.create_connection(("127.0.0.1", port))
@@ -50,13 +62,15 @@ def test_given_a_client_that_resets_when_the_server_writes_then_debug_log_and_no
     """Given a client that resets the connection mid-request, when the server writes the
     answer, then one debug line is logged and nothing reaches stderr."""
     caplog.set_level(logging.DEBUG, logger=LOGGER)
+    noticed = Noticed("went away")
+    logging.getLogger(LOGGER).addHandler(noticed)
     app = SlowBigApp()
-    with Server(app) as server:
-        hang_up_with_reset(server.port, app)
-        deadline = time.monotonic() + 5
-        while not any("went away" in r.getMessage() for r in caplog.records):
-            assert time.monotonic() < deadline, "the server never noticed the hang-up"
-            time.sleep(0.01)
+    try:
+        with Server(app) as server:
+            hang_up_with_reset(server.port, app)
+            assert noticed.event.wait(timeout=5), "the server never noticed the hang-up"
+    finally:
+        logging.getLogger(LOGGER).removeHandler(noticed)
     gone = [r for r in caplog.records if "went away" in r.getMessage()]
     assert [r.levelno for r in gone] == [logging.DEBUG]
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

@@ -18,14 +18,22 @@ from sync.demo import write_config
 from sync.store.models import Run
 from sync.store.states import RunState
 from tests.scheduler.conftest import Harness, schedule
+from tests.waiting import wait_until
+
+
+def runs_in(harness: Harness, state: RunState) -> list[str]:
+    with harness.sessions() as session:
+        return sorted(
+            source or "" for source in session.scalars(select(Run.source).where(Run.state == state))
+        )
 
 
 def succeeded_runs(harness: Harness) -> list[str]:
-    with harness.sessions() as session:
-        return sorted(
-            source or ""
-            for source in session.scalars(select(Run.source).where(Run.state == RunState.SUCCEEDED))
-        )
+    return runs_in(harness, RunState.SUCCEEDED)
+
+
+def running_runs(harness: Harness) -> list[str]:
+    return runs_in(harness, RunState.RUNNING)
 
 
 def test_given_two_scheduled_sources_when_run_once_then_both_sync_and_it_exits_0(
@@ -105,8 +113,8 @@ def test_given_a_running_daemon_when_sigterm_arrives_then_the_cycle_finishes_and
     try:
         lines = _lines(daemon.stderr)
         _wait_for(lines, "scheduled sync:hubspot", seen, 20)
-        time.sleep(0.2)  # let the job thread start its cycle
-        daemon.send_signal(signal.SIGTERM)
+        wait_until(lambda: running_runs(harness) == ["hubspot"], 20, "the hubspot cycle to start")
+        daemon.send_signal(signal.SIGTERM)  # mid-cycle: its first request takes a second
         assert daemon.wait(30) == 0, "".join(seen)
     finally:
         if daemon.poll() is None:
