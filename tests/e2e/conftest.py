@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.sandbox.runner import Sandbox, SandboxOptions
+from mappings.loader import mapping_path
 from sync.demo import write_config
 from sync.pipeline.engine import Engine as Loop
 from sync.pipeline.engine import SourceReport, SyncRequest
@@ -76,14 +77,38 @@ def clock() -> FrozenClock:
     return FrozenClock(START)
 
 
+def quirks_off(request: pytest.FixtureRequest) -> frozenset[str]:
+    """The quirk names of the test's ``@pytest.mark.quirks_off(...)`` markers."""
+    return frozenset(
+        name for marker in request.node.iter_markers("quirks_off") for name in marker.args
+    )
+
+
+def map_status_changed_at(config: Path) -> None:
+    """Point the config's HubSpot source at a copy of the built-in mapping that reads the
+    portal's custom ``lead_status_changed_at`` (as config/leadloop.example.yaml describes)."""
+    line = "  status_changed_at: {field: lead_status_changed_at, transforms: [datetime]}\n"
+    builtin = mapping_path("hubspot_contact").read_text(encoding="utf-8")
+    copy = config.parent / "portal_contact.yaml"
+    copy.write_text(builtin.replace("fields:\n", "fields:\n" + line, 1), encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("mapping: hubspot_contact", f"mapping: {copy}"), "utf-8")
+
+
 def _harness(tmp_path: Path, store: str, clock: FrozenClock, **options: Any) -> Iterator[Harness]:
+    quirks = options.pop("quirks_off", frozenset())
     box = Sandbox(
         SandboxOptions(
-            leads=options.pop("leads", 200), contacts=options.pop("contacts", 120), now=clock
+            leads=options.pop("leads", 200),
+            contacts=options.pop("contacts", 120),
+            now=clock,
+            quirks_off=quirks,
         )
     ).start()
     try:
         config = write_config(tmp_path, box.salesforce_url, box.hubspot_url, store)
+        if "hubspot.no_status_changed_at" in quirks:
+            map_status_changed_at(config)
         settings = load_settings(config)
         engine = make_engine(settings.store.dsn)
         upgrade(engine)
@@ -96,12 +121,17 @@ def _harness(tmp_path: Path, store: str, clock: FrozenClock, **options: Any) -> 
 
 
 @pytest.fixture
-def harness(tmp_path: Path, clock: FrozenClock) -> Iterator[Harness]:
+def harness(
+    tmp_path: Path, clock: FrozenClock, request: pytest.FixtureRequest
+) -> Iterator[Harness]:
     """The loop on SQLite."""
-    yield from _harness(tmp_path, f"sqlite:///{tmp_path / 'leadloop.db'}", clock)
+    sqlite = f"sqlite:///{tmp_path / 'leadloop.db'}"
+    yield from _harness(tmp_path, sqlite, clock, quirks_off=quirks_off(request))
 
 
 @pytest.fixture
-def any_store_harness(tmp_path: Path, clock: FrozenClock, store_url: str) -> Iterator[Harness]:
+def any_store_harness(
+    tmp_path: Path, clock: FrozenClock, store_url: str, request: pytest.FixtureRequest
+) -> Iterator[Harness]:
     """The loop on SQLite and on PostgreSQL."""
-    yield from _harness(tmp_path, store_url, clock)
+    yield from _harness(tmp_path, store_url, clock, quirks_off=quirks_off(request))

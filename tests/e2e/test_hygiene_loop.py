@@ -82,6 +82,9 @@ def test_given_ambiguous_or_missing_reasons_when_the_loop_runs_then_a_human_is_a
     assert open_require == len(missing)
 
 
+# realism-off(issue 9.1): without a status-changed date, require_reason counts its grace from
+# the modstamp that leadloop's own flag write moved, so the next run clears the flag again
+@pytest.mark.quirks_off("hubspot.no_status_changed_at")
 def test_given_a_synced_org_when_the_loop_runs_again_then_it_writes_nothing(
     any_store_harness: Harness,
 ) -> None:

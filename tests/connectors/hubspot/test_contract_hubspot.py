@@ -57,6 +57,8 @@ class HubSpotHarness:
         moment = self.box.clock.advance(seconds=1)
         for record_id in record_ids:
             self.emulator.human_edit(record_id, {"reason_detail": "touched"})
+        # HubSpot's search shows a write a few seconds later (the emulator's index lag)
+        self.box.clock.advance(seconds=3)
         return moment
 
     def before_write(self, callback: Callable[[], None]) -> None:
