@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from hubspot.crm.objects.tasks import (
     SimplePublicObjectInputForCreate,
 )
 
+from connectors.sandbox.hubspot import HubSpotEmulator
 from tests.sandbox.hubspot_support import Running, create_contacts, error_body, raw, running
 
 DUE = "2026-11-09T09:00:00.000Z"
@@ -226,3 +228,15 @@ def test_given_a_contact_search_through_task_associations_then_new_links_show_at
         task = _create_task(hs, _flag_task(contact))["id"]
         assert task == "71000001"
         assert by_task(task) == [contact]  # the contact itself was not written
+
+
+def test_given_a_saved_emulator_when_loaded_then_tasks_and_their_links_survive(
+    tmp_path: Path,
+) -> None:
+    with running() as hs:
+        (contact,) = create_contacts(hs, {"email": "a@x.io"})
+        task = _create_task(hs, _flag_task(contact))["id"]
+        hs.emulator.save(tmp_path / "hubspot.json")
+    loaded = HubSpotEmulator.load(tmp_path / "hubspot.json", now=hs.clock)
+    assert loaded.tasks.records[int(task)].properties["hs_task_status"] == "NOT_STARTED"
+    assert loaded.associations.ids_of(("0-1", int(contact)), "0-27") == [int(task)]
