@@ -98,14 +98,7 @@ class HubSpotEmulator(EmulatorActions, App):
         self.custom_objects = custom_objects
         self.limiter = RateLimiter(tier, daily_limit)
         self.limit_clock = LimitClock(self.now, follow_real_time=limits_follow_real_time)
-        status_field = not self.quirk("no_status_changed_at")
-        registry = contact_properties(status_changed_at=status_field)
-        self.contacts = ObjectStore(CONTACT_KIND, registry)
-        self.scenarios: dict[int, str] = seed_contacts(
-            self.contacts, contacts, seed, status_changed_at=status_field
-        )
-        if self.quirk("seed_bursts"):
-            place_bursts(self.contacts)
+        self._seed_portal(contacts)
         self.tasks, self.notes = task_store(), note_store()
         self.associations = Associations()
         self.schemas = Schemas()
@@ -115,6 +108,17 @@ class HubSpotEmulator(EmulatorActions, App):
         self._pending: dict[str, list[Callable[[], None]]] = {}
         if faults:
             self.faults.load(faults)
+
+    def _seed_portal(self, contacts: int) -> None:
+        """The seeded contacts (with the custom date only when that quirk is off)."""
+        status_field = not self.quirk("no_status_changed_at")
+        registry = contact_properties(status_changed_at=status_field)
+        self.contacts = ObjectStore(CONTACT_KIND, registry)
+        self.scenarios: dict[int, str] = seed_contacts(
+            self.contacts, contacts, self.seed, status_changed_at=status_field
+        )
+        if self.quirk("seed_bursts"):
+            place_bursts(self.contacts)
 
     def quirk(self, name: str) -> bool:
         """Whether the realistic behaviour ``name`` (:data:`QUIRKS`) is on."""

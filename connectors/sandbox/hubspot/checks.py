@@ -48,22 +48,13 @@ def check(
     midnight_dates: bool,
 ) -> Checked:
     """Validate ``values`` for a create (``creating``) or an update of record ``own_id``."""
-    registry = store.registry
     if not creating and store.kind.lenient_update:
-        values = {
-            k: v
-            for k, v in values.items()
-            if registry.get(k) is not None and not registry.defs[k].read_only
-        }
-    clean, problems = registry.check(values)
+        values = _writable(store, values)
+    clean, problems = store.registry.check(values)
     if midnight_dates:
         problems += _non_midnight_dates(store, values)
     if creating:
-        problems += [
-            property_error(name, "REQUIRED_PROPERTY", f'Property "{name}" is required')
-            for name in store.kind.required
-            if not (clean.get(name) or "").strip()
-        ]
+        problems += _missing_required(store, clean)
     if problems:
         return Checked(
             category="VALIDATION_ERROR", message=problems_message(problems), problems=problems
@@ -74,6 +65,20 @@ def check(
             category="CONFLICT", message=clash_message(store, clash[1]), conflict_property=clash[0]
         )
     return Checked(values=clean)
+
+
+def _writable(store: ObjectStore, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` without read-only and unknown properties (a task or note update)."""
+    defs = store.registry.defs
+    return {k: v for k, v in values.items() if k in defs and not defs[k].read_only}
+
+
+def _missing_required(store: ObjectStore, clean: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        property_error(name, "REQUIRED_PROPERTY", f'Property "{name}" is required')
+        for name in store.kind.required
+        if not (clean.get(name) or "").strip()
+    ]
 
 
 def _non_midnight_dates(store: ObjectStore, values: dict[str, Any]) -> list[dict[str, Any]]:
