@@ -13,7 +13,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.sandbox.runner import Sandbox, SandboxOptions
-from mappings.loader import mapping_path
 from sync.demo import write_config
 from sync.pipeline.engine import Engine as Loop
 from sync.pipeline.engine import SourceReport, SyncRequest
@@ -22,6 +21,7 @@ from sync.settings import Settings, load_settings
 from sync.store.db import make_engine, session_factory, upgrade
 from sync.store.models import OutboxItem
 from tests.builders import FrozenClock
+from tests.e2e.portal import map_status_changed_at
 
 
 @dataclass
@@ -82,17 +82,6 @@ def quirks_off(request: pytest.FixtureRequest) -> frozenset[str]:
     return frozenset(
         name for marker in request.node.iter_markers("quirks_off") for name in marker.args
     )
-
-
-def map_status_changed_at(config: Path) -> None:
-    """Point the config's HubSpot source at a copy of the built-in mapping that reads the
-    portal's custom ``lead_status_changed_at`` (as config/leadloop.example.yaml describes)."""
-    line = "  status_changed_at: {field: lead_status_changed_at, transforms: [datetime]}\n"
-    builtin = mapping_path("hubspot_contact").read_text(encoding="utf-8")
-    copy = config.parent / "portal_contact.yaml"
-    copy.write_text(builtin.replace("fields:\n", "fields:\n" + line, 1), encoding="utf-8")
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("mapping: hubspot_contact", f"mapping: {copy}"), "utf-8")
 
 
 def _harness(tmp_path: Path, store: str, clock: FrozenClock, **options: Any) -> Iterator[Harness]:
