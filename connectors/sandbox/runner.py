@@ -68,7 +68,12 @@ class Sandbox:
         self.hubspot = (
             HubSpotEmulator.load(hs_state)
             if hs_state and hs_state.exists()
-            else HubSpotEmulator(contacts=opts.contacts, seed=opts.seed, now=opts.now)
+            else HubSpotEmulator(
+                contacts=opts.contacts,
+                seed=opts.seed,
+                now=opts.now,
+                quirks_off=self.quirks_off("hubspot"),
+            )
         )
         self.salesforce.faults.load(opts.faults.get("salesforce", {}))
         self.hubspot.faults.load(opts.faults.get("hubspot", {}))

@@ -13,7 +13,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.sandbox.runner import Sandbox, SandboxOptions
-from mappings.loader import BUILTIN_DIR
 from sync.config.settings import Settings, load_settings
 from sync.demo import write_config
 from sync.pipeline.engine import Engine as Loop
@@ -22,6 +21,7 @@ from sync.pipeline.sources import open_sources
 from sync.store.db import make_engine, session_factory, upgrade
 from sync.store.models import OutboxItem
 from tests.builders import FrozenClock
+from tests.org_mappings import map_salesforce_status_changed_at, map_status_changed_at
 
 
 @dataclass
@@ -80,28 +80,31 @@ def clock() -> FrozenClock:
 def quirks_off(request: pytest.FixtureRequest) -> frozenset[str]:
     """The sandbox quirks a test switches off with ``@pytest.mark.quirks_off(...)``.
 
-    Each use carries a ``# realism-off(issue 9.N): why`` comment: a product defect of issue 9
-    that the realistic sandbox exposes; the fix removes the marker.
+    Each use carries a ``# realism-off(issue N.M): why`` comment: a product defect that the
+    realistic sandbox exposes; the fix removes the marker.
     """
-    marker = request.node.get_closest_marker("quirks_off")
-    return frozenset(marker.args) if marker else frozenset()
+    return frozenset(
+        name for marker in request.node.iter_markers("quirks_off") for name in marker.args
+    )
 
 
 def _harness(
     tmp_path: Path,
     store: str,
     clock: FrozenClock,
-    off: frozenset[str] = frozenset(),
     *,
+    quirks_off: frozenset[str] = frozenset(),
     leads: int = 200,
     contacts: int = 120,
 ) -> Iterator[Harness]:
-    options = SandboxOptions(leads=leads, contacts=contacts, now=clock, quirks_off=off)
+    options = SandboxOptions(leads=leads, contacts=contacts, now=clock, quirks_off=quirks_off)
     box = Sandbox(options).start()
     try:
         config = write_config(tmp_path, box.salesforce_url, box.hubspot_url, store)
-        if "salesforce.no_status_changed_field" in off:
-            _map_status_changed_at(config)
+        if "salesforce.no_status_changed_field" in quirks_off:
+            map_salesforce_status_changed_at(config)
+        if "hubspot.no_status_changed_at" in quirks_off:
+            map_status_changed_at(config)
         settings = load_settings(config)
         engine = make_engine(settings.store.dsn)
         upgrade(engine)
@@ -113,28 +116,13 @@ def _harness(
         box.stop()
 
 
-def _map_status_changed_at(config: Path) -> None:
-    """An org WITH a status-changed date field, and a config that reads it (as the example
-    config describes): a copy of the built-in Lead mapping that maps ``status_changed_at``."""
-    mapping = config.parent / "salesforce_lead.yaml"
-    text = (BUILTIN_DIR / "salesforce_lead.yaml").read_text(encoding="utf-8")
-    anchor = "  modified_at: {field: SystemModstamp"
-    assert anchor in text, "the built-in Lead mapping changed: update this opt-out"
-    line = "  status_changed_at: {field: Status_Changed_At__c, transforms: [datetime]}\n"
-    mapping.write_text(text.replace(anchor, line + anchor), encoding="utf-8")
-    original = config.read_text(encoding="utf-8")
-    config.write_text(
-        original.replace("mapping: salesforce_lead", f"mapping: {mapping}"), encoding="utf-8"
-    )
-
-
 @pytest.fixture
 def harness(
     tmp_path: Path, clock: FrozenClock, request: pytest.FixtureRequest
 ) -> Iterator[Harness]:
     """The loop on SQLite."""
-    store = f"sqlite:///{tmp_path / 'leadloop.db'}"
-    yield from _harness(tmp_path, store, clock, quirks_off(request))
+    sqlite = f"sqlite:///{tmp_path / 'leadloop.db'}"
+    yield from _harness(tmp_path, sqlite, clock, quirks_off=quirks_off(request))
 
 
 @pytest.fixture
@@ -142,4 +130,4 @@ def any_store_harness(
     tmp_path: Path, clock: FrozenClock, store_url: str, request: pytest.FixtureRequest
 ) -> Iterator[Harness]:
     """The loop on SQLite and on PostgreSQL."""
-    yield from _harness(tmp_path, store_url, clock, quirks_off(request))
+    yield from _harness(tmp_path, store_url, clock, quirks_off=quirks_off(request))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from connectors.base import SourceRecord
 from mappings.catalogue_loader import load_catalogue
-from mappings.loader import load_mapping
+from mappings.loader import load_mapping, mapping_path
 from sync.domain import Status
 from sync.pipeline.normalize import MAX_TEXT, PREVIEW, normalize, to_crm_changes
 from tests.normalize.records import MODSTAMP, hubspot_contact, salesforce_lead
@@ -46,12 +47,24 @@ def test_given_a_hubspot_contact_with_string_properties_then_they_are_typed() ->
     assert (lead.score, lead.wants_call) == (17.0, True)
     assert lead.phone == "+442079460123"
     assert lead.created_at == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-    assert lead.status_changed_at == datetime(2026, 2, 25, 16, 23, 49, 23000, tzinfo=UTC)
+    # the built-in mapping names no status-changed property: portals do not have one
+    assert lead.status_changed_at is None
     assert (lead.title, lead.lead_source, lead.review_flag) == (
         "Office Manager",
         "PAID_SEARCH",
         None,
     )
+
+
+def test_given_a_portal_mapping_with_a_status_changed_property_then_it_is_read(
+    tmp_path: Path,
+) -> None:
+    builtin = mapping_path("hubspot_contact").read_text(encoding="utf-8")
+    line = "  status_changed_at: {field: lead_status_changed_at, transforms: [datetime]}\n"
+    copy = tmp_path / "portal_contact.yaml"
+    copy.write_text(builtin.replace("fields:\n", "fields:\n" + line, 1), encoding="utf-8")
+    lead = normalize("hs", load_mapping(str(copy), CATALOGUE), hubspot_contact()).lead
+    assert lead.status_changed_at == datetime(2026, 2, 25, 16, 23, 49, 23000, tzinfo=UTC)
 
 
 def test_given_a_national_phone_then_it_is_read_in_the_records_country() -> None:

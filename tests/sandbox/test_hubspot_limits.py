@@ -10,6 +10,7 @@ from hubspot.crm.contacts import ApiException, PublicObjectSearchRequest
 from hubspot.crm.contacts.exceptions import ServiceException, UnauthorizedException
 
 from connectors.sandbox.hubspot import HubSpotEmulator
+from connectors.sandbox.hubspot.ratelimit import LimitClock, RateLimiter
 from connectors.sandbox.server import Request
 from tests.sandbox.hubspot_support import START, FrozenClock, Running, error_body, running
 
@@ -19,7 +20,11 @@ RATE_HEADERS = (
     "X-HubSpot-RateLimit-Interval-Milliseconds",
     "X-HubSpot-RateLimit-Daily",
     "X-HubSpot-RateLimit-Daily-Remaining",
+    "X-HubSpot-RateLimit-Secondly",
+    "X-HubSpot-RateLimit-Secondly-Remaining",
 )
+#: rate windows follow the frozen clock alone, so these specs never depend on real time
+FROZEN: dict[str, Any] = {"limits_follow_real_time": False}
 
 
 def _list(hs: Running) -> Any:
@@ -35,7 +40,7 @@ def _search(hs: Running) -> Any:
 def test_given_starter_tier_when_100_calls_in_10_s_then_the_101st_is_refused_until_it_rolls() -> (
     None
 ):
-    with running(tier="starter", rate_limits=True) as hs:
+    with running(tier="starter", **FROZEN) as hs:
         for _ in range(100):
             _list(hs)
             hs.clock.advance(milliseconds=10)
@@ -43,7 +48,14 @@ def test_given_starter_tier_when_100_calls_in_10_s_then_the_101st_is_refused_unt
             _list(hs)
         body = error_body(caught.value)
         assert caught.value.status == 429
-        assert (body["policyName"], body["category"]) == ("TEN_SECONDLY_ROLLING", "RATE_LIMITS")
+        assert body == {
+            "status": "error",
+            "message": "You have reached your ten_secondly_rolling limit.",
+            "errorType": "RATE_LIMIT",
+            "correlationId": body["correlationId"],
+            "policyName": "TEN_SECONDLY_ROLLING",
+            "requestId": body["requestId"],
+        }
         assert "Retry-After" not in caught.value.headers
         assert caught.value.headers["X-HubSpot-RateLimit-Remaining"] == "0"
         hs.clock.advance(seconds=9)  # the first call is now more than 10 s old
@@ -52,22 +64,35 @@ def test_given_starter_tier_when_100_calls_in_10_s_then_the_101st_is_refused_unt
         assert headers["X-HubSpot-RateLimit-Remaining"] == "0"
 
 
-def test_given_professional_tier_then_headers_count_down_from_190() -> None:
-    with running(rate_limits=True, daily_limit=1000) as hs:
+def test_given_the_default_professional_portal_then_headers_count_down_from_190_and_650000() -> (
+    None
+):
+    with running(**FROZEN) as hs:
         _, _, first = _list(hs)
         _, _, second = _list(hs)
         assert {h: first[h] for h in RATE_HEADERS} == {
             "X-HubSpot-RateLimit-Max": "190",
             "X-HubSpot-RateLimit-Remaining": "189",
             "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
-            "X-HubSpot-RateLimit-Daily": "1000",
-            "X-HubSpot-RateLimit-Daily-Remaining": "999",
+            "X-HubSpot-RateLimit-Daily": "650000",
+            "X-HubSpot-RateLimit-Daily-Remaining": "649999",
+            "X-HubSpot-RateLimit-Secondly": "19",
+            "X-HubSpot-RateLimit-Secondly-Remaining": "18",
         }
         assert second["X-HubSpot-RateLimit-Remaining"] == "188"
 
 
+@pytest.mark.parametrize(
+    ("tier", "daily"),
+    [("starter", "250000"), ("professional", "650000"), ("enterprise", "1000000")],
+)
+def test_given_a_tier_then_its_daily_allowance_is_announced(tier: str, daily: str) -> None:
+    with running(tier=tier, **FROZEN) as hs:
+        assert _list(hs)[2]["X-HubSpot-RateLimit-Daily"] == daily
+
+
 def test_given_five_searches_in_one_second_then_the_sixth_gets_the_secondly_limit() -> None:
-    with running(rate_limits=True) as hs:
+    with running(**FROZEN) as hs:
         for _ in range(5):
             _, status, headers = _search(hs)
             assert status == 200
@@ -82,7 +107,7 @@ def test_given_five_searches_in_one_second_then_the_sixth_gets_the_secondly_limi
 
 
 def test_given_the_daily_allowance_is_used_then_daily_429_until_midnight() -> None:
-    with running(rate_limits=True, daily_limit=3) as hs:
+    with running(daily_limit=3, **FROZEN) as hs:
         for _ in range(3):
             _list(hs)
         with pytest.raises(ApiException) as caught:
@@ -92,19 +117,30 @@ def test_given_the_daily_allowance_is_used_then_daily_429_until_midnight() -> No
         assert _list(hs)[2]["X-HubSpot-RateLimit-Daily-Remaining"] == "2"
 
 
-def test_given_rate_limits_off_by_default_then_no_429_and_no_headers() -> None:
-    with running(tier="starter") as hs:
+def test_given_the_rate_limit_quirk_off_then_no_429_and_no_headers() -> None:
+    with running(tier="starter", quirks_off={"rate_limits"}, **FROZEN) as hs:
         for _ in range(120):
             _, status, headers = _list(hs)
         assert status == 200 and "X-HubSpot-RateLimit-Max" not in headers
 
 
+def test_given_a_frozen_clock_and_real_time_passing_then_the_windows_roll_with_real_time() -> None:
+    elapsed = [0.0]
+    clock = LimitClock(FrozenClock(START), elapsed=lambda: elapsed[0])
+    limiter = RateLimiter("professional")
+    for _ in range(5):
+        assert limiter.admit(clock.now_ms(), search=True) is None
+    assert limiter.admit(clock.now_ms(), search=True) == "SECONDLY"
+    elapsed[0] = 1.0  # a client really slept one second; the emulator's clock did not move
+    assert limiter.admit(clock.now_ms(), search=True) is None
+
+
 @pytest.mark.parametrize(
     ("kind", "status", "category", "policy"),
     [
-        ("rate_limit_ten_secondly", 429, "RATE_LIMITS", "TEN_SECONDLY_ROLLING"),
-        ("rate_limit_secondly", 429, "RATE_LIMITS", "SECONDLY"),
-        ("rate_limit_daily", 429, "RATE_LIMITS", "DAILY"),
+        ("rate_limit_ten_secondly", 429, None, "TEN_SECONDLY_ROLLING"),
+        ("rate_limit_secondly", 429, None, "SECONDLY"),
+        ("rate_limit_daily", 429, None, "DAILY"),
         ("unauthorized", 401, "INVALID_AUTHENTICATION", None),
         ("http500", 500, "INTERNAL_ERROR", None),
         ("http502", 502, "BAD_GATEWAY", None),
@@ -113,14 +149,14 @@ def test_given_rate_limits_off_by_default_then_no_429_and_no_headers() -> None:
     ],
 )
 def test_given_a_scripted_fault_then_the_next_call_fails_in_hubspots_shape_once(
-    kind: str, status: int, category: str, policy: str | None
+    kind: str, status: int, category: str | None, policy: str | None
 ) -> None:
     with running(contacts=2) as hs:
         hs.emulator.faults.script("contacts_list", kind)
         with pytest.raises(ApiException) as caught:
             _list(hs)
         body = error_body(caught.value)
-        assert (caught.value.status, body["category"], body.get("policyName")) == (
+        assert (caught.value.status, body.get("category"), body.get("policyName")) == (
             status,
             category,
             policy,

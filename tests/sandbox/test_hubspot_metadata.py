@@ -27,11 +27,9 @@ from hubspot.crm.properties import (
     PropertyGroupCreate,
     PropertyUpdate,
 )
-from hubspot.crm.schemas import ObjectSchemaEgg, ObjectTypeDefinitionLabels
-from hubspot.crm.schemas import ObjectTypePropertyCreate as SchemaProperty
 
 from connectors.sandbox.hubspot.defaults import CATALOGUE_CODES, LEGACY_REASONS
-from tests.sandbox.hubspot_support import Running, error_body, running
+from tests.sandbox.hubspot_support import Running, error_body, feedback_schema, raw, running
 
 
 def test_given_the_seeded_portal_then_default_and_custom_contact_properties_exist() -> None:
@@ -59,7 +57,6 @@ def test_given_the_seeded_portal_then_default_and_custom_contact_properties_exis
             "reason_detail",
             "campaign",
             "wants_call",
-            "lead_status_changed_at",
             "leadloop_review",
             "hubspot_owner_id",
             "hs_lifecyclestage_customer_date",
@@ -150,32 +147,10 @@ def test_given_a_property_group_when_created_then_it_is_listed() -> None:
         assert caught.value.status == 409
 
 
-def _feedback_schema() -> ObjectSchemaEgg:
-    return ObjectSchemaEgg(
-        name="reason_feedback",
-        labels=ObjectTypeDefinitionLabels(singular="Reason feedback", plural="Reason feedback"),
-        primary_display_property="feedback_key",
-        required_properties=["feedback_key"],
-        searchable_properties=["feedback_key"],
-        associated_objects=["CONTACT"],
-        properties=[
-            SchemaProperty(
-                name="feedback_key",
-                label="Key",
-                type="string",
-                field_type="text",
-                has_unique_value=True,
-            ),
-            SchemaProperty(name="reason", label="Reason", type="string", field_type="text"),
-            SchemaProperty(name="count", label="Count", type="number", field_type="number"),
-        ],
-    )
-
-
 @pytest.fixture
 def portal() -> Iterator[tuple[Running, str]]:
     with running() as hs:
-        schema = hs.client.crm.schemas.core_api.create(_feedback_schema())
+        schema = hs.client.crm.schemas.core_api.create(feedback_schema())
         yield hs, schema.object_type_id
 
 
@@ -229,13 +204,16 @@ def test_given_custom_records_then_generic_create_get_and_search_work(
 ) -> None:
     hs, type_id = portal
     objects = hs.client.crm.objects
-    created = objects.basic_api.create(
+    created, status = raw(
+        objects.basic_api.create_with_http_info,
         type_id,
         SimplePublicObjectInputForCreate(
             properties={"feedback_key": "k1", "reason": "wrong_persona", "count": "7"}
         ),
     )
-    assert objects.basic_api.get_by_id(type_id, created.id).properties["feedback_key"] == "k1"
+    assert status == 200
+    assert objects.basic_api.get_by_id(type_id, created["id"]).properties["feedback_key"] == "k1"
+    hs.clock.advance(seconds=3)  # the search index lag
     found = objects.search_api.do_search(
         type_id,
         PublicObjectSearchRequest(
@@ -244,10 +222,10 @@ def test_given_custom_records_then_generic_create_get_and_search_work(
             ]
         ),
     )
-    assert [r.id for r in found.results] == [created.id]
+    assert [r.id for r in found.results] == [created["id"]]
     assert found.results[0].properties["hs_lastmodifieddate"] == "2026-11-02T09:00:00.000Z"
-    raw = hs.emulator.schemas.resolve(type_id)
-    assert raw is not None and len(list(raw.live())) == 1
+    store = hs.emulator.schemas.resolve(type_id)
+    assert store is not None and len(list(store.live())) == 1
 
 
 def test_given_an_unknown_object_type_then_400() -> None:
@@ -262,7 +240,8 @@ def test_given_custom_records_then_batch_create_read_update_and_archive_work(
 ) -> None:
     hs, type_id = portal
     batch = hs.client.crm.objects.batch_api
-    created = batch.create(
+    created, _ = raw(
+        batch.create_with_http_info,
         type_id,
         BatchInputSimplePublicObjectBatchInputForCreate(
             inputs=[
@@ -271,7 +250,7 @@ def test_given_custom_records_then_batch_create_read_update_and_archive_work(
             ]
         ),
     )
-    ids = sorted(r.id for r in created.results)
+    ids = sorted(r["id"] for r in created["results"])
     batch.update(
         type_id,
         BatchInputSimplePublicObjectBatchInput(

@@ -17,7 +17,7 @@ from hubspot.crm.contacts import (
 
 from connectors.sandbox.hubspot.errors import SEARCH_CAP_SUBCATEGORY
 from connectors.sandbox.hubspot.values import iso, millis
-from tests.sandbox.hubspot_support import START, Running, error_body, running
+from tests.sandbox.hubspot_support import START, Running, create_contacts, error_body, running
 
 # Five contacts, created one minute apart from START (ids 1001..1005).
 PEOPLE: list[dict[str, str]] = [
@@ -51,7 +51,8 @@ T0 = millis(START)
 
 @pytest.fixture(scope="module")
 def hs() -> Iterator[Running]:
-    with running() as hs:
+    # some fifty searches at one frozen instant: the search rate limit has its own specs
+    with running(quirks_off={"rate_limits"}) as hs:
         for properties in PEOPLE:
             hs.client.crm.contacts.basic_api.create(
                 SimplePublicObjectInputForCreate(properties=properties)
@@ -70,7 +71,8 @@ def f(prop: str, op: str, value: Any = None, **more: Any) -> dict[str, Any]:
 
 
 OPERATOR_CASES = [
-    ("EQ on an enumeration ignores case", [[f("hs_lead_status", "EQ", "new")]], [1001]),
+    ("EQ on an enumeration matches its exact value", [[f("hs_lead_status", "EQ", "NEW")]], [1001]),
+    ("EQ on an enumeration is case-sensitive", [[f("hs_lead_status", "EQ", "new")]], []),
     ("EQ on a string ignores case", [[f("firstname", "EQ", "ann")]], [1001, 1004]),
     (
         "NEQ includes contacts without a value",
@@ -87,6 +89,12 @@ OPERATOR_CASES = [
         [1001, 1002, 1003],
     ),
     ("IN", [[f("hs_lead_status", "IN", values=["NEW", "CONNECTED"])]], [1001, 1005]),
+    (
+        "IN on a string takes lowercase values",
+        [[f("firstname", "IN", values=["ann"])]],
+        [1001, 1004],
+    ),
+    ("IN on a string misses uppercase values", [[f("firstname", "IN", values=["Ann"])]], []),
     (
         "NOT_IN includes contacts without a value",
         [[f("hs_lead_status", "NOT_IN", values=["NEW", "CONNECTED"])]],
@@ -193,8 +201,9 @@ def test_given_limit_2_when_paging_then_after_walks_and_the_last_page_has_no_pag
     ("groups", "body", "fragment"),
     [
         ([[f("email", "HAS_PROPERTY")]] * 6, {}, "Too many filter groups: 6"),
-        ([[f("email", "HAS_PROPERTY")] * 11], {}, "Too many filters in a filter group: 11"),
-        ([[f("email", "HAS_PROPERTY")] * 9] * 3, {}, "Too many filters: 27"),
+        ([[f("email", "HAS_PROPERTY")] * 7], {}, "Too many filters in a filter group: 7"),
+        ([[f("email", "HAS_PROPERTY")] * 5] * 4, {}, "Too many filters: 20"),
+        ([], {"query": "x" * 3001}, "the maximum is 3000"),
         ([], {"limit": 201}, "limit must be between 1 and 200"),
         ([[f("no_such_property", "EQ", "x")]], {}, "does not exist"),
         ([[f("email", "LIKE", "x")]], {}, "Unknown operator"),
@@ -211,8 +220,26 @@ def test_given_a_request_beyond_hubspots_limits_then_400_validation_error(
 
 
 def test_given_filters_exactly_at_the_limits_then_the_search_runs(hs: Running) -> None:
-    groups = [{"filters": [f("email", "HAS_PROPERTY")] * 5}] * 5
+    groups = [{"filters": [f("email", "HAS_PROPERTY")] * 6}] * 3
+    assert search(hs, groups, limit=200, query="x" * 3000).total == 0
     assert search(hs, groups, limit=200).total == 5
+
+
+def test_given_the_filter_limit_quirk_off_then_the_2024_limits_apply() -> None:
+    with running(quirks_off={"search_filter_limits"}) as hs:
+        groups = [{"filters": [f("email", "HAS_PROPERTY")] * 10}] * 2 + [
+            {"filters": [f("email", "HAS_PROPERTY")] * 5}
+        ]
+        assert search(hs, groups).total == 0
+        with pytest.raises(ApiException, match="Too many filters in a filter group: 11"):
+            search(hs, [{"filters": [f("email", "HAS_PROPERTY")] * 11}])
+
+
+def test_given_the_case_rules_quirk_off_then_enumerations_ignore_case() -> None:
+    with running(quirks_off={"search_case_rules"}) as hs:
+        create_contacts(hs, {"email": "a@x.io", "hs_lead_status": "NEW"})
+        hs.clock.advance(seconds=3)
+        assert search(hs, [{"filters": [f("hs_lead_status", "EQ", "new")]}]).total == 1
 
 
 def test_given_10050_matches_when_paging_past_10000_then_400_with_the_cap_subcategory() -> None:
@@ -231,20 +258,35 @@ def test_given_10050_matches_when_paging_past_10000_then_400_with_the_cap_subcat
 def test_given_index_lag_when_a_contact_was_just_written_then_search_misses_it_reads_see_it() -> (
     None
 ):
-    with running(search_index_lag=timedelta(seconds=30)) as hs:
-        created = hs.client.crm.contacts.basic_api.create(
-            SimplePublicObjectInputForCreate(properties={"email": "late@x.io"})
-        )
+    with running() as hs:
+        (created,) = create_contacts(hs, {"email": "late@x.io"})
         assert search(hs, []).total == 0
-        assert hs.client.crm.contacts.basic_api.get_by_id(created.id).id == created.id
+        assert hs.client.crm.contacts.basic_api.get_by_id(created).id == created
         read = hs.client.crm.contacts.batch_api.read(
             BatchReadInputSimplePublicObjectId(
-                inputs=[SimplePublicObjectId(id=created.id)], properties=["email"]
+                inputs=[SimplePublicObjectId(id=created)], properties=["email"]
             )
         )
-        assert [r.id for r in read.results] == [created.id]
-        hs.clock.advance(seconds=30)
-        assert [r.id for r in search(hs, []).results] == [created.id]
+        assert [r.id for r in read.results] == [created]
+        hs.clock.advance(seconds=2, milliseconds=999)
+        assert search(hs, []).total == 0
+        hs.clock.advance(milliseconds=1)  # the default lag: 3 s
+        assert [r.id for r in search(hs, []).results] == [created]
+
+
+def test_given_a_longer_index_lag_then_search_waits_that_long() -> None:
+    with running(search_index_lag=timedelta(seconds=30)) as hs:
+        (created,) = create_contacts(hs, {"email": "late@x.io"})
+        hs.clock.advance(seconds=29)
+        assert search(hs, []).total == 0
+        hs.clock.advance(seconds=1)
+        assert [r.id for r in search(hs, []).results] == [created]
+
+
+def test_given_the_index_lag_quirk_off_then_search_sees_a_write_at_once() -> None:
+    with running(quirks_off={"search_index_lag"}) as hs:
+        (created,) = create_contacts(hs, {"email": "now@x.io"})
+        assert [r.id for r in search(hs, []).results] == [created]
 
 
 def test_given_a_free_text_query_then_contacts_containing_every_word_match(hs: Running) -> None:

@@ -1,32 +1,37 @@
-"""The HubSpot CRM v3 emulator: routing, auth, rate limits, faults, human edits and state.
+"""The HubSpot CRM v3 emulator: routing, auth, rate limits, faults and the realistic quirks.
 
 The unmodified hubspot-api-client talks to it with
 ``hubspot.Client.create(access_token=..., host=server.url)``. Endpoint behaviour lives in
-:mod:`.objects`, :mod:`.batch`, :mod:`.search` and :mod:`.metadata`; this module decides who
-may call what, when, and wraps answers in HubSpot's headers.
+:mod:`.objects`, :mod:`.batch`, :mod:`.search` and :mod:`.metadata`; emulator-side actions
+(human edits, merges) in :mod:`.actions`, state files in :mod:`.state`. This module decides who
+may call what, when, and wraps answers in HubSpot's headers. Every realistic behaviour is on
+unless named in ``quirks_off`` (:data:`.quirks.QUIRKS`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Literal
 
 from connectors.sandbox.hubspot import errors
+from connectors.sandbox.hubspot.actions import EmulatorActions
+from connectors.sandbox.hubspot.associations import Associations
 from connectors.sandbox.hubspot.batch import ACTIONS, BatchApi
-from connectors.sandbox.hubspot.control import control_action
 from connectors.sandbox.hubspot.defaults import contact_properties
-from connectors.sandbox.hubspot.filters import SearchError
+from connectors.sandbox.hubspot.engagements import note_store, task_store
+from connectors.sandbox.hubspot.filters import LENIENT, Rules, SearchError
 from connectors.sandbox.hubspot.metadata import Schemas, properties_api
 from connectors.sandbox.hubspot.objects import ObjectsApi
-from connectors.sandbox.hubspot.ratelimit import RateLimiter
+from connectors.sandbox.hubspot.quirks import QUIRKS, Quirks
+from connectors.sandbox.hubspot.ratelimit import LimitClock, RateLimiter
+from connectors.sandbox.hubspot.records import ObjectKind, Record
 from connectors.sandbox.hubspot.routes import Route, route
 from connectors.sandbox.hubspot.search import SearchCapError, SearchEngine, parse
-from connectors.sandbox.hubspot.seed import add_bulk, merge_records, seed_contacts
-from connectors.sandbox.hubspot.store import ObjectKind, ObjectStore, Record
+from connectors.sandbox.hubspot.seed import place_bursts, seed_contacts
+from connectors.sandbox.hubspot.store import ObjectStore
 from connectors.sandbox.hubspot.values import iso, millis
 from connectors.sandbox.server import App, Request, Response
 
@@ -43,7 +48,8 @@ RATE_FAULTS = {
     "rate_limit_secondly": "SECONDLY",
     "rate_limit_daily": "DAILY",
 }
-STATE_VERSION = 1
+#: "It may take a few moments ..." (search-the-crm, Limits): a few seconds, 3 here
+SEARCH_INDEX_LAG = timedelta(seconds=3)
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +58,11 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class HubSpotEmulator(App):
-    """HubSpot CRM v3 on loopback: contacts, search, batch, properties, custom objects."""
+class HubSpotEmulator(EmulatorActions, App):
+    """HubSpot CRM v3 on loopback: contacts, tasks, notes, search, batch, metadata, schemas."""
 
     name = "hubspot"
+    QUIRKS: Mapping[str, str] = QUIRKS
 
     def __init__(
         self,
@@ -64,23 +71,36 @@ class HubSpotEmulator(App):
         seed: int = 42,
         now: Callable[[], datetime] | None = None,
         access_token: str = "pat-sandbox-token",
-        tier: Literal["starter", "professional"] = "professional",
-        rate_limits: bool = False,
-        search_index_lag: timedelta = timedelta(0),
-        create_status: int = 201,
-        daily_limit: int = 650_000,
+        tier: Literal["starter", "professional", "enterprise"] = "professional",
+        quirks_off: Collection[str] = (),
+        rate_limits: bool | None = None,
+        search_index_lag: timedelta | None = None,
+        create_status: int | None = None,
+        daily_limit: int | None = None,
+        custom_objects: bool = True,
+        limits_follow_real_time: bool = True,
         faults: dict[str, Any] | None = None,
     ) -> None:
+        """``quirks_off`` names realistic behaviours to switch off; ``rate_limits``,
+        ``search_index_lag`` and ``create_status`` override their quirk finely;
+        ``custom_objects=False`` is a portal whose tier has none (403 on schemas)."""
         super().__init__()
-        if create_status not in (200, 201):
+        self.quirks = Quirks(quirks_off)
+        self.create_status = create_status or (200 if self.quirk("create_200") else 201)
+        if self.create_status not in (200, 201):
             raise ValueError(f"create_status must be 200 or 201, not {create_status}")
-        self.seed, self.create_status = seed, create_status
+        self.seed = seed
         self.now = now or _utc_now
         self.access_token = access_token
-        self.rate_limits, self.search_index_lag = rate_limits, search_index_lag
+        self.rate_limits = self.quirk("rate_limits") if rate_limits is None else rate_limits
+        default_lag = SEARCH_INDEX_LAG if self.quirk("search_index_lag") else timedelta(0)
+        self.search_index_lag = default_lag if search_index_lag is None else search_index_lag
+        self.custom_objects = custom_objects
         self.limiter = RateLimiter(tier, daily_limit)
-        self.contacts = ObjectStore(CONTACT_KIND, contact_properties())
-        self.scenarios: dict[int, str] = seed_contacts(self.contacts, contacts, seed)
+        self.limit_clock = LimitClock(self.now, follow_real_time=limits_follow_real_time)
+        self._seed_portal(contacts)
+        self.tasks, self.notes = task_store(), note_store()
+        self.associations = Associations()
         self.schemas = Schemas()
         self.engine = SearchEngine()
         self.objects = ObjectsApi(self)
@@ -89,7 +109,21 @@ class HubSpotEmulator(App):
         if faults:
             self.faults.load(faults)
 
-    # -- clock -------------------------------------------------------------------------
+    def _seed_portal(self, contacts: int) -> None:
+        """The seeded contacts (with the custom date only when that quirk is off)."""
+        status_field = not self.quirk("no_status_changed_at")
+        registry = contact_properties(status_changed_at=status_field)
+        self.contacts = ObjectStore(CONTACT_KIND, registry)
+        self.scenarios: dict[int, str] = seed_contacts(
+            self.contacts, contacts, self.seed, status_changed_at=status_field
+        )
+        if self.quirk("seed_bursts"):
+            place_bursts(self.contacts)
+
+    def quirk(self, name: str) -> bool:
+        """Whether the realistic behaviour ``name`` (:data:`QUIRKS`) is on."""
+        return self.quirks.on(name)
+
     def clock_ms(self) -> int:
         """Now, in epoch milliseconds, from the injectable clock."""
         return millis(self.now())
@@ -123,9 +157,9 @@ class HubSpotEmulator(App):
         if not self.rate_limits:
             return None, {}
         with self.lock:
-            now = self.now()
-            policy = self.limiter.admit(millis(now), now.astimezone(UTC).date(), search)
-            headers = {} if search else self.limiter.headers(millis(now))
+            now_ms = self.limit_clock.now_ms()
+            policy = self.limiter.admit(now_ms, search)
+            headers = {} if search else self.limiter.headers(now_ms)
         return (errors.rate_limited(policy) if policy else None), headers
 
     def _serve_safely(self, found: Route, request: Request) -> Response:
@@ -157,16 +191,21 @@ class HubSpotEmulator(App):
         return object_type.casefold() in CONTACT_KIND.names
 
     def store_for(self, object_type: str) -> ObjectStore | None:
-        """The store behind an object type in a URL (contacts or a custom object)."""
-        if self._is_contacts(object_type):
-            return self.contacts
-        return self.schemas.resolve(object_type)
+        """The store behind an object type in a URL (contacts, tasks, notes, custom)."""
+        folded = object_type.casefold()
+        for store in (self.contacts, self.tasks, self.notes):
+            if folded in store.kind.names:
+                return store
+        return self.schemas.resolve(object_type) if self.custom_objects else None
 
     def _serve(self, found: Route, request: Request) -> Response:
         now_iso = iso(self.now())
         if found.area == "unknown":
             return errors.not_found(f"No route for {request.method} {request.path}")
         if found.area == "schemas":
+            if not self.custom_objects:
+                scope = "read" if request.method == "GET" else "write"
+                return errors.missing_scopes([f"crm.schemas.custom.{scope}"])
             return self.schemas.handle(request, found.rest, now_iso)
         store = self.store_for(found.object_type)
         if store is None:
@@ -181,7 +220,7 @@ class HubSpotEmulator(App):
         rest, method = found.rest, request.method
         if not rest:
             return (
-                self.objects.list(store, request)
+                self.objects.page(store, request)
                 if method == "GET"
                 else self.objects.create(store, request)
             )
@@ -198,8 +237,10 @@ class HubSpotEmulator(App):
         return self.objects.get(store, request, rest[0])
 
     def _search(self, store: ObjectStore, request: Request) -> Response:
+        rules = Rules() if self.quirk("search_filter_limits") else LENIENT
+        rules = Rules(rules.per_group, rules.total, self.quirk("search_case_rules"))
         try:
-            query = parse(request.json(), store)
+            query = parse(request.json(), store, rules)
         except SearchCapError:
             return errors.validation(
                 errors.SEARCH_CAP_MESSAGE, subCategory=errors.SEARCH_CAP_SUBCATEGORY
@@ -208,7 +249,15 @@ class HubSpotEmulator(App):
             return errors.validation(str(problem))
         lag = int(self.search_index_lag.total_seconds() * 1000)
         cutoff = self.clock_ms() - lag if lag > 0 else None
-        return Response.json(self.engine.run(store, query, cutoff))
+
+        def associated(target: str, record: Record) -> set[int]:
+            other = self.store_for(target)
+            if other is None or other in self.schemas.stores.values():
+                return set()  # custom object associations are not searchable (search guide)
+            key = (store.kind.type_id, record.id)
+            return set(self.associations.ids_of(key, other.kind.type_id))
+
+        return Response.json(self.engine.run(store, query, cutoff, associated))
 
     def _merge_endpoint(self, store: ObjectStore, request: Request) -> Response:
         body = request.json() or {}
@@ -218,7 +267,7 @@ class HubSpotEmulator(App):
             return errors.validation(
                 "primaryObjectId and objectIdToMerge must be two different existing records"
             )
-        merge_records(store, primary, secondary, self.clock_ms())
+        self.merge_into(store, primary, secondary)
         return Response.json(primary.to_json(None))
 
     # -- before_next -------------------------------------------------------------------
@@ -230,93 +279,3 @@ class HubSpotEmulator(App):
     def _take_pending(self, op: str) -> list[Callable[[], None]]:
         with self.lock:
             return self._pending.pop(op, [])
-
-    # -- emulator-side actions (tests, benchmarks, the control API) --------------------
-    def human_edit(self, contact_id: str | int, properties: dict[str, str]) -> dict[str, Any]:
-        """A person edits a contact in the HubSpot UI (values checked, lastmodifieddate bumped)."""
-        with self.lock:
-            record = self._contact(contact_id)
-            clean, problems = self.contacts.registry.check(properties)
-            if problems:
-                raise ValueError(f"contact {contact_id}: {problems[0]['message']}")
-            self.contacts.write(record, clean, self.clock_ms(), source="CRM_UI")
-            return record.to_json(None)
-
-    def archive(self, contact_id: str | int) -> None:
-        """Archive (soft-delete) a contact."""
-        with self.lock:
-            self.contacts.archive(self._contact(contact_id), self.clock_ms())
-
-    def merge(self, primary: str | int, secondary: str | int) -> None:
-        """Merge ``secondary`` into ``primary`` (secondary archived, hs_merged_object_ids)."""
-        if str(primary) == str(secondary):
-            raise ValueError(f"cannot merge contact {primary} into itself")
-        with self.lock:
-            merge_records(
-                self.contacts, self._contact(primary), self._contact(secondary), self.clock_ms()
-            )
-
-    def add_contacts(self, count: int) -> list[str]:
-        """Append ``count`` plain contacts quickly (benchmarks); returns their ids."""
-        with self.lock:
-            added = add_bulk(self.contacts, count, self.seed)
-            self.scenarios.update(added)
-            return [str(i) for i in added]
-
-    def scenario_of(self, contact_id: str | int) -> str | None:
-        """The seed scenario behind a contact (emulator-only knowledge), None if not seeded."""
-        return self.scenarios.get(int(contact_id))
-
-    def contact(self, contact_id: str | int) -> dict[str, Any]:
-        """A contact's raw stored form (all properties, archived ones too)."""
-        return self._contact(contact_id, any_state=True).to_json(None)
-
-    def _contact(self, contact_id: str | int, any_state: bool = False) -> Record:
-        record = self.contacts.records.get(int(contact_id))
-        if record is None or (record.archived and not any_state):
-            raise KeyError(f"no live contact {contact_id}")
-        return record
-
-    # -- control API -------------------------------------------------------------------
-    def control_extra(self, action: str, request: Request) -> Response:
-        """HubSpot control actions (:mod:`.control`), else the base ones."""
-        answer = control_action(self, action, request)
-        return answer if answer is not None else super().control_extra(action, request)
-
-    # -- state -------------------------------------------------------------------------
-    def save(self, path: Path | str) -> None:
-        """Write the whole emulator state as JSON."""
-        with self.lock:
-            state = {
-                "version": STATE_VERSION,
-                "config": self._config(),
-                "contacts": self.contacts.to_state(),
-                "schemas": self.schemas.to_state(),
-                "scenarios": {str(k): v for k, v in self.scenarios.items()},
-            }
-        Path(path).write_text(json.dumps(state), encoding="utf-8")
-
-    def _config(self) -> dict[str, Any]:
-        return {
-            "seed": self.seed,
-            "access_token": self.access_token,
-            "tier": self.limiter.tier,
-            "rate_limits": self.rate_limits,
-            "search_index_lag_ms": int(self.search_index_lag.total_seconds() * 1000),
-            "create_status": self.create_status,
-            "daily_limit": self.limiter.daily_limit,
-        }
-
-    @classmethod
-    def load(cls, path: Path | str, now: Callable[[], datetime] | None = None) -> HubSpotEmulator:
-        """An emulator restored from :meth:`save` output."""
-        state = json.loads(Path(path).read_text(encoding="utf-8"))
-        if state.get("version") != STATE_VERSION:
-            raise ValueError(f"{path}: unsupported state version {state.get('version')!r}")
-        config = dict(state["config"])
-        lag = timedelta(milliseconds=config.pop("search_index_lag_ms"))
-        emulator = cls(contacts=0, now=now, search_index_lag=lag, **config)
-        emulator.contacts = ObjectStore.from_state(state["contacts"])
-        emulator.schemas = Schemas.from_state(state["schemas"])
-        emulator.scenarios = {int(k): v for k, v in state["scenarios"].items()}
-        return emulator

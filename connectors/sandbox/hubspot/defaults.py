@@ -46,6 +46,9 @@ ANALYTICS_SOURCES = (
 )
 #: hubspot_owner_id options: owner id -> name (HubSpot lists the portal's users as options)
 OWNERS = {"61000001": "Avery Owner", "61000002": "Blake Owner", "61000003": "Casey Owner"}
+#: owner id -> the user id behind it (an owner and its user have different ids in HubSpot)
+OWNER_USERS = {"61000001": 9100001, "61000002": 9100002, "61000003": 9100003}
+ADMIN_USER = 9100000
 CATALOGUE_CODES = (
     "bad_timing",
     "no_budget_now",
@@ -137,8 +140,9 @@ def reason_values(nurture: bool) -> list[str]:
     return codes + list(LEGACY_REASONS)
 
 
-def contact_properties() -> PropertyRegistry:
-    """A fresh registry of the seeded contact properties."""
+def contact_properties(*, status_changed_at: bool = False) -> PropertyRegistry:
+    """A fresh registry of the seeded contact properties; ``status_changed_at`` adds the
+    custom ``lead_status_changed_at`` datetime (quirk ``no_status_changed_at`` off)."""
     sales: dict[str, Any] = {"group_name": "sales_properties"}
     custom: dict[str, Any] = {"group_name": "leadloop"}
     defs = [
@@ -219,21 +223,26 @@ def contact_properties() -> PropertyRegistry:
             options=options(["true", "false"], {"true": "Yes", "false": "No"}),
             **custom,
         ),
-        PropertyDef(
-            "lead_status_changed_at",
-            "Lead Status Changed At",
-            type="datetime",
-            field_type="date",
-            **custom,
-        ),
         PropertyDef("leadloop_review", "leadloop Review", field_type="textarea", **custom),
     ]
+    if status_changed_at:
+        defs.append(
+            PropertyDef(
+                "lead_status_changed_at",
+                "Lead Status Changed At",
+                type="datetime",
+                field_type="date",
+                **custom,
+            )
+        )
     for order, definition in enumerate(defs):
         definition.display_order = order
     return PropertyRegistry("CONTACT", defs, [dict(g) for g in GROUPS])
 
 
-def custom_object_properties(label: str, props: list[PropertyDef]) -> PropertyRegistry:
+def custom_object_properties(
+    label: str, props: list[PropertyDef], group: str = "custom_object_information"
+) -> PropertyRegistry:
     """A registry for a custom object: its own properties plus HubSpot's system ones."""
     system = [
         PropertyDef(
@@ -261,12 +270,7 @@ def custom_object_properties(label: str, props: list[PropertyDef]) -> PropertyRe
             hubspot_defined=True,
         ),
     ]
-    groups = [
-        {
-            "name": "custom_object_information",
-            "label": "Information",
-            "displayOrder": 0,
-            "archived": False,
-        }
-    ]
+    groups = [{"name": group, "label": "Information", "displayOrder": 0, "archived": False}]
+    for definition in system:
+        definition.group_name = group
     return PropertyRegistry(label, system + props, groups)

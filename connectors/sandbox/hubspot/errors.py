@@ -88,9 +88,47 @@ def unauthorized(missing: bool) -> Response:
 
 
 def rate_limited(policy: str) -> Response:
-    """429 for a rate-limit policy: TEN_SECONDLY_ROLLING, SECONDLY or DAILY (no Retry-After)."""
+    """429 for a rate-limit policy: TEN_SECONDLY_ROLLING, SECONDLY or DAILY (no Retry-After).
+
+    The body has no ``category``: ``{"status","message","errorType":"RATE_LIMIT",
+    "correlationId","policyName","requestId"}`` as the usage guidelines show it
+    (https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines, Error
+    responses).
+    """
+    correlation = correlation_id()
+    body = {
+        "status": "error",
+        "message": RATE_LIMIT_MESSAGES[policy],
+        "errorType": "RATE_LIMIT",
+        "correlationId": correlation,
+        "policyName": policy,
+        "requestId": correlation_id(),
+    }
+    return Response.json(body, 429, **{"X-HubSpot-Correlation-Id": correlation})
+
+
+#: 403 for a call the token's scopes (or the portal's tier) do not cover; shape of the error
+#: example in https://developers.hubspot.com/docs/api-reference/error-handling with the
+#: scope list in ``errors[].context.missingScopes`` as the reference pages show it.
+MISSING_SCOPES_MESSAGE = (
+    "This app hasn't been granted all required scopes to make this call. Read more about "
+    "required scopes here: https://developers.hubspot.com/scopes."
+)
+
+
+def missing_scopes(scopes: list[str]) -> Response:
+    """403 MISSING_SCOPES naming the scopes the call needs."""
     return error(
-        429, "RATE_LIMITS", RATE_LIMIT_MESSAGES[policy], errorType="RATE_LIMIT", policyName=policy
+        403,
+        "MISSING_SCOPES",
+        MISSING_SCOPES_MESSAGE,
+        errors=[
+            {
+                "message": "One or more of the following scopes are required.",
+                "context": {"missingScopes": scopes},
+            }
+        ],
+        links={"scopes": "https://developers.hubspot.com/scopes"},
     )
 
 
@@ -108,12 +146,28 @@ def server_error(status: int) -> Response:
     return error(status, category, message)
 
 
+#: the emulated portal's Hub ID (in fullyQualifiedNames and some error texts)
+PORTAL_ID = 4242424
+
+
 def property_error(name: str, code: str, message: str) -> dict[str, Any]:
-    """One entry of a "Property values were not valid" list."""
+    """One entry of a "Property values were not valid" list (the message's JSON, as the
+    multi-status example of the error-handling page shows it)."""
     return {
         "isValid": False,
         "message": message,
         "error": code,
         "name": name,
         "localizedErrorMessage": message,
+        "portalId": PORTAL_ID,
     }
+
+
+def error_details(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``errors`` of a refused write: ``{"message","code","context":{"propertyName"}}`` per
+    problem (the example error of https://developers.hubspot.com/docs/api-reference/
+    error-handling)."""
+    return [
+        {"message": p["message"], "code": p["error"], "context": {"propertyName": [p["name"]]}}
+        for p in problems
+    ]

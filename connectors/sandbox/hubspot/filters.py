@@ -1,10 +1,17 @@
 """CRM search filters: validation against HubSpot's limits and compiled record predicates.
 
-Limits since 26 Aug 2024: 5 filterGroups, 10 filters per group, 25 filters in total
+Limits (quirk ``search_filter_limits``): "a maximum of five filterGroups with up to six
+filters in each group, with a maximum of 18 filters in total"
+(https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm, Limits); with the
+quirk off, the 5 / 10 / 25 of the 2024 changelog
 (https://developers.hubspot.com/changelog/breaking-change-expanded-filtering-capabilities-and-error-messaging-in-hubspots-search-api).
 Groups are OR'ed, filters in a group AND'ed. Values compare by property type: numbers and
 datetimes numerically (a datetime filter value may be epoch millis or ISO), strings
-case-insensitively. Records without a value match only NEQ, NOT_IN and NOT_HAS_PROPERTY.
+case-insensitively, except (quirk ``search_case_rules``, same page) enumerations, which are
+case-sensitive, and IN/NOT_IN on strings, whose values must be lowercase to match. Records
+without a value match only NEQ, NOT_IN and NOT_HAS_PROPERTY. The pseudo-property
+``associations.{objectType}`` (EQ or IN record ids) finds records associated with those records
+(same page, "Search through associations").
 """
 
 from __future__ import annotations
@@ -19,7 +26,20 @@ from connectors.sandbox.hubspot.properties import PropertyRegistry
 from connectors.sandbox.hubspot.store import Record
 from connectors.sandbox.hubspot.values import SortKey, typed_key
 
-MAX_GROUPS, MAX_PER_GROUP, MAX_FILTERS = 5, 10, 25
+MAX_GROUPS = 5
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How strict one search is (see the module docstring)."""
+
+    per_group: int = 6
+    total: int = 18
+    case_rules: bool = True
+
+
+LENIENT = Rules(per_group=10, total=25, case_rules=False)
+ASSOCIATIONS = "associations."
 OPERATORS = (
     "EQ",
     "NEQ",
@@ -37,6 +57,8 @@ OPERATORS = (
 )
 RANGE_OPS = ("EQ", "LT", "LTE", "GT", "GTE", "BETWEEN")
 Predicate = Callable[[Record], bool]
+#: (object type named after "associations.", record) -> ids of its associated records
+AssociatedIds = Callable[[str, Record], set[int]]
 
 
 class SearchError(ValueError):
@@ -52,7 +74,9 @@ class Filter:
     values: tuple[str, ...]
 
 
-def parse_groups(raw: Any, registry: PropertyRegistry) -> list[list[Filter]]:
+def parse_groups(
+    raw: Any, registry: PropertyRegistry, rules: Rules = Rules()
+) -> list[list[Filter]]:
     """Validated filter groups of a search body."""
     groups = raw or []
     if not isinstance(groups, list):
@@ -62,24 +86,24 @@ def parse_groups(raw: Any, registry: PropertyRegistry) -> list[list[Filter]]:
             f"Too many filter groups: {len(groups)}. The maximum number of "
             f"filter groups is {MAX_GROUPS}."
         )
-    parsed = [_parse_group(group, registry) for group in groups]
+    parsed = [_parse_group(group, registry, rules) for group in groups]
     total = sum(len(group) for group in parsed)
-    if total > MAX_FILTERS:
+    if total > rules.total:
         raise SearchError(
             f"Too many filters: {total}. The maximum number of filters across "
-            f"all filter groups is {MAX_FILTERS}."
+            f"all filter groups is {rules.total}."
         )
     return parsed
 
 
-def _parse_group(group: Any, registry: PropertyRegistry) -> list[Filter]:
+def _parse_group(group: Any, registry: PropertyRegistry, rules: Rules) -> list[Filter]:
     filters = group.get("filters") if isinstance(group, dict) else None
     if not isinstance(filters, list):
         raise SearchError("each filter group needs a list of filters")
-    if len(filters) > MAX_PER_GROUP:
+    if len(filters) > rules.per_group:
         raise SearchError(
             f"Too many filters in a filter group: {len(filters)}. The maximum "
-            f"number of filters per filter group is {MAX_PER_GROUP}."
+            f"number of filters per filter group is {rules.per_group}."
         )
     return [_parse_filter(item, registry) for item in filters]
 
@@ -88,7 +112,10 @@ def _parse_filter(item: Any, registry: PropertyRegistry) -> Filter:
     if not isinstance(item, dict):
         raise SearchError(f"a filter must be an object, not {item!r}")
     prop, op = item.get("propertyName"), str(item.get("operator") or "EQ")
-    if not prop or registry.get(prop) is None:
+    if isinstance(prop, str) and prop.startswith(ASSOCIATIONS):
+        if op not in ("EQ", "IN"):
+            raise SearchError(f"operator {op} is not supported on {prop}; use EQ or IN")
+    elif not prop or registry.get(prop) is None:
         raise SearchError(f"Property {prop!r} does not exist on {registry.object_label}")
     if op not in OPERATORS:
         raise SearchError(
@@ -114,40 +141,77 @@ def compile_groups(
     groups: list[list[Filter]],
     registry: PropertyRegistry,
     fast_keys: dict[str, KeyOf] | None = None,
+    *,
+    rules: Rules = LENIENT,
+    associated: AssociatedIds | None = None,
 ) -> Predicate:
     """One predicate: any group whose filters all match (no groups: everything matches).
 
     ``fast_keys`` gives typed keys for properties the store already holds as numbers (the id,
-    the last-modified millis), sparing a parse per record.
+    the last-modified millis), sparing a parse per record; ``associated`` answers
+    ``associations.*`` filters.
     """
     if not groups:
         return lambda record: True
     fast = fast_keys or {}
-    compiled = [
-        [compile_filter(f, registry.kind(f.prop), fast.get(f.prop)) for f in group]
-        for group in groups
-    ]
+
+    def one(flt: Filter) -> Predicate:
+        if flt.prop.startswith(ASSOCIATIONS):
+            return _association(flt, associated)
+        kind = registry.kind(flt.prop)
+        return compile_filter(flt, kind, fast.get(flt.prop), exact=_exact(flt, kind, rules))
+
+    compiled = [[one(f) for f in group] for group in groups]
     return lambda record: any(all(p(record) for p in group) for group in compiled)
 
 
-def compile_filter(flt: Filter, kind: str, key_of: KeyOf | None = None) -> Predicate:
-    """A predicate for one filter on a property of HubSpot type ``kind``."""
+def _exact(flt: Filter, kind: str, rules: Rules) -> bool:
+    """Whether the filter compares values as given (no case folding of the filter value)."""
+    if not rules.case_rules:
+        return False
+    return kind == "enumeration" or (kind == "string" and flt.op in ("IN", "NOT_IN"))
+
+
+def _association(flt: Filter, associated: AssociatedIds | None) -> Predicate:
+    wanted = {flt.value} if flt.op == "EQ" else set(flt.values)
+    target = flt.prop[len(ASSOCIATIONS) :]
+
+    def linked(record: Record) -> bool:
+        found = associated(target, record) if associated is not None else set()
+        return any(str(i) in wanted for i in found)
+
+    return linked
+
+
+def compile_filter(
+    flt: Filter, kind: str, key_of: KeyOf | None = None, *, exact: bool = False
+) -> Predicate:
+    """A predicate for one filter on a property of HubSpot type ``kind``; ``exact``: the
+    filter value is not case-folded (an enumeration value, or an IN list that must be
+    lowercase), while a string record value still is."""
     if key_of is None:
+        enumeration = exact and kind == "enumeration"
 
         def key_of(record: Record) -> SortKey | None:
-            return typed_key(kind, record.properties.get(flt.prop))
+            value = record.properties.get(flt.prop)
+            if enumeration:
+                return (0, value) if value else None
+            return typed_key(kind, value)
 
     if flt.op in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
         wanted = flt.op == "HAS_PROPERTY"
         return lambda r: bool(r.properties.get(flt.prop)) == wanted
     if flt.op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
         return _token(flt)
+    as_given: Callable[[str | None], SortKey | None] = (
+        (lambda v: (0, v) if v else None) if exact else (lambda v: typed_key(kind, v))
+    )
     if flt.op in ("IN", "NOT_IN"):
-        keys = {typed_key(kind, v) for v in flt.values}
+        keys = {as_given(v) for v in flt.values}
         inside = flt.op == "IN"
         return lambda r: (key_of(r) in keys) == inside
-    low = typed_key(kind, flt.value)
-    high = typed_key(kind, flt.high) if flt.op == "BETWEEN" else None
+    low = as_given(flt.value)
+    high = as_given(flt.high) if flt.op == "BETWEEN" else None
     test = _comparison(flt.op, low, high)
     return lambda r: test(key_of(r))
 

@@ -100,13 +100,35 @@ def option_json(option: dict[str, Any], index: int) -> dict[str, Any]:
     }
 
 
+#: type -> the fieldTypes it takes (the table of
+#: https://developers.hubspot.com/docs/api-reference/crm-properties-v3/guide)
+FIELD_TYPES = {
+    "bool": ("booleancheckbox", "calculation_equation"),
+    "enumeration": ("booleancheckbox", "checkbox", "radio", "select", "calculation_equation"),
+    "date": ("date",),
+    "datetime": ("date",),
+    "string": ("file", "text", "textarea", "calculation_equation", "html", "phonenumber"),
+    "number": ("number", "calculation_equation"),
+}
+#: "You can have up to ten unique ID properties per object" (same page)
+MAX_UNIQUE = 10
+
+
 def create_problems(body: Any) -> list[str]:
     """What is wrong with a property-create body (empty when it is valid)."""
     if not isinstance(body, dict):
         return ["the body must be a JSON object"]
     problems = [f"{key} is required" for key in REQUIRED if not body.get(key)]
-    if body.get("type") and body["type"] not in TYPES:
-        problems.append(f"type {body['type']!r} is not one of {list(TYPES)}")
+    kind, field_type = body.get("type"), body.get("fieldType")
+    if kind and kind not in TYPES:
+        problems.append(f"type {kind!r} is not one of {list(TYPES)}")
+    elif kind and field_type and field_type not in FIELD_TYPES[kind]:
+        problems.append(
+            f"fieldType {field_type!r} is not valid for type {kind!r} "
+            f"(valid: {', '.join(FIELD_TYPES[kind])})"
+        )
+    if kind == "enumeration" and not isinstance(body.get("options", []), list):
+        problems.append("options must be a list")
     return problems
 
 

@@ -5,8 +5,11 @@ on the last page; asking for ``after >= 10,000`` is refused with 400 (HubSpot re
 10,000 results per query). ``total`` counts every match. Ties in the sort are broken by id in
 the sort direction; records without a value for the sort property come last.
 
-Index lag (``search_index_lag``): a record written less than the lag ago is missing from
-search entirely (real HubSpot may still show its previous version); get and batch read see it.
+Index lag (quirk ``search_index_lag``, 3 s: "It may take a few moments for newly created or
+updated CRM objects to appear in search results", https://developers.hubspot.com/docs/
+api-reference/latest/crm/search-the-crm): a record written less than the lag ago is missing
+from search entirely (real HubSpot may still show its previous version); get and batch read
+see it at once.
 
 Speed: the ordered id list of a query is cached per (query, store version, visibility cutoff),
 so paging through one query filters once. Range and equality filters on the last-modified
@@ -26,8 +29,12 @@ from typing import Any
 
 from connectors.sandbox.hubspot.errors import SEARCH_CAP
 from connectors.sandbox.hubspot.filters import (
+    ASSOCIATIONS,
+    LENIENT,
+    AssociatedIds,
     Filter,
     KeyOf,
+    Rules,
     SearchError,
     compile_groups,
     modified_bounds,
@@ -40,7 +47,19 @@ from connectors.sandbox.hubspot.values import typed_key
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 10
-QUERY_PROPS = ("firstname", "lastname", "email", "phone", "company", "domain", "name")
+MAX_QUERY = 3000  # "A query can contain a maximum of 3,000 characters" (search-the-crm, Limits)
+QUERY_PROPS = (
+    "firstname",
+    "lastname",
+    "email",
+    "phone",
+    "company",
+    "domain",
+    "name",
+    "hs_task_subject",
+    "hs_task_body",
+    "hs_note_body",
+)
 
 
 class SearchCapError(SearchError):
@@ -56,21 +75,25 @@ class SearchRequest:
     limit: int
     after: int
     query: str
+    rules: Rules = LENIENT
 
     def cache_key(self) -> str:
         """What identifies the ordered result of this query."""
         return json.dumps(
             [[[f.prop, f.op, f.value, f.high, f.values] for f in g] for g in self.groups]
-            + [self.sort_prop, self.descending, self.query]
+            + [self.sort_prop, self.descending, self.query, str(self.rules)]
         )
 
 
-def parse(body: Any, store: ObjectStore) -> SearchRequest:
+def parse(body: Any, store: ObjectStore, rules: Rules = LENIENT) -> SearchRequest:
     """A validated search request (raises :class:`SearchError` for a 400)."""
     if not isinstance(body, dict):
         raise SearchError("the search body must be a JSON object")
     registry = store.registry
-    groups = parse_groups(body.get("filterGroups"), registry)
+    groups = parse_groups(body.get("filterGroups"), registry, rules)
+    query = str(body.get("query") or "")
+    if rules is not LENIENT and len(query) > MAX_QUERY:
+        raise SearchError(f"query is {len(query)} characters long; the maximum is {MAX_QUERY}")
     prop, descending = _sort(body.get("sorts"), store)
     limit = _int(body.get("limit"), DEFAULT_LIMIT, "limit")
     if not 0 < limit <= MAX_LIMIT:
@@ -79,9 +102,7 @@ def parse(body: Any, store: ObjectStore) -> SearchRequest:
     if after >= SEARCH_CAP:
         raise SearchCapError(f"after={after}")
     names = names_for(store, body.get("properties") or None)
-    return SearchRequest(
-        groups, prop, descending, names, limit, after, str(body.get("query") or "")
-    )
+    return SearchRequest(groups, prop, descending, names, limit, after, query, rules)
 
 
 def _int(raw: Any, default: int, name: str) -> int:
@@ -120,11 +141,18 @@ class SearchEngine:
         self._cache: OrderedDict[tuple[Any, ...], list[int]] = OrderedDict()
         self._size = cache_size
         self._use_index = use_index
+        self._associated: AssociatedIds | None = None
 
     def run(
-        self, store: ObjectStore, request: SearchRequest, cutoff_ms: int | None
+        self,
+        store: ObjectStore,
+        request: SearchRequest,
+        cutoff_ms: int | None,
+        associated: AssociatedIds | None = None,
     ) -> dict[str, Any]:
-        """The response body for one page of ``request``; ``cutoff_ms`` hides newer records."""
+        """The response body for one page of ``request``; ``cutoff_ms`` hides newer records;
+        ``associated`` answers ``associations.*`` filters."""
+        self._associated = associated
         span = index_slice(store, request, cutoff_ms) if self._use_index else None
         if span is not None:
             total = span[1] - span[0]
@@ -152,17 +180,26 @@ class SearchEngine:
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        result = _evaluate(store, request, cutoff_ms)
+        result = _evaluate(store, request, cutoff_ms, self._associated)
+        if any(f.prop.startswith(ASSOCIATIONS) for g in request.groups for f in g):
+            return result  # links to other types' records change without this store's version
         self._cache[key] = result
         if len(self._cache) > self._size:
             self._cache.popitem(last=False)
         return result
 
 
-def _evaluate(store: ObjectStore, request: SearchRequest, cutoff_ms: int | None) -> list[int]:
+def _evaluate(
+    store: ObjectStore,
+    request: SearchRequest,
+    cutoff_ms: int | None,
+    associated: AssociatedIds | None,
+) -> list[int]:
     fast: dict[str, KeyOf] = {"hs_object_id": lambda r: (0, float(r.id))}
     fast.update({name: lambda r: (0, float(r.updated_ms)) for name in store.kind.modified_props})
-    predicate = compile_groups(request.groups, store.registry, fast)
+    predicate = compile_groups(
+        request.groups, store.registry, fast, rules=request.rules, associated=associated
+    )
     text = request.query.casefold().split()
 
     def visible(record: Record) -> bool:

@@ -9,6 +9,10 @@ same draw, but the email gets ``.hs`` before the ``@`` (a different person to bo
 Others are skipped. The first ``contacts`` selected people are used: 3 of every 5 indices, so
 about two thirds of the contacts have a Salesforce twin when the Salesforce seed is as large.
 
+:func:`place_bursts` (quirk ``seed_bursts``) then makes imports of them: the 20 live contacts
+around every 100th place of search order share one createdate and lastmodifieddate
+millisecond, so same-millisecond runs straddle batch (100) and search page (200) boundaries.
+
 :func:`add_bulk` appends many plain contacts fast (benchmarks): runs of records share one
 ``lastmodifieddate`` millisecond, and the stream is dense enough that one day holds more than
 10,000 of them.
@@ -21,12 +25,14 @@ import random
 from collections.abc import Iterator
 
 from connectors.sandbox.hubspot.defaults import OWNERS
+from connectors.sandbox.hubspot.records import IMPORT
 from connectors.sandbox.hubspot.scenarios import ANALYTICS_SOURCE, fate, hubspot_values
 from connectors.sandbox.hubspot.store import ObjectStore, Record
 from connectors.sandbox.hubspot.values import iso, millis
 from connectors.sandbox.seed import EPOCH, Person, people, shared_with_hubspot
 
 HUBSPOT_ONLY_REMAINDER = 4
+BURST_EVERY, BURST_HALF = 100, 10
 OWNER_IDS = tuple(OWNERS)
 BULK_LOOKS = (
     ("NEW", "", ""),
@@ -57,8 +63,9 @@ def contact_email(person: Person) -> str:
     return email.replace("@", ".hs@", 1) if "@" in email else "hs." + email
 
 
-def contact_properties(person: Person) -> dict[str, str]:
-    """Every property a person's contact starts with."""
+def contact_properties(person: Person, *, status_changed_at: bool = False) -> dict[str, str]:
+    """Every property a person's contact starts with (``lead_status_changed_at`` only when the
+    portal has that custom property)."""
     values = {
         "email": contact_email(person),
         "firstname": person.first_name,
@@ -72,8 +79,9 @@ def contact_properties(person: Person) -> dict[str, str]:
         "campaign": person.campaign,
         "hubspotscore": str(person.score),
         "wants_call": "true" if person.wants_call else "false",
-        "lead_status_changed_at": iso(person.status_changed_at),
     }
+    if status_changed_at:
+        values["lead_status_changed_at"] = iso(person.status_changed_at)
     if person.scenario == "broken_record":
         values["firstname"] = person.first_name + " \U0001f680\u200b"
     values.update(hubspot_values(person))
@@ -83,14 +91,20 @@ def contact_properties(person: Person) -> dict[str, str]:
     return {name: value for name, value in values.items() if value != ""}
 
 
-def seed_contacts(store: ObjectStore, count: int, seed: int) -> dict[int, str]:
+def seed_contacts(
+    store: ObjectStore, count: int, seed: int, *, status_changed_at: bool = False
+) -> dict[int, str]:
     """Insert the seeded contacts; returns contact id -> scenario (the emulator's side table)."""
     scenarios: dict[int, str] = {}
     previous: Record | None = None
+    has_field = store.registry.get("lead_status_changed_at") is not None
     for person in selected_people(count, seed):
         modified = millis(person.status_changed_at) + 60_000 * (person.index % 7)
         record = store.insert(
-            contact_properties(person), modified, created_ms=millis(person.created_at)
+            contact_properties(person, status_changed_at=status_changed_at and has_field),
+            modified,
+            created_ms=millis(person.created_at),
+            source=IMPORT,
         )
         scenarios[record.id] = person.scenario
         outcome = fate(person.scenario)
@@ -101,6 +115,19 @@ def seed_contacts(store: ObjectStore, count: int, seed: int) -> dict[int, str]:
         if outcome == "live":
             previous = record
     return scenarios
+
+
+def place_bursts(store: ObjectStore, every: int = BURST_EVERY, half: int = BURST_HALF) -> None:
+    """Imports: the live contacts around every ``every``-th place of search order (a batch of
+    100, and so every search page of 200) come to share one createdate and lastmodifieddate
+    millisecond, that of the first of them, so a same-millisecond run straddles each boundary.
+    Contacts changed after they were created (merge survivors) keep their stamps."""
+    order = [i for _, i in store.by_modified if not store.records[i].history]
+    for boundary in range(every, len(order), every):
+        run = [store.records[i] for i in order[boundary - half : boundary + half]]
+        stamp = run[0].updated_ms
+        for record in run:
+            store.restamp(record, stamp)
 
 
 def merge_records(store: ObjectStore, primary: Record, secondary: Record, now_ms: int) -> None:
@@ -165,6 +192,6 @@ def add_bulk(store: ObjectStore, count: int, seed: int) -> dict[int, str]:
     start = store.by_modified[-1][0] + 1000 if store.by_modified else millis(EPOCH)
     scenarios: dict[int, str] = {}
     for stamp, values, scenario in bulk_stream(count, store.next_id, start, seed):
-        record = store.insert(values, stamp)
+        record = store.insert(values, stamp, source=IMPORT)
         scenarios[record.id] = scenario
     return scenarios

@@ -1,4 +1,4 @@
-"""Records of one object type (contacts or a custom object), with the indexes search needs.
+"""Records of one object type (contacts, engagements, a custom object), indexed for search.
 
 Ids are increasing integers (HubSpot ids are numeric strings). Three indexes are kept up to
 date on every write: ``ids`` (sorted, for list paging), ``by_modified`` (sorted
@@ -10,68 +10,14 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import Any
 
 from connectors.sandbox.hubspot.properties import PropertyRegistry
+from connectors.sandbox.hubspot.records import API, ObjectKind, Record, Source
 from connectors.sandbox.hubspot.values import from_millis, iso
 
-
-@dataclass
-class Record:
-    id: int
-    properties: dict[str, str]
-    created_ms: int
-    updated_ms: int
-    archived: bool = False
-    archived_ms: int | None = None
-    #: property -> [value, millis, sourceType], newest first; only properties written after
-    #: creation (the creation value is synthesised from createdAt, see :meth:`history_of`)
-    history: dict[str, list[list[Any]]] = field(default_factory=dict)
-
-    def history_of(self, names: list[str]) -> dict[str, list[dict[str, Any]]]:
-        """``propertiesWithHistory`` for ``names`` (values newest first)."""
-        result: dict[str, list[dict[str, Any]]] = {}
-        for name in names:
-            entries = self.history.get(name)
-            if entries is None:
-                value = self.properties.get(name)
-                entries = [] if value is None else [[value, self.created_ms, "IMPORT"]]
-            result[name] = [
-                {"value": value, "timestamp": iso(from_millis(stamp)), "sourceType": source}
-                for value, stamp, source in entries
-            ]
-        return result
-
-    def to_json(self, names: list[str] | None) -> dict[str, Any]:
-        """The v3 representation with ``names`` (all stored properties when None)."""
-        if names is None:
-            props: dict[str, str | None] = dict(self.properties)
-        else:
-            props = {name: self.properties.get(name) for name in names}
-        body: dict[str, Any] = {
-            "id": str(self.id),
-            "properties": props,
-            "createdAt": iso(from_millis(self.created_ms)),
-            "updatedAt": iso(from_millis(self.updated_ms)),
-            "archived": self.archived,
-        }
-        if self.archived_ms is not None:
-            body["archivedAt"] = iso(from_millis(self.archived_ms))
-        return body
-
-
-@dataclass
-class ObjectKind:
-    """What differs between contacts and custom objects."""
-
-    type_id: str  # 0-1 for contacts, 2-NNN for custom objects
-    label: str  # CONTACT, or the custom object's name upper-cased (error messages)
-    created_prop: str
-    modified_props: tuple[str, ...]
-    default_props: tuple[str, ...]
-    first_id: int = 1001
-    names: tuple[str, ...] = field(default_factory=tuple)  # aliases usable in URLs
+__all__ = ["ObjectKind", "ObjectStore", "Record", "Source"]
 
 
 def _fold(value: str) -> str:
@@ -142,13 +88,18 @@ class ObjectStore:
 
     # -- writes --------------------------------------------------------------------------
     def insert(
-        self, values: dict[str, str], now_ms: int, *, created_ms: int | None = None
+        self,
+        values: dict[str, str],
+        now_ms: int,
+        *,
+        created_ms: int | None = None,
+        source: Source = API,
     ) -> Record:
         """Create a record from already-checked values (system fields are set here)."""
         record_id = self.next_id
         self.next_id += 1
         created = now_ms if created_ms is None else created_ms
-        record = Record(record_id, {}, created, now_ms)
+        record = Record(record_id, {}, created, now_ms, created_by=source.to_list())
         self.records[record_id] = record
         self.ids.append(record_id)
         record.properties["hs_object_id"] = str(record_id)
@@ -160,17 +111,26 @@ class ObjectStore:
         return record
 
     def write(
-        self, record: Record, values: dict[str, str], now_ms: int, source: str = "INTEGRATION"
+        self, record: Record, values: dict[str, str], now_ms: int, source: Source = API
     ) -> None:
         """Apply checked values and bump the last-modified properties (every write does).
 
-        ``source`` is the history sourceType: INTEGRATION for API writes, CRM_UI for people.
+        ``source`` goes into the property history: the app for API writes, a user for people.
         """
         self._unindex_modified(record)
-        self._remember(record, values, now_ms, source)
+        record.remember(values, now_ms, source)
         self._apply(record, values)
         self._stamp(record, now_ms)
         bisect.insort(self.by_modified, (record.updated_ms, record.id))
+        self.version += 1
+
+    def restamp(self, record: Record, stamp_ms: int) -> None:
+        """Give a live record one created and modified millisecond (seeded imports)."""
+        self._unindex_modified(record)
+        record.created_ms = stamp_ms
+        record.properties[self.kind.created_prop] = iso(from_millis(stamp_ms))
+        self._stamp(record, stamp_ms)
+        bisect.insort(self.by_modified, (stamp_ms, record.id))
         self.version += 1
 
     def archive(self, record: Record, now_ms: int) -> None:
@@ -195,17 +155,6 @@ class ObjectStore:
                 if value.strip():
                     self.unique[name].setdefault(_fold(value), record.id)
             record.properties[name] = value
-
-    @staticmethod
-    def _remember(record: Record, values: dict[str, str], now_ms: int, source: str) -> None:
-        for name, value in values.items():
-            entries = record.history.get(name)
-            if entries is None:
-                old = record.properties.get(name)
-                entries = record.history[name] = (
-                    [] if old is None else [[old, record.created_ms, "IMPORT"]]
-                )
-            entries.insert(0, [value, now_ms, source])
 
     def _stamp(self, record: Record, now_ms: int) -> None:
         record.updated_ms = now_ms
@@ -244,16 +193,8 @@ class ObjectStore:
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> ObjectStore:
         """A store rebuilt from :meth:`to_state` output."""
-        kind = state["kind"]
         store = cls(
-            ObjectKind(
-                **{
-                    **kind,
-                    "modified_props": tuple(kind["modified_props"]),
-                    "default_props": tuple(kind["default_props"]),
-                    "names": tuple(kind["names"]),
-                }
-            ),
+            ObjectKind.from_state(state["kind"]),
             PropertyRegistry.from_state(state["registry"]),
         )
         for raw in state["records"]:

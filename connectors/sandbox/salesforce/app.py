@@ -19,27 +19,22 @@ from connectors.sandbox.salesforce.auth import INVALID_SESSION, USER_ID, Session
 from connectors.sandbox.salesforce.bulk import BulkJobs
 from connectors.sandbox.salesforce.control import ControlMixin, Hook
 from connectors.sandbox.salesforce.fields import Entity
-from connectors.sandbox.salesforce.query import Plan, compile_query
 from connectors.sandbox.salesforce.quirks import QUIRKS, Quirks
+from connectors.sandbox.salesforce.reads import ReadsMixin
 from connectors.sandbox.salesforce.records import NOT_FOUND, RecordsMixin
 from connectors.sandbox.salesforce.rest import (
     Cursors,
-    batch_size,
-    invalid_locator,
-    limits,
-    replication,
     versions,
 )
 from connectors.sandbox.salesforce.routes import Route, route
 from connectors.sandbox.salesforce.schema import (
     LEAD_STATUS_FIELDS,
-    USERS,
     lead_fields,
     task_fields,
 )
 from connectors.sandbox.salesforce.seed import Shape, seed_people, seed_tasks
-from connectors.sandbox.salesforce.soql import SoqlError, parse
-from connectors.sandbox.salesforce.store import LeadStore, Row, TaskStore, lead_status_rows
+from connectors.sandbox.salesforce.soql import SoqlError
+from connectors.sandbox.salesforce.store import LeadStore, TaskStore, lead_status_rows
 from connectors.sandbox.salesforce.validation import RequestError, Rules
 from connectors.sandbox.salesforce.writes import LOCKED, SObject, update_collection
 from connectors.sandbox.server import App, Request, Response
@@ -56,7 +51,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SalesforceEmulator(ControlMixin, RecordsMixin, App):
+class SalesforceEmulator(ControlMixin, RecordsMixin, ReadsMixin, App):
     """An org with one API user, Lead (with reason fields) and Task objects, and seeded messy
     leads. Realistic behaviours (:data:`QUIRKS`) are on unless named in ``quirks_off``."""
 
@@ -220,84 +215,6 @@ class SalesforceEmulator(ControlMixin, RecordsMixin, App):
             self._hooks = [hook for hook in self._hooks if hook[0] != op]
         for _, callback in due:
             callback(self)
-
-    # -- operations ---------------------------------------------------------------------------
-
-    def _plan(self, soql: str | None) -> Plan:
-        if not soql:
-            raise RequestError(400, "MALFORMED_QUERY", "A query string is required (q=)")
-        whole = self.quirks.on("whole_second_stamps")
-        return compile_query(parse(soql), self.entities, USERS, whole)
-
-    def _rows(self, plan: Plan, include_deleted: bool) -> list[Row]:
-        if plan.entity.name == "LeadStatus":
-            return self.lead_statuses
-        store = self.objects[plan.entity.name.lower()].store
-        if plan.ids is not None:  # the predicate still runs on these: they are candidates
-            return store.by_ids(plan.ids, include_deleted)
-        return list(store.all() if include_deleted else store.live())
-
-    def _op_query(self, target: Route, request: Request) -> Response:
-        plan = self._plan(request.arg("q"))
-        matched = plan.run(self._rows(plan, target.parts[0] == "queryAll"))
-        if plan.count:
-            return Response.json({"totalSize": len(matched), "done": True, "records": []})
-        records = [plan.project(row, target.version) for row in matched]
-        return Response.json(self.cursors.first_page(target.version, records, batch_size(request)))
-
-    def _op_query_more(self, target: Route, request: Request) -> Response:
-        page = self.cursors.next_page(target.parts[1])
-        return invalid_locator() if page is None else Response.json(page)
-
-    def _op_describe(self, target: Route, request: Request) -> Response:
-        entity = self.entities.get(target.parts[1].lower())
-        if entity is None:
-            return Response.json(NOT_FOUND, 404)
-        return Response.json(entity.describe(target.version))
-
-    def _op_deleted(self, target: Route, request: Request) -> Response:
-        return self._replication(target, request, "deleted")
-
-    def _op_updated(self, target: Route, request: Request) -> Response:
-        return self._replication(target, request, "updated")
-
-    def _replication(self, target: Route, request: Request, kind: str) -> Response:
-        if target.parts[1].lower() != "lead":  # the emulator logs Lead changes only
-            return Response.json(NOT_FOUND, 404)
-        strict = self.quirks.on("replication_window")
-        return replication(self.store, request, kind, self.now(), strict)
-
-    def _op_resources(self, target: Route, request: Request) -> Response:
-        base = f"/services/data/v{target.version}"
-        return Response.json(
-            {
-                name: f"{base}/{name}"
-                for name in ("sobjects", "query", "queryAll", "limits", "composite", "jobs")
-            }
-        )
-
-    def _op_limits(self, target: Route, request: Request) -> Response:
-        return Response.json(limits(self.api_used, self.daily_limit, len(self.bulk.jobs)))
-
-    def _op_bulk_create(self, target: Route, request: Request) -> Response:
-        body = request.json()
-        operation = body.get("operation") if isinstance(body, dict) else None
-        if operation not in ("query", "queryAll"):
-            raise RequestError(400, "INVALIDJOB", f"Unsupported operation: {operation!r}")
-        plan = self._plan(body.get("query"))
-        if plan.count:
-            raise RequestError(400, "INVALIDJOB", "COUNT() is not supported by Bulk API query")
-        rows = self._rows(plan, operation == "queryAll")
-        job = self.bulk.create(plan, rows, operation, target.version)
-        return Response.json(job.info())
-
-    def _op_bulk_poll(self, target: Route, request: Request) -> Response:
-        return self.bulk.poll(target.parts[2])
-
-    def _op_bulk_results(self, target: Route, request: Request) -> Response:
-        return self.bulk.results(
-            target.parts[2], target.version, request.arg("locator"), request.arg("maxRecords")
-        )
 
     # -- state files --------------------------------------------------------------------------
 

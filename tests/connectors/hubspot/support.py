@@ -28,7 +28,6 @@ PROPERTIES = (
     "reason_detail",
     "campaign",
     "wants_call",
-    "lead_status_changed_at",
 )
 #: a full window over everything the tests create (edits happen at START or later)
 EVERYTHING = Window(None, END + timedelta(days=365))

@@ -167,7 +167,7 @@ def test_cassette_429_ten_secondly_then_retried(target: Target) -> None:
     with target.cassette("rate_limit_429.yaml") as cassette:
         records = records_of(target.connector().pull(EVERYTHING))
     first, second = answers(cassette, "/search")
-    assert (first["policyName"], first["category"]) == ("TEN_SECONDLY_ROLLING", "RATE_LIMITS")
+    assert (first["policyName"], first["errorType"]) == ("TEN_SECONDLY_ROLLING", "RATE_LIMIT")
     assert len(second["results"]) == len(records) == 5
     assert target.sleeps.waits == [10.0]
 

@@ -58,7 +58,12 @@ class HubSpotHarness:
         moment = self.box.clock.advance(seconds=1)
         for record_id in record_ids:
             self.emulator.human_edit(record_id, {"reason_detail": "touched"})
+        # HubSpot's search shows a write a few seconds later (the emulator's index lag)
+        self.box.clock.advance(seconds=3)
         return moment
+
+    def settle(self) -> None:
+        self.box.clock.advance(seconds=4)  # past the emulator's 3 s search index lag
 
     def before_write(self, callback: Callable[[], None]) -> None:
         # The writer's first request of a batch is its conflict-check batch read.

@@ -126,6 +126,9 @@ class SalesforceHarness:
         self.clock.advance()  # a person saves a while after leadloop read the record
         self.app.human_edit(record_id, dict(fields))
 
+    def settle(self) -> None:
+        """Salesforce reads are consistent at once: nothing to wait for."""
+
     def touch(self, record_ids: Sequence[str]) -> datetime:
         self.clock.advance()
         for record_id in record_ids:
