@@ -102,8 +102,12 @@ def run_demo(
     seed: int = 42,
     directory: Path | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    quirks_off: frozenset[str] = frozenset(),
 ) -> Story:
-    """Start the sandboxes, sync both sources once into a fresh SQLite store, stop them."""
+    """Start the sandboxes, sync both sources once into a fresh SQLite store, stop them.
+
+    ``quirks_off`` names realistic emulator behaviours to switch off (all are on by default).
+    """
     from connectors.sandbox.runner import Sandbox, SandboxOptions
     from sync.config.settings import load_settings
     from sync.pipeline.engine import Engine, SyncRequest
@@ -111,7 +115,8 @@ def run_demo(
     from sync.store.db import make_engine, session_factory, upgrade
 
     directory = directory or Path(tempfile.mkdtemp(prefix="leadloop-demo-"))
-    with Sandbox(SandboxOptions(leads=leads, contacts=contacts, seed=seed)) as box:
+    options = SandboxOptions(leads=leads, contacts=contacts, seed=seed, quirks_off=quirks_off)
+    with Sandbox(options) as box:
         config = write_config(directory, box.salesforce_url, box.hubspot_url)
         story = Story(directory, config)
         settings = load_settings(config)

@@ -27,6 +27,16 @@ class SandboxOptions:
     quirks_off: frozenset[str] = frozenset()
 
 
+def known_quirks() -> dict[str, str]:
+    """Every realistic behaviour the emulators can switch off: ``emulator.NAME`` -> what it is."""
+    from connectors.sandbox.hubspot.quirks import QUIRKS as HUBSPOT
+    from connectors.sandbox.salesforce.quirks import QUIRKS as SALESFORCE
+
+    named = {f"salesforce.{name}": text for name, text in SALESFORCE.items()}
+    named.update({f"hubspot.{name}": text for name, text in HUBSPOT.items()})
+    return dict(sorted(named.items()))
+
+
 class Sandbox:
     """Both emulators on loopback ports. Use as a context manager; nothing outlives it."""
 

@@ -5,12 +5,30 @@ from __future__ import annotations
 import json
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from sync.cli.base import guarded
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def quirk_option(func: F) -> F:
+    """``--quirk-off NAME`` (repeatable): a realistic behaviour of an emulator to switch off."""
+    from connectors.sandbox.runner import known_quirks
+
+    names = known_quirks()
+    return click.option(
+        "--quirk-off",
+        "quirks_off",
+        multiple=True,
+        type=click.Choice(sorted(names)),
+        help="Switch off one realistic behaviour of the emulators (repeatable); everything "
+        "else stays as strict as the live APIs. Names: " + ", ".join(names) + ".",
+    )(func)
 
 
 @click.command()
@@ -54,6 +72,7 @@ from sync.cli.base import guarded
     type=click.Path(file_okay=False, path_type=Path),
     help="Load emulator state from here at start and save it at exit.",
 )
+@quirk_option
 def sandbox(
     salesforce_port: int,
     hubspot_port: int,
@@ -62,6 +81,7 @@ def sandbox(
     seed: int,
     faults_file: Path | None,
     state_dir: Path | None,
+    quirks_off: tuple[str, ...],
 ) -> None:
     """Serve the Salesforce and HubSpot emulators on loopback until interrupted.
 
@@ -81,6 +101,7 @@ def sandbox(
         salesforce_port=salesforce_port,
         hubspot_port=hubspot_port,
         state_dir=state_dir,
+        quirks_off=frozenset(quirks_off),
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -122,8 +143,11 @@ def sandbox(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to keep the demo's config and store (default: a new temp folder).",
 )
+@quirk_option
 @guarded
-def demo(leads: int, contacts: int, seed: int, directory: Path | None) -> None:
+def demo(
+    leads: int, contacts: int, seed: int, directory: Path | None, quirks_off: tuple[str, ...]
+) -> None:
     """Seed both sandboxes with messy leads and run one full loop on a temporary SQLite store.
 
     Prints what was wrong, what was fixed in each CRM and what was flagged for a human.
@@ -131,6 +155,12 @@ def demo(leads: int, contacts: int, seed: int, directory: Path | None) -> None:
     """
     from sync.demo import render, run_demo
 
-    story = run_demo(leads=leads, contacts=contacts, seed=seed, directory=directory)
+    story = run_demo(
+        leads=leads,
+        contacts=contacts,
+        seed=seed,
+        directory=directory,
+        quirks_off=frozenset(quirks_off),
+    )
     for line in render(story):
         click.echo(line)

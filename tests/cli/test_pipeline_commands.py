@@ -7,6 +7,7 @@ import threading
 
 from click.testing import CliRunner
 
+from connectors.sandbox.runner import known_quirks
 from sync.cli import cli
 from tests.e2e.conftest import Harness
 
@@ -108,6 +109,33 @@ def test_given_a_fresh_machine_when_demo_runs_then_it_tells_the_story_and_leaves
     assert "flagged for a human:" in result.stdout
     assert f"leadloop status -c {tmp_path}/leadloop.yaml" in result.stdout
     assert threading.active_count() == before
+
+
+def test_given_a_quirk_switched_off_when_demo_runs_then_it_runs_on_emulators_without_it(
+    tmp_path: object,
+) -> None:
+    quirks = ["--quirk-off", "salesforce.reason_required_rule"]
+    quirks += ["--quirk-off", "hubspot.rate_limits"]
+    result = CliRunner().invoke(
+        cli, ["demo", "--leads", "30", "--contacts", "20", "--dir", str(tmp_path), *quirks]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "fixed in salesforce:" in result.stdout
+
+
+def test_given_an_unknown_quirk_when_demo_runs_then_exit_2_listing_the_known_ones() -> None:
+    result = CliRunner().invoke(cli, ["demo", "--quirk-off", "salesforce.kind_emulator"])
+
+    assert result.exit_code == 2
+    assert "salesforce.whole_second_stamps" in result.stderr
+
+
+def test_given_the_emulators_then_every_quirk_is_named_with_its_emulator() -> None:
+    names = known_quirks()
+
+    assert {name.split(".")[0] for name in names} == {"salesforce", "hubspot"}
+    assert all("http" in text for text in names.values())  # each cites the vendor's page
 
 
 def test_given_running_crms_when_check_connect_then_both_sources_are_reached(
