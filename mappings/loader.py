@@ -27,7 +27,7 @@ from mappings.source_mapping import (
     SourceMapping,
     reason_catalogue,
 )
-from mappings.stream_keys import stream_issues
+from mappings.stream_keys import Supported, stream_issues
 from mappings.transforms import PRODUCES, Transform, compile_transform
 from mappings.yamldoc import Document, Issue
 
@@ -219,12 +219,15 @@ def _fields(doc: Document, issues: list[Issue]) -> dict[str, FieldMap]:
     return fields
 
 
-def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> SourceMapping:
+def _build(
+    doc: Document, name: str, path: Path, catalogue: Catalogue, streams: Supported | None
+) -> SourceMapping:
     issues: list[Issue] = []
     if not expect_keys(doc, (), doc.data, _TOP_KEYS, _REQUIRED, issues):
         raise MappingError(issues)
     texts = {key: _optional_text(doc, key, issues) for key in (*_TOP_KEYS[:7], _TOP_KEYS[8])}
-    issues += stream_issues(doc, texts)
+    if streams is not None:
+        issues += stream_issues(doc, texts, streams)
     fields = _fields(doc, issues)
     statuses = _statuses(doc, doc.data.get("statuses"), issues)
     writes = _write_values(doc, doc.data.get("status_write_values") or {}, statuses, issues)
@@ -256,9 +259,16 @@ def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> Source
 
 
 def load_mapping(
-    name_or_path: str, catalogue: Catalogue, base_dir: Path | None = None
+    name_or_path: str,
+    catalogue: Catalogue,
+    base_dir: Path | None = None,
+    streams: Supported | None = None,
 ) -> SourceMapping:
     """Load a builtin mapping by name, or a mapping file by path (relative to ``base_dir``).
+
+    ``streams``: per CRM, the objects its connector reads (the connector registry's view);
+    given, the mapping's ``crm``, ``object``, ``id_field`` and ``modstamp_field`` must name
+    one of them.
 
     Raises ValueError for a name that is neither, and :class:`MappingError` listing every
     problem in the file with its line: unknown canonical fields, statuses or transforms,
@@ -268,4 +278,5 @@ def load_mapping(
     path = mapping_path(name_or_path, base_dir)
     doc = read_document(path)
     require_kind(doc, "a mapping file", ("crm", "fields", "statuses"))
-    return _build(doc, path.stem if NAME.match(name_or_path) else str(path), path, catalogue)
+    label = path.stem if NAME.match(name_or_path) else str(path)
+    return _build(doc, label, path, catalogue, streams)

@@ -78,7 +78,7 @@ class SourceMapping:
     @property
     def stream(self) -> StreamKeys:
         """The CRM object to read, by which primary key and modstamp: what a connector builds
-        its stream declaration from (checked against :data:`~mappings.stream_keys.SUPPORTED`
+        its stream declaration from (checked against the connector registry's streams
         when the mapping was loaded)."""
         return StreamKeys(self.object, self.id_field, self.modstamp_field)
 

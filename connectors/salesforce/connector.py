@@ -65,9 +65,11 @@ class SalesforceConnector:
         retry: http.RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         query_batch_size: int | None = None,
+        spec: streams.StreamSpec | None = None,
     ) -> None:
         self.conn = conn
-        self.spec = streams.lead_stream(fields)
+        #: the object read, its keys and fields (the mapping's declaration; Lead by default)
+        self.spec = spec or streams.lead_stream(fields)
         self.bulk_threshold = bulk_threshold
         self.retry = retry
         self.sleep = sleep

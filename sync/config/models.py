@@ -23,8 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from sync.config import durations
-from sync.config.durations import Duration
+from connectors import durations
+from connectors.durations import Duration
 from sync.config.types import Cron, StoreUrl
 
 

@@ -11,17 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from connectors.registry import connector_types
 from mappings.catalogue import Catalogue
 from mappings.loader import MappingError, SourceMapping, load_catalogue, load_mapping
 from mappings.yamldoc import Document, Issue, UnreadableFile
-from sync.config.sources import HubSpotSource, SalesforceSource
 from sync.pipeline.policies.config import LowScoreNurture
 
-#: the mapping a source of each type uses when it names none
-DEFAULT_MAPPINGS: dict[str, str] = {
-    "salesforce": SalesforceSource.model_fields["mapping"].default,
-    "hubspot": HubSpotSource.model_fields["mapping"].default,
-}
 DEFAULT_POLICY_REASON: str = LowScoreNurture.model_fields["reason_code"].default
 
 
@@ -64,13 +59,17 @@ def _catalogue(data: dict[str, Any], doc: Document, base: Path, found: Reference
 def _mapping(
     name: str, source: dict[str, Any], doc: Document, base: Path, found: References
 ) -> None:
-    kind = str(source.get("type"))
-    spec = source.get("mapping", DEFAULT_MAPPINGS.get(kind))
-    if kind not in DEFAULT_MAPPINGS or not isinstance(spec, str) or found.catalogue is None:
-        return  # the model reports a bad type or mapping value
+    connector = connector_types().get(str(source.get("type")))
+    if connector is None:
+        return  # the model reports an unknown type
+    kind = connector.name
+    spec = source.get("mapping", connector.default_mapping)
+    if not isinstance(spec, str) or found.catalogue is None:
+        return  # the model reports a bad mapping value
     where = ("sources", name, "mapping")
+    streams = {kind: dict(connector.streams) for kind, connector in connector_types().items()}
     try:
-        mapping = load_mapping(spec, found.catalogue, base)
+        mapping = load_mapping(spec, found.catalogue, base, streams)
     except ValueError as error:
         found.issues.append(doc.issue(where, str(error)))
         return

@@ -32,14 +32,13 @@ from sync.config.loader import (
 from sync.config.masking import masked, secret_values
 from sync.config.models import LimitsConfig, Model, ReasonsConfig, StoreConfig
 from sync.config.references import check_references
-from sync.config.sources import HubSpotSource, SalesforceSource, SourceConfig, SourceName
+from sync.config.sources import SourceConfig, SourceName
+from sync.config.types import validation_context
 from sync.pipeline.policies.config import PoliciesConfig
 
 __all__ = [
     "ConfigError",
     "ConfigIssue",
-    "HubSpotSource",
-    "SalesforceSource",
     "Settings",
     "load_settings",
     "resolve_config_path",
@@ -106,7 +105,7 @@ def _validate(doc: Document, env: Mapping[str, str]) -> Settings:
     issues = [doc.issue(path, message) for path, message in problems] + found.issues
     settings: Settings | None = None
     try:
-        settings = Settings.model_validate(data, context={"base_dir": base, "env": env})
+        settings = Settings.model_validate(data, context=validation_context(base, env))
     except ValidationError as error:
         issues += pydantic_issues(doc, Settings, error, {path for path, _ in problems})
     if issues or settings is None:

@@ -1,133 +1,62 @@
-"""The ``sources`` section: one entry per CRM source, Salesforce or HubSpot.
+"""The ``sources`` section: one entry per CRM source, of any type the connector registry knows.
 
-Each source has a type, a connection (URLs, auth, timeout, CA bundle), a mapping, pull and
-write-back settings, an optional schedule and its share of the CRM's daily API allowance.
+Every source has what the engine needs (``type``, ``mapping``, ``schedule``,
+``api_budget_share``) and what its connector declares (``connection``, ``pull``,
+``write_back``: :class:`connectors.registry.ConnectorType`). The model of each type is built
+from the registry, so a new CRM needs no edit here.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, create_model
 
-from sync.config.models import Lookback, Model, Schedule, Share, Timeout, at_most
-from sync.config.types import ExistingFile, KeyFile, Secret, WebUrl
-
-# ------------------------------------------------------------------------------ Salesforce
+from connectors.registry import ConnectorType, connector_types
+from connectors.settings import PullSettings, Share, WriteBackSettings
+from sync.config.models import Model, Schedule
 
 
-class PasswordAuth(Model):
-    """Username + password (+ security token unless the org trusts the caller's IP)."""
+class SourceCommon(Model):
+    """A source's settings; the model of each connector type narrows the last three."""
 
-    method: Literal["password"]
-    username: str = Field(min_length=1)
-    password: Secret
-    security_token: Secret | None = None
-
-
-class JwtAuth(Model):
-    """OAuth 2.0 JWT bearer flow with a connected app's certificate key."""
-
-    method: Literal["jwt"]
-    username: str = Field(min_length=1)
-    consumer_key: str = Field(min_length=1)
-    private_key_file: KeyFile
-
-
-class SessionAuth(Model):
-    """An existing session id (no login; it cannot be renewed when it expires)."""
-
-    method: Literal["session"]
-    session_id: Secret
-
-
-SalesforceAuth = Annotated[PasswordAuth | JwtAuth | SessionAuth, Field(discriminator="method")]
-
-
-def _api_version(value: object) -> str:
-    text = f"{value:.1f}" if isinstance(value, float) else str(value)
-    if not text.replace(".", "", 1).isdigit() or "." not in text:
-        raise ValueError('expected an API version such as "59.0"')
-    return text
-
-
-class SalesforceConnection(Model):
-    instance_url: WebUrl | None = None
-    login_url: WebUrl = "https://login.salesforce.com"
-    api_version: Annotated[str, AfterValidator(_api_version)] = "59.0"
-    ca_bundle: ExistingFile | None = None
-    timeout: Timeout = timedelta(seconds=30)
-    auth: SalesforceAuth
-
-    @model_validator(mode="after")
-    def _session_needs_instance(self) -> SalesforceConnection:
-        if isinstance(self.auth, SessionAuth) and self.instance_url is None:
-            raise ValueError("auth method 'session' needs connection.instance_url")
-        return self
-
-
-class SalesforcePull(Model):
-    lookback: Lookback = timedelta(minutes=5)
-    bulk_threshold: int = Field(default=20000, ge=0)
-    page_size: Annotated[int, Field(ge=200), at_most(2000, "Salesforce's query page limit")] = 2000
-
-
-class SalesforceWriteBack(Model):
-    enabled: bool = True
-    batch_size: Annotated[
-        int, Field(ge=1), at_most(200, "Salesforce sObject Collections take 200 records per call")
-    ] = 200
-
-
-class _SourceCommon(Model):
-    """What every source has besides its type, connection, mapping, pull and write-back."""
-
+    type: str
+    mapping: str
     schedule: Schedule | None = None
     api_budget_share: Share | None = None
+    connection: Any
+    pull: PullSettings
+    write_back: WriteBackSettings
 
 
-class SalesforceSource(_SourceCommon):
-    type: Literal["salesforce"]
-    connection: SalesforceConnection
-    mapping: str = "salesforce_lead"
-    pull: SalesforcePull = SalesforcePull()
-    write_back: SalesforceWriteBack = SalesforceWriteBack()
+def source_model(kind: ConnectorType) -> type[SourceCommon]:
+    """The settings model of a source of type ``kind``."""
+    fields: dict[str, Any] = {
+        "type": (Literal[kind.name], ...),
+        "mapping": (str, kind.default_mapping),
+        "connection": (kind.connection, ...),
+        "pull": (kind.pull, kind.pull()),
+        "write_back": (kind.write_back, kind.write_back()),
+    }
+    model: type[SourceCommon] = create_model(
+        f"{kind.label.replace(' ', '')}Source",
+        __base__=SourceCommon,
+        __module__=__name__,
+        __doc__=f"A {kind.label} source.",
+        **fields,
+    )
+    return model
 
 
-# ------------------------------------------------------------------------------ HubSpot
+#: the settings model of each connector type, by ``type:`` name
+SOURCE_MODELS: dict[str, type[SourceCommon]] = {
+    name: source_model(kind) for name, kind in connector_types().items()
+}
 
-
-class HubSpotConnection(Model):
-    base_url: WebUrl = "https://api.hubapi.com"
-    access_token: Secret
-    ca_bundle: ExistingFile | None = None
-    timeout: Timeout = timedelta(seconds=30)
-    create_missing_options: bool = False
-
-
-class HubSpotPull(Model):
-    # the search index trails writes by a few seconds to minutes
-    lookback: Lookback = timedelta(minutes=10)
-    page_size: Annotated[int, Field(ge=1), at_most(200, "HubSpot's search page limit")] = 200
-
-
-class HubSpotWriteBack(Model):
-    enabled: bool = True
-    batch_size: Annotated[
-        int, Field(ge=1), at_most(100, "HubSpot batch endpoints take 100 records per call")
-    ] = 100
-
-
-class HubSpotSource(_SourceCommon):
-    type: Literal["hubspot"]
-    connection: HubSpotConnection
-    mapping: str = "hubspot_contact"
-    pull: HubSpotPull = HubSpotPull()
-    write_back: HubSpotWriteBack = HubSpotWriteBack()
-
-
-SourceConfig = Annotated[SalesforceSource | HubSpotSource, Field(discriminator="type")]
+if TYPE_CHECKING:
+    SourceConfig = SourceCommon
+else:
+    SourceConfig = Annotated[Union[tuple(SOURCE_MODELS.values())], Field(discriminator="type")]  # noqa: UP007
 
 
 def _source_name(value: str) -> str:

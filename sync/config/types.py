@@ -1,4 +1,5 @@
-"""Field types of the config: secrets, web URLs, the store URL, files, cron expressions.
+"""Field types of the config (the store URL, cron expressions) and the resolver of secrets and
+files that connector settings (:mod:`connectors.settings`) leave to the config loader.
 
 Validators that need to know where the config file lives (relative paths) or the environment
 read them from the pydantic validation context: ``{"base_dir": Path, "env": Mapping}``.
@@ -7,14 +8,13 @@ Nothing here reads a clock or the network.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from pydantic import AfterValidator, BeforeValidator, SecretStr, ValidationInfo, WithJsonSchema
 
@@ -40,131 +40,74 @@ def resolve_path(value: str | Path, info: ValidationInfo) -> Path:
     return path if path.is_absolute() else _context(info)[0] / path
 
 
-def _read_secret_file(value: dict[str, Any], info: ValidationInfo) -> SecretStr:
-    if set(value) != {"file"} or not isinstance(value["file"], str) or not value["file"]:
-        raise ValueError("a secret file is written {file: /path/to/file}")
-    path = resolve_path(value["file"], info)
-    try:
-        content = read_text(path, SECRET_FILE_BYTES).strip()
-    except FileProblem as problem:
-        raise ValueError(f"cannot read secret file {path}: {problem.reason}") from None
-    if not content:
-        raise ValueError(f"secret file {path} is empty")
-    return SecretStr(content)
+class ConfigResolver:
+    """Resolves a config's secrets and files (``connectors.settings.Resolver``): secrets only
+    from ``${ENV}`` or ``{file: PATH}``, files read within size limits, relative paths taken
+    from the folder of the config file (``base_dir``)."""
+
+    def __init__(self, base_dir: Path) -> None:
+        self.base_dir = base_dir
+
+    def path(self, value: str | Path) -> Path:
+        """``value`` as a path, relative ones taken from the config file's folder."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+    def secret(self, value: Any) -> SecretStr:
+        if isinstance(value, SecretStr):
+            return value
+        if isinstance(value, dict):
+            return self._secret_file(value)
+        if isinstance(value, Interpolated) and value.from_env_only:
+            if not value.strip():
+                raise ValueError(f"the environment variable in {value.template} is empty")
+            return SecretStr(str(value))
+        if isinstance(value, Interpolated):
+            raise ValueError(
+                f"{SECRET_RULE}; a literal or a ${{VAR:-default}} default is not allowed"
+            )
+        raise ValueError(SECRET_RULE)
+
+    def _secret_file(self, value: dict[str, Any]) -> SecretStr:
+        if set(value) != {"file"} or not isinstance(value["file"], str) or not value["file"]:
+            raise ValueError("a secret file is written {file: /path/to/file}")
+        path = self.path(value["file"])
+        try:
+            content = read_text(path, SECRET_FILE_BYTES).strip()
+        except FileProblem as problem:
+            raise ValueError(f"cannot read secret file {path}: {problem.reason}") from None
+        if not content:
+            raise ValueError(f"secret file {path} is empty")
+        return SecretStr(content)
+
+    def file(self, value: Any) -> Path:
+        if not isinstance(value, str | Path) or not str(value):
+            raise ValueError("expected a file path")
+        path = self.path(value)
+        if not path.exists():
+            raise ValueError(f"file not found: {path}")
+        try:
+            require_regular(path)
+        except FileProblem as problem:
+            raise ValueError(f"cannot use {path}: {problem.reason}") from None
+        return path
+
+    def key_file(self, value: Any) -> Path:
+        path = self.file(value)
+        try:
+            text = read_text(path, SECRET_FILE_BYTES)
+        except FileProblem as problem:
+            raise ValueError(f"cannot read key file {path}: {problem.reason}") from None
+        if "PRIVATE KEY-----" not in text:  # never quote the file: it may be a key all the same
+            raise ValueError(
+                f"key file {path} holds no PEM private key (-----BEGIN PRIVATE KEY-----)"
+            )
+        return path
 
 
-def _secret(value: Any, info: ValidationInfo) -> SecretStr:
-    if isinstance(value, SecretStr):
-        return value
-    if isinstance(value, dict):
-        return _read_secret_file(value, info)
-    if isinstance(value, Interpolated) and value.from_env_only:
-        if not value.strip():
-            raise ValueError(f"the environment variable in {value.template} is empty")
-        return SecretStr(str(value))
-    if isinstance(value, Interpolated):
-        raise ValueError(f"{SECRET_RULE}; a literal or a ${{VAR:-default}} default is not allowed")
-    raise ValueError(SECRET_RULE)
-
-
-Secret = Annotated[
-    SecretStr,
-    BeforeValidator(_secret),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {
-                    "type": "string",
-                    "pattern": r"^(\$\{[A-Za-z_][A-Za-z0-9_]*\})+$",
-                    "description": "${ENV_VAR} reference",
-                },
-                {
-                    "type": "object",
-                    "properties": {"file": {"type": "string"}},
-                    "required": ["file"],
-                    "additionalProperties": False,
-                    "description": "a file holding the secret",
-                },
-            ]
-        }
-    ),
-]
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine (127.0.0.0/8, ::1, localhost)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _web_url(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("expected a URL such as https://example.com")
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("expected an http(s) URL such as https://example.com")
-    if parts.username or parts.password:
-        raise ValueError("URLs must not contain credentials; use the auth settings")
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        raise ValueError("the URL's port is not a number between 0 and 65535") from None
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ValueError(
-            "http:// is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https://"
-        )
-    return value.strip().rstrip("/")
-
-
-WebUrl = Annotated[
-    str,
-    BeforeValidator(_web_url),
-    WithJsonSchema(
-        {"type": "string", "pattern": r"^(https?://|.*\$\{)", "description": "an http(s) URL"}
-    ),
-]
-
-
-def _existing_file(value: Any, info: ValidationInfo) -> Path:
-    if not isinstance(value, str | Path) or not str(value):
-        raise ValueError("expected a file path")
-    path = resolve_path(value, info)
-    if not path.exists():
-        raise ValueError(f"file not found: {path}")
-    try:
-        require_regular(path)
-    except FileProblem as problem:
-        raise ValueError(f"cannot use {path}: {problem.reason}") from None
-    return path
-
-
-ExistingFile = Annotated[
-    Path,
-    BeforeValidator(_existing_file),
-    WithJsonSchema({"type": "string", "description": "a file path"}),
-]
-
-
-def _key_file(value: Any, info: ValidationInfo) -> Path:
-    path = _existing_file(value, info)
-    try:
-        text = read_text(path, SECRET_FILE_BYTES)
-    except FileProblem as problem:
-        raise ValueError(f"cannot read key file {path}: {problem.reason}") from None
-    if "PRIVATE KEY-----" not in text:  # never quote the file: it may be a key all the same
-        raise ValueError(f"key file {path} holds no PEM private key (-----BEGIN PRIVATE KEY-----)")
-    return path
-
-
-KeyFile = Annotated[
-    Path,
-    BeforeValidator(_key_file),
-    WithJsonSchema({"type": "string", "description": "a PEM private key file"}),
-]
+def validation_context(base_dir: Path, env: Mapping[str, str]) -> dict[str, Any]:
+    """The pydantic validation context of a config file in ``base_dir`` read with ``env``."""
+    return {"base_dir": base_dir, "env": env, "resolver": ConfigResolver(base_dir)}
 
 
 def _store_url(value: Any, info: ValidationInfo) -> SecretStr:

@@ -6,11 +6,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from connectors.base import Connector, secret_values
+from connectors.base import Connector
+from connectors.registry import BuildContext, Stream, connector_type
 from mappings.loader import SourceMapping
-from sync.config.settings import HubSpotSource, SalesforceSource, Settings
+from sync.config.settings import Settings
+from sync.config.sources import SourceCommon
 from sync.logs import register_secrets
 
 
@@ -19,7 +20,7 @@ class Source:
     """One configured source: its name, settings, mapping and connector."""
 
     name: str
-    settings: SalesforceSource | HubSpotSource
+    settings: SourceCommon
     mapping: SourceMapping
     connector: Connector
 
@@ -36,85 +37,19 @@ class Source:
         return self.settings.write_back.enabled
 
 
-def _secret(value: Any) -> str | None:
-    return None if value is None else str(value.get_secret_value())
-
-
-def _salesforce(source: SalesforceSource, mapping: SourceMapping, share: float) -> Connector:
-    from connectors.salesforce.client import (
-        JwtAuth,
-        PasswordAuth,
-        SalesforceConnection,
-        SessionAuth,
-    )
-    from connectors.salesforce.connector import SalesforceConnector
-
-    conn_cfg = source.connection
-    auth_cfg = conn_cfg.auth
-    auth: PasswordAuth | JwtAuth | SessionAuth
-    if auth_cfg.method == "password":
-        auth = PasswordAuth(
-            auth_cfg.username,
-            _secret(auth_cfg.password) or "",
-            _secret(auth_cfg.security_token) or "",
-        )
-    elif auth_cfg.method == "jwt":
-        auth = JwtAuth(
-            auth_cfg.username,
-            auth_cfg.consumer_key,
-            private_key_file=str(auth_cfg.private_key_file),
-        )
-    else:
-        auth = SessionAuth(_secret(auth_cfg.session_id) or "")
-    register_secrets(secret_values(auth))
-    connection = SalesforceConnection(
-        auth=auth,
-        instance_url=conn_cfg.instance_url,
-        login_url=conn_cfg.login_url,
-        api_version=conn_cfg.api_version,
-        ca_bundle=str(conn_cfg.ca_bundle) if conn_cfg.ca_bundle else None,
-        timeout=conn_cfg.timeout.total_seconds(),
-    )
-    return SalesforceConnector(
-        connection,
-        fields=mapping.crm_fields(),
-        bulk_threshold=source.pull.bulk_threshold,
-        api_budget_share=share,
-        query_batch_size=source.pull.page_size,
-    )
-
-
-def _hubspot(source: HubSpotSource, mapping: SourceMapping, share: float) -> Connector:
-    from connectors.hubspot.client import HubSpotConnection
-    from connectors.hubspot.connector import HubSpotConnector
-
-    conn_cfg = source.connection
-    token = _secret(conn_cfg.access_token) or ""
-    register_secrets([token])
-    connection = HubSpotConnection(
-        base_url=conn_cfg.base_url,
-        access_token=token,
-        ca_bundle=str(conn_cfg.ca_bundle) if conn_cfg.ca_bundle else None,
-        timeout=conn_cfg.timeout.total_seconds(),
-        create_missing_options=conn_cfg.create_missing_options,
-    )
-    return HubSpotConnector(
-        connection,
-        properties=mapping.crm_fields(),
-        api_budget_share=share,
-        page_size=source.pull.page_size,
-    )
-
-
 def build_source(settings: Settings, name: str) -> Source:
-    """The source ``name`` of ``settings`` with its connector (no network yet)."""
+    """The source ``name`` of ``settings`` with its connector (no network yet), built by the
+    connector type the config names (:mod:`connectors.registry`)."""
     config = settings.sources[name]
     mapping = settings.mapping(name)
-    share = settings.api_budget_share(name)
-    if isinstance(config, SalesforceSource):
-        connector = _salesforce(config, mapping, share)
-    else:
-        connector = _hubspot(config, mapping, share)
+    keys = mapping.stream
+    context = BuildContext(
+        fields=mapping.crm_fields(),
+        stream=Stream(keys.object, keys.id_field, keys.modstamp_field),
+        api_budget_share=settings.api_budget_share(name),
+        on_secrets=register_secrets,
+    )
+    connector = connector_type(config.type).from_config(config, context)
     return Source(name, config, mapping, connector)
 
 

@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from connectors.salesforce.spec import PasswordAuth
 from sync.config.settings import (
     ConfigError,
-    HubSpotSource,
-    SalesforceSource,
     Settings,
     load_settings,
     resolve_config_path,
     settings_json_schema,
 )
-from sync.config.sources import PasswordAuth
+from sync.config.sources import SOURCE_MODELS
+
+SalesforceSource, HubSpotSource = SOURCE_MODELS["salesforce"], SOURCE_MODELS["hubspot"]
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 EXAMPLE_ENV = {"SF_PASSWORD": "pw-1234", "SF_TOKEN": "tok-5678", "HUBSPOT_TOKEN": "pat-9012"}

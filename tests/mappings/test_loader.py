@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from connectors.registry import connector_type
 from mappings.catalogue_loader import MappingError, load_catalogue
 from mappings.loader import (
     CANONICAL_FIELDS,
@@ -15,7 +16,7 @@ from mappings.loader import (
     load_mapping,
     reason_catalogue,
 )
-from mappings.stream_keys import SUPPORTED, StreamKeys
+from mappings.stream_keys import StreamKeys
 from sync.domain import Lead, Status
 
 CATALOGUE = load_catalogue()
@@ -85,7 +86,13 @@ def test_given_a_builtin_mapping_then_its_stream_keys_are_what_its_connector_rea
 ) -> None:
     mapping = load_mapping(name, CATALOGUE)
 
-    assert mapping.stream == keys == SUPPORTED[mapping.crm]
+    read = connector_type(mapping.crm).streams[mapping.object]
+    assert mapping.stream == keys
+    assert (read.object, read.id_field, read.modstamp_field) == (
+        keys.object,
+        keys.id_field,
+        keys.modstamp_field,
+    )
 
 
 def test_given_a_mapping_path_relative_to_the_config_then_it_loads(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from connectors.durations import Duration
 from mappings.catalogue import Catalogue
-from sync.config.durations import Duration
 
 PolicyMode = Literal["report", "flag", "fix"]
 

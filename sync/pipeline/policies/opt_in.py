@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from sync.config.durations import format_duration
+from connectors.durations import format_duration
 from sync.domain import Lead, Status
 from sync.pipeline.policies.model import Change, Evaluation, Finding, PolicyContext
 from sync.pipeline.policies.outcome import Concern, aware, iso, settle

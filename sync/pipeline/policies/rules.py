@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sync.config.durations import format_duration
+from connectors.durations import format_duration
 from sync.domain import REASON_FIELDS, Lead
 from sync.pipeline.policies.model import Change, Evaluation, PolicyContext
 from sync.pipeline.policies.outcome import (

@@ -136,7 +136,7 @@ FILE_CASES: list[Case] = [
     Case(
         "mapping_for_an_unknown_crm",
         STORE + "sources:\n" + SF + "    mapping: lead.yaml\n",
-        ("{dir}/lead.yaml:1: crm: unknown CRM 'pipedrive' (known: salesforce, hubspot)",),
+        ("{dir}/lead.yaml:1: crm: unknown CRM 'pipedrive' (known: hubspot, salesforce)",),
         files={"lead.yaml": mapping_text().replace("crm: salesforce", "crm: pipedrive")},
     ),
 ]

@@ -102,7 +102,7 @@ SECTION_CASES: list[Case] = [
         "unknown_source_type",
         STORE + "sources:\n  crm:\n    type: pipedrive\n",
         (
-            "{dir}/leadloop.yaml:5: sources.crm.type: unknown value 'pipedrive' (expected 'salesforce', 'hubspot')",
+            "{dir}/leadloop.yaml:5: sources.crm.type: unknown value 'pipedrive' (expected 'hubspot', 'salesforce')",
         ),
     ),
     Case(
@@ -225,7 +225,7 @@ SECTION_CASES: list[Case] = [
     Case(
         "source_without_type",
         STORE + "sources:\n  sf:\n    connection: {}\n",
-        ("{dir}/leadloop.yaml:4: sources.sf: missing the key 'type' ('salesforce', 'hubspot')",),
+        ("{dir}/leadloop.yaml:4: sources.sf: missing the key 'type' ('hubspot', 'salesforce')",),
     ),
     Case(
         "auth_without_method",
