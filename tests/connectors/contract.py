@@ -178,6 +178,21 @@ class ConnectorContract:
         got = [r.record_id for r in (*first.records, *rest) if r.modstamp == stamp]
         assert sorted(got) == sorted(tied)
 
+    def test_given_records_stamped_at_or_after_the_window_end_then_left_for_the_next_window(
+        self, harness: Harness
+    ) -> None:
+        """Windows are half-open ``[start, end)``: a record stamped at ``end`` belongs to the
+        next window, and one stamped after it is not read yet."""
+        deleted = set(harness.deleted_ids())
+        at_end, after_end = [i for i in harness.seeded_ids() if i not in deleted][:2]
+        end = harness.touch([at_end])
+        harness.touch([after_end])
+        read = records_of(harness.connector().pull(Window(None, end)))
+        assert {at_end, after_end}.isdisjoint(r.record_id for r in read)
+        assert all(r.modstamp < end for r in read)
+        following = records_of(harness.connector().pull(Window(end, harness.end)))
+        assert [r.record_id for r in following] == [at_end, after_end]
+
     def test_given_deleted_records_when_pulling_then_they_come_flagged_deleted(
         self, harness: Harness
     ) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.connectors.contract import ConnectorContract
+from tests.connectors.contract import ConnectorContract, OddAnswerContract
 from tests.fakes.harness import FakeHarness
 
 
-class TestFakeContract(ConnectorContract):
-    """Every ConnectorContract case, with the in-memory fake: a double worth trusting."""
+class TestFakeContract(ConnectorContract, OddAnswerContract):
+    """Every contract case the real connectors pass, with the in-memory fake: a double worth
+    trusting."""
 
     @pytest.fixture
     def harness(self) -> FakeHarness:

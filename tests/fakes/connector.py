@@ -1,53 +1,86 @@
 """FakeConnector: the :class:`connectors.base.Connector` contract over an in-memory CRM.
 
-It behaves as the real connectors do where the engine can tell: pages ascending by
-(modstamp, id) with a cursor after each, half-open windows, a query snapshot paged one
-request at a time, one retry layer (429/503/dropped requests retried, the waits recorded and
-never slept), run-level errors raised as the contract's taxonomy, and writes batched with
-one conflict-check re-read and at most one update request per batch. It passes the same
-contract suite as the real connectors (``tests/connectors/test_contract_fake.py``).
+It behaves as the real connectors do where the engine can tell, and shares their machinery
+where they share it: every request runs under the one retry policy
+(:func:`connectors.http.call`, here with :func:`classify` and waits recorded, never slept) and
+is counted in :attr:`usage`; pages come ascending by (modstamp, id) with a cursor after each,
+over half-open windows, from a query snapshot paged one request at a time; writes merge a
+record's corrections into one update (:mod:`connectors.batching`) and every attempt at a batch,
+the first and each retry, re-reads it, decides, and writes what still needs it
+(:mod:`tests.fakes.writer`). It passes the same contract suite as the real connectors
+(``tests/connectors/test_contract_fake.py``).
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from connectors import http
 from connectors.base import (
     ApiUsage,
     Correction,
     Cursor,
-    FatalError,
-    LimitExhausted,
-    OutcomeStatus,
     Page,
-    SourceRecord,
     TransientError,
     Window,
     WriteOutcome,
 )
-from tests.fakes.crm import FakeCrm, FakeRecord
+from connectors.http import Decision, RetryPolicy
+from tests.fakes import writer
+from tests.fakes.crm import ODD_ANSWERS, RETRIED_FAULTS, FakeCrm, FakeRecord, RequestFailed
 
 T = TypeVar("T")
-#: the retry layer's waits, in seconds, before the 2nd, 3rd and 4th attempt
-BACKOFF = (1.0, 2.0, 4.0)
+#: the fake's default retry policy: waits of 1, 2 and 4 seconds before the 2nd, 3rd and 4th
+#: attempt (no jitter: the recorded waits are exact)
+FAKE_RETRY = RetryPolicy(attempts=4, initial_wait=1.0, max_wait=4.0, jitter=0.0)
+#: names the source in error messages, where a real connector names its kind and host
+WHERE = "fake CRM"
+
+
+def classify(exc: BaseException) -> Decision:
+    """What a failed request means, as the real connectors' ``classify`` decides: 429, 503,
+    drops and odd answers are retried, ``fatal`` fails the run, ``limit`` stops it.
+    ``transient`` (a call whose retries ran out) and anything else pass through unchanged."""
+    if not isinstance(exc, RequestFailed) or exc.kind == "transient":
+        return http.passthrough(type(exc).__name__)
+    if exc.kind in RETRIED_FAULTS:
+        return http.retry(str(exc))
+    if exc.kind in ODD_ANSWERS:
+        return http.retry(f"answer without its documented shape ({exc})")
+    if exc.kind == "limit":
+        return http.stop(f"daily API allowance spent ({exc})")
+    return http.fail(str(exc))
 
 
 class FakeConnector:
-    """One source's connector to a :class:`FakeCrm`; ``waits`` holds the backoff it asked for."""
+    """One source's connector to a :class:`FakeCrm`; ``waits`` holds the backoff it asked
+    for, and ``sleep`` (if given) is called with each wait instead of sleeping."""
 
     kind = "salesforce"
     modstamp_field = "SystemModstamp"
 
-    def __init__(self, crm: FakeCrm, page_size: int = 200, batch_size: int = 200) -> None:
+    def __init__(
+        self,
+        crm: FakeCrm,
+        page_size: int = 200,
+        batch_size: int = 200,
+        *,
+        retry: RetryPolicy = FAKE_RETRY,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
         self.crm = crm
         self.page_size = page_size
         self.batch_size = batch_size
+        self.retry = retry
+        self.sleep = sleep
         self.usage = ApiUsage()
         self.waits: list[float] = []
         self.closed = False
         self._options: Mapping[str, frozenset[str]] | None = None
+        self._rng = random.Random(0)
 
     # -- the contract ---------------------------------------------------------------------
 
@@ -60,17 +93,7 @@ class FakeConnector:
         return self._describe().get(field_name)
 
     def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
-        def keep(record: FakeRecord) -> bool:
-            if window.start is not None and record.modstamp < window.start:
-                return False
-            if record.modstamp >= window.end:
-                return False
-            return after is None or (record.modstamp, record.record_id) > (
-                after.modstamp,
-                after.record_id,
-            )
-
-        return self._pages(keep, after, track_cursor=True)
+        return self._pages(partial(_in_window, window, after), after, track_cursor=True)
 
     def pull_all(self) -> Iterator[Page]:
         return self._pages(lambda _record: True, None, track_cursor=True)
@@ -82,37 +105,53 @@ class FakeConnector:
             yield from self._pages(partial(_among, wanted), None, track_cursor=False)
 
     def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:
-        outcomes: dict[str, WriteOutcome] = {}
-        for batch in self._batches(corrections):
-            current = self._call("reread", partial(self._reread, batch))
-            decided = {c.key: self._decide(c, current.get(c.record_id)) for c in batch}
-            outcomes.update((k, o) for k, o in decided.items() if o is not None)
-            to_write = [c for c in batch if decided[c.key] is None]
-            if to_write:
-                written = self._call("update", partial(self._apply_all, to_write))
-                outcomes.update((o.key, o) for o in written)
-        return [outcomes[c.key] for c in corrections]
+        """Conflict-checked batches (see :func:`tests.fakes.writer.write`)."""
+        return writer.write(self.crm, self._once, self._retried, self.batch_size, corrections)
 
     def close(self) -> None:
         self.closed = True
 
     # -- requests -------------------------------------------------------------------------
 
+    def _request(self, operation: str, answer: Callable[[], T], policy: RetryPolicy) -> T:
+        """``answer`` served by the CRM under ``policy``; each attempt one counted request."""
+        return http.call(
+            partial(self.crm.serve, operation, answer),
+            classify=classify,
+            operation=operation,
+            policy=policy,
+            sleep=self._wait,
+            on_attempt=partial(self.usage.count, operation),
+            rng=self._rng,
+            where=WHERE,
+        )
+
     def _call(self, operation: str, answer: Callable[[], T]) -> T:
-        """One API call: each attempt one counted request; retried faults wait and retry."""
-        for attempt, wait in enumerate((*BACKOFF, None), start=1):
-            self.usage.count(operation)
-            fault = self.crm.request(operation)
-            if fault is None:
-                return answer()
-            if fault == "fatal":
-                raise FatalError(f"fake CRM refused {operation} (injected fatal error)")
-            if fault == "limit":
-                raise LimitExhausted(f"fake CRM: daily API limit reached during {operation}")
-            if fault == "transient" or wait is None:
-                raise TransientError(f"fake CRM: {operation} failed {attempt} times ({fault})")
-            self.waits.append(wait)
-        raise AssertionError("unreachable")
+        """One API call, retried by the policy."""
+        return _spent(operation, partial(self._request, operation, answer, self.retry))
+
+    def _once(self, operation: str, answer: Callable[[], T]) -> T:
+        """One request, not retried: the caller retries the whole attempt it belongs to."""
+        return self._request(operation, answer, http.ONCE)
+
+    def _retried(self, operation: str, attempt: Callable[[], T]) -> T:
+        """``attempt()`` (whose requests go through :meth:`_once`) retried as a whole."""
+        whole = partial(
+            http.call,
+            attempt,
+            classify=classify,
+            operation=operation,
+            policy=self.retry,
+            sleep=self._wait,
+            rng=self._rng,
+            where=WHERE,
+        )
+        return _spent(operation, whole)
+
+    def _wait(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        if self.sleep is not None:
+            self.sleep(seconds)
 
     def _describe(self) -> Mapping[str, frozenset[str]]:
         if self._options is None:
@@ -133,70 +172,27 @@ class FakeConnector:
                 cursor = Cursor(records[-1].modstamp, records[-1].record_id)
             yield Page(records, cursor if track_cursor else None)
 
-    # -- writing --------------------------------------------------------------------------
 
-    def _batches(self, corrections: Sequence[Correction]) -> Iterator[list[Correction]]:
-        """At most ``batch_size`` corrections, each record at most once per batch."""
-        batch: list[Correction] = []
-        for correction in corrections:
-            if len(batch) == self.batch_size or any(
-                c.record_id == correction.record_id for c in batch
-            ):
-                yield batch
-                batch = []
-            batch.append(correction)
-        if batch:
-            yield batch
+def _spent(operation: str, call: Callable[[], T]) -> T:
+    """``call()``; an injected ``transient`` fault (passed through by :func:`classify`) ends it
+    as a call whose retries ran out ends: TransientError."""
+    try:
+        return call()
+    except RequestFailed as exc:
+        raise TransientError(f"{WHERE}: {operation} failed: {exc} (retries ran out)") from exc
 
-    def _reread(self, batch: Sequence[Correction]) -> dict[str, SourceRecord]:
-        wanted = {c.record_id for c in batch}
-        return {r.record_id: r for r in self.crm.select("reread", lambda r: r.record_id in wanted)}
 
-    def _decide(self, c: Correction, current: SourceRecord | None) -> WriteOutcome | None:
-        """The outcome known before writing (None: write it), as the real writers decide."""
-        if current is None:
-            return _outcome(c, OutcomeStatus.DEAD, "record not found")
-        if current.deleted:
-            return _outcome(c, OutcomeStatus.DEAD, "record deleted")
-        if all(_same(current.fields.get(k), v) for k, v in c.changes.items()):
-            return _outcome(c, OutcomeStatus.SENT)
-        if c.expected_modstamp is not None and current.modstamp > c.expected_modstamp:
-            return _outcome(
-                c,
-                OutcomeStatus.CONFLICT,
-                f"record changed at {current.modstamp.isoformat()} after evaluation at "
-                f"{c.expected_modstamp.isoformat()}",
-            )
-        return None
-
-    def _apply_all(self, to_write: Sequence[Correction]) -> list[WriteOutcome]:
-        return [self._apply(c) for c in to_write]
-
-    def _apply(self, c: Correction) -> WriteOutcome:
-        scripted = self.crm.scripted(c.record_id)
-        if scripted is not None:
-            return _outcome(c, scripted.status, scripted.message)
-        for name, value in c.changes.items():
-            allowed = self.crm.options.get(name)
-            if value is not None and allowed is not None and value not in allowed:
-                return _outcome(
-                    c,
-                    OutcomeStatus.DEAD,
-                    f"{name}: value {value!r} is not allowed by the restricted picklist",
-                )
-        stamp = self.crm.update(c.record_id, c.changes)
-        return WriteOutcome(c.key, c.record_id, OutcomeStatus.SENT, None, True, stamp)
+def _in_window(window: Window, after: Cursor | None, record: FakeRecord) -> bool:
+    """Stamped in ``[window.start, window.end)``, and after ``after`` when given."""
+    if window.start is not None and record.modstamp < window.start:
+        return False
+    if record.modstamp >= window.end:
+        return False
+    return after is None or (record.modstamp, record.record_id) > (
+        after.modstamp,
+        after.record_id,
+    )
 
 
 def _among(ids: frozenset[str], record: FakeRecord) -> bool:
     return record.record_id in ids
-
-
-def _outcome(c: Correction, status: OutcomeStatus, message: str | None = None) -> WriteOutcome:
-    return WriteOutcome(c.key, c.record_id, status, message)
-
-
-def _same(current: Any, target: str | None) -> bool:
-    if target is None or target == "":
-        return current is None or current == ""
-    return current is not None and str(current) == target

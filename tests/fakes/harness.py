@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tests.builders import NOW, FrozenClock
+from tests.connectors.contract import STORM_KINDS
 from tests.fakes.connector import FakeConnector
 from tests.fakes.crm import FakeCrm
 from tests.fakes.records import reason_options, seed
@@ -18,6 +19,7 @@ class FakeHarness:
     page_size = 50
     status_field = "Status"
     reason_field = "Nurture_Reason__c"
+    detail_field = "Reason_Detail__c"
     modstamp_field = "SystemModstamp"
     valid_reason = "Bad Timing"
     other_reason = "Unresponsive"
@@ -27,13 +29,15 @@ class FakeHarness:
         self.clock = FrozenClock(NOW)
         self.crm = FakeCrm(self.clock, reason_options())
         seed(self.crm, records, before=NOW)
+        self._meanwhile: list[Callable[[], object]] = []
 
     @property
     def end(self) -> datetime:
         return self.clock.now + timedelta(days=1)
 
-    def connector(self) -> FakeConnector:
-        return FakeConnector(self.crm, page_size=self.page_size)
+    def connector(self, **options: Any) -> FakeConnector:
+        options.setdefault("page_size", self.page_size)
+        return FakeConnector(self.crm, sleep=self._wait, **options)
 
     def seeded_ids(self) -> list[str]:
         return list(self.crm.records)
@@ -64,8 +68,24 @@ class FakeHarness:
     def fault(self, kind: str, times: int = 1) -> None:
         self.crm.fail("query", kind, times)
 
+    def write_fault(self, kind: str) -> None:
+        self.crm.fail("update", kind)
+
+    def storm(self, rate: float) -> None:
+        self.crm.storm(rate, STORM_KINDS)
+
+    def during_next_wait(self, callback: Callable[[], object]) -> None:
+        self._meanwhile.append(callback)
+
     def requests(self) -> int:
         return sum(self.crm.requests.values())
 
     def write_requests(self) -> int:
         return self.crm.requests["update"]
+
+    def _wait(self, _seconds: float) -> None:
+        """A connector's retry wait (recorded by the connector, never slept): what a test
+        wanted to happen meanwhile happens now."""
+        due, self._meanwhile = self._meanwhile, []
+        for callback in due:
+            callback()

@@ -35,6 +35,7 @@ def lead_values(
         "Status": status,
         "Nurture_Reason__c": None,
         "Unqualified_Reason__c": None,
+        "Reason_Detail__c": None,
         "Email": "ada@example.com",
         "Company": "Example Ltd",
         "LeadSource": "Web",

@@ -1,0 +1,89 @@
+"""The fake connector's write-back, shaped as the real writers' (connectors/*/writer.py).
+
+A record's corrections are merged into one update (:func:`connectors.batching.merge_by_record`),
+the updates go in batches of ``batch_size``, and each attempt at a batch, the first and every
+retry, re-reads the batch in one request, decides each update, and sends what still needs
+writing in one update request. A failed or ambiguous request fails the attempt, and the whole
+attempt is retried: a person's edit made meanwhile is seen by the next re-read and never
+overwritten by a blind re-send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Protocol, TypeVar
+
+from connectors.base import Correction, OutcomeStatus, SourceRecord, WriteOutcome
+from connectors.batching import chunks, merge_by_record, spread_outcomes
+from connectors.salesforce.writer import same_value
+from tests.fakes.crm import FakeCrm
+
+T = TypeVar("T")
+Outcomes = dict[str, WriteOutcome]
+#: ``retried(operation, attempt)``: ``attempt()`` under the retry policy as a whole
+Retried = Callable[[str, Callable[[], Outcomes]], Outcomes]
+
+
+class Once(Protocol):
+    """``once(operation, answer)``: one request the CRM serves with ``answer()``, not retried."""
+
+    def __call__(self, operation: str, answer: Callable[[], T], /) -> T: ...
+
+
+def write(
+    crm: FakeCrm,
+    once: Once,
+    retried: Retried,
+    batch_size: int,
+    corrections: Sequence[Correction],
+) -> list[WriteOutcome]:
+    """Every correction's outcome, in input order (two requests per batch when nothing fails
+    and something needs writing)."""
+    updates = merge_by_record(corrections)
+    outcomes: Outcomes = {}
+    for batch in chunks([u.correction for u in updates], batch_size):
+        outcomes.update(retried("write", partial(write_batch, crm, once, batch)))
+    spread = spread_outcomes(updates, outcomes)
+    return [spread[c.key] for c in corrections]
+
+
+def write_batch(crm: FakeCrm, once: Once, batch: Sequence[Correction]) -> Outcomes:
+    """One attempt at a batch: re-read it, decide each update, write what still needs it."""
+    wanted = {c.record_id for c in batch}
+    rows = once("reread", partial(crm.select, "reread", lambda r: r.record_id in wanted))
+    current = {r.record_id: r for r in rows}
+    outcomes: Outcomes = {}
+    to_write = []
+    for item in batch:
+        decided = decide(item, current.get(item.record_id))
+        if decided is None:
+            to_write.append(item)
+        else:
+            outcomes[item.key] = decided
+    if to_write:
+        written = once("update", partial(crm.write_records, to_write))
+        outcomes.update((o.key, o) for o in written)
+    return outcomes
+
+
+def decide(c: Correction, current: SourceRecord | None) -> WriteOutcome | None:
+    """The outcome known before writing (None: write it), as the real writers decide."""
+    if current is None:
+        return _outcome(c, OutcomeStatus.DEAD, "record not found")
+    if current.deleted:
+        return _outcome(c, OutcomeStatus.DEAD, "record deleted")
+    if all(same_value(current.fields.get(k), v) for k, v in c.changes.items()):
+        return _outcome(c, OutcomeStatus.SENT)
+    if c.expected_modstamp is not None and current.modstamp > c.expected_modstamp:
+        return _outcome(
+            c,
+            OutcomeStatus.CONFLICT,
+            f"record changed at {current.modstamp.isoformat()} after evaluation at "
+            f"{c.expected_modstamp.isoformat()}",
+        )
+    return None
+
+
+def _outcome(c: Correction, status: OutcomeStatus, message: str | None = None) -> WriteOutcome:
+    return WriteOutcome(c.key, c.record_id, status, message)
