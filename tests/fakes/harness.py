@@ -61,6 +61,9 @@ class FakeHarness:
             self.crm.human_edit(record_id, {"Reason_Detail__c": "touched"})
         return moment
 
+    def settle(self) -> None:
+        """The fake CRM is consistent at once: nothing to wait for."""
+
     def before_write(self, callback: Callable[[], None]) -> None:
         # the writer's first request of a batch is its conflict-check re-read
         self.crm.before_next("reread", callback)
