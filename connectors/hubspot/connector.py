@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from hubspot.crm.contacts import (
@@ -69,6 +70,7 @@ class HubSpotConnector:
         self.page_size = page_size
         self.catalog = PropertyCatalog(self.api, create_missing_options=conn.create_missing_options)
         self.writer = ContactWriter(self.api, self.catalog)
+        self._search_total: int | None = None
 
     # -- checks and metadata -----------------------------------------------------------
     def check(self) -> None:
@@ -97,7 +99,10 @@ class HubSpotConnector:
         plan = window_plan(window, after, self.max_offset, self.page_size)
         batches = search_hits(plan, self._search, self.properties)
         listed = {obj.id for obj in archived}
-        yield from merged_pages(batches, archived_in(archived, window, after), listed)
+        self._search_total = None
+        for page in merged_pages(batches, archived_in(archived, window, after), listed):
+            # the first search's total counts the whole window (for progress bars only)
+            yield replace(page, total=self._search_total)
 
     def pull_all(self) -> Iterator[Page]:
         """Every contact, archived ones included.
@@ -132,6 +137,9 @@ class HubSpotConnector:
         )
         search_api = self.api.endpoint("crm.contacts.search_api")
         data, _ = self.api.call_json("search", search_api.do_search_with_http_info, request)
+        if self._search_total is None and isinstance(data, dict):
+            total = data.get("total")
+            self._search_total = total if isinstance(total, int) else None
         return contacts_of(data), next_after(data)
 
     def _archived(self) -> list[Contact]:

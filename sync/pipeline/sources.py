@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from connectors.base import Connector
 from mappings.loader import SourceMapping
@@ -22,6 +23,20 @@ class Source:
     settings: SalesforceSource | HubSpotSource
     mapping: SourceMapping
     connector: Connector
+
+    @property
+    def host(self) -> str:
+        """The CRM host this source talks to (for messages; never a secret)."""
+        connection = self.settings.connection
+        if isinstance(self.settings, SalesforceSource):
+            url = self.settings.connection.instance_url or self.settings.connection.login_url
+        else:
+            url = getattr(connection, "base_url", "")
+        return urlsplit(str(url)).netloc or str(url)
+
+    def describe(self) -> str:
+        """``name (host)``: how messages name the source."""
+        return f"{self.name} ({self.host})"
 
     @property
     def lookback(self) -> timedelta:

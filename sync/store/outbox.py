@@ -93,13 +93,18 @@ def supersede_waiting(
     return superseded
 
 
-def claim_batch(session: Session, source: str, limit: int, now: datetime) -> list[OutboxItem]:
-    """Up to ``limit`` items of ``source`` due for a write (PENDING, or RETRY whose time came).
+def claim_batch(
+    session: Session, source: str, limit: int, now: datetime, through_id: int | None = None
+) -> list[OutboxItem]:
+    """Up to ``limit`` items of ``source`` due for a write (PENDING, or RETRY whose time came),
+    only those up to id ``through_id`` when given (the writes an approval released).
 
     Oldest first. On PostgreSQL the rows stay locked for this transaction and rows another
     transaction holds are skipped.
     """
     due = or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= now)
+    if through_id is not None:
+        due = due & (OutboxItem.id <= through_id)
     # the oldest ``limit`` of each state, read in index order (source, state, id), then the
     # oldest of those: one query over both states would sort every claimable item per batch
     oldest = sorted(
