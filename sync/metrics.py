@@ -160,19 +160,28 @@ class _Quiet(WSGIRequestHandler):
         log.debug("metrics: " + format, *args)
 
 
-def serve(
-    settings: Settings,
-    sessions: sessionmaker[Session],
-    host: str,
-    port: int,
-    intervals: int,
-    clock: Clock = lambda: datetime.now(UTC),
-) -> Callable[[str, Outcome, SourceReport | None], None]:
-    """Serve metrics and health in a background thread; return the scheduler's observer."""
-    metrics = Metrics(settings, sessions)
-    server = make_server(
-        host, port, wsgi_app(metrics, sessions, intervals, clock), handler_class=_Quiet
-    )
-    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
-    log.info("metrics on http://%s:%d/metrics, health on /healthz", host, server.server_port)
-    return metrics.observe
+class MetricsServer:
+    """Metrics and health served from a background thread; :attr:`observe` feeds it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        host: str,
+        port: int,
+        intervals: int,
+        clock: Clock = lambda: datetime.now(UTC),
+    ) -> None:
+        self.metrics = Metrics(settings, sessions)
+        app = wsgi_app(self.metrics, sessions, intervals, clock)
+        self.server = make_server(host, port, app, handler_class=_Quiet)
+        self.port = self.server.server_port
+        threading.Thread(target=self.server.serve_forever, name="metrics", daemon=True).start()
+        log.info("metrics on http://%s:%d/metrics, health on /healthz", host, self.port)
+
+    def observe(self, name: str, outcome: Outcome, report: SourceReport | None) -> None:
+        self.metrics.observe(name, outcome, report)
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

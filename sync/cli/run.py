@@ -92,9 +92,10 @@ def run_command(
         recover_stale_runs(sessions, utc_now())
         observe = None
         if metrics_port is not None:
-            from sync.metrics import serve
+            from sync.metrics import MetricsServer
 
-            observe = serve(settings, sessions, metrics_host, metrics_port, unhealthy_after)
+            server = MetricsServer(settings, sessions, metrics_host, metrics_port, unhealthy_after)
+            observe = server.observe
         runner = SourceRunner(settings, sessions, utc_now, worker, observe)
         log.info("worker %s (%s) starting", worker.name, worker.instance)
         if once:

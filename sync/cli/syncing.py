@@ -112,20 +112,24 @@ def _missing(request: Any, report: Any) -> list[str]:
 
 def _human(outcomes: list[Outcome], reports: list[Any], dry_run: bool) -> None:
     for outcome, report in zip(outcomes, reports, strict=True):
-        if outcome.state in ("failed", "busy", "stopped"):
-            label = {"failed": "error", "busy": "busy", "stopped": "stopped"}[outcome.state]
-            click.echo(f"{label}: {outcome.error}", err=True)
-        elif dry_run:
+        if report is None:
+            continue
+        if dry_run:
             _diff(report)
         else:
             counts = ", ".join(f"{k} {v}" for k, v in outcome.counts.items())
             click.echo(f"{outcome.source}: run {outcome.run_id}: {counts}")
-            if outcome.error:
-                click.echo(f"note: {outcome.error}", err=True)
+
+
+def _notes(outcomes: list[Outcome]) -> None:
+    """What went wrong or waits, on stderr (also beside --json)."""
+    labels = {"failed": "error", "busy": "busy", "stopped": "stopped", "held": "note"}
+    for outcome in outcomes:
+        if outcome.error:
+            click.echo(f"{labels.get(outcome.state, 'note')}: {outcome.error}", err=True)
         if outcome.not_found:
-            click.echo(
-                f"warning: {outcome.source}: not found: {', '.join(outcome.not_found)}", err=True
-            )
+            missing = ", ".join(outcome.not_found)
+            click.echo(f"warning: {outcome.source}: not found: {missing}", err=True)
 
 
 def _run_sources(
@@ -155,10 +159,7 @@ def _run_sources(
             outcomes.append(outcome)
             reports.append(report)
     emit([vars(o) for o in outcomes], as_json, lambda _: _human(outcomes, reports, request.dry_run))
-    if as_json:
-        for outcome in outcomes:
-            if outcome.error and outcome.state != "succeeded":
-                click.echo(f"{outcome.state}: {outcome.error}", err=True)
+    _notes(outcomes)
     codes = [_SEVERITY[o.state] for o in outcomes if o.state in _SEVERITY]
     if codes:
         raise click.exceptions.Exit(min(codes, key=list(_SEVERITY.values()).index))
