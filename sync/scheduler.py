@@ -148,8 +148,13 @@ class SourceRunner:
         self.observe(name, outcome, report)
         return outcome
 
+    def _host(self, name: str) -> str:
+        from sync.pipeline.sources import host_of
+
+        return host_of(self.settings.sources[name])
+
     def _attempt(self, name: str) -> tuple[Outcome, SourceReport | None]:
-        from connectors.base import LimitExhausted
+        from connectors.base import ConnectorError, LimitExhausted
         from sync.pipeline.cycle import leased_sync
         from sync.pipeline.engine import Engine, SyncRequest
         from sync.pipeline.sources import open_sources
@@ -162,10 +167,11 @@ class SourceRunner:
             log.info("%s: skipped: %s", name, exc)
             return Outcome.SKIPPED, None
         except LimitExhausted as exc:
-            log.warning("%s: cycle stopped: %s", name, redact(str(exc)))
+            log.warning("%s: cycle stopped (%s): %s", name, self._host(name), redact(str(exc)))
             return Outcome.STOPPED, engine.last_report
         except Exception as exc:  # the daemon outlives any one cycle
-            log.error("%s: cycle failed: %s", name, summarize(exc))
+            text = redact(str(exc)) if isinstance(exc, ConnectorError) else summarize(exc)
+            log.error("%s: cycle failed (%s): %s", name, self._host(name), text)
             log.debug("%s: cycle failed", name, exc_info=True)
             return Outcome.FAILED, engine.last_report
         counts = ", ".join(f"{key} {value}" for key, value in report.counts.items())

@@ -27,12 +27,7 @@ class Source:
     @property
     def host(self) -> str:
         """The CRM host this source talks to (for messages; never a secret)."""
-        connection = self.settings.connection
-        if isinstance(self.settings, SalesforceSource):
-            url = self.settings.connection.instance_url or self.settings.connection.login_url
-        else:
-            url = getattr(connection, "base_url", "")
-        return urlsplit(str(url)).netloc or str(url)
+        return host_of(self.settings)
 
     def describe(self) -> str:
         """``name (host)``: how messages name the source."""
@@ -49,6 +44,15 @@ class Source:
     @property
     def write_back(self) -> bool:
         return self.settings.write_back.enabled
+
+
+def host_of(config: SalesforceSource | HubSpotSource) -> str:
+    """``host:port`` of the CRM a source talks to (its instance, else login, URL)."""
+    if isinstance(config, SalesforceSource):
+        url = config.connection.instance_url or config.connection.login_url
+    else:
+        url = config.connection.base_url
+    return urlsplit(str(url)).netloc or str(url)
 
 
 def _secret(value: Any) -> str | None:

@@ -158,11 +158,22 @@ def test_given_the_crm_refuses_when_the_job_runs_then_the_error_is_logged_not_ra
     assert outcome is Outcome.FAILED
     failures = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert [r.getMessage().split(":")[0] for r in failures] == ["salesforce"]
-    assert "cycle failed" in failures[0].getMessage()
+    host = harness.box.salesforce_url.removeprefix("http://")
+    assert f"cycle failed ({host}): " in failures[0].getMessage()
     assert "sandbox-password" not in caplog.text and "sandbox-token" not in caplog.text
     assert leases(harness) == []
     harness.box.salesforce.faults.load({})
     assert worker("salesforce") is Outcome.RAN
+
+
+def test_given_the_daily_api_limit_mid_pull_when_the_job_runs_then_the_run_is_stopped_not_failed(
+    harness: Harness,
+) -> None:
+    harness.box.salesforce.faults.script("query", "request_limit", times=3)
+
+    assert runner(harness)("salesforce") is Outcome.STOPPED
+    assert run_rows(harness) == [("salesforce", RunState.STOPPED)]
+    assert leases(harness) == []
 
 
 def test_given_a_run_of_a_crashed_worker_when_the_daemon_starts_then_it_is_marked_dead(
