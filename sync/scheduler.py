@@ -21,12 +21,15 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from connectors.base import ConnectorError, LimitExhausted
 from sync.config.models import Schedule
 from sync.config.settings import Settings
 from sync.lease import LeaseBusy, Worker
 from sync.logs import context, redact, summarize
-from sync.pipeline.cycle import lease_name
+from sync.pipeline.cycle import lease_name, leased_sync
+from sync.pipeline.engine import Engine, SyncRequest
 from sync.pipeline.lifecycle import SourceReport
+from sync.pipeline.sources import host_of, open_sources, preload_connectors
 from sync.store import runs
 
 log = logging.getLogger(__name__)
@@ -141,6 +144,7 @@ class SourceRunner:
         self.clock = clock
         self.worker = worker
         self.observe = observe or (lambda _name, _outcome, _report: None)
+        preload_connectors(settings)  # cycles start in parallel threads: import up front
 
     def __call__(self, name: str) -> Outcome:
         """Run one cycle of source ``name`` unless another worker holds its lease."""
@@ -149,16 +153,9 @@ class SourceRunner:
         return outcome
 
     def _host(self, name: str) -> str:
-        from sync.pipeline.sources import host_of
-
         return host_of(self.settings.sources[name])
 
     def _attempt(self, name: str) -> tuple[Outcome, SourceReport | None]:
-        from connectors.base import ConnectorError, LimitExhausted
-        from sync.pipeline.cycle import leased_sync
-        from sync.pipeline.engine import Engine, SyncRequest
-        from sync.pipeline.sources import open_sources
-
         engine = Engine(self.settings, self.sessions, self.clock, worker=self.worker)
         try:
             with context(source=name), open_sources(self.settings, [name]) as sources:

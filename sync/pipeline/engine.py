@@ -105,9 +105,11 @@ class Engine:
         (the lease check). A dry run rolls everything back and returns the diff."""
         kind = "sync" if request.mode == "incremental" else "resync"
         if request.dry_run:
+            # it writes nothing anywhere, so it needs no lease check (the lease still keeps
+            # other runs out); renewing in its never-committed session would hold the lease row
             report = self._lifecycle.last = SourceReport(source.name, None)
             with self.sessions() as session, context(source=source.name, stage="dry run"):
-                self._cycle(session, source, request, report, guard or no_guard)
+                self._cycle(session, source, request, report, no_guard)
                 session.rollback()
             return report
         return self._lifecycle.run(

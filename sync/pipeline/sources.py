@@ -125,6 +125,22 @@ def _hubspot(source: HubSpotSource, mapping: SourceMapping, share: float) -> Con
     )
 
 
+def preload_connectors(settings: Settings) -> None:
+    """Import the connector modules the configured sources use, now, from this thread.
+
+    Sources build their connectors lazily; when the scheduler starts several sources' first
+    cycles at the same instant in different threads, their first imports of the same modules
+    race (a _DeadlockError or a half-initialised module). Import them once, up front.
+    """
+    kinds = {type(config) for config in settings.sources.values()}
+    if SalesforceSource in kinds:
+        import connectors.salesforce.client
+        import connectors.salesforce.connector
+    if HubSpotSource in kinds:
+        import connectors.hubspot.client
+        import connectors.hubspot.connector  # noqa: F401
+
+
 def build_source(settings: Settings, name: str) -> Source:
     """The source ``name`` of ``settings`` with its connector (no network yet)."""
     config = settings.sources[name]
