@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -39,6 +40,10 @@ Clock = Callable[[], datetime]
 #: later than that it is skipped and the next fire time is used (a missed cycle loses nothing:
 #: the cursor makes the next one pull what was missed)
 MISFIRE_GRACE = timedelta(minutes=5)
+
+
+#: cycles one worker runs at once by default (``leadloop run --parallel``)
+DEFAULT_PARALLEL = 2
 
 
 class Outcome(enum.Enum):
@@ -78,15 +83,18 @@ def build_scheduler(
     run_source: Callable[[str], object],
     scheduler_cls: type[BaseScheduler] = BackgroundScheduler,
     now: datetime | None = None,
+    parallel: int = DEFAULT_PARALLEL,
 ) -> BaseScheduler:
-    """A (not started) scheduler with one job ``sync:<source>`` per scheduled source.
+    """A (not started) scheduler with one job ``sync:<source>`` per scheduled source, running
+    at most ``parallel`` cycles at once (the other due ones wait for a free thread, and by
+    then another worker may have taken them: that is how workers share the sources).
 
     Each job calls ``run_source(name)``; at most one instance per source runs at a time, missed
     fire times collapse into one run, and a run later than :data:`MISFIRE_GRACE` is skipped.
     Given ``now``, interval jobs first run at ``now`` (a restarted daemon syncs at once), cron
     jobs at their next cron time.
     """
-    scheduler = scheduler_cls(timezone=UTC)
+    scheduler = scheduler_cls(timezone=UTC, executors={"default": ThreadPoolExecutor(parallel)})
     for name in scheduled_sources(settings):
         schedule = settings.sources[name].schedule
         assert schedule is not None

@@ -40,6 +40,14 @@ _POLL_SECONDS = 0.5
     "a restarted worker takes its own leases back at once. Give each worker its own.",
 )
 @click.option(
+    "--parallel",
+    type=click.IntRange(1, 32),
+    default=2,
+    show_default=True,
+    help="Cycles this worker runs at once; due sources beyond that wait for a free slot, and "
+    "other workers take them meanwhile.",
+)
+@click.option(
     "--metrics-port",
     type=click.IntRange(1, 65535),
     help="Serve Prometheus metrics on /metrics and a health check on /healthz at this port.",
@@ -62,6 +70,7 @@ def run_command(
     config_path: Path | None,
     once: bool,
     worker_id: str | None,
+    parallel: int,
     metrics_port: int | None,
     metrics_host: str,
     unhealthy_after: int,
@@ -101,7 +110,7 @@ def run_command(
         if once:
             _run_once(runner, names)
         else:
-            _serve(settings, runner)
+            _serve(settings, runner, parallel)
 
 
 def _run_once(runner: Any, names: list[str]) -> None:
@@ -120,7 +129,7 @@ def _run_once(runner: Any, names: list[str]) -> None:
             raise click.exceptions.Exit(code)
 
 
-def _serve(settings: Any, runner: Any) -> None:
+def _serve(settings: Any, runner: Any, parallel: int) -> None:
     """Run the scheduler until SIGTERM/SIGINT, then let running cycles finish."""
     from sync.cli.base import utc_now
     from sync.scheduler import build_scheduler
@@ -129,7 +138,7 @@ def _serve(settings: Any, runner: Any) -> None:
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
     }
-    scheduler = build_scheduler(settings, runner, now=utc_now())
+    scheduler = build_scheduler(settings, runner, now=utc_now(), parallel=parallel)
     try:
         scheduler.start()
         for job in scheduler.get_jobs():
