@@ -35,11 +35,11 @@ def _source(settings: Any, name: str, session: Any, now: datetime) -> dict[str, 
     data = source_summary(session, name, STREAM)
     data.update(_schedule(settings, name, session, now))
     latest = data["runs"][0] if data["runs"] else None
-    data["last_outcome"] = (
-        None
-        if latest is None
-        else {key: latest[key] for key in ("id", "kind", "state", "finished_at", "error")}
-    )
+    data["last_outcome"] = None
+    if latest is not None:
+        keys = ("id", "kind", "state", "finished_at", "error")
+        data["last_outcome"] = {key: latest[key] for key in keys}
+        data["last_outcome"]["held"] = latest["counts"].get("held", 0)
     lease = lease_info(session, lease_name(name))
     data["held_by"] = (
         None
@@ -91,6 +91,11 @@ def _print_status(data: dict[str, Any]) -> None:
         if last:
             error = f": {last['error']}" if last["error"] else ""
             click.echo(f"  last run {last['id']} ({last['kind']}): {last['state']}{error}")
+            if last.get("held"):
+                click.echo(
+                    f"  writes to {last['held']} records wait for approval: "
+                    f"`leadloop outbox --run {last['id']}`, then `leadloop approve {last['id']}`"
+                )
         held = src["held_by"]
         if held:
             click.echo(f"  being synced by worker {held['worker']} since {held['since']}")

@@ -39,6 +39,9 @@ def test_given_a_tight_change_budget_when_sync_runs_then_writes_wait_and_it_says
     assert f"writes to {held} records" in err and f"`leadloop approve {run_id}`" in err
     assert "`leadloop outbox --source salesforce --state pending`" in err
     assert harness.writes() == 0
+    status = _run(harness, "status")[1]
+    assert f"writes to {held} records wait for approval" in status
+    assert f"`leadloop approve {run_id}`" in status
 
 
 def test_given_held_writes_when_listed_then_each_shows_old_and_new_value_and_policy(
