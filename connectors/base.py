@@ -74,10 +74,15 @@ class SourceRecord:
 
 @dataclass(frozen=True)
 class Page:
-    """A batch of records plus the cursor that is safe to persist once they are stored."""
+    """A batch of records plus the cursor that is safe to persist once they are stored.
+
+    ``total``: how many records the whole pull returns, when the API says so (Salesforce's
+    ``totalSize``, HubSpot search's ``total``), for progress bars; None when unknown.
+    """
 
     records: Sequence[SourceRecord]
     cursor: Cursor | None
+    total: int | None = None
 
 
 # --------------------------------------------------------------------------------------------

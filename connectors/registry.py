@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from connectors.base import Connector
 from connectors.settings import Model, PullSettings, WriteBackSettings
@@ -71,6 +72,13 @@ class ConnectorType:
     write_back: type[WriteBackSettings]
     streams: Mapping[str, Stream]  # object name -> how it is read
     from_config: Callable[[SourceSettings, BuildContext], Connector]
+    #: ``host:port`` a source with these connection settings talks to (for messages)
+    host: Callable[[Any], str]
+
+
+def url_host(url: str) -> str:
+    """``host:port`` of a URL (the URL itself when it has none)."""
+    return urlsplit(url).netloc or url
 
 
 def _discover() -> dict[str, ConnectorType]:

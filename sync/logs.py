@@ -5,10 +5,17 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 _SECRETS: set[str] = set()
+#: what every log line of the current run carries: run_id, source, stage
+_CONTEXT: ContextVar[Mapping[str, object]] = ContextVar(
+    "leadloop_log_context", default=MappingProxyType({})
+)
 MASK = "********"
 
 
@@ -23,6 +30,44 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, MASK)
     return text
+
+
+#: longest error summary kept on a run row
+SUMMARY_CHARS = 300
+
+
+def summarize(exc: BaseException) -> str:
+    """One short, redacted line for a run row or a user: the error's class, the first line of
+    its message and the record it concerns; never a traceback, SQL or its parameters."""
+    # a SQLAlchemy error's text embeds the statement and its parameters (lead data): show the
+    # driver's own error instead, whose first line names the constraint, not the values
+    cause = getattr(exc, "orig", None)
+    shown = cause if isinstance(cause, BaseException) else exc
+    lines = str(shown).strip().splitlines()
+    text = f"{type(shown).__name__}: {lines[0]}" if lines else type(shown).__name__
+    record = getattr(exc, "record_id", None)
+    if record and str(record) not in text:
+        text += f" (record {record})"
+    text = redact(text)
+    return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 3] + "..."
+
+
+@contextmanager
+def context(**fields: object) -> Iterator[None]:
+    """Within the block, log records carry ``fields`` (e.g. ``run_id``, ``source``, ``stage``)."""
+    token = _CONTEXT.set({**_CONTEXT.get(), **fields})
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
+
+
+class _ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _CONTEXT.get().items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
 
 
 class _RedactingFilter(logging.Filter):
@@ -55,6 +100,7 @@ class JsonFormatter(logging.Formatter):
 def configure(level: str = "info", fmt: str = "human") -> None:
     """Send log records to stderr in the chosen format. Safe to call more than once."""
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_ContextFilter())
     handler.addFilter(_RedactingFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())

@@ -2,19 +2,19 @@
 
 Jobs live in memory only and are rebuilt from the config at every start: a persistent job store
 would pickle job functions and break when code moves. Several workers may run the same config:
-each cycle first takes the lease ``sync:<source>`` in the store, so on PostgreSQL no two workers
-sync the same source at once, and whoever is free picks the next cycle up.
+each cycle first takes the lease ``sync:<source>`` in the store (as ``sync``, ``resync``,
+``approve`` and ``undo`` do), so no two runs of a source overlap, and whoever is free picks the
+next cycle up.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -22,10 +22,16 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from connectors.base import ConnectorError, LimitExhausted
 from sync.config.models import Schedule
 from sync.config.settings import Settings
-from sync.logs import redact
-from sync.store import leases, runs
+from sync.lease import LeaseBusy, Worker
+from sync.logs import context, redact, summarize
+from sync.pipeline.cycle import lease_name, leased_sync
+from sync.pipeline.engine import Engine, SyncRequest
+from sync.pipeline.lifecycle import SourceReport
+from sync.pipeline.sources import host_of, open_sources, preload_connectors
+from sync.store import runs
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -34,24 +40,25 @@ Clock = Callable[[], datetime]
 #: later than that it is skipped and the next fire time is used (a missed cycle loses nothing:
 #: the cursor makes the next one pull what was missed)
 MISFIRE_GRACE = timedelta(minutes=5)
-#: how long a worker's claim on a source lasts without renewal; renewed while the cycle runs,
-#: so it only matters when a worker dies holding it (another worker takes over after this)
-LEASE_TTL = timedelta(minutes=15)
-#: how often (wall time) a running cycle renews its lease; well inside LEASE_TTL
-LEASE_RENEW_SECONDS = 60.0
+
+
+#: cycles one worker runs at once by default (``leadloop run --parallel``)
+DEFAULT_PARALLEL = 2
 
 
 class Outcome(enum.Enum):
     """What one scheduled cycle did."""
 
     RAN = "ran"
+    HELD = "held"  # ran; its writes exceed the change budget and wait for approval
     SKIPPED = "skipped"  # another worker holds the source's lease
+    STOPPED = "stopped"  # the CRM's daily API allowance (or our share) is spent
     FAILED = "failed"
 
 
 def job_id(source: str) -> str:
     """The stable job id (and lease name) of ``source``'s sync job."""
-    return f"sync:{source}"
+    return lease_name(source)
 
 
 def scheduled_sources(settings: Settings) -> list[str]:
@@ -76,15 +83,18 @@ def build_scheduler(
     run_source: Callable[[str], object],
     scheduler_cls: type[BaseScheduler] = BackgroundScheduler,
     now: datetime | None = None,
+    parallel: int = DEFAULT_PARALLEL,
 ) -> BaseScheduler:
-    """A (not started) scheduler with one job ``sync:<source>`` per scheduled source.
+    """A (not started) scheduler with one job ``sync:<source>`` per scheduled source, running
+    at most ``parallel`` cycles at once (the other due ones wait for a free thread, and by
+    then another worker may have taken them: that is how workers share the sources).
 
     Each job calls ``run_source(name)``; at most one instance per source runs at a time, missed
     fire times collapse into one run, and a run later than :data:`MISFIRE_GRACE` is skipped.
     Given ``now``, interval jobs first run at ``now`` (a restarted daemon syncs at once), cron
     jobs at their next cron time.
     """
-    scheduler = scheduler_cls(timezone=UTC)
+    scheduler = scheduler_cls(timezone=UTC, executors={"default": ThreadPoolExecutor(parallel)})
     for name in scheduled_sources(settings):
         schedule = settings.sources[name].schedule
         assert schedule is not None
@@ -108,7 +118,7 @@ def build_scheduler(
 
 def recover_stale_runs(sessions: sessionmaker[Session], now: datetime) -> int:
     """Mark dead the runs of crashed workers (stale heartbeat); return how many."""
-    from sync.pipeline.engine import STALE_AFTER
+    from sync.pipeline.lifecycle import STALE_AFTER
 
     with sessions() as session:
         dead = runs.mark_stale_runs_dead(session, now, STALE_AFTER)
@@ -118,10 +128,15 @@ def recover_stale_runs(sessions: sessionmaker[Session], now: datetime) -> int:
     return len(dead)
 
 
-class SourceRunner:
-    """``run_source`` for the scheduler: one guarded, leased incremental cycle of a source.
+Observer = Callable[[str, "Outcome", "SourceReport | None"], None]
 
-    Never raises: a failed cycle is logged (secrets masked) and the next fire time tries again.
+
+class SourceRunner:
+    """``run_source`` for the scheduler: one leased incremental cycle of a source.
+
+    Never raises: a failed cycle is logged (secrets masked) and the next fire time tries again;
+    a cycle whose writes exceed the change budget still pulls and evaluates, and its writes wait
+    for approval. ``observe(name, outcome, report)`` hears every cycle (metrics).
     """
 
     def __init__(
@@ -129,83 +144,60 @@ class SourceRunner:
         settings: Settings,
         sessions: sessionmaker[Session],
         clock: Clock,
-        holder: str,
-        renew_seconds: float = LEASE_RENEW_SECONDS,
+        worker: Worker,
+        observe: Observer | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
-        self.holder = holder
-        self.renew_seconds = renew_seconds
+        self.worker = worker
+        self.observe = observe or (lambda _name, _outcome, _report: None)
+        preload_connectors(settings)  # cycles start in parallel threads: import up front
 
     def __call__(self, name: str) -> Outcome:
         """Run one cycle of source ``name`` unless another worker holds its lease."""
+        outcome, report = self._attempt(name)
+        self.observe(name, outcome, report)
+        return outcome
+
+    def _host(self, name: str) -> str:
+        return host_of(self.settings.sources[name])
+
+    def _attempt(self, name: str) -> tuple[Outcome, SourceReport | None]:
+        engine = Engine(self.settings, self.sessions, self.clock, worker=self.worker)
         try:
-            with hold_lease(
-                self.sessions, job_id(name), self.holder, self.clock, self.renew_seconds
-            ) as held:
-                if not held:
-                    log.info("%s: skipped, another worker holds lease %s", name, job_id(name))
-                    return Outcome.SKIPPED
-                self._cycle(name)
-                return Outcome.RAN
+            with context(source=name), open_sources(self.settings, [name]) as sources:
+                report = leased_sync(engine, sources[name], SyncRequest())
+        except LeaseBusy as exc:
+            log.info("%s: skipped: %s", name, exc)
+            return Outcome.SKIPPED, None
+        except LimitExhausted as exc:
+            log.warning("%s: cycle stopped (%s): %s", name, self._host(name), redact(str(exc)))
+            return Outcome.STOPPED, engine.last_report
         except Exception as exc:  # the daemon outlives any one cycle
-            log.error("%s: cycle failed: %s: %s", name, type(exc).__name__, redact(str(exc)))
-            return Outcome.FAILED
-
-    def _cycle(self, name: str) -> None:
-        from sync.pipeline.engine import Engine, SyncRequest
-        from sync.pipeline.sources import open_sources
-
-        with open_sources(self.settings, [name]) as sources:
-            report = Engine(self.settings, self.sessions, self.clock).sync(
-                sources[name], SyncRequest()
-            )
+            text = redact(str(exc)) if isinstance(exc, ConnectorError) else summarize(exc)
+            log.error("%s: cycle failed (%s): %s", name, self._host(name), text)
+            log.debug("%s: cycle failed", name, exc_info=True)
+            return Outcome.FAILED, engine.last_report
         counts = ", ".join(f"{key} {value}" for key, value in report.counts.items())
         log.info("%s: run %s succeeded: %s", name, report.run_id, counts)
+        return (Outcome.HELD if report.held else Outcome.RAN), report
 
 
-def _claim(sessions: sessionmaker[Session], lease: str, holder: str, now: datetime) -> bool:
-    with sessions() as session:
-        held = leases.acquire_lease(session, lease, holder, now, LEASE_TTL)
-        session.commit()
-    return held
+def next_fire_time(schedule: Schedule, last_start: datetime | None, now: datetime) -> datetime:
+    """When a daemon runs the source next: its next cron time; for an interval, one interval
+    after the last run started (now when overdue or never run)."""
+    if schedule.cron is not None:
+        fire = CronTrigger.from_crontab(schedule.cron, timezone=UTC).get_next_fire_time(None, now)
+        assert fire is not None  # a crontab always fires again
+        return fire
+    assert schedule.every is not None
+    return now if last_start is None else max(now, last_start + schedule.every)
 
 
-@contextmanager
-def hold_lease(
-    sessions: sessionmaker[Session],
-    lease: str,
-    holder: str,
-    clock: Clock,
-    renew_seconds: float = LEASE_RENEW_SECONDS,
-) -> Iterator[bool]:
-    """Hold ``lease`` for ``holder`` during the block, renewed every ``renew_seconds``.
-
-    Yields False (and holds nothing) when another holder has it. Released on exit, even when
-    the block raises.
-    """
-    if not _claim(sessions, lease, holder, clock()):
-        yield False
-        return
-    done = threading.Event()
-
-    def renew() -> None:
-        while not done.wait(renew_seconds):
-            try:
-                if not _claim(sessions, lease, holder, clock()):
-                    log.warning("lease %s was taken over by another worker", lease)
-                    return
-            except Exception as exc:  # retried at the next interval
-                log.warning("lease %s not renewed: %s", lease, redact(str(exc)))
-
-    renewer = threading.Thread(target=renew, daemon=True, name=f"lease {lease}")
-    renewer.start()
-    try:
-        yield True
-    finally:
-        done.set()
-        renewer.join()
-        with sessions() as session:
-            leases.release_lease(session, lease, holder)
-            session.commit()
+def interval_of(schedule: Schedule, now: datetime) -> timedelta:
+    """The time between two runs (for a cron schedule: between its next two fire times)."""
+    if schedule.every is not None:
+        return schedule.every
+    first = next_fire_time(schedule, None, now)
+    return next_fire_time(schedule, None, first) - first

@@ -1,5 +1,7 @@
 """Waiting in tests for something another thread or process does: never a fixed sleep.
 
+(:func:`pace` is the one other use of time: a load test feeding work at a fixed rate.)
+
 Wait on an event where the code under test can set one; otherwise poll the observable
 condition with :func:`wait_until`, which returns as soon as it holds and fails, naming what
 it waited for, once the deadline has passed.
@@ -21,3 +23,9 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
         if time.monotonic() >= deadline:
             raise AssertionError(f"gave up after {timeout:g} s waiting for {what}")
         time.sleep(POLL_INTERVAL)
+
+
+def pace(seconds: float) -> None:
+    """Let ``seconds`` pass between two rounds of a load that feeds work at a fixed rate (a
+    soak test's edits): pacing, not synchronisation, which is what :func:`wait_until` is for."""
+    time.sleep(seconds)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from hubspot.crm.contacts import (
@@ -79,6 +80,7 @@ class HubSpotConnector:
         self.page_size = page_size
         self.catalog = PropertyCatalog(self.api, create_missing_options=conn.create_missing_options)
         self.writer = ContactWriter(self.api, self.catalog)
+        self._search_total: int | None = None
 
     # -- checks and metadata -----------------------------------------------------------
     def check(self) -> None:
@@ -103,7 +105,10 @@ class HubSpotConnector:
         plan = window_plan(window, after, self.max_offset, self.page_size)
         batches = search_hits(plan, self._search, self.properties)
         listed = {obj.id for obj in archived}
-        yield from merged_pages(batches, archived_in(archived, window, after), listed)
+        self._search_total = None
+        for page in merged_pages(batches, archived_in(archived, window, after), listed):
+            # the first search's total counts the whole window (for progress bars only)
+            yield replace(page, total=self._search_total)
 
     def pull_all(self) -> Iterator[Page]:
         """Every contact, archived ones included.
@@ -144,6 +149,9 @@ class HubSpotConnector:
             shape=SEARCH_SHAPE,
             check=lambda answer: complete_search_page(answer, body.get("after")),
         )
+        if self._search_total is None and isinstance(data, dict):
+            total = data.get("total")
+            self._search_total = total if isinstance(total, int) else None
         return contacts_of(data), next_after(data)
 
     def _archived(self) -> list[Contact]:

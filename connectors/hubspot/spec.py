@@ -11,7 +11,7 @@ from pydantic import Field
 from connectors.base import Connector
 from connectors.hubspot import client
 from connectors.hubspot.connector import HubSpotConnector
-from connectors.registry import BuildContext, ConnectorType, SourceSettings, Stream
+from connectors.registry import BuildContext, ConnectorType, SourceSettings, Stream, url_host
 from connectors.settings import (
     ConfigFile,
     Lookback,
@@ -79,4 +79,5 @@ CONNECTOR = ConnectorType(
     write_back=HubSpotWriteBack,
     streams={CONTACTS.object: CONTACTS},
     from_config=from_config,
+    host=lambda connection: url_host(connection.base_url),
 )

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from connectors.base import Connector, secret_values
-from connectors.registry import BuildContext, ConnectorType, SourceSettings, Stream
+from connectors.registry import BuildContext, ConnectorType, SourceSettings, Stream, url_host
 from connectors.salesforce import client
 from connectors.salesforce.connector import SalesforceConnector
 from connectors.salesforce.streams import StreamSpec
@@ -141,4 +141,5 @@ CONNECTOR = ConnectorType(
     write_back=SalesforceWriteBack,
     streams={LEAD.object: LEAD},
     from_config=from_config,
+    host=lambda connection: url_host(connection.instance_url or connection.login_url),
 )

@@ -272,4 +272,7 @@ def pull_pages(
         records = after_cursor(to_source_records(raw_page["records"], spec), after)
         if track_cursor:
             cursor = cursor_of(records, cursor)
-        yield Page(records, cursor if track_cursor else None)
+        total = raw_page.get("totalSize")
+        yield Page(
+            records, cursor if track_cursor else None, total if isinstance(total, int) else None
+        )

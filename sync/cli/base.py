@@ -1,18 +1,17 @@
-"""What every ``leadloop`` verb shares: the root group, options, errors, exit codes, the store.
+"""What every ``leadloop`` verb shares: the root group, options, the store, progress.
 
-Exit codes: 0 ok, 1 the run failed, 2 bad config or usage. Logs go to stderr; data (``--json``)
-goes to stdout. Every verb takes ``-c/--config`` (default ``$LEADLOOP_CONFIG`` or
-``./leadloop.yaml``).
+Exit codes and the top-level error handler live in :mod:`sync.cli.errors`. Logs go to stderr;
+data (``--json``) goes to stdout. Every verb takes ``-c/--config`` (default
+``$LEADLOOP_CONFIG`` or ``./leadloop.yaml``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,27 +20,34 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import logs
+from sync.cli.errors import (
+    EXIT_BUSY,
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_HELD,
+    EXIT_OK,
+    EXIT_STOPPED,
+    ConfigProblem,
+    Group,
+    Problem,
+    RunFailed,
+    translate,
+)
 
 log = logging.getLogger("leadloop")
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
-
-
-class ConfigProblem(click.ClickException):
-    """Bad configuration: printed as is, exit code 2."""
-
-    exit_code = EXIT_CONFIG
-
-    def show(self, file: Any = None) -> None:
-        click.echo(self.format_message(), err=True)
-
-
-class RunFailed(click.ClickException):
-    exit_code = EXIT_FAILED
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+__all__ = [
+    "EXIT_BUSY",
+    "EXIT_CONFIG",
+    "EXIT_FAILED",
+    "EXIT_HELD",
+    "EXIT_OK",
+    "EXIT_STOPPED",
+    "ConfigProblem",
+    "Problem",
+    "RunFailed",
+]
 
 
 def config_option(func: F) -> F:
@@ -60,22 +66,18 @@ def json_option(func: F) -> F:
 
 
 def guarded(func: F) -> F:
-    """Turn the errors users can cause into clear messages and the documented exit codes."""
+    """Turn the errors users can cause into clear messages and the documented exit codes
+    (the root group does the same for every verb; this keeps a verb safe on its own)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from connectors.base import ConnectorError
-        from sync.config.settings import ConfigError
-        from sync.store.errors import SchemaOutOfDate, StoreError
-
         try:
             return func(*args, **kwargs)
-        except ConfigError as exc:
-            raise ConfigProblem(str(exc)) from exc
-        except (SchemaOutOfDate, StoreError) as exc:
-            raise RunFailed(logs.redact(str(exc))) from exc
-        except ConnectorError as exc:
-            raise RunFailed(logs.redact(str(exc))) from exc
+        except BaseException as exc:
+            problem = translate(exc)
+            if problem is None:
+                raise
+            raise problem from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -94,7 +96,9 @@ def emit(data: Any, as_json: bool, human: Callable[[Any], None]) -> None:
         human(data)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
@@ -127,21 +131,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def progress(label: str) -> Callable[[int], None]:
-    """A live counter on a terminal, plain log lines otherwise."""
-    seen = [0]
-    live = sys.stderr.isatty()
-
-    def tick(n: int) -> None:
-        seen[0] += n
-        if live:
-            click.echo(f"\r{label}: {seen[0]:,} records", err=True, nl=False)
-        else:
-            log.info("%s: %d records", label, seen[0])
-
-    return tick
-
-
 @contextmanager
 def open_store(settings: Any) -> Iterator[sessionmaker[Session]]:
     """Sessions on the configured store, refusing an out-of-date schema."""
@@ -153,6 +142,31 @@ def open_store(settings: Any) -> Iterator[sessionmaker[Session]]:
         yield session_factory(engine)
     finally:
         engine.dispose()
+
+
+def wait_option(func: F) -> F:
+    return click.option(
+        "--wait",
+        "wait",
+        default="0s",
+        show_default=True,
+        metavar="DURATION",
+        help="When another run holds the source, wait this long for it (e.g. 90s, 5m), "
+        "then exit 3.",
+    )(func)
+
+
+def parse_wait(text: str) -> timedelta:
+    """``--wait``'s duration (UsageError when it is not one)."""
+    from connectors.durations import parse_duration
+
+    try:
+        value = parse_duration(text)
+    except (ValueError, OverflowError) as exc:
+        raise click.UsageError(f"--wait {text!r}: {exc}") from None
+    if value < timedelta(0) or value > timedelta(days=1):
+        raise click.UsageError(f"--wait {text!r}: give a duration from 0s to 24h")
+    return value
 
 
 def sources_option(func: Any) -> Any:

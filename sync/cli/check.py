@@ -2,47 +2,94 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sync.cli.base import config_option, emit, guarded, json_option, load
+from sync.cli.base import EXIT_CONFIG, EXIT_FAILED, config_option, emit, guarded, json_option, load
 
 
 @click.command()
 @config_option
 @click.option(
-    "--connect", is_flag=True, help="Also log in to every source and check the mapped fields exist."
+    "--connect",
+    is_flag=True,
+    help="Also open the store and log in to every source, checking the mapped fields exist.",
 )
 @json_option
 @guarded
 def check(config_path: Path | None, connect: bool, as_json: bool) -> None:
-    """Validate the config and its mappings (offline unless --connect)."""
-    from sync.config.settings import resolve_config_path
+    """Validate the config and its mappings (offline unless --connect).
+
+    Exit 0 when all is well, 2 for config problems (every one listed, with file, line and key),
+    1 when --connect cannot reach the store or a source.
+    """
+    from sync.config.settings import ConfigError, resolve_config_path
 
     path = resolve_config_path(config_path)
-    settings = load(config_path)
-    result: dict[str, Any] = {
-        "config": str(path),
-        "valid": True,
-        "sources": sorted(settings.sources),
-    }
+    result: dict[str, Any] = {"config": str(path), "valid": True, "problems": []}
+    try:
+        settings = load(config_path)
+    except ConfigError as exc:
+        if not as_json:
+            raise
+        result.update(valid=False, problems=[_issue(issue) for issue in exc.errors])
+        click.echo(json.dumps(result, indent=2))
+        raise click.exceptions.Exit(EXIT_CONFIG) from None
+    result["sources"] = sorted(settings.sources)
     if connect:
-        from sync.pipeline.sources import open_sources
+        result["problems"] = _connect(settings, result)
+    emit(result, as_json, _human)
+    if result["problems"]:
+        raise click.exceptions.Exit(EXIT_FAILED)
 
-        with open_sources(settings) as sources:
-            for name, source in sources.items():
+
+def _issue(issue: Any) -> dict[str, Any]:
+    return {"file": issue.file, "line": issue.line, "key": issue.key_path, "message": issue.message}
+
+
+def _connect(settings: Any, result: dict[str, Any]) -> list[str]:
+    """Open the store and log in to each source; the problems found, each named."""
+    from sync.logs import redact, summarize
+    from sync.pipeline.sources import open_sources
+    from sync.store.db import current_revision, head_revision, make_engine, safe_url
+    from sync.store.errors import StoreError
+
+    problems = []
+    try:
+        engine = make_engine(settings.store.dsn)
+        try:
+            revision = current_revision(engine)
+        finally:
+            engine.dispose()
+        result["store"] = {"url": safe_url(engine), "revision": revision, "head": head_revision()}
+    except StoreError as exc:
+        problems.append(f"store: {redact(str(exc))}")
+    with open_sources(settings) as sources:
+        for name, source in sources.items():
+            try:
                 source.connector.check()
+            except Exception as exc:
+                problems.append(f"{source.describe()}: {redact(str(exc)) or summarize(exc)}")
+            else:
                 result.setdefault("connected", []).append(name)
-    emit(
-        result,
-        as_json,
-        lambda r: click.echo(
-            f"{r['config']}: OK ({len(r['sources'])} sources: {', '.join(r['sources']) or 'none'})"
-            + (" - connectivity OK" if connect else "")
-        ),
-    )
+    return problems
+
+
+def _human(result: dict[str, Any]) -> None:
+    names = result["sources"]
+    line = f"{result['config']}: OK ({len(names)} sources: {', '.join(names) or 'none'})"
+    store = result.get("store")
+    if store is not None:
+        state = store["revision"] or "not initialised: run `leadloop db upgrade`"
+        line += f" - store {store['url']} at {state}"
+    if "connected" in result:
+        line += f" - reached {', '.join(result['connected'])}"
+    click.echo(line)
+    for problem in result["problems"]:
+        click.echo(f"error: {problem}", err=True)
 
 
 @click.group()

@@ -10,7 +10,15 @@ from typing import Any
 
 import click
 
-from sync.cli.base import ConfigProblem, RunFailed, config_option, guarded, load
+from sync.cli.base import (
+    EXIT_FAILED,
+    EXIT_HELD,
+    EXIT_STOPPED,
+    ConfigProblem,
+    config_option,
+    guarded,
+    load,
+)
 
 log = logging.getLogger("leadloop")
 
@@ -25,16 +33,58 @@ _POLL_SECONDS = 0.5
     is_flag=True,
     help="Run every scheduled source once, then exit (for cron or systemd timers).",
 )
+@click.option(
+    "--worker-id",
+    envvar="LEADLOOP_WORKER_ID",
+    help="This worker's stable name (default: $LEADLOOP_WORKER_ID, else the host name); "
+    "a restarted worker takes its own leases back at once. Give each worker its own.",
+)
+@click.option(
+    "--parallel",
+    type=click.IntRange(1, 32),
+    default=2,
+    show_default=True,
+    help="Cycles this worker runs at once; due sources beyond that wait for a free slot, and "
+    "other workers take them meanwhile.",
+)
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    help="Serve Prometheus metrics on /metrics and a health check on /healthz at this port.",
+)
+@click.option(
+    "--metrics-host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to serve metrics on (0.0.0.0: every interface).",
+)
+@click.option(
+    "--unhealthy-after",
+    type=click.IntRange(1),
+    default=3,
+    show_default=True,
+    help="/healthz fails when a scheduled source has not succeeded for this many intervals.",
+)
 @guarded
-def run_command(config_path: Path | None, once: bool) -> None:
+def run_command(
+    config_path: Path | None,
+    once: bool,
+    worker_id: str | None,
+    parallel: int,
+    metrics_port: int | None,
+    metrics_host: str,
+    unhealthy_after: int,
+) -> None:
     """Run the scheduler: each source with a `schedule:` syncs on its interval or cron (UTC).
 
-    Jobs are rebuilt from the config at every start, one instance per source at a time;
-    several workers on one PostgreSQL store share the work through leases. SIGTERM or Ctrl+C
-    lets the running cycles finish, then exits 0.
+    Jobs are rebuilt from the config at every start, one run per source at a time across every
+    worker (and every `sync`, `resync`, `approve` and `undo`): each cycle holds the source's
+    lease in the store. Writes above limits.change_budget wait for `leadloop approve RUN_ID`
+    while the cycles go on pulling and evaluating. SIGTERM or Ctrl+C lets the running cycles
+    finish, then exits 0.
     """
     from sync.cli.base import open_store, utc_now
-    from sync.pipeline.engine import worker_id
+    from sync.lease import Worker
     from sync.scheduler import SourceRunner, recover_stale_runs, scheduled_sources
 
     settings = load(config_path)
@@ -46,13 +96,21 @@ def run_command(config_path: Path | None, once: bool) -> None:
             '`schedule: {every: 15m}` (or `schedule: {cron: "*/15 * * * *"}`) under '
             "sources.<name>, or use `leadloop sync` for a single cycle"
         )
+    worker = Worker.current(worker_id)
     with open_store(settings) as sessions:
         recover_stale_runs(sessions, utc_now())
-        runner = SourceRunner(settings, sessions, utc_now, worker_id())
+        observe = None
+        if metrics_port is not None:
+            from sync.metrics import MetricsServer
+
+            server = MetricsServer(settings, sessions, metrics_host, metrics_port, unhealthy_after)
+            observe = server.observe
+        runner = SourceRunner(settings, sessions, utc_now, worker, observe)
+        log.info("worker %s (%s) starting", worker.name, worker.instance)
         if once:
             _run_once(runner, names)
         else:
-            _serve(settings, runner)
+            _serve(settings, runner, parallel)
 
 
 def _run_once(runner: Any, names: list[str]) -> None:
@@ -61,12 +119,17 @@ def _run_once(runner: Any, names: list[str]) -> None:
     outcomes = {name: runner(name) for name in names}
     for name, outcome in outcomes.items():
         click.echo(f"{name}: {outcome.value}")
-    failed = [name for name, outcome in outcomes.items() if outcome is Outcome.FAILED]
-    if failed:
-        raise RunFailed(f"cycle failed for {', '.join(failed)} (see the log above)")
+    codes = {Outcome.FAILED: EXIT_FAILED, Outcome.STOPPED: EXIT_STOPPED, Outcome.HELD: EXIT_HELD}
+    for outcome, code in codes.items():
+        failed = [name for name, seen in outcomes.items() if seen is outcome]
+        if failed:
+            click.echo(
+                f"cycle {outcome.value} for {', '.join(failed)} (see the log above)", err=True
+            )
+            raise click.exceptions.Exit(code)
 
 
-def _serve(settings: Any, runner: Any) -> None:
+def _serve(settings: Any, runner: Any, parallel: int) -> None:
     """Run the scheduler until SIGTERM/SIGINT, then let running cycles finish."""
     from sync.cli.base import utc_now
     from sync.scheduler import build_scheduler
@@ -75,7 +138,7 @@ def _serve(settings: Any, runner: Any) -> None:
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
     }
-    scheduler = build_scheduler(settings, runner, now=utc_now())
+    scheduler = build_scheduler(settings, runner, now=utc_now(), parallel=parallel)
     try:
         scheduler.start()
         for job in scheduler.get_jobs():

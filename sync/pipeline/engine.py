@@ -1,16 +1,16 @@
 """One sync cycle per source: pull -> ingest (page by page) -> re-check due leads -> write back.
 
 Every page commits with its cursor; outcomes commit per write batch; the run row carries a
-heartbeat. Kill the process anywhere and the next run converges (see ingest and outbox).
+heartbeat and ends in one of its final states (succeeded, failed, stopped by the API allowance,
+aborted by a signal or a lost lease). Kill the process anywhere and the next run converges
+(see ingest and outbox). A dry run writes nothing at all, not even a run row.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -19,24 +19,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors.base import Cursor, Page, Window
 from sync.config.settings import Settings
 from sync.domain import REASON_FIELDS
-from sync.logs import redact
-from sync.pipeline import outbox
-from sync.pipeline.changes import PlannedWrite
+from sync.lease import Worker
+from sync.logs import context
+from sync.pipeline import writeback
 from sync.pipeline.due import reevaluate_due
 from sync.pipeline.ingest import Counts, IngestContext, ingest_page
+from sync.pipeline.lifecycle import STALE_AFTER, Guard, Lifecycle, RunLost, SourceReport, no_guard
 from sync.pipeline.policies import PolicyContext
 from sync.pipeline.prefetch import prefetch
 from sync.pipeline.sources import Source
 from sync.store import cursors, runs
-from sync.store import outbox as store_outbox
-from sync.store.states import RunState
 
 log = logging.getLogger(__name__)
 STREAM = "leads"
-#: a running run whose heartbeat is older than this belongs to a dead worker
-STALE_AFTER = timedelta(minutes=10)
 SyncMode = Literal["incremental", "full", "since", "ids"]
-Progress = Callable[[int], None]
+#: progress callback: records done in this step, and the step's total when known
+Progress = Callable[[int, "int | None"], None]
+__all__ = ["STALE_AFTER", "Engine", "RunLost", "SourceReport", "SyncMode", "SyncRequest"]
 
 
 @dataclass(frozen=True)
@@ -46,27 +45,6 @@ class SyncRequest:
     ids: Sequence[str] = ()
     dry_run: bool = False
     allow_mass_change: bool = False
-
-
-@dataclass
-class SourceReport:
-    source: str
-    run_id: int | None
-    counts: dict[str, int] = field(default_factory=dict)
-    planned: list[PlannedWrite] = field(default_factory=list)
-    error: str | None = None
-
-
-def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-class RunLost(Exception):
-    """Another worker declared this run dead: stop at once."""
-
-
-class ChangeBudgetExceeded(Exception):
-    """Write-back would touch more records than ``limits.change_budget`` allows."""
 
 
 def policy_context(settings: Settings, source: Source, now: datetime) -> PolicyContext:
@@ -92,6 +70,10 @@ def policy_context(settings: Settings, source: Source, now: datetime) -> PolicyC
     )
 
 
+def _no_progress(_label: str) -> Progress:
+    return lambda _n, _total: None
+
+
 class Engine:
     """Runs sync cycles for configured sources against one store."""
 
@@ -101,103 +83,123 @@ class Engine:
         sessions: sessionmaker[Session],
         clock: Callable[[], datetime],
         progress: Callable[[str], Progress] | None = None,
+        *,
+        worker: Worker | None = None,
     ):
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
-        self.progress = progress or (lambda _label: lambda _n: None)
+        self.progress = progress or _no_progress
+        self.worker = worker or Worker.current()
+        self._lifecycle = Lifecycle(sessions, clock, self.worker.instance)
 
-    def sync(self, source: Source, request: SyncRequest) -> SourceReport:
-        """One cycle for ``source``. A dry run rolls everything back and returns the diff."""
-        now = self.clock()
-        session = self.sessions()
-        try:
-            runs.mark_stale_runs_dead(session, now, STALE_AFTER)
-            run = runs.start_run(
-                session,
-                "sync" if request.mode == "incremental" else "resync",
-                now,
-                source.name,
-                worker_id(),
-                request.dry_run,
-            )
-            report = SourceReport(source.name, None if request.dry_run else run.id)
-            if not request.dry_run:
-                session.commit()
-            try:
-                self._cycle(session, source, request, run.id, now, report)
-            except Exception as exc:
+    @property
+    def last_report(self) -> SourceReport | None:
+        """The report of the latest recorded run, also when it raised (its id, its counts)."""
+        return self._lifecycle.last
+
+    def sync(
+        self, source: Source, request: SyncRequest, guard: Guard | None = None
+    ) -> SourceReport:
+        """One cycle for ``source``; ``guard(session)`` runs before each commit and CRM write
+        (the lease check). A dry run rolls everything back and returns the diff."""
+        kind = "sync" if request.mode == "incremental" else "resync"
+        if request.dry_run:
+            # it writes nothing anywhere, so it needs no lease check (the lease still keeps
+            # other runs out); renewing in its never-committed session would hold the lease row
+            report = self._lifecycle.last = SourceReport(source.name, None)
+            with self.sessions() as session, context(source=source.name, stage="dry run"):
+                self._cycle(session, source, request, report, no_guard)
                 session.rollback()
-                if not request.dry_run:
-                    runs.finish_run(
-                        session,
-                        run.id,
-                        RunState.FAILED,
-                        self.clock(),
-                        report.counts,
-                        redact(str(exc)),
-                    )
-                    session.commit()
-                report.error = str(exc)
-                raise
-            if request.dry_run:
-                session.rollback()
-            else:
-                runs.finish_run(session, run.id, RunState.SUCCEEDED, self.clock(), report.counts)
-                session.commit()
             return report
-        finally:
-            session.close()
+        return self._lifecycle.run(
+            source.name, kind, lambda s, r, g: self._cycle(s, source, request, r, g), guard
+        )
+
+    def release(self, source: Source, through_id: int, guard: Guard | None = None) -> SourceReport:
+        """Write the waiting items of ``source`` up to ``through_id`` (an approval), above the
+        change budget: a run of kind ``approve``, undoable like any other."""
+
+        def body(session: Session, report: SourceReport, check: Guard) -> None:
+            report.counts.update(self._write(session, source, report, check, through_id))
+
+        return self._lifecycle.run(source.name, "approve", body, guard)
 
     def _cycle(
         self,
         session: Session,
         source: Source,
         request: SyncRequest,
-        run_id: int,
-        now: datetime,
         report: SourceReport,
+        guard: Guard,
     ) -> None:
+        now, run_id = self.clock(), report.run_id
         totals = Counts(keep_planned=request.dry_run)
         lazy = _LazyContext(lambda: policy_context(self.settings, source, now))
         tick = self.progress(f"{source.name}: pulling")
-        for page in self._overlapped(self._pages(session, source, request, now), lazy):
-            if page.records:
-                ctx = IngestContext(source, lazy.get(), run_id, now)
-                totals.add(ingest_page(session, ctx, page.records))
-                tick(len(page.records))
-            if page.cursor is not None and request.mode == "incremental":
-                position = cursors.Position(page.cursor.modstamp, page.cursor.record_id)
-                cursors.set_cursor(session, source.name, STREAM, position, now, window_end=now)
-            self._beat(session, run_id)
-            if not request.dry_run:
-                session.commit()
-        since = runs.last_success_start(session, source.name)
-        totals.add(
-            reevaluate_due(
-                session,
-                source,
-                lambda: IngestContext(source, lazy.get(), run_id, now),
-                since,
-                now,
-                self.settings.policies,
-            )
-        )
+        with context(stage="pull"):
+            for page in self._overlapped(self._pages(session, source, request, now), lazy):
+                if page.records:
+                    totals.add(
+                        ingest_page(
+                            session, IngestContext(source, lazy.get(), run_id, now), page.records
+                        )
+                    )
+                    tick(len(page.records), page.total)
+                    if request.mode == "ids":
+                        report.found_ids.update(r.record_id for r in page.records)
+                if page.cursor is not None and request.mode == "incremental":
+                    position = cursors.Position(page.cursor.modstamp, page.cursor.record_id)
+                    cursors.set_cursor(session, source.name, STREAM, position, now, window_end=now)
+                guard(session)
+                if not request.dry_run:
+                    session.commit()
+        with context(stage="evaluate"):
+            since = runs.last_success_start(session, source.name)
+            ctx = lambda: IngestContext(source, lazy.get(), run_id, now)  # noqa: E731
+            totals.add(reevaluate_due(session, source, ctx, since, now, self.settings.policies))
         report.counts.update(totals.as_dict())
         report.planned = totals.planned
         report.counts["api_calls_pull"] = source.connector.usage.calls
         if not request.dry_run:
+            guard(session)
             session.commit()
             if source.write_back:
-                report.counts.update(self._write_back(session, source, run_id, request, now))
-        report.counts["api_calls"] = source.connector.usage.calls
+                with context(stage="write"):
+                    report.counts.update(self._write_back(session, source, request, report, guard))
+        _usage(report, source)
 
-    def _beat(self, session: Session, run_id: int) -> None:
-        if not runs.heartbeat(session, run_id, self.clock()):
-            raise RunLost(
-                f"run {run_id} was marked dead by another worker (heartbeat stalled "
-                f"over {STALE_AFTER}); stopping without further writes"
-            )
+    def _write_back(
+        self,
+        session: Session,
+        source: Source,
+        request: SyncRequest,
+        report: SourceReport,
+        guard: Guard,
+    ) -> dict[str, int]:
+        if not request.allow_mass_change:
+            held = writeback.over_budget(session, source.name, self.settings.limits.change_budget)
+            if held is not None:
+                report.held = held
+                log.warning("%s", held.message(source.name, report.run_id))
+                return {"held": held.records}
+        return self._write(session, source, report, guard, None)
+
+    def _write(
+        self,
+        session: Session,
+        source: Source,
+        report: SourceReport,
+        guard: Guard,
+        through: int | None,
+    ) -> dict[str, int]:
+        assert report.run_id is not None
+        tick = self.progress(f"{source.name}: writing")
+        counts = writeback.write_back(
+            session, source, report.run_id, self.clock(), self.clock, guard, tick, through
+        )
+        _usage(report, source)
+        return counts
 
     @staticmethod
     def _overlapped(pages: Iterator[Page], lazy: _LazyContext) -> Iterator[Page]:
@@ -223,38 +225,19 @@ class Engine:
         if request.mode == "ids":
             return connector.pull_ids(list(request.ids))
         if request.mode == "since":
-            if request.since is None:
-                raise ValueError("resync --since needs a start time")
+            if request.since is None or request.since >= now:
+                raise ValueError("resync --since needs a start time in the past")
             return connector.pull(Window(request.since, now))
         cursor = _cursor(cursors.get_cursor(session, source.name, STREAM))
         return connector.pull(incremental_window(cursor, now, source.lookback))
 
-    def _write_back(
-        self, session: Session, source: Source, run_id: int, request: SyncRequest, now: datetime
-    ) -> dict[str, int]:
-        budget = self.settings.limits.change_budget
-        pending, total = store_outbox.pending_records(session, source.name)
-        if not request.allow_mass_change and pending:
-            share = 100.0 * pending / max(total, 1)
-            if pending > budget.max_records or share > budget.max_percent:
-                raise ChangeBudgetExceeded(
-                    f"{source.name}: change budget exceeded: write-back would change {pending} "
-                    f"records ({share:.1f}% of {total}); the limit is {budget.max_records} "
-                    f"records or {budget.max_percent:g}% (limits.change_budget). Review with "
-                    f"`leadloop sync --source {source.name} --dry-run`, then rerun with "
-                    f"--allow-mass-change."
-                )
-        counts: dict[str, int] = {}
-        tick = self.progress(f"{source.name}: writing")
-        while items := store_outbox.claim_batch(session, source.name, source.batch_size, now):
-            batch = outbox.to_corrections(items)
-            outcomes = source.connector.write(batch.corrections)
-            for state, n in outbox.record_outcomes(batch, outcomes, run_id, self.clock()).items():
-                counts[state] = counts.get(state, 0) + n
-            self._beat(session, run_id)
-            session.commit()
-            tick(len(items))
-        return counts
+
+def _usage(report: SourceReport, source: Source) -> None:
+    """The run's API calls, and the org's allowance as the CRM last reported it."""
+    usage = source.connector.usage
+    report.counts["api_calls"] = usage.calls
+    if usage.used is not None and usage.limit is not None:
+        report.counts["api_used"], report.counts["api_limit"] = usage.used, usage.limit
 
 
 def _cursor(position: cursors.Position | None) -> Cursor | None:

@@ -66,7 +66,7 @@ class Counts:
 class IngestContext:
     source: Source
     policies: PolicyContext
-    run_id: int
+    run_id: int | None  # None in a dry run (nothing is kept)
     now: datetime
 
 

@@ -7,6 +7,7 @@ re-raised in the consumer, and the producer stopped when the consumer stops earl
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Iterator
@@ -39,7 +40,9 @@ def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
         except BaseException as exc:  # handed to the consumer, raised there
             put(exc)
 
-    worker = threading.Thread(target=produce, name="leadloop-prefetch", daemon=True)
+    # the producer logs with the consumer's context (run id, source, stage)
+    run = contextvars.copy_context().run
+    worker = threading.Thread(target=run, args=(produce,), name="leadloop-prefetch", daemon=True)
     worker.start()
     try:
         while True:

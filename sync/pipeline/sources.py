@@ -25,6 +25,15 @@ class Source:
     connector: Connector
 
     @property
+    def host(self) -> str:
+        """The CRM host this source talks to (for messages; never a secret)."""
+        return host_of(self.settings)
+
+    def describe(self) -> str:
+        """``name (host)``: how messages name the source."""
+        return f"{self.name} ({self.host})"
+
+    @property
     def lookback(self) -> timedelta:
         return self.settings.pull.lookback
 
@@ -35,6 +44,22 @@ class Source:
     @property
     def write_back(self) -> bool:
         return self.settings.write_back.enabled
+
+
+def host_of(config: SourceCommon) -> str:
+    """``host:port`` of the CRM a source talks to, as its connector type tells it."""
+    return connector_type(config.type).host(config.connection)
+
+
+def preload_connectors(settings: Settings) -> None:
+    """Import the connector modules the configured sources use, now, from this thread.
+
+    When the scheduler starts several sources' first cycles at the same instant in different
+    threads, their first imports of the same modules race (a _DeadlockError or a
+    half-initialised module). The registry imports every connector's modules once, up front.
+    """
+    for config in settings.sources.values():
+        connector_type(config.type)
 
 
 def build_source(settings: Settings, name: str) -> Source:

@@ -13,13 +13,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.base import OutcomeStatus, WriteOutcome
+from sync.lease import Worker
+from sync.pipeline.lifecycle import Guard, Lifecycle, SourceReport
 from sync.pipeline.outbox import Batch, group_corrections
 from sync.pipeline.sources import Source
 from sync.store import runs
 from sync.store.models import OutboxItem
 from sync.store.outbox import mark_undone, sent_by_run
 from sync.store.sql import chunks
-from sync.store.states import RunState
 
 
 class UndoError(Exception):
@@ -60,33 +61,36 @@ def undo_run(
     sources: dict[str, Source],
     run_id: int,
     clock: Callable[[], datetime],
+    guard: Guard | None = None,
+    worker: str | None = None,
 ) -> UndoReport:
-    """Revert run ``run_id`` in every CRM it wrote to."""
+    """Revert run ``run_id`` in every CRM it wrote to, as a run of kind ``undo``.
+
+    ``guard(session)`` runs before each CRM write (the caller holds the sources' leases).
+    """
     report = UndoReport(run_id)
     with sessions() as session:
         items = undoable(session, run_id)
-        undo = runs.start_run(session, "undo", clock())
-        report.undo_run_id = undo.id
-        session.commit()
+
+    def body(session: Session, run: SourceReport, check: Guard) -> None:
+        report.undo_run_id = run.run_id
+        assert run.run_id is not None
         for source_name in sorted({i.source for i in items}):
             source = sources[source_name]
             reversals = _reversals([i for i in items if i.source == source_name])
             for chunk in chunks(reversals.corrections, source.batch_size):
-                outcomes = source.connector.write(chunk)
-                _record(session, report, reversals, outcomes, source_name, undo.id)
+                check(session)
                 session.commit()
-        runs.finish_run(
-            session,
-            undo.id,
-            RunState.SUCCEEDED,
-            clock(),
-            {
-                "reverted": report.reverted,
-                "conflicts": len(report.conflicts),
-                "failed": len(report.failed),
-            },
-        )
-        session.commit()
+                outcomes = source.connector.write(chunk)
+                _record(session, report, reversals, outcomes, source_name, run.run_id)
+                session.commit()
+                run.counts.update(
+                    reverted=report.reverted,
+                    conflicts=len(report.conflicts),
+                    failed=len(report.failed),
+                )
+
+    Lifecycle(sessions, clock, worker or Worker.current().instance).run(None, "undo", body, guard)
     return report
 
 

@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync.store.errors import SchemaOutOfDate, StoreError
@@ -51,7 +51,14 @@ def make_engine(url: str | URL, **engine_options: Any) -> Engine:
         )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, **engine_options)
+    try:
+        engine = create_engine(parsed, **engine_options)
+    except ArgumentError:  # e.g. sqlite://x.db: a host where the path belongs
+        raise StoreError(
+            f"store URL {safe_url(parsed)} is not valid: a SQLite URL has three "
+            "slashes before a relative path (sqlite:///leadloop.db), four before an absolute "
+            "one (sqlite:////var/lib/leadloop.db)"
+        ) from None
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

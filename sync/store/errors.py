@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import SQLAlchemyError
+
+#: what the database driver raised below the store (a lost connection, a constraint, a lock)
+DatabaseError = SQLAlchemyError
+
 
 class StoreError(Exception):
     """The database cannot be used as a leadloop store (unreachable, corrupt, foreign)."""

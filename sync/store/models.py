@@ -255,10 +255,16 @@ class FeedbackPush(Base):
 
 
 class Lease(Base):
-    """A time-limited claim of one job by one worker (multi-worker coordination)."""
+    """A short claim of one job by one worker, renewed while it works (see ``sync.lease``).
+
+    ``holder`` is the worker's stable name, ``instance`` the process holding it (name, host,
+    pid); times come from the database's clock, never a worker's.
+    """
 
     __tablename__ = "leases"
 
     name: Mapped[str] = mapped_column(String(255), primary_key=True)
     holder: Mapped[str] = mapped_column(String(255))
+    instance: Mapped[str] = mapped_column(String(255), default="")
+    acquired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

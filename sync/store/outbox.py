@@ -93,15 +93,20 @@ def supersede_waiting(
     return superseded
 
 
-def claim_batch(session: Session, source: str, limit: int, now: datetime) -> list[OutboxItem]:
+def claim_batch(
+    session: Session, source: str, limit: int, now: datetime, through_id: int | None = None
+) -> list[OutboxItem]:
     """The items of ``source`` due for a write (PENDING, or RETRY whose time came), by lead:
     the leads of the oldest ``limit`` due items, each with ALL its due items, so a lead's
-    corrections (a status and its reason) are written together, never split across claims.
+    corrections (a status and its reason) are written together, never split across claims;
+    only items up to id ``through_id`` when given (the writes an approval released).
 
     Oldest first. On PostgreSQL the rows stay locked for this transaction and rows another
     transaction holds are skipped.
     """
     due = or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= now)
+    if through_id is not None:
+        due = due & (OutboxItem.id <= through_id)
     # the oldest ``limit`` of each state, read in index order (source, state, id), then the
     # oldest of those: one query over both states would sort every claimable item per batch
     oldest = sorted(
@@ -116,7 +121,7 @@ def claim_batch(session: Session, source: str, limit: int, now: datetime) -> lis
     )[:limit]
     if not oldest:
         return []
-    claimed = _claim_leads_of(session, source, oldest, now)
+    claimed = _claim_leads_of(session, source, oldest, now, through_id)
     if claimed:
         return claimed
     # every one of them is locked by another writer (PostgreSQL): claim past them
@@ -127,11 +132,11 @@ def claim_batch(session: Session, source: str, limit: int, now: datetime) -> lis
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return _claim_leads_of(session, source, list(session.scalars(query)), now)
+    return _claim_leads_of(session, source, list(session.scalars(query)), now, through_id)
 
 
 def _claim_leads_of(
-    session: Session, source: str, item_ids: list[int], now: datetime
+    session: Session, source: str, item_ids: list[int], now: datetime, through_id: int | None
 ) -> list[OutboxItem]:
     """Lock every item of the leads of ``item_ids`` and keep the due ones, oldest first.
 
@@ -155,6 +160,7 @@ def _claim_leads_of(
         for item in session.scalars(query)
         if item.state in CLAIMABLE_STATES
         and (item.next_attempt_at is None or item.next_attempt_at <= now)
+        and (through_id is None or item.id <= through_id)
     ]
 
 

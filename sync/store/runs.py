@@ -107,3 +107,17 @@ def last_success_start(session: Session, source: str) -> datetime | None:
             Run.source == source, Run.state == RunState.SUCCEEDED, Run.dry_run.is_(False)
         )
     )
+
+
+def abandon_runs(session: Session, source: str, instance: str, now: datetime, why: str) -> int:
+    """Mark dead the running runs of ``source`` by worker process ``instance`` (it lost the
+    source's lease: it died, or stalled past the lease); return how many."""
+    query = select(Run).where(
+        Run.source == source, Run.state == RunState.RUNNING, Run.worker_id == instance
+    )
+    found = list(session.scalars(query.execution_options(populate_existing=True)))
+    for run in found:
+        run.transition(RunState.DEAD, now)
+        run.error = why
+    session.flush()
+    return len(found)

@@ -10,15 +10,20 @@ class RunState(enum.StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
-    DEAD = "dead"  # the worker vanished: its heartbeat went stale (or it never started)
+    DEAD = "dead"  # the worker vanished: its heartbeat went stale, or another took its lease
+    ABORTED = "aborted"  # stopped by Ctrl-C or SIGTERM (or its lease was lost) before the end
+    STOPPED = "stopped"  # the CRM's daily API allowance (or our share of it) ran out: not a failure
 
+
+#: how a run ended, when it did
+FINAL_RUN_STATES = frozenset(
+    {RunState.SUCCEEDED, RunState.FAILED, RunState.DEAD, RunState.ABORTED, RunState.STOPPED}
+)
 
 RUN_TRANSITIONS: dict[RunState, frozenset[RunState]] = {
     RunState.QUEUED: frozenset({RunState.RUNNING, RunState.DEAD}),
-    RunState.RUNNING: frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.DEAD}),
-    RunState.SUCCEEDED: frozenset(),
-    RunState.FAILED: frozenset(),
-    RunState.DEAD: frozenset(),
+    RunState.RUNNING: FINAL_RUN_STATES,
+    **{final: frozenset() for final in FINAL_RUN_STATES},
 }
 
 

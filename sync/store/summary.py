@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.store.models import FindingRow, LeadRow, OutboxItem, Run, SyncCursor
-from sync.store.states import OutboxState
+from sync.store.states import OutboxState, RunState
 
 
 def _iso(value: Any) -> str | None:
@@ -89,3 +90,63 @@ def open_findings_per_source(session: Session) -> list[tuple[str, str]]:
         .where(FindingRow.resolved_at.is_(None))
     )
     return [(source, policy) for source, policy in rows]
+
+
+def outbox_by_state(session: Session) -> dict[tuple[str, str], int]:
+    """(source, state) -> how many outbox items."""
+    rows = session.execute(
+        select(OutboxItem.source, OutboxItem.state, func.count()).group_by(
+            OutboxItem.source, OutboxItem.state
+        )
+    )
+    return {(source, str(state)): count for source, state, count in rows}
+
+
+def last_successes(session: Session) -> dict[str, datetime]:
+    """Source -> when its last successful (non-dry) run finished."""
+    rows = session.execute(
+        select(Run.source, func.max(Run.finished_at))
+        .where(Run.state == RunState.SUCCEEDED, Run.source.is_not(None), Run.dry_run.is_(False))
+        .group_by(Run.source)
+    )
+    return {source: aware(at) for source, at in rows if source and at is not None}
+
+
+def aware(value: datetime) -> datetime:
+    # max() over a UTCDateTime column comes back untyped on SQLite (text, or a naive datetime)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def api_usage(session: Session, source: str, since: datetime) -> dict[str, Any]:
+    """API calls of ``source``'s runs started since ``since`` (today), of its last run, and the
+    CRM's allowance as the latest run that saw it reported it."""
+    rows = session.execute(
+        select(Run.started_at, Run.counts)
+        .where(Run.source == source, Run.started_at >= since)
+        .order_by(Run.id)
+    ).all()
+    latest = session.execute(
+        select(Run.counts, Run.finished_at)
+        .where(Run.source == source, Run.finished_at.is_not(None))
+        .order_by(Run.id.desc())
+        .limit(20)
+    ).all()
+    reported = next(((c, at) for c, at in latest if c and "api_limit" in c), None)
+    return {
+        "calls_today": sum(int((counts or {}).get("api_calls", 0)) for _, counts in rows),
+        "calls_last_run": int((latest[0][0] or {}).get("api_calls", 0)) if latest else None,
+        "org_limit": reported[0]["api_limit"] if reported else None,
+        "org_remaining": (
+            reported[0]["api_limit"] - reported[0].get("api_used", 0) if reported else None
+        ),
+        "reported_at": _iso(reported[1]) if reported else None,
+    }
+
+
+def last_start(session: Session, source: str) -> datetime | None:
+    """When the latest non-dry run of ``source`` started (None: never)."""
+    return session.scalar(
+        select(func.max(Run.started_at)).where(Run.source == source, Run.dry_run.is_(False))
+    )

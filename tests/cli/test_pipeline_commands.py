@@ -71,19 +71,6 @@ def test_given_an_unknown_source_when_sync_runs_then_it_is_a_usage_error(harness
     assert "no source named marketo (configured: hubspot, salesforce)" in err
 
 
-def test_given_a_tight_change_budget_when_sync_runs_then_it_fails_with_the_way_out(
-    harness: Harness,
-) -> None:
-    text = harness.config.read_text().replace("max_records: 10000", "max_records: 3")
-    harness.config.write_text(text)
-
-    code, _, err = _run(harness, "sync", "--source", "salesforce")
-
-    assert code == 1
-    assert "change budget exceeded" in err and "--allow-mass-change" in err
-    assert harness.writes() == 0
-
-
 def test_given_a_run_when_undo_runs_then_it_reports_what_it_reverted(harness: Harness) -> None:
     code, out, _ = _run(harness, "sync", "--source", "salesforce", "--json")
     run_id = json.loads(out)[0]["run_id"]

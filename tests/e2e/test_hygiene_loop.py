@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from sync.pipeline.engine import ChangeBudgetExceeded
 from sync.store.models import FindingRow, LeadRow, OutboxItem, OutboxState, RawPayload, Run
+from sync.store.states import RunState
 from tests.e2e.conftest import Harness
 
 CANONICAL_NURTURE_SF = {
@@ -144,7 +144,19 @@ def test_given_a_dry_run_when_it_finishes_then_nothing_was_written_anywhere(
         assert session.scalar(select(func.count()).select_from(Run)) == 0
 
 
-def test_given_a_small_change_budget_when_the_loop_runs_then_write_back_halts_until_allowed(
+def pending_items(harness: Harness) -> int:
+    with harness.sessions() as session:
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(OutboxItem)
+                .where(OutboxItem.state == OutboxState.PENDING)
+            )
+            or 0
+        )
+
+
+def test_given_a_small_change_budget_when_cycles_run_then_writes_wait_and_cycles_still_succeed(
     harness: Harness,
 ) -> None:
     limits = harness.settings.limits
@@ -153,20 +165,24 @@ def test_given_a_small_change_budget_when_the_loop_runs_then_write_back_halts_un
         update={"limits": limits.model_copy(update={"change_budget": budget})}
     )
 
-    with pytest.raises(ChangeBudgetExceeded, match="change budget exceeded"):
-        harness.sync("salesforce")
+    first = harness.sync("salesforce")["salesforce"]
+    harness.clock.advance()
+    second = harness.sync("salesforce")["salesforce"]
+
     assert harness.writes() == 0
+    assert first.held is not None and second.held is not None
+    assert first.counts["held"] == second.counts["held"] == first.held.records > 5
+    message = first.held.message("salesforce", first.run_id)
+    assert f"`leadloop approve {first.run_id}`" in message
+    assert "`leadloop outbox --source salesforce --state pending`" in message
     with harness.sessions() as session:
-        pending = session.scalar(
-            select(func.count())
-            .select_from(OutboxItem)
-            .where(OutboxItem.state == OutboxState.PENDING)
-        )
-    assert pending and pending > 5
+        states = [run.state for run in session.scalars(select(Run).order_by(Run.id))]
+    assert states == [RunState.SUCCEEDED, RunState.SUCCEEDED]
+    assert pending_items(harness) > 5
 
     harness.clock.advance()
     harness.sync("salesforce", allow_mass_change=True)
-    assert harness.writes() > 0
+    assert harness.writes() > 0 and pending_items(harness) == 0
 
 
 def test_given_broken_records_when_the_loop_runs_then_they_are_stored_with_findings(

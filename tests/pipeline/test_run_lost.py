@@ -7,7 +7,6 @@ import pytest
 
 from sync.pipeline.engine import STALE_AFTER, RunLost
 from sync.store import runs
-from sync.store.errors import IllegalTransition
 from sync.store.states import OutboxState, RunState
 from tests.pipeline.world import World
 
@@ -26,7 +25,7 @@ def test_given_a_run_declared_dead_during_the_pull_then_it_stores_and_writes_not
     leads = [world.lead(Unqualified_Reason__c="Competitor") for _ in range(3)]
     world.crm.before_next("query", lambda: another_worker_declares_runs_dead(world))
 
-    with pytest.raises((RunLost, IllegalTransition)):  # RunLost alone: the xfail spec below
+    with pytest.raises(RunLost):
         world.sync()
 
     assert world.stored_ids() == set() and world.outbox() == []
@@ -37,11 +36,6 @@ def test_given_a_run_declared_dead_during_the_pull_then_it_stores_and_writes_not
     assert world.stored_ids() == set(leads)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: Engine.sync finishes a failed run as FAILED, but a lost run is already "
-    "DEAD and DEAD -> FAILED is illegal: IllegalTransition replaces RunLost and its message",
-)
 def test_given_a_run_declared_dead_during_the_pull_then_the_caller_is_told_run_lost(
     world: World,
 ) -> None:
@@ -59,7 +53,7 @@ def test_given_a_run_declared_dead_during_write_back_then_it_stops_after_the_bat
     source = world.source(batch_size=1)
     world.crm.before_next("update", lambda: another_worker_declares_runs_dead(world))
 
-    with pytest.raises((RunLost, IllegalTransition)):
+    with pytest.raises(RunLost):
         world.sync(source)
 
     assert len(world.crm.write_log) == 1  # the batch in flight; none after it

@@ -53,7 +53,7 @@ def test_given_a_failing_source_when_run_once_then_the_other_still_runs_and_it_e
     harness: Harness,
 ) -> None:
     schedule(harness.config, salesforce="{every: 15m}", hubspot="{every: 15m}")
-    harness.box.salesforce.faults.script("*", "request_limit", times=3)
+    harness.box.salesforce.faults.script("*", "invalid_session", times=3)  # login refused
 
     result = CliRunner().invoke(cli, ["run", "-c", str(harness.config), "--once"])
 

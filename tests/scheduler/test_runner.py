@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from sync.scheduler import (
-    LEASE_TTL,
-    Outcome,
-    SourceRunner,
-    hold_lease,
-    job_id,
-    recover_stale_runs,
-)
+from sync.lease import LEASE_TTL, Worker, hold_lease
+from sync.scheduler import Outcome, SourceRunner, job_id, recover_stale_runs
 from sync.store import runs
 from sync.store.leases import acquire_lease
 from sync.store.models import Lease, Run
 from sync.store.states import RunState
-from tests.scheduler.conftest import START, Harness, scheduled
+from tests.scheduler.conftest import Harness, scheduled
 from tests.waiting import wait_until
 
-OTHER_WORKER = "other-host:4242"
+OTHER_WORKER = Worker("other-host", "other-host", 4242, "abc123")
+THIS_WORKER = Worker("this-host", "this-host", 1, "def456")
 
 
-def runner(harness: Harness, holder: str = "this-host:1") -> SourceRunner:
-    return SourceRunner(harness.settings, harness.sessions, harness.clock, holder)
+def runner(harness: Harness, worker: Worker = THIS_WORKER) -> SourceRunner:
+    return SourceRunner(harness.settings, harness.sessions, harness.clock, worker)
 
 
 def run_rows(harness: Harness) -> list[tuple[str | None, RunState]]:
@@ -41,9 +38,11 @@ def leases(harness: Harness) -> list[str]:
         return list(session.scalars(select(Lease.name)))
 
 
-def other_worker_holds(harness: Harness, source: str, holder: str = OTHER_WORKER) -> None:
+def other_worker_holds(
+    harness: Harness, source: str, worker: Worker = OTHER_WORKER, ttl: timedelta = LEASE_TTL
+) -> None:
     with harness.sessions() as session:
-        assert acquire_lease(session, job_id(source), holder, harness.clock(), LEASE_TTL)
+        assert acquire_lease(session, job_id(source), worker.name, worker.instance, ttl)
         session.commit()
 
 
@@ -71,20 +70,70 @@ def test_given_another_worker_holds_the_lease_when_the_job_runs_then_the_cycle_i
 
     assert outcome is Outcome.SKIPPED
     assert harness.writes() == 0 and run_rows(harness) == []
-    assert "another worker holds lease sync:salesforce" in caplog.text
+    assert "source salesforce is being synced by worker other-host since" in caplog.text
     assert leases(harness) == ["sync:salesforce"]  # still the other worker's
 
 
-def test_given_a_lease_of_a_crashed_worker_when_it_expires_then_the_next_job_runs(
+def test_given_a_crashed_workers_lease_when_it_expires_then_the_next_job_runs_and_buries_its_run(
     harness: Harness,
 ) -> None:
+    with harness.sessions() as session:
+        runs.start_run(session, "sync", harness.clock(), "hubspot", OTHER_WORKER.instance)
+        session.commit()
     other_worker_holds(harness, "hubspot")
     assert runner(harness)("hubspot") is Outcome.SKIPPED
 
-    harness.clock.advance(LEASE_TTL + timedelta(seconds=1))
+    other_worker_holds(harness, "hubspot", ttl=timedelta(0))  # its lease ran out (store clock)
 
     assert runner(harness)("hubspot") is Outcome.RAN
-    assert run_rows(harness) == [("hubspot", RunState.SUCCEEDED)]
+    assert run_rows(harness) == [("hubspot", RunState.DEAD), ("hubspot", RunState.SUCCEEDED)]
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_given_a_restarted_worker_when_its_dead_self_holds_the_lease_then_it_takes_it_back_at_once(
+    harness: Harness,
+) -> None:
+    me = Worker.current("worker-1")
+    earlier = Worker("worker-1", me.host, _dead_pid(), "0ld0ld")
+    other_worker_holds(harness, "hubspot", earlier)
+
+    assert runner(harness, me)("hubspot") is Outcome.RAN
+
+
+def test_given_a_live_process_of_the_same_worker_name_when_the_job_runs_then_it_is_skipped(
+    harness: Harness,
+) -> None:
+    me = Worker.current("worker-1")
+    alive = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    try:
+        other_worker_holds(harness, "hubspot", Worker("worker-1", me.host, alive.pid, "s1bl1n"))
+
+        assert runner(harness, me)("hubspot") is Outcome.SKIPPED
+    finally:
+        alive.communicate(b"")
+
+
+def test_given_a_lease_taken_mid_pull_when_the_worker_would_commit_then_it_stops_without_writing(
+    harness: Harness,
+) -> None:
+    def steal(_emulator: object) -> None:
+        with harness.sessions() as session:
+            session.execute(update(Lease).values(holder="thief", instance="thief@elsewhere:1/x"))
+            session.commit()
+
+    harness.box.salesforce.before_next("query", steal)
+
+    assert runner(harness)("salesforce") is Outcome.FAILED
+    assert harness.writes() == 0
+    assert run_rows(harness) == [("salesforce", RunState.ABORTED)]
+    assert harness.outbox_count() == 0  # the page read under the lost lease was not committed
 
 
 def test_given_a_lease_on_one_source_when_the_other_runs_then_it_is_not_blocked(
@@ -99,8 +148,8 @@ def test_given_the_crm_refuses_when_the_job_runs_then_the_error_is_logged_not_ra
     harness: Harness,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The daily API limit stops the cycle; the scheduler thread lives on, the next cycle runs."""
-    harness.box.salesforce.faults.script("*", "request_limit", times=3)
+    """A refused login fails the cycle; the scheduler thread lives on, the next cycle runs."""
+    harness.box.salesforce.faults.script("*", "invalid_session", times=3)
     worker = runner(harness)
 
     with caplog.at_level(logging.INFO, logger="sync.scheduler"):
@@ -109,18 +158,43 @@ def test_given_the_crm_refuses_when_the_job_runs_then_the_error_is_logged_not_ra
     assert outcome is Outcome.FAILED
     failures = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert [r.getMessage().split(":")[0] for r in failures] == ["salesforce"]
-    assert "cycle failed" in failures[0].getMessage()
+    host = harness.box.salesforce_url.removeprefix("http://")
+    assert f"cycle failed ({host}): " in failures[0].getMessage()
     assert "sandbox-password" not in caplog.text and "sandbox-token" not in caplog.text
     assert leases(harness) == []
     harness.box.salesforce.faults.load({})
     assert worker("salesforce") is Outcome.RAN
 
 
+def test_given_the_daily_api_limit_at_login_when_the_job_runs_then_the_cycle_is_stopped(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 9.6: the allowance running out stops a cycle (no backoff), it does not fail it."""
+    harness.box.salesforce.faults.script("*", "request_limit", times=3)
+
+    with caplog.at_level(logging.INFO, logger="sync.scheduler"):
+        outcome = runner(harness)("salesforce")
+
+    assert outcome is Outcome.STOPPED
+    assert "salesforce: cycle stopped" in caplog.text and "REQUEST_LIMIT_EXCEEDED" in caplog.text
+    assert [r for r in caplog.records if r.levelno == logging.ERROR] == []
+
+
+def test_given_the_daily_api_limit_mid_pull_when_the_job_runs_then_the_run_is_stopped_not_failed(
+    harness: Harness,
+) -> None:
+    harness.box.salesforce.faults.script("query", "request_limit", times=3)
+
+    assert runner(harness)("salesforce") is Outcome.STOPPED
+    assert run_rows(harness) == [("salesforce", RunState.STOPPED)]
+    assert leases(harness) == []
+
+
 def test_given_a_run_of_a_crashed_worker_when_the_daemon_starts_then_it_is_marked_dead(
     harness: Harness,
 ) -> None:
     with harness.sessions() as session:
-        runs.start_run(session, "sync", harness.clock(), "salesforce", OTHER_WORKER)
+        runs.start_run(session, "sync", harness.clock(), "salesforce", OTHER_WORKER.instance)
         session.commit()
     harness.clock.advance(minutes=11)
 
@@ -134,18 +208,14 @@ def expiry(harness: Harness, lease: str) -> datetime | None:
         return session.scalar(select(Lease.expires_at).where(Lease.name == lease))
 
 
-def test_given_a_held_lease_when_time_passes_then_it_is_renewed_and_released_at_the_end(
+def test_given_a_held_lease_when_its_heartbeat_runs_then_it_is_renewed_and_released_at_the_end(
     harness: Harness,
 ) -> None:
-    with hold_lease(
-        harness.sessions, "sync:salesforce", "this-host:1", harness.clock, renew_seconds=0.01
-    ) as held:
-        assert held
-        assert expiry(harness, "sync:salesforce") == START + LEASE_TTL
-        later = harness.clock.advance(LEASE_TTL / 2)
-        wait_until(
-            lambda: expiry(harness, "sync:salesforce") == later + LEASE_TTL, 5, "a lease renewal"
-        )
+    short = timedelta(seconds=0.3)
+    with hold_lease(harness.sessions, "sync:salesforce", THIS_WORKER, ttl=short) as held:
+        first = expiry(harness, "sync:salesforce")
+        wait_until(lambda: expiry(harness, "sync:salesforce") != first, 5, "a lease renewal")
+        held.ensure()  # still ours
 
     assert leases(harness) == []
 
@@ -157,7 +227,7 @@ def test_given_two_workers_when_both_fire_at_once_then_exactly_one_syncs(
     """Two daemons on one store, same source, same instant: one runs, one skips."""
     harness = any_store_harness
     harness.box.hubspot.faults.script("*", "slow", delay=0.5)  # keep the winner busy
-    workers = [runner(harness, "host-a:1"), runner(harness, "host-b:2")]
+    workers = [runner(harness, Worker.current("host-a")), runner(harness, Worker.current("host-b"))]
     start = threading.Barrier(2)
     outcomes: list[Outcome] = []
 

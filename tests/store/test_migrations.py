@@ -34,7 +34,7 @@ def test_given_an_empty_database_when_upgraded_then_every_table_exists_at_head(
 ) -> None:
     applied = upgrade(empty_engine)
 
-    assert applied == ["0001", "0002"]
+    assert applied == ["0001", "0002", "ops_0003"]
     assert current_revision(empty_engine) == head_revision()
     assert set(inspect(empty_engine).get_table_names()) == TABLES
     check_schema(empty_engine)  # does not raise
@@ -45,15 +45,41 @@ def test_given_a_store_at_the_first_revision_when_upgraded_then_the_claim_index_
 ) -> None:
     with empty_engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0001")
-    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs 0002"):
+    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs ops_0003"):
         check_schema(empty_engine)
 
     applied = upgrade(empty_engine)
 
-    assert applied == ["0002"]
+    assert applied == ["0002", "ops_0003"]
     indexes = {index["name"] for index in inspect(empty_engine).get_indexes("outbox")}
     assert "ix_outbox_source_state_id" in indexes
     check_schema(empty_engine)  # does not raise
+
+
+def test_given_a_store_with_runs_and_leases_at_0002_when_upgraded_then_rows_stay_and_runs_can_abort(
+    empty_engine: Engine,
+) -> None:
+    with empty_engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0002")
+        connection.execute(
+            text(
+                "INSERT INTO runs (kind, source, state, created_at, counts, dry_run) "
+                "VALUES ('sync', 'salesforce', 'running', '2026-11-29 10:00:00', '{}', false)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO leases (name, holder, expires_at) "
+                "VALUES ('sync:salesforce', 'old-host:12', '2026-11-29 10:15:00')"
+            )
+        )
+
+    assert upgrade(empty_engine) == ["ops_0003"]
+
+    with empty_engine.begin() as connection:
+        connection.execute(text("UPDATE runs SET state = 'aborted'"))
+        lease = connection.execute(text("SELECT holder, instance FROM leases")).one()
+    assert tuple(lease) == ("old-host:12", "")
 
 
 def test_given_a_database_at_head_when_upgraded_again_then_nothing_is_applied(
@@ -126,7 +152,7 @@ def test_given_two_workers_starting_at_once_when_both_upgrade_then_one_migrates_
     with ThreadPoolExecutor(max_workers=2) as pool:
         applied = sorted(pool.map(upgrade, engines))
 
-    assert applied == [[], ["0001", "0002"]]
+    assert applied == [[], ["0001", "0002", "ops_0003"]]
     check_schema(engines[0])
     for engine in engines:
         engine.dispose()

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from sync.store.errors import IllegalTransition
-from sync.store.leases import acquire_lease, release_lease
+from sync.store.leases import acquire_lease, lease_info, release_lease
 from sync.store.models import Run
 from sync.store.runs import finish_run, heartbeat, mark_stale_runs_dead, start_run
 from sync.store.states import RunState
@@ -103,20 +103,48 @@ def test_given_a_run_marked_dead_when_its_worker_beats_then_it_is_told_to_stop(
 def test_given_a_lease_held_by_one_worker_when_another_asks_then_only_expiry_frees_it(
     session: Session,
 ) -> None:
-    assert acquire_lease(session, "sync:salesforce", "w1", NOW, ttl=5 * MINUTE)
+    assert acquire_lease(session, "sync:salesforce", "w1", "w1@h:1/a", ttl=5 * MINUTE)
 
-    assert not acquire_lease(session, "sync:salesforce", "w2", NOW + MINUTE, ttl=5 * MINUTE)
-    assert acquire_lease(session, "sync:salesforce", "w1", NOW + MINUTE, ttl=5 * MINUTE)
-    assert acquire_lease(session, "sync:salesforce", "w2", NOW + 7 * MINUTE, ttl=5 * MINUTE)
+    assert not acquire_lease(session, "sync:salesforce", "w2", "w2@h:2/b", ttl=5 * MINUTE)
+    assert acquire_lease(session, "sync:salesforce", "w1", "w1@h:1/a", ttl=0 * MINUTE)  # expires
+    assert acquire_lease(session, "sync:salesforce", "w2", "w2@h:2/b", ttl=5 * MINUTE)
+    info = lease_info(session, "sync:salesforce")
+    assert info is not None and (info.holder, info.instance) == ("w2", "w2@h:2/b")
+
+
+def test_given_a_lease_when_its_holder_renews_then_it_keeps_since_when_it_holds_it(
+    session: Session,
+) -> None:
+    acquire_lease(session, "sync:salesforce", "w1", "w1@h:1/a", ttl=5 * MINUTE)
+    first = lease_info(session, "sync:salesforce")
+
+    acquire_lease(session, "sync:salesforce", "w1", "w1@h:1/a", ttl=5 * MINUTE)
+
+    again = lease_info(session, "sync:salesforce")
+    assert first is not None and again is not None
+    assert again.acquired_at == first.acquired_at and again.expires_at >= first.expires_at
+
+
+def test_given_a_lease_of_an_earlier_process_when_its_worker_takes_it_back_then_only_it_can(
+    session: Session,
+) -> None:
+    acquire_lease(session, "sync:salesforce", "w1", "w1@h:1/old", ttl=5 * MINUTE)
+
+    assert not acquire_lease(
+        session, "sync:salesforce", "w2", "w2@h:2/b", 5 * MINUTE, take_back_from="w1@h:1/old"
+    )
+    assert acquire_lease(
+        session, "sync:salesforce", "w1", "w1@h:3/new", 5 * MINUTE, take_back_from="w1@h:1/old"
+    )
 
 
 def test_given_a_held_lease_when_released_by_its_holder_then_another_worker_gets_it(
     session: Session,
 ) -> None:
-    acquire_lease(session, "feedback", "w1", NOW, ttl=5 * MINUTE)
-    release_lease(session, "feedback", "w2")  # not the holder: no effect
-    assert not acquire_lease(session, "feedback", "w2", NOW, ttl=5 * MINUTE)
+    acquire_lease(session, "feedback", "w1", "w1@h:1/a", ttl=5 * MINUTE)
+    release_lease(session, "feedback", "w2@h:2/b")  # not the holder: no effect
+    assert not acquire_lease(session, "feedback", "w2", "w2@h:2/b", ttl=5 * MINUTE)
 
-    release_lease(session, "feedback", "w1")
+    release_lease(session, "feedback", "w1@h:1/a")
 
-    assert acquire_lease(session, "feedback", "w2", NOW, ttl=5 * MINUTE)
+    assert acquire_lease(session, "feedback", "w2", "w2@h:2/b", ttl=5 * MINUTE)
