@@ -29,7 +29,6 @@ from sync.config.loader import (
     sort_issues,
 )
 from sync.config.models import (
-    FeedbackConfig,
     HubSpotSource,
     LimitsConfig,
     Model,
@@ -40,6 +39,7 @@ from sync.config.models import (
     StoreConfig,
 )
 from sync.config.references import check_references
+from sync.feedback.config import FeedbackConfig
 from sync.pipeline.policies.config import PoliciesConfig
 
 __all__ = [
