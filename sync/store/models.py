@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -77,6 +78,9 @@ class LeadRow(Base):
     merged_into: Mapped[str | None] = mapped_column(String(255))
     converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_flag: Mapped[str | None] = mapped_column(Text)
+    #: a value was given but the normalizer rejected it (email/phone is then NULL)
+    email_invalid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    phone_invalid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: digest of the canonical fields, so an unchanged re-pulled lead is not rewritten
     fingerprint: Mapped[str] = mapped_column(String(32))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -252,6 +256,54 @@ class FeedbackPush(Base):
     payload_hash: Mapped[str] = mapped_column(String(64))
     pushed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     remote_id: Mapped[str | None] = mapped_column(String(255))
+
+
+class RecommendationRow(Base):
+    """One episode of a recommendation for one group (source x lead source x campaign): opened
+    in the first period its rule held, open while it holds, closed in the first that it does
+    not. Periods are named by their first day (``2026-03-09``) in ``feedback.timezone``."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (
+        # at most one open episode per rule and group; closed ones are history
+        Index(
+            "uq_recommendations_open_rule_key_period_kind_group_key",
+            "rule_key",
+            "period_kind",
+            "group_key",
+            unique=True,
+            sqlite_where=text("closed_period IS NULL"),
+            postgresql_where=text("closed_period IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    rule_key: Mapped[str] = mapped_column(String(64))  # the rule's name, else a digest of it
+    period_kind: Mapped[str] = mapped_column(String(8))
+    group_key: Mapped[str] = mapped_column(String(64))  # digest of (source, lead_source, campaign)
+    source: Mapped[str] = mapped_column(String(64))
+    lead_source: Mapped[str] = mapped_column(Text)
+    campaign: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(64))
+    first_period: Mapped[str] = mapped_column(String(10))
+    last_period: Mapped[str] = mapped_column(String(10))
+    closed_period: Mapped[str | None] = mapped_column(String(10))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message: Mapped[str] = mapped_column(Text)
+    #: the numbers of the latest period it held in (share, count, sample, ...)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class RecommendationRule(Base):
+    """How far a rule has been judged: each complete period is judged once, in order."""
+
+    __tablename__ = "recommendation_rules"
+
+    rule_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    evaluated_through: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Lease(Base):
