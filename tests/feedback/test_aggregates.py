@@ -3,7 +3,6 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from dataclasses import astuple
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -45,7 +44,7 @@ def rounded(values: tuple) -> tuple:
 
 def _reasons(session: Session, settings: object, kind: str, **options: object) -> list[tuple]:
     with counted(session, settings, NOW, **options) as found:  # type: ignore[arg-type]
-        return [rounded(astuple(r)) for r in found.reasons(kind)]  # type: ignore[arg-type]
+        return [rounded(tuple(r)) for r in found.reasons(kind)]  # type: ignore[arg-type]
 
 
 def test_given_the_dataset_when_aggregated_by_week_in_berlin_then_every_number_is_as_computed(
