@@ -76,8 +76,10 @@ def build_scheduler(
     run_source: Callable[[str], object],
     scheduler_cls: type[BaseScheduler] = BackgroundScheduler,
     now: datetime | None = None,
+    run_feedback: Callable[[], object] | None = None,
 ) -> BaseScheduler:
-    """A (not started) scheduler with one job ``sync:<source>`` per scheduled source.
+    """A (not started) scheduler with one job ``sync:<source>`` per scheduled source, and the
+    job ``feedback`` calling ``run_feedback()`` when ``feedback.schedule`` is set.
 
     Each job calls ``run_source(name)``; at most one instance per source runs at a time, missed
     fire times collapse into one run, and a run later than :data:`MISFIRE_GRACE` is skipped.
@@ -85,6 +87,20 @@ def build_scheduler(
     jobs at their next cron time.
     """
     scheduler = scheduler_cls(timezone=UTC)
+    feedback = settings.feedback.schedule
+    if feedback is not None and run_feedback is not None:
+        first = {"next_run_time": now} if now is not None and feedback.every else {}
+        scheduler.add_job(
+            run_feedback,
+            trigger_for(feedback, now),
+            id="feedback",
+            name="feedback",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
+            replace_existing=True,
+            **first,
+        )
     for name in scheduled_sources(settings):
         schedule = settings.sources[name].schedule
         assert schedule is not None

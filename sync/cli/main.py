@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from sync.cli import check, db, run, sandbox, status, syncing, undo
+from sync.cli import check, db, feedback, run, sandbox, status, syncing, undo
 from sync.cli.base import cli
 
 COMMANDS: tuple[click.Command, ...] = (
@@ -18,6 +18,8 @@ COMMANDS: tuple[click.Command, ...] = (
     run.run_command,
     status.status,
     undo.undo,
+    feedback.feedback_command,
+    feedback.report_command,
 )
 
 for command in COMMANDS:

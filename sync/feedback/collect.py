@@ -23,6 +23,7 @@ class Collected:
     reasons: dict[PeriodKind, list[ReasonRow]]
     overlap: Overlap
     judged: Judged = field(default_factory=Judged)
+    open: list[str] = field(default_factory=list)  # open recommendations' messages
 
     def table(self, kind: PeriodKind) -> Table:
         return table_of(self.reasons.get(kind, ()))

@@ -151,8 +151,13 @@ class Judge:
                 row = rows.get(group, {}).get(rule.when.reason)
                 if row is not None and holds(rule, group, row):
                     label = self.calendar.label(self.kind, period)
-                    held = Held(period, group, row.reason, message(rule, row, label),
-                                evidence(rule, row, label))  # fmt: skip
+                    held = Held(
+                        period,
+                        group,
+                        row.reason,
+                        message(rule, row, label),
+                        evidence(rule, row, label),
+                    )
                     if group in episodes:
                         history.extend_episode(episodes[group], held)
                     else:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -146,19 +146,26 @@ def _medians(
 
 def _linger_medians(session: Session, cohort: Cohort) -> dict[tuple[str, ...], float]:
     """Days from the status change that made a reason stale (the lead left the reason's
-    status) to leadloop's write that cleared it, per group: each cleared reason counts once."""
+    status) to leadloop's write that cleared it, per group: each cleared reason counts once.
+    A lead first seen already out of that status left it when it entered the status it was
+    first seen in (the CRM's status-change time when it has one)."""
     status = case((OutboxItem.field == "nurture_reason", literal("nurture")), else_="unqualified")
+    first_seen_elsewhere = and_(
+        StatusChange.from_status.is_(None),
+        or_(StatusChange.to_status.is_(None), StatusChange.to_status != status),
+    )
     left = (
         select(func.max(StatusChange.changed_at))
         .where(
             StatusChange.lead_id == OutboxItem.lead_id,
-            StatusChange.from_status == status,
+            or_(StatusChange.from_status == status, first_seen_elsewhere),
             StatusChange.changed_at <= OutboxItem.sent_at,
         )
         .scalar_subquery()
     )
     cleared = and_(
         OutboxItem.policy == CLEAR_POLICY,
+        OutboxItem.field.in_(("nurture_reason", "unqualified_reason")),  # not a review flag
         OutboxItem.state == "sent",
         OutboxItem.applied.is_(True),
     )

@@ -1,4 +1,5 @@
-"""Feedback fixtures: the store ones (SQLite and PostgreSQL), and the dataset stored."""
+"""Feedback fixtures: the store ones (SQLite and PostgreSQL), the dataset stored, and the
+running loop of the end-to-end tests (both emulators)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from sync.store.db import session_factory
+from tests.e2e.conftest import any_store_harness, clock, harness  # noqa: F401  (fixtures)
 from tests.feedback.dataset import store_dataset
 from tests.store.conftest import empty_engine, engine, session  # noqa: F401  (fixtures)
 

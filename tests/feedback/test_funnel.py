@@ -58,16 +58,19 @@ def test_given_weeks_of_creation_then_each_cohort_has_its_own_funnel(
 def test_given_a_reason_cleared_by_leadloop_then_its_linger_is_the_time_since_the_lead_left(
     stored: Session, tmp_path: Path
 ) -> None:
-    # x3 left nurture on 4 Mar 10:00; leadloop's write cleared the reason at 16:00 (0.25 d)
-    x3 = stored.scalars(select(LeadRow).where(LeadRow.external_id == "x3")).one()
-    for field, state, applied in [("nurture_reason", "sent", True), ("review_flag", "sent", True),
-                                  ("nurture_reason", "dead", False)]:  # fmt: skip
-        stored.add(_cleared(x3, field, state, applied))
+    # x3 left nurture on 4 Mar 10:00; leadloop's write cleared the reason at 16:00 (0.25 d);
+    # c1 was first seen as new (1 Feb 10:00) with a nurture reason: stale since (31.25 d)
+    leads = {lead.external_id: lead for lead in stored.scalars(select(LeadRow))}
+    for external_id, field, state, applied in [
+        ("x3", "nurture_reason", "sent", True), ("x3", "review_flag", "sent", True),
+        ("x3", "unqualified_reason", "dead", False), ("c1", "nurture_reason", "sent", True),
+    ]:  # fmt: skip
+        stored.add(_cleared(leads[external_id], field, state, applied))
     stored.commit()
 
     salesforce = _funnel(stored, tmp_path, "source")[1]
 
-    assert salesforce[-1] == 0.25
+    assert salesforce[-1] == (0.25 + 31.25) / 2
 
 
 def test_given_since_a_day_then_only_leads_created_from_it_are_in_the_cohort(

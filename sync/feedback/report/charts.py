@@ -88,8 +88,13 @@ def compliance_chart(trend: Sequence[FunnelRow]) -> str:
 
 def funnel_chart(rows: Sequence[FunnelRow]) -> str:
     """Horizontal bars per source: leads, disqualified (nurture, unqualified), converted."""
-    stages = (("leads", "leads"), ("disqualified", "disqualified"), ("nurture", "nurture"),
-              ("unqualified", "unqualified"), ("converted", "converted"))  # fmt: skip
+    stages = (
+        ("leads", "leads"),
+        ("disqualified", "disqualified"),
+        ("nurture", "nurture"),
+        ("unqualified", "unqualified"),
+        ("converted", "converted"),
+    )
     with matplotlib.rc_context(STYLE):
         figure = _figure(7.5, 0.9 + 0.9 * max(len(rows), 1))
         axes = figure.add_subplot()
@@ -97,8 +102,9 @@ def funnel_chart(rows: Sequence[FunnelRow]) -> str:
         for i, (attribute, label) in enumerate(stages):
             y = [n + i * height for n in range(len(rows))]
             axes.barh(y, [getattr(r, attribute) for r in rows], height=height, label=label)
-        axes.set_yticks([n + 0.4 - height / 2 for n in range(len(rows))],
-                        [" / ".join(r.key) for r in rows])  # fmt: skip
+        axes.set_yticks(
+            [n + 0.4 - height / 2 for n in range(len(rows))], [" / ".join(r.key) for r in rows]
+        )
         axes.invert_yaxis()
         axes.set_title("The funnel: leads created in the window, by source")
         axes.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)

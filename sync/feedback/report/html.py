@@ -60,8 +60,11 @@ def _funnel(report: Report) -> str:
     if not report.breakdowns["source"]:
         return NO_LEADS
     parts = [charts.funnel_chart(report.breakdowns["source"])]
-    for name, title in (("source", "source"), ("lead_source", "lead source"),
-                        ("campaign", "campaign")):  # fmt: skip
+    for name, title in (
+        ("source", "source"),
+        ("lead_source", "lead source"),
+        ("campaign", "campaign"),
+    ):
         rows = top(report.breakdowns[name], 15)
         body = [[" / ".join(r.key), *funnel_cells(r)] for r in rows]
         parts.append(f"<h3>By {title}</h3>" + _table([title, *FUNNEL_HEADERS], body))
@@ -76,8 +79,14 @@ def _owners(report: Report) -> str:
          o.fed_recommendations]
         for o in report.owners
     ]  # fmt: skip
-    headers = ["owner", "disqualified", "with a reason", "filled", "vague or legacy",
-               "fed a recommendation"]  # fmt: skip
+    headers = [
+        "owner",
+        "disqualified",
+        "with a reason",
+        "filled",
+        "vague or legacy",
+        "fed a recommendation",
+    ]
     return charts.owners_chart(report.owners) + _table(headers, rows)
 
 

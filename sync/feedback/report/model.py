@@ -113,8 +113,14 @@ def _recommendations(
     views = []
     for row in history.episodes(session, kind, [rule_key(rule) for rule in rules]):
         group = (row.source, row.lead_source, row.campaign)
-        found = effect(table, calendar, kind, (group, row.reason, row.first_period),
-                       config.compare_periods, last)  # fmt: skip
+        found = effect(
+            table,
+            calendar,
+            kind,
+            (group, row.reason, row.first_period),
+            config.compare_periods,
+            last,
+        )
         views.append(_view(row, group, found))
     return views
 
