@@ -26,7 +26,8 @@ from sync.store.aggregates import ReasonRow
 from sync.store.funnel import Cohort, FunnelRow
 from sync.store.owners import OwnerRow
 
-#: timestamps before this are put in periods with the zone's offset of that day
+#: timestamps before this are put in periods with the zone's offset of that day (the offsets
+#: are compared newest first, so a long span costs old rows only)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -53,13 +54,14 @@ class Counted:
     session: Session
     calendar: Calendar
     since: date | None = None
+    sources: tuple[str, ...] = ()
 
     def reasons(self, kind: PeriodKind) -> list[ReasonRow]:
         """Every reason of every group in ``kind`` periods of disqualification."""
-        return aggregates.reason_rows(self.session, kind, self.calendar.week_start, self.since)
+        return aggregates.reason_rows(self.session, kind, self.calendar.week_start)
 
     def overlap(self) -> Overlap:
-        people, per_source = aggregates.overlap(self.session, self.since)
+        people, per_source = aggregates.overlap(self.session, self.sources, self.since)
         return Overlap(people, per_source)
 
     def funnel(
@@ -107,5 +109,5 @@ def counted(
     first = EARLIEST if since is None else min(EARLIEST, calendar.instant(since))
     shifts = calendar.shifts(first, now + timedelta(days=1))
     rows = [(c.source, c.value, c.code, c.kind) for c in codes]
-    with facts.counted_leads(session, sources, rows, shifts, disqualified_only):
-        yield Counted(session, calendar, since)
+    with facts.counted_leads(session, sources, rows, shifts, disqualified_only, since):
+        yield Counted(session, calendar, since, tuple(sources))

@@ -1,4 +1,5 @@
-"""Reason aggregates over the counted leads (:mod:`sync.store.facts`), one SQL statement each.
+"""Reason aggregates over the counted leads (:mod:`sync.store.facts`), one SQL statement each
+(the reasons of a period kind roll up the per-day sums of ``feedback_daily``).
 
 A group is period x source x lead source x campaign, the period being the one the lead was
 disqualified in; within a group each reason code gets its count, its share of the group's
@@ -7,17 +8,19 @@ disqualified leads, its nurture/unqualified split and the validity of its contac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, Float, case, cast, func, select
+from sqlalchemy import BigInteger, Float, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from sync.store.calendar import period_of
-from sync.store.facts import FACTS
+from sync.store.facts import DAILY, FACTS
+from sync.store.sql import ONE, ZERO
 
-F = FACTS.c
+F, D = FACTS.c, DAILY.c
 
 
 class ReasonRow(NamedTuple):
@@ -47,7 +50,7 @@ class ReasonRow(NamedTuple):
 
 
 def _sum(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(case((condition, 1), else_=0))
+    return func.sum(case((condition, ONE), else_=ZERO))
 
 
 def _ratio(part: ColumnElement[Any], whole: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -62,46 +65,48 @@ def disqualified_since(since: date | None) -> list[ColumnElement[bool]]:
     return where
 
 
-def reason_rows(
-    session: Session, kind: str, week_start: int, since: date | None = None
-) -> list[ReasonRow]:
-    """Every reason of every group of ``kind`` periods (from local day ``since``), in order."""
-    period = period_of(F.disqualified_day, kind, week_start).label("period")
-    count = func.count()
-    valid = _sum(F.email_valid | F.phone_valid)
-    # PostgreSQL sums integers into numeric: back to an integer
-    group = (period, F.source, F.lead_source, F.campaign)
-    group_total = cast(func.sum(count).over(partition_by=group), BigInteger)
+def reason_rows(session: Session, kind: str, week_start: int) -> list[ReasonRow]:
+    """Every reason of every group of ``kind`` periods, in order (from ``feedback_daily``)."""
+    period = period_of(D.day, kind, week_start).label("period")
+    leads, valid = func.sum(D.leads), func.sum(D.valid_contact)
+    # PostgreSQL sums integers into numeric: back to integers
+    group = (period, D.source, D.lead_source, D.campaign)
+    group_total = cast(func.sum(leads).over(partition_by=group), BigInteger)
     columns = (
-        period, F.source, F.lead_source, F.campaign, F.code, count, group_total,
-        _ratio(count, group_total), _sum(F.status == "nurture"), _sum(F.status == "unqualified"),
-        valid, _ratio(valid, count), _ratio(_sum(F.email_valid), count),
-        _ratio(_sum(F.email_invalid), count), _ratio(_sum(F.phone_valid), count),
-        _ratio(_sum(F.phone_invalid), count),
+        period, D.source, D.lead_source, D.campaign, D.reason, cast(leads, BigInteger),
+        group_total, _ratio(leads, group_total), cast(func.sum(D.nurture), BigInteger),
+        cast(func.sum(D.unqualified), BigInteger), cast(valid, BigInteger), _ratio(valid, leads),
+        _ratio(func.sum(D.email_valid), leads), _ratio(func.sum(D.email_invalid), leads),
+        _ratio(func.sum(D.phone_valid), leads), _ratio(func.sum(D.phone_invalid), leads),
     )  # fmt: skip
-    query = (
-        select(*columns)
-        .where(*disqualified_since(since))
-        .group_by(period, F.source, F.lead_source, F.campaign, F.code)
-        .order_by(period, F.source, F.lead_source, F.campaign, F.code)
-    )
+    keys = (period, D.source, D.lead_source, D.campaign, D.reason)
+    query = select(*columns).group_by(*keys).order_by(*keys)
     return [ReasonRow._make(row) for row in session.execute(query).all()]
 
 
-def overlap(session: Session, since: date | None = None) -> tuple[int, dict[str, int]]:
-    """People counted under more than one source: how many distinct emails, and per source
-    how many of its disqualified leads share their email with another source's."""
-    shared = (
-        select(F.email)
+def overlap(
+    session: Session, sources: Sequence[str], since: date | None = None
+) -> tuple[int, dict[str, int]]:
+    """People counted under more than one of ``sources``: how many distinct emails, and per
+    source how many of its disqualified leads share their email with another source's.
+
+    One grouping by email counts each source's leads per email; the emails that two sources
+    or more hold are the overlap.
+    """
+    if len(sources) < 2:
+        return 0, {}
+    per_email = [_sum(F.source == literal(name)).label(f"n{i}") for i, name in enumerate(sources)]
+    emails = (
+        select(*per_email)
         .where(*disqualified_since(since), F.email.is_not(None))
         .group_by(F.email)
-        .having(func.count(F.source.distinct()) > 1)
+        .subquery("emails")
     )
-    people = session.scalar(select(func.count()).select_from(shared.subquery())) or 0
-    per_source = session.execute(
-        select(F.source, func.count())
-        .where(*disqualified_since(since), F.email.in_(shared))
-        .group_by(F.source)
-        .order_by(F.source)
-    )
-    return people, {source: n for source, n in per_source}
+    held = [case((column > ZERO, ONE), else_=ZERO) for column in emails.c]
+    shared = sum(held[1:], held[0]) > ONE
+    totals = session.execute(
+        select(func.count(), *(func.sum(column) for column in emails.c)).where(shared)
+    ).one()
+    people, counts = int(totals[0] or 0), totals[1:]
+    found = {name: int(n or 0) for name, n in zip(sources, counts, strict=True) if n}
+    return people, found

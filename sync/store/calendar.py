@@ -81,10 +81,13 @@ class period_of(FunctionElement[str]):
 def _period_of_sqlite(element: period_of, compiler: Any, **kw: Any) -> str:
     if element.kind == "day":
         return str(compiler.process(element.day, **kw))
-    # back six days, then forward to the week's first weekday (SQLite: 0 is Sunday)
-    weekday = f"weekday {(element.week_start + 1) % 7}"
-    truncate = ["-6 days", weekday] if element.kind == "week" else ["start of month"]
-    return str(compiler.process(func.date(element.day, *truncate), **kw))
+    # back six days, then forward to the week's first weekday (SQLite: 0 is Sunday); the
+    # modifiers inline, not bound: SQLite computes an expression once per row only when the
+    # one in GROUP BY, SELECT and PARTITION BY is the very same text
+    weekday = f"'weekday {(element.week_start + 1) % 7}'"
+    truncate = ["'-6 days'", weekday] if element.kind == "week" else ["'start of month'"]
+    modifiers: list[Any] = [literal_column(m) for m in truncate]
+    return str(compiler.process(func.date(element.day, *modifiers), **kw))
 
 
 @compiles(period_of, "postgresql")

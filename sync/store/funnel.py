@@ -20,6 +20,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sync.store.calendar import days_between, period_of
 from sync.store.facts import COMPLIANT, FACTS, VAGUE_OR_LEGACY
 from sync.store.models import OutboxItem, StatusChange
+from sync.store.sql import ONE, ZERO
 
 F = FACTS.c
 DIMENSIONS = ("source", "lead_source", "campaign", "owner")
@@ -70,11 +71,11 @@ class Cohort:
 
 
 def _sum(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(case((condition, 1), else_=0))
+    return func.sum(case((condition, ONE), else_=ZERO))
 
 
 def _rate(part: ColumnElement[Any], whole: ColumnElement[Any]) -> ColumnElement[Any]:
-    return cast(part, Float) / cast(func.nullif(whole, 0), Float)
+    return cast(part, Float) / cast(func.nullif(whole, ZERO), Float)
 
 
 def _counts(cohort: Cohort) -> Select[Any]:

@@ -87,11 +87,29 @@ class LeadRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # last local change
 
 
+#: a status change into nurture or unqualified from any other status (or first seen so)
+SPELL_STARTS = (
+    "to_status IN ('nurture', 'unqualified') AND "
+    "(from_status IS NULL OR from_status NOT IN ('nurture', 'unqualified'))"
+)
+
+
 class StatusChange(Base):
     """One observed status change of a lead (``from_status`` is None when first seen)."""
 
     __tablename__ = "status_history"
-    __table_args__ = (Index(None, "lead_id", "changed_at"),)
+    __table_args__ = (
+        Index(None, "lead_id", "changed_at"),
+        # only the changes that start a disqualified spell: feedback reads when each
+        # disqualified lead was disqualified from these (an index scan, not the history)
+        Index(
+            "ix_status_history_disqualified",
+            "lead_id",
+            "changed_at",
+            sqlite_where=text(SPELL_STARTS),
+            postgresql_where=text(SPELL_STARTS),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))

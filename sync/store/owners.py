@@ -19,6 +19,7 @@ from sqlalchemy.sql import ColumnElement
 from sync.store.aggregates import disqualified_since
 from sync.store.calendar import period_of
 from sync.store.facts import COMPLIANT, FACTS, HELD, VAGUE_OR_LEGACY
+from sync.store.sql import ONE, ZERO
 
 F, H = FACTS.c, HELD.c
 
@@ -34,7 +35,7 @@ class OwnerRow:
 
 
 def _sum(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.sum(case((condition, 1), else_=0))
+    return func.sum(case((condition, ONE), else_=ZERO))
 
 
 def owner_rows(

@@ -1,4 +1,5 @@
-"""Feedback: contact-data validity on leads, and the recommendations' history.
+"""Feedback: contact-data validity on leads, the recommendations' history, and an index of
+the status changes that start a disqualified spell.
 
 ``email_invalid``/``phone_invalid`` tell a value the normalizer rejected from a missing one
 (both were stored as NULL). Leads stored before this revision read as "not invalid" until they
@@ -23,6 +24,10 @@ depends_on: str | None = None
 KEY = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 OPEN = sa.text("closed_period IS NULL")
+SPELL_STARTS = sa.text(
+    "to_status IN ('nurture', 'unqualified') AND "
+    "(from_status IS NULL OR from_status NOT IN ('nurture', 'unqualified'))"
+)
 
 
 def _time(name: str, nullable: bool = False) -> sa.Column:
@@ -38,6 +43,13 @@ def upgrade() -> None:
         op.add_column(
             "leads", sa.Column(name, sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    op.create_index(
+        "ix_status_history_disqualified",
+        "status_history",
+        ["lead_id", "changed_at"],
+        sqlite_where=SPELL_STARTS,
+        postgresql_where=SPELL_STARTS,
+    )
     op.create_table(
         "recommendations",
         sa.Column("id", KEY, nullable=False),
@@ -81,6 +93,7 @@ def downgrade() -> None:
         "uq_recommendations_open_rule_key_period_kind_group_key", table_name="recommendations"
     )
     op.drop_table("recommendations")
+    op.drop_index("ix_status_history_disqualified", table_name="status_history")
     with op.batch_alter_table("leads") as batch:
         batch.drop_column("phone_invalid")
         batch.drop_column("email_invalid")
