@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, insert, literal, or_, select, text
 from sqlalchemy.sql import ColumnElement, Insert, Subquery
 
-from sync.store.calendar import Shifts, local_date
+from sync.store.calendar import Shifts, days_between, local_date
 from sync.store.feedback_tables import (
     DAILY,
     DAILY_COUNTS,
@@ -129,8 +129,8 @@ def _funnel_columns(
         "owner": _named(LeadRow.owner),
         "kind": case((disqualified, func.coalesce(REASON_CODES.c.kind, no_kind))),
         "converted": or_(LeadRow.status == "converted", LeadRow.converted_at.is_not(None)),
-        "created_at": created,
-        "converted_at": LeadRow.converted_at,
-        "disqualified_at": case((disqualified, observed)),
+        # once here, not in each median's sort
+        "days_to_disqualify": case((disqualified, days_between(created, observed))),
+        "cycle_days": days_between(created, LeadRow.converted_at),
         "created_day": local_date(created, shifts),
     }

@@ -6,9 +6,9 @@ Temporary tables belong to the session's connection: a concurrent run (another w
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, Table, Text
 
-from sync.store.types import BigIntKey, UTCDateTime
+from sync.store.types import BigIntKey
 
 DISQUALIFIED = ("nurture", "unqualified")
 #: what feedback_daily counts per day, group and reason
@@ -52,9 +52,8 @@ FACTS = Table(
     Column("owner", Text),
     Column("kind", String(16)),
     Column("converted", Boolean),
-    Column("created_at", UTCDateTime),
-    Column("converted_at", UTCDateTime),
-    Column("disqualified_at", UTCDateTime),
+    Column("days_to_disqualify", Float),  # from creation, for the disqualified
+    Column("cycle_days", Float),  # from creation to conversion, for the converted
     Column("created_day", Date),
     prefixes=["TEMPORARY"],
 )

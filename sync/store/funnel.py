@@ -95,12 +95,8 @@ def _counts(cohort: Cohort) -> Select[Any]:
 
 def funnel_rows(session: Session, cohort: Cohort) -> list[FunnelRow]:
     """The funnel of every group of ``cohort``, ordered by key."""
-    velocity = _medians(
-        session, cohort, days_between(F.created_at, F.disqualified_at), F.code.is_not(None)
-    )
-    cycle = _medians(
-        session, cohort, days_between(F.created_at, F.converted_at), F.converted_at.is_not(None)
-    )
+    velocity = _medians(session, cohort, F.days_to_disqualify, F.code.is_not(None))
+    cycle = _medians(session, cohort, F.cycle_days, F.cycle_days.is_not(None))
     linger = _linger_medians(session, cohort)
     width = len(cohort.keys())
     rows = []
