@@ -292,3 +292,24 @@ def test_given_a_contact_property_of_another_type_then_contacts_fail_and_the_obj
     assert contacts.error is not None
     assert f"property {DISQUALIFIED_ON!r} exists as type 'string'" in contacts.error
     assert custom.error is None and custom.sent == custom.records > 0
+
+
+def test_given_create_is_off_and_no_custom_object_then_it_says_so_and_contacts_still_go(
+    synced: Harness,
+) -> None:
+    from sync.feedback.config import CustomObjectTarget
+
+    feedback_config = synced.settings.feedback.model_copy(
+        update={"custom_object": CustomObjectTarget(create=False)}
+    )
+    synced.settings = synced.settings.model_copy(update={"feedback": feedback_config})
+
+    report = feedback(synced)
+
+    custom, contacts = pushed(report)["custom_object"], pushed(report)["contact_properties"]
+    assert custom.error == (
+        f"HubSpot has no custom object {OBJECT!r} and feedback.custom_object.create is false: "
+        "create it, or allow leadloop to"
+    )
+    assert synced.box.hubspot.store_for(OBJECT) is None
+    assert contacts.error is None and contacts.sent == contacts.records > 0
