@@ -122,6 +122,8 @@ class FeedbackObject:
             name=body["name"], label=body["label"], type=body["type"],
             field_type=body["fieldType"], description=body["description"],
             has_unique_value=body["hasUniqueValue"], options=body["options"],
+            # a custom object's own group: "<name>_information" (the schema example of
+            # https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/schemas/create-schema)
             group_name=f"{self.name}_information",
         )  # fmt: skip
         self._guarded("properties_write", core.create_with_http_info, self.type_id, create)
