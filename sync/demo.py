@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -42,6 +43,8 @@ sources:
 policies:
   low_score_nurture: {{enabled: true, mode: fix}}
   wants_call_reopen: {{enabled: true}}
+feedback:
+  target: hubspot
 limits:
   api_budget_share: 1.0
   change_budget: {{max_records: 10000, max_percent: 100}}
@@ -65,6 +68,8 @@ class Story:
     flagged: dict[str, Counter[str]] = field(default_factory=dict)  # source -> policy
     not_written: dict[str, Counter[str]] = field(default_factory=dict)  # source -> state
     api_calls: dict[str, int] = field(default_factory=dict)
+    feedback: list[str] = field(default_factory=list)  # what the feedback step did
+    report: Path | None = None
 
 
 def write_config(
@@ -131,9 +136,30 @@ def run_demo(
                     story.api_calls[source.name] = source.connector.usage.calls
             with sessions() as session:
                 _collect(session, story)
+            _feedback(settings, sessions, clock, story)
         finally:
             engine.dispose()
     return story
+
+
+def _feedback(settings: Any, sessions: Any, clock: Callable[[], datetime], story: Story) -> None:
+    """The loop's last step: aggregate, push to HubSpot, and write the HTML report."""
+    from sync.feedback.report import html
+    from sync.feedback.report.model import build_report
+    from sync.feedback.step import FeedbackRequest, FeedbackStep
+
+    report = FeedbackStep(settings, sessions, clock).run(FeedbackRequest())
+    weekly = report.records.get("week", 0)
+    story.feedback.append(f"{weekly} weekly reason aggregates, {report.judged.opened} "
+                          f"recommendations raised")  # fmt: skip
+    for push in report.pushes:
+        outcome = f"error: {push.error}" if push.error else f"{push.sent} sent"
+        story.feedback.append(f"{push.target}: {push.records} records, {outcome}")
+    with sessions() as session:
+        built = build_report(session, settings, clock(), "week")
+        session.commit()
+    story.report = story.directory / "report.html"
+    story.report.write_text(html.render(built), encoding="utf-8")
 
 
 def render(story: Story) -> list[str]:
@@ -154,9 +180,16 @@ def render(story: Story) -> list[str]:
         if held:
             lines.append("  not written: " + ", ".join(f"{n} {s}" for s, n in sorted(held.items())))
         lines.append("")
+    if story.feedback:
+        lines.append("feedback to marketing (pushed to HubSpot):")
+        lines += [f"  {line}" for line in story.feedback]
+        lines.append("")
     lines += [
         "Look further (the emulators are stopped; the store stays):",
         f"  leadloop status -c {story.config}",
+        f"  leadloop report -c {story.config}",
         f"  store: {story.directory / 'leadloop.db'}",
     ]
+    if story.report is not None:
+        lines.append(f"  report: {story.report}")
     return lines

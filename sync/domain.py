@@ -67,4 +67,8 @@ class Lead:
     converted_at: datetime | None = None
     #: the mapping's review-flag field (leadloop's note to reps); None when empty or unmapped
     review_flag: str | None = None
+    #: the CRM held an email (a phone) that the normalizer rejected: ``email`` (``phone``) is
+    #: then None, and this tells "invalid" from "missing" (feedback's contact-data validity)
+    email_invalid: bool = False
+    phone_invalid: bool = False
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -84,10 +84,12 @@ def build_scheduler(
     scheduler_cls: type[BaseScheduler] = BackgroundScheduler,
     now: datetime | None = None,
     parallel: int = DEFAULT_PARALLEL,
+    run_feedback: Callable[[], object] | None = None,
 ) -> BaseScheduler:
     """A (not started) scheduler with one job ``sync:<source>`` per scheduled source, running
     at most ``parallel`` cycles at once (the other due ones wait for a free thread, and by
-    then another worker may have taken them: that is how workers share the sources).
+    then another worker may have taken them: that is how workers share the sources), and the
+    job ``feedback`` calling ``run_feedback()`` when ``feedback.schedule`` is set.
 
     Each job calls ``run_source(name)``; at most one instance per source runs at a time, missed
     fire times collapse into one run, and a run later than :data:`MISFIRE_GRACE` is skipped.
@@ -95,6 +97,20 @@ def build_scheduler(
     jobs at their next cron time.
     """
     scheduler = scheduler_cls(timezone=UTC, executors={"default": ThreadPoolExecutor(parallel)})
+    feedback = settings.feedback.schedule
+    if feedback is not None and run_feedback is not None:
+        first = {"next_run_time": now} if now is not None and feedback.every else {}
+        scheduler.add_job(
+            run_feedback,
+            trigger_for(feedback, now),
+            id="feedback",
+            name="feedback",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
+            replace_existing=True,
+            **first,
+        )
     for name in scheduled_sources(settings):
         schedule = settings.sources[name].schedule
         assert schedule is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from sync.cli import check, db, outbox, review, run, sandbox, status, syncing, undo
+from sync.cli import check, db, feedback, outbox, review, run, sandbox, status, syncing, undo
 from sync.cli.base import cli
 
 COMMANDS: tuple[click.Command, ...] = (
@@ -22,6 +22,8 @@ COMMANDS: tuple[click.Command, ...] = (
     outbox.approve,
     review.findings,
     review.lead,
+    feedback.feedback_command,
+    feedback.report_command,
 )
 
 for command in COMMANDS:

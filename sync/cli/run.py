@@ -75,7 +75,8 @@ def run_command(
     metrics_host: str,
     unhealthy_after: int,
 ) -> None:
-    """Run the scheduler: each source with a `schedule:` syncs on its interval or cron (UTC).
+    """Run the scheduler: each source with a `schedule:` syncs on its interval or cron (UTC),
+    and the feedback step runs on `feedback.schedule`.
 
     Jobs are rebuilt from the config at every start, one run per source at a time across every
     worker (and every `sync`, `resync`, `approve` and `undo`): each cycle holds the source's
@@ -84,12 +85,13 @@ def run_command(
     finish, then exits 0.
     """
     from sync.cli.base import open_store, utc_now
+    from sync.feedback.job import FeedbackRunner
     from sync.lease import Worker
     from sync.scheduler import SourceRunner, recover_stale_runs, scheduled_sources
 
     settings = load(config_path)
     names = scheduled_sources(settings)
-    if not names:
+    if not names and settings.feedback.schedule is None:
         where = settings.path or "the config"
         raise ConfigProblem(
             f"{where}: no source has a schedule, so `leadloop run` has nothing to do; add "
@@ -107,16 +109,21 @@ def run_command(
             observe = server.observe
         runner = SourceRunner(settings, sessions, utc_now, worker, observe)
         log.info("worker %s (%s) starting", worker.name, worker.instance)
+        feedback = None
+        if settings.feedback.schedule is not None:
+            feedback = FeedbackRunner(settings, sessions, utc_now, worker)
         if once:
-            _run_once(runner, names)
+            _run_once(runner, names, feedback)
         else:
-            _serve(settings, runner, parallel)
+            _serve(settings, runner, parallel, feedback)
 
 
-def _run_once(runner: Any, names: list[str]) -> None:
+def _run_once(runner: Any, names: list[str], feedback: Any) -> None:
     from sync.scheduler import Outcome
 
     outcomes = {name: runner(name) for name in names}
+    if feedback is not None:
+        outcomes["feedback"] = feedback()  # after the syncs: it aggregates what they stored
     for name, outcome in outcomes.items():
         click.echo(f"{name}: {outcome.value}")
     codes = {Outcome.FAILED: EXIT_FAILED, Outcome.STOPPED: EXIT_STOPPED, Outcome.HELD: EXIT_HELD}
@@ -129,7 +136,7 @@ def _run_once(runner: Any, names: list[str]) -> None:
             raise click.exceptions.Exit(code)
 
 
-def _serve(settings: Any, runner: Any, parallel: int) -> None:
+def _serve(settings: Any, runner: Any, parallel: int, feedback: Any) -> None:
     """Run the scheduler until SIGTERM/SIGINT, then let running cycles finish."""
     from sync.cli.base import utc_now
     from sync.scheduler import build_scheduler
@@ -138,7 +145,9 @@ def _serve(settings: Any, runner: Any, parallel: int) -> None:
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
     }
-    scheduler = build_scheduler(settings, runner, now=utc_now(), parallel=parallel)
+    scheduler = build_scheduler(
+        settings, runner, now=utc_now(), parallel=parallel, run_feedback=feedback
+    )
     try:
         scheduler.start()
         for job in scheduler.get_jobs():

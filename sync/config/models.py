@@ -2,7 +2,7 @@
 (``store``, a source's ``schedule``, ``reasons``, ``limits``).
 
 The ``sources`` section lives in :mod:`sync.config.sources`, ``feedback`` in
-:mod:`sync.config.feedback`. Every model forbids unknown keys.
+:mod:`sync.feedback.config`. Every model forbids unknown keys.
 ``config/leadloop.example.yaml`` documents every key; ``config/leadloop.schema.json`` is
 generated from these models.
 """

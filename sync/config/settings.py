@@ -20,7 +20,6 @@ from pydantic_core import core_schema
 from mappings.catalogue import Catalogue
 from mappings.loader import SourceMapping, reason_catalogue
 from mappings.yamldoc import Document, YamlError, load_yaml
-from sync.config.feedback import FeedbackConfig
 from sync.config.loader import (
     ConfigError,
     ConfigIssue,
@@ -34,6 +33,7 @@ from sync.config.models import LimitsConfig, Model, ReasonsConfig, StoreConfig
 from sync.config.references import check_references
 from sync.config.sources import SourceConfig, SourceName
 from sync.config.types import validation_context
+from sync.feedback.config import FeedbackConfig
 from sync.pipeline.policies.config import PoliciesConfig
 
 __all__ = [

@@ -105,6 +105,7 @@ def normalize(source: str, mapping: SourceMapping, record: SourceRecord) -> Norm
     deleted_flag = raw.get(mapping.deleted_field) if mapping.deleted_field else None
     merged = raw.get(mapping.merged_into_field) if mapping.merged_into_field else None
     review = raw.get(mapping.review_flag_field) if mapping.review_flag_field else None
+    rejected = {problem.field for problem in problems} - values.keys()
     lead = Lead(
         source=source,
         external_id=record.record_id,
@@ -113,6 +114,8 @@ def normalize(source: str, mapping: SourceMapping, record: SourceRecord) -> Norm
         is_deleted=record.deleted or deleted_flag is True or str(deleted_flag).lower() == "true",
         merged_into=record.merged_into or _text(merged),
         review_flag=_text(review),
+        email_invalid="email" in rejected,
+        phone_invalid="phone" in rejected,
         raw=dict(raw),
         **values,
     )

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from sync.store.models import FeedbackPush
@@ -31,6 +31,25 @@ def pushed_hashes(session: Session, target: str, keys: Collection[str]) -> dict[
         )
         found.update({row.key: row.payload_hash for row in session.execute(query)})
     return found
+
+
+def pushed_state(session: Session, target: str) -> dict[str, PushRecord]:
+    """Everything pushed to ``target``: key -> its last hash and remote id."""
+    query = select(FeedbackPush.key, FeedbackPush.payload_hash, FeedbackPush.remote_id).where(
+        FeedbackPush.target == target
+    )
+    return {
+        row.key: PushRecord(row.key, row.payload_hash, row.remote_id)
+        for row in session.execute(query)
+    }
+
+
+def forget_pushes(session: Session, target: str, keys: Collection[str]) -> None:
+    """Forget ``keys`` of ``target`` (their record is gone from the CRM)."""
+    for chunk in chunks(sorted(set(keys))):
+        session.execute(
+            delete(FeedbackPush).where(FeedbackPush.target == target, FeedbackPush.key.in_(chunk))
+        )
 
 
 def record_pushes(

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -77,17 +78,38 @@ class LeadRow(Base):
     merged_into: Mapped[str | None] = mapped_column(String(255))
     converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_flag: Mapped[str | None] = mapped_column(Text)
+    #: a value was given but the normalizer rejected it (email/phone is then NULL)
+    email_invalid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    phone_invalid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: digest of the canonical fields, so an unchanged re-pulled lead is not rewritten
     fingerprint: Mapped[str] = mapped_column(String(32))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # last local change
 
 
+#: a status change into nurture or unqualified from any other status (or first seen so)
+SPELL_STARTS = (
+    "to_status IN ('nurture', 'unqualified') AND "
+    "(from_status IS NULL OR from_status NOT IN ('nurture', 'unqualified'))"
+)
+
+
 class StatusChange(Base):
     """One observed status change of a lead (``from_status`` is None when first seen)."""
 
     __tablename__ = "status_history"
-    __table_args__ = (Index(None, "lead_id", "changed_at"),)
+    __table_args__ = (
+        Index(None, "lead_id", "changed_at"),
+        # only the changes that start a disqualified spell: feedback reads when each
+        # disqualified lead was disqualified from these (an index scan, not the history)
+        Index(
+            "ix_status_history_disqualified",
+            "lead_id",
+            "changed_at",
+            sqlite_where=text(SPELL_STARTS),
+            postgresql_where=text(SPELL_STARTS),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
@@ -239,21 +261,6 @@ class FindingRow(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
 
 
-class FeedbackPush(Base):
-    """What was last pushed for one feedback key to one target, to push only what changed."""
-
-    __tablename__ = "feedback_pushes"
-    # one key is pushed to each target separately (custom object, contact properties)
-    __table_args__ = (UniqueConstraint("target", "key"),)
-
-    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
-    target: Mapped[str] = mapped_column(String(64))
-    key: Mapped[str] = mapped_column(String(512))  # period/source/campaign/reason
-    payload_hash: Mapped[str] = mapped_column(String(64))
-    pushed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    remote_id: Mapped[str | None] = mapped_column(String(255))
-
-
 class Lease(Base):
     """A short claim of one job by one worker, renewed while it works (see ``sync.lease``).
 
@@ -268,3 +275,18 @@ class Lease(Base):
     instance: Mapped[str] = mapped_column(String(255), default="")
     acquired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# the feedback step's tables live in their own module; importing them here registers them on
+# the metadata wherever the models are imported (migrations, tests)
+from sync.store.feedback_models import (  # noqa: E402
+    FeedbackPush,
+    RecommendationRow,
+    RecommendationRule,
+)
+
+__all__ = [
+    "SPELL_STARTS", "FeedbackPush", "FindingRow", "LeadRow", "Lease", "OutboxItem",
+    "RawPayload", "RecommendationRow", "RecommendationRule", "Run", "StatusChange",
+    "SyncCursor",
+]  # fmt: skip

@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
+from sqlalchemy import literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnClause
 
 T = TypeVar("T")
 
 #: rows per SELECT ... IN (...): well under SQLite's 32,766 bound-parameter limit
 CHUNK = 900
+#: constants written into the SQL, not bound: a database matches repeated expressions (the
+#: same sum in SELECT and in a ratio, GROUP BY and SELECT) by their text, and two bound
+#: parameters are two texts, so each copy would be computed again for every row
+ONE: ColumnClause[int] = literal_column("1")
+ZERO: ColumnClause[int] = literal_column("0")
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -83,7 +84,7 @@ def test_given_a_run_when_undo_runs_then_it_reports_what_it_reverted(harness: Ha
 
 
 def test_given_a_fresh_machine_when_demo_runs_then_it_tells_the_story_and_leaves_nothing_running(
-    tmp_path: object,
+    tmp_path: Path,
 ) -> None:
     before = threading.active_count()
 
@@ -95,6 +96,10 @@ def test_given_a_fresh_machine_when_demo_runs_then_it_tells_the_story_and_leaves
     assert "fixed in salesforce:" in result.stdout and "fixed in hubspot:" in result.stdout
     assert "flagged for a human:" in result.stdout
     assert f"leadloop status -c {tmp_path}/leadloop.yaml" in result.stdout
+    assert "feedback to marketing (pushed to HubSpot):" in result.stdout
+    assert "custom_object: " in result.stdout and "contact_properties: " in result.stdout
+    assert f"report: {tmp_path}/report.html" in result.stdout
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert threading.active_count() == before
 
 

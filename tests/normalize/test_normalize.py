@@ -105,6 +105,24 @@ def test_given_the_broken_seed_record_then_problems_are_listed_and_the_lead_surv
     assert all(len(p.value_preview) <= PREVIEW + 20 for p in result.problems)
 
 
+@pytest.mark.parametrize(
+    ("email", "phone", "invalid"),
+    [
+        ("ana@", "unknown", (True, True)),
+        ("ana@example.com", "+14155550123", (False, False)),
+        (None, "", (False, False)),
+        ("  ", "+1 415 555 0123", (False, False)),
+        ("ana@example.com", "12", (False, True)),
+    ],
+)
+def test_given_contact_data_then_invalid_is_told_from_missing(
+    email: str | None, phone: str | None, invalid: tuple[bool, bool]
+) -> None:
+    lead = normalize("sf", SALESFORCE, salesforce_lead(Email=email, Phone=phone)).lead
+
+    assert (lead.email_invalid, lead.phone_invalid) == invalid
+
+
 def test_given_nulls_everywhere_then_an_empty_lead_without_problems() -> None:
     record = SourceRecord("00Q1", MODSTAMP, {"Id": "00Q1"})
 

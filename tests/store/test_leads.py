@@ -147,6 +147,7 @@ def test_given_a_stored_lead_when_loaded_then_the_domain_lead_round_trips_with_i
     original = lead(
         status=None, raw_status="Mystery", phone="+441234567890", score=87.5, wants_call=True,
         converted_at=NOW, is_deleted=True, merged_into="00QOTHER", review_flag="check reason",
+        email=None, email_invalid=True,
         raw={"Id": "00Q000000000001AAA", "Status": "Mystery", "nested": {"a": [1, 2]}},
     )  # fmt: skip
     results = upsert_leads(session, [original], NOW)

@@ -25,7 +25,7 @@ from sync.store.errors import SchemaOutOfDate, StoreError
 
 TABLES = {
     "leads", "status_history", "raw_payloads", "sync_cursors", "runs", "outbox", "findings",
-    "feedback_pushes", "leases", "alembic_version",
+    "feedback_pushes", "leases", "recommendations", "recommendation_rules", "alembic_version",
 }  # fmt: skip
 
 
@@ -34,7 +34,7 @@ def test_given_an_empty_database_when_upgraded_then_every_table_exists_at_head(
 ) -> None:
     applied = upgrade(empty_engine)
 
-    assert applied == ["0001", "0002", "ops_0003"]
+    assert applied == ["0001", "0002", "0003", "0004"]
     assert current_revision(empty_engine) == head_revision()
     assert set(inspect(empty_engine).get_table_names()) == TABLES
     check_schema(empty_engine)  # does not raise
@@ -45,22 +45,22 @@ def test_given_a_store_at_the_first_revision_when_upgraded_then_the_claim_index_
 ) -> None:
     with empty_engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0001")
-    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs ops_0003"):
+    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs 0004"):
         check_schema(empty_engine)
 
     applied = upgrade(empty_engine)
 
-    assert applied == ["0002", "ops_0003"]
+    assert applied == ["0002", "0003", "0004"]
     indexes = {index["name"] for index in inspect(empty_engine).get_indexes("outbox")}
     assert "ix_outbox_source_state_id" in indexes
     check_schema(empty_engine)  # does not raise
 
 
-def test_given_a_store_with_runs_and_leases_at_0002_when_upgraded_then_rows_stay_and_runs_can_abort(
+def test_given_a_store_with_runs_and_leases_at_0003_when_upgraded_then_rows_stay_and_runs_can_abort(
     empty_engine: Engine,
 ) -> None:
     with empty_engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0002")
+        command.upgrade(alembic_config(connection), "0003")
         connection.execute(
             text(
                 "INSERT INTO runs (kind, source, state, created_at, counts, dry_run) "
@@ -74,12 +74,32 @@ def test_given_a_store_with_runs_and_leases_at_0002_when_upgraded_then_rows_stay
             )
         )
 
-    assert upgrade(empty_engine) == ["ops_0003"]
+    assert upgrade(empty_engine) == ["0004"]
 
     with empty_engine.begin() as connection:
         connection.execute(text("UPDATE runs SET state = 'aborted'"))
         lease = connection.execute(text("SELECT holder, instance FROM leases")).one()
     assert tuple(lease) == ("old-host:12", "")
+
+
+def test_given_leads_stored_before_0003_when_upgraded_then_they_read_as_not_invalid(
+    empty_engine: Engine,
+) -> None:
+    with empty_engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0002")
+        connection.execute(
+            text(
+                "INSERT INTO leads (source, external_id, wants_call, is_deleted, fingerprint, "
+                "first_seen_at, updated_at) VALUES ('sf', '1', false, false, 'x', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+
+    assert upgrade(empty_engine) == ["0003", "0004"]
+
+    with empty_engine.connect() as connection:
+        row = connection.execute(text("SELECT email_invalid, phone_invalid FROM leads")).one()
+    assert (bool(row.email_invalid), bool(row.phone_invalid)) == (False, False)
 
 
 def test_given_a_database_at_head_when_upgraded_again_then_nothing_is_applied(
@@ -152,7 +172,7 @@ def test_given_two_workers_starting_at_once_when_both_upgrade_then_one_migrates_
     with ThreadPoolExecutor(max_workers=2) as pool:
         applied = sorted(pool.map(upgrade, engines))
 
-    assert applied == [[], ["0001", "0002", "ops_0003"]]
+    assert applied == [[], ["0001", "0002", "0003", "0004"]]
     check_schema(engines[0])
     for engine in engines:
         engine.dispose()

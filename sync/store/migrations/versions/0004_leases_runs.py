@@ -5,8 +5,8 @@ worker can take its own lease back at once; ``leases.acquired_at`` says since wh
 being synced by worker W since T"). Runs gain two final states: ``aborted`` (Ctrl-C, SIGTERM, a
 lost lease) and ``stopped`` (the daily API allowance ran out: not a failure).
 
-Revision ID: ops_0003 (renumber freely at merge: nothing else refers to it)
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-30
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "ops_0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | None = None
 depends_on: str | None = None
 
