@@ -217,6 +217,11 @@ class AuthError(FatalError):
     """Login failed or the session cannot be renewed."""
 
 
+class Forbidden(FatalError):
+    """The CRM refused the call itself: a missing permission or scope, a feature the account's
+    tier lacks, an IP restriction (HTTP 403 other than a spent allowance)."""
+
+
 class SchemaError(FatalError):
     """The CRM's schema does not match the mapping (missing field, wrong type)."""
 

@@ -22,7 +22,7 @@ from hubspot.crm.objects import ApiException as ObjectsApiException
 from hubspot.crm.properties import ApiException as PropertiesApiException
 from hubspot.crm.schemas import ApiException as SchemasApiException
 
-from connectors.base import AuthError, FatalError
+from connectors.base import AuthError, FatalError, Forbidden
 from connectors.http import (
     Decision,
     connection_cause,
@@ -128,7 +128,7 @@ def _classify_status(exc: BaseException) -> Decision:
         # headers and the exception's str() are never quoted.
         return fail(f"access token rejected (HTTP 401: {message})", AuthError)
     if status == 403:
-        return fail(f"forbidden (HTTP 403: {message}){_missing_scopes(exc)}")
+        return fail(f"forbidden (HTTP 403: {message}){_missing_scopes(exc)}", Forbidden)
     if status == 400 and error_body(exc).get("subCategory") == SEARCH_CAP_SUBCATEGORY:
         # Paging a search past its 10,000th result. The stream restarts queries before that
         # point, so this is a bug in our paging, not something a retry can fix.

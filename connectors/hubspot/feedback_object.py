@@ -26,7 +26,7 @@ from hubspot.crm.objects import (
 from hubspot.crm.properties import PropertyCreate
 from hubspot.crm.schemas import ObjectSchemaEgg, ObjectTypeDefinitionLabels
 
-from connectors.base import FatalError
+from connectors.base import Forbidden
 from connectors.hubspot.client import HubSpotApi
 from connectors.hubspot.marketing import (
     PropertySpec,
@@ -36,7 +36,6 @@ from connectors.hubspot.marketing import (
     by_name,
     chunks,
     missing_properties,
-    status_of,
 )
 
 NO_CUSTOM_OBJECTS = (
@@ -80,10 +79,8 @@ class FeedbackObject:
     def _guarded(self, operation: str, fn: Any, *args: Any) -> dict[str, Any]:
         try:
             data, _ = self.api.call_json(operation, fn, *args)
-        except FatalError as exc:
-            if status_of(exc) == 403:
-                raise TargetUnavailable(NO_CUSTOM_OBJECTS.format(error=exc)) from exc
-            raise
+        except Forbidden as exc:
+            raise TargetUnavailable(NO_CUSTOM_OBJECTS.format(error=exc)) from exc
         return data
 
     def _find(self) -> dict[str, Any] | None:

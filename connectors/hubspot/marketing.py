@@ -109,11 +109,6 @@ def missing_properties(
     return missing
 
 
-def status_of(exc: BaseException) -> int | None:
-    """The HTTP status of the API error behind a FatalError (None: not an HTTP refusal)."""
-    return getattr(exc.__cause__, "status", None)
-
-
 def chunks(items: Sequence[T], size: int = BATCH_LIMIT) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

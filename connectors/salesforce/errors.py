@@ -30,7 +30,7 @@ from simple_salesforce.exceptions import (
     SalesforceResourceNotFound,
 )
 
-from connectors.base import AuthError
+from connectors.base import AuthError, Forbidden
 from connectors.http import Decision, connection_cause, fail, passthrough, retry, stop
 from connectors.salesforce.client import LoginUnavailable
 
@@ -130,7 +130,7 @@ def _classify_api(exc: SalesforceError) -> Decision:
         return retry(message)
     if isinstance(exc, SalesforceRefusedRequest):
         # Any other 403: missing permission, API disabled for the user, IP restriction.
-        return fail(f"refused (HTTP 403: {message})")
+        return fail(f"refused (HTTP 403: {message})", Forbidden)
     if isinstance(exc, SalesforceMalformedRequest):
         # MALFORMED_QUERY / INVALID_FIELD / INVALID_TYPE: our SOQL is wrong or the org's schema
         # differs from the mapping. Retrying sends the same bad request.

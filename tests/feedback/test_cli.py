@@ -48,7 +48,7 @@ def test_given_a_target_that_cannot_be_pushed_then_feedback_exits_1_and_names_it
     harness: Harness,
 ) -> None:
     harness.sync()
-    harness.box.hubspot.faults.script("schemas", "http403")
+    harness.box.hubspot.custom_objects = False  # a Professional portal: no custom objects
 
     code, out, err = _run(harness, "feedback")
 

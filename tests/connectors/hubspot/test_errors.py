@@ -14,6 +14,7 @@ from hubspot.crm.schemas import ApiException as SchemasApiException
 from connectors.base import (
     AuthError,
     FatalError,
+    Forbidden,
     LimitExhausted,
     RecordError,
     SchemaError,
@@ -106,7 +107,7 @@ def test_given_a_403_with_missing_scopes_then_fail_naming_them() -> None:
         ],
     }
     decision = classify(api_error(403, body))
-    assert decision.error is FatalError
+    assert decision.error is Forbidden
     assert "missing scopes: crm.objects.contacts.write" in decision.reason
 
 

@@ -10,7 +10,7 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceRefusedRequest
 
-from connectors.base import FatalError, LimitExhausted, TransientError, Window
+from connectors.base import FatalError, Forbidden, LimitExhausted, TransientError, Window
 from connectors.http import judge
 from connectors.salesforce import SalesforceConnection, SessionAuth, build_client
 from connectors.salesforce.errors import classify
@@ -99,7 +99,7 @@ def test_given_another_403_when_classifying_then_fail() -> None:
     body = [{"message": "Insufficient privileges", "errorCode": "INSUFFICIENT_ACCESS"}]
     # simple-salesforce annotates ``content`` as bytes but stores the parsed JSON list.
     exc = SalesforceRefusedRequest("https://x/services/data/v59.0/query/", 403, "query", body)  # type: ignore[arg-type]
-    assert classify(exc).error is FatalError
+    assert classify(exc).error is Forbidden  # a FatalError the caller can tell apart
 
 
 def test_given_our_own_limit_error_when_judged_then_raised_unchanged() -> None:
