@@ -6,8 +6,10 @@ about the database, the mappings or the policies; ``sync`` owns those.
 
 Everything a connector raises on purpose is a :class:`ConnectorError` subclass, so the engine
 can decide with one ``except`` what to do: stop the run (:class:`FatalError`,
-:class:`LimitExhausted`), try later (:class:`TransientError`), or skip one record
-(:class:`RecordError`).
+:class:`LimitExhausted`) or try later (:class:`TransientError`). A problem with one record is
+no exception at all: a write answers it in that record's :class:`WriteOutcome`; a read hands
+every record it can identify (an id and a modstamp) over as it is, and the engine stores it
+with a finding for what it cannot use (a record with neither is logged and left out).
 """
 
 from __future__ import annotations
@@ -241,14 +243,6 @@ class TransientError(ConnectorError):
 class MalformedAnswer(TransientError):
     """An answer without the shape the API documents (empty, cut short, HTML, a redirect, a
     missing key). Never read as "no more data": retried, then the run stops, cursor unmoved."""
-
-
-class RecordError(ConnectorError):
-    """One record cannot be read or written; the rest of the batch goes on."""
-
-    def __init__(self, record_id: str, message: str) -> None:
-        super().__init__(f"record {record_id}: {message}")
-        self.record_id = record_id
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from connectors.base import (
     FatalError,
     Forbidden,
     LimitExhausted,
-    RecordError,
     SchemaError,
     TransientError,
 )
@@ -86,7 +85,7 @@ def rate(policy: str) -> dict[str, str]:
             None,
         ),
         (ConnectionResetError(), TransientError, None),
-        (RecordError("1", "bad"), None, None),
+        (LimitExhausted("our own budget guard"), None, None),  # ours: not re-judged
         (KeyError("surprise"), None, None),
     ],
 )
