@@ -43,6 +43,7 @@ from peers_table import (
     Row,
     comparisons,
     load_text,
+    median_rows,
     table,
 )
 from peers_tapruns import TapSettings, measure_taps
@@ -112,6 +113,20 @@ def measure_floor(directory: Path, emus: Emulators, fields: list[str]) -> Row:
     return Row(FULL_SALESFORCE, FLOOR, bare["rows"], bare["seconds"], calls, cpu=cpu)
 
 
+def measure_all(
+    work: Path, emus: Emulators, taps: TapSettings | None, keep: Path | None
+) -> list[Row]:
+    """One round: leadloop, the floor, then the taps (their files in ``keep`` if given)."""
+    work.mkdir(parents=True)
+    ours, settings = measure_leadloop(work / "leadloop", emus)
+    fields = list(settings.mapping("salesforce").crm_fields())
+    rows = [*ours, measure_floor(work, emus, fields)]
+    if taps is not None:
+        (keep or work).mkdir(parents=True, exist_ok=True)
+        rows += measure_taps(taps, emus, settings, keep or work)
+    return rows
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__,
@@ -147,6 +162,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="where the taps' virtualenvs live (default benchmarks/results, git-ignored)",
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help=(
+            "measure everything this many times, interleaved, and print for each figure the "
+            "run with the median wall seconds and the spread (the machine is shared: one "
+            "run's figures move with the load)"
+        ),
+    )
+    parser.add_argument(
         "--keep", type=Path, help="keep the taps' Singer output, configs and logs in this folder"
     )
     return parser.parse_args(argv)
@@ -158,19 +183,16 @@ def main(argv: list[str] | None = None) -> None:
     taps = None if args.no_taps else TapSettings.prepare(args)
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp, emulators(args.leads, args.contacts) as emus:
-        work = Path(tmp)
-        ours, settings = measure_leadloop(work / "leadloop", emus)
-        rows += ours
-        fields = list(settings.mapping("salesforce").crm_fields())
-        rows.append(measure_floor(work, emus, fields))
-        if taps is not None:
-            (args.keep or work).mkdir(parents=True, exist_ok=True)
-            rows += measure_taps(taps, emus, settings, args.keep or work)
+        for attempt in range(1, args.repeat + 1):
+            work = Path(tmp) / f"run-{attempt}"
+            rows += measure_all(work, emus, taps, args.keep and args.keep / f"run-{attempt}")
     ended_load = os.getloadavg()
+    rows = median_rows(rows)
     print()
+    repeats = f"; median of {args.repeat} runs (fastest-slowest)" if args.repeat > 1 else ""
     print(
         f"{args.leads:,} Salesforce leads, {args.contacts:,} HubSpot contacts (messy seed); "
-        f"leadloop on SQLite without write-back; {os.cpu_count()} cores"
+        f"leadloop on SQLite without write-back; {os.cpu_count()} cores{repeats}"
     )
     print(
         f"load average (1, 5, 15 min) at start {load_text(started_load)}, "
@@ -182,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
     for line in comparisons(rows):
         print(line)
     if taps is not None:
-        for note in taps.notes:
+        for note in dict.fromkeys(taps.notes):
             print(note)
 
 

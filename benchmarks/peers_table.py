@@ -29,6 +29,7 @@ class Row:
     calls: Counter[str] = field(default_factory=Counter)
     problem: str = ""
     cpu: float | None = None  # CPU seconds of the client's process (user + system)
+    spread: tuple[float, float] | None = None  # fastest and slowest seconds of repeated runs
 
     @property
     def ran(self) -> bool:
@@ -55,7 +56,7 @@ def table(rows: list[Row]) -> str:
             if row.ran:
                 cells = [
                     f"{row.records:,}" if row.records is not None else "",
-                    f"{row.seconds:.2f}",
+                    _seconds_text(row),
                     f"{row.cpu:.2f}" if row.cpu is not None else "",
                     str(row.total_calls),
                     calls_text(row.calls),
@@ -64,6 +65,32 @@ def table(rows: list[Row]) -> str:
                 cells = ["", "", "", str(row.total_calls or ""), f"not run: {row.problem}"]
             lines.append("| " + " | ".join([figure, row.who, *cells]) + " |")
     return "\n".join(lines)
+
+
+def _seconds_text(row: Row) -> str:
+    assert row.seconds is not None
+    if row.spread is None:
+        return f"{row.seconds:.2f}"
+    return f"{row.seconds:.2f} ({row.spread[0]:.2f}-{row.spread[1]:.2f})"
+
+
+def median_rows(rows: list[Row]) -> list[Row]:
+    """One row per (figure, run): of repeated runs, the one with the median wall seconds
+    (the lower one of an even count), its spread noted; a run that never ran stays as is."""
+    groups: dict[tuple[str, str], list[Row]] = {}
+    for row in rows:
+        groups.setdefault((row.figure, row.who), []).append(row)
+    chosen = []
+    for group in groups.values():
+        ran = sorted((r for r in group if r.ran), key=lambda r: r.seconds or 0.0)
+        if not ran:
+            chosen.append(group[0])
+            continue
+        middle = ran[(len(ran) - 1) // 2]
+        if len(group) > 1:
+            middle.spread = (ran[0].seconds or 0.0, ran[-1].seconds or 0.0)
+        chosen.append(middle)
+    return chosen
 
 
 def _find(rows: list[Row], figure: str, who: str) -> Row | None:

@@ -172,7 +172,10 @@ def whole_second_bookmarks(state: Any) -> Any:
 
 
 def _note_startup(taps: TapSettings, tap: Tap, venv: Path, env: dict[str, str]) -> None:
+    """Check the shim loads; on the first round, note the tap's interpreter start-up."""
     check_shim(venv, env)
+    if any(note.startswith(tap.spec) for note in taps.notes):
+        return
     seconds = startup_seconds(venv, tap.module, env)
     taps.notes.append(
         f"{tap.spec}: starting its interpreter and importing {tap.module} takes "

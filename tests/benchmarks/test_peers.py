@@ -131,3 +131,17 @@ def test_given_measured_rows_then_each_goal_is_judged_on_the_figures() -> None:
     assert printed[2] == (
         "| Salesforce full sync | leadloop | 100 | 10.00 | 8.00 | 3 | query_more 2, query 1 |"
     )
+
+
+def test_given_repeated_runs_then_the_median_run_is_kept_with_the_spread() -> None:
+    row = table.Row
+    rows = [
+        row(table.FULL_HUBSPOT, table.LEADLOOP, 50, 9.0, Counter(search=4)),
+        row(table.FULL_HUBSPOT, "tap-hubspot", problem="exit 1"),
+        row(table.FULL_HUBSPOT, table.LEADLOOP, 50, 3.0, Counter(search=3)),
+        row(table.FULL_HUBSPOT, table.LEADLOOP, 50, 4.0, Counter(search=5)),
+        row(table.FULL_HUBSPOT, "tap-hubspot", problem="exit 2"),
+    ]
+    ours, peer = table.median_rows(rows)
+    assert (ours.seconds, ours.total_calls, ours.spread) == (4.0, 5, (3.0, 9.0))
+    assert (peer.ran, peer.problem) == (False, "exit 1")
