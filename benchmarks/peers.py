@@ -180,32 +180,36 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     started_load = os.getloadavg()
-    taps = None if args.no_taps else TapSettings.prepare(args)
+    try:
+        taps = None if args.no_taps else TapSettings.prepare(args)
+        rows = median_rows(measure_rounds(args, taps))
+    except RuntimeError as exc:  # pip could not install a tap (its log is named) or a tap
+        raise SystemExit(f"benchmark stopped: {exc}") from None  # tried to leave loopback
+    report(args, rows, (started_load, os.getloadavg()), taps.notes if taps else [])
+
+
+def measure_rounds(args: argparse.Namespace, taps: TapSettings | None) -> list[Row]:
+    """``--repeat`` rounds against one pair of emulators."""
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp, emulators(args.leads, args.contacts) as emus:
         for attempt in range(1, args.repeat + 1):
-            work = Path(tmp) / f"run-{attempt}"
-            rows += measure_all(work, emus, taps, args.keep and args.keep / f"run-{attempt}")
-    ended_load = os.getloadavg()
-    rows = median_rows(rows)
-    print()
+            keep = args.keep / f"run-{attempt}" if args.keep else None
+            rows += measure_all(Path(tmp) / f"run-{attempt}", emus, taps, keep)
+    return rows
+
+
+def report(args: argparse.Namespace, rows: list[Row], loads: Any, notes: list[str]) -> None:
+    """The table, the ratios against issue 14's goals, the load, and the notes on the taps."""
     repeats = f"; median of {args.repeat} runs (fastest-slowest)" if args.repeat > 1 else ""
     print(
-        f"{args.leads:,} Salesforce leads, {args.contacts:,} HubSpot contacts (messy seed); "
+        f"\n{args.leads:,} Salesforce leads, {args.contacts:,} HubSpot contacts (messy seed); "
         f"leadloop on SQLite without write-back; {os.cpu_count()} cores{repeats}"
     )
-    print(
-        f"load average (1, 5, 15 min) at start {load_text(started_load)}, "
-        f"at end {load_text(ended_load)}"
-    )
-    print()
-    print(table(rows))
-    print()
-    for line in comparisons(rows):
+    started, ended = loads
+    print(f"load average (1, 5, 15 min) at start {load_text(started)}, at end {load_text(ended)}")
+    print(f"\n{table(rows)}\n")
+    for line in [*comparisons(rows), *dict.fromkeys(notes)]:
         print(line)
-    if taps is not None:
-        for note in dict.fromkeys(taps.notes):
-            print(note)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ TAP_HUBSPOT = Tap("tap-hubspot", "tap-hubspot==4.5.0", "tap_hubspot")
 
 
 class RefusedHost(RuntimeError):
-    """A tap tried to reach a host outside loopback: the benchmark stops."""
+    """A tap tried to reach a host outside loopback: the benchmark stops (``peers.main``)."""
 
 
 def ensure_venv(tap: Tap, root: Path, reinstall: bool = False) -> Path:

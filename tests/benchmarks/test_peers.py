@@ -80,6 +80,24 @@ def test_given_the_shim_when_a_refresh_token_grant_is_posted_then_the_emulator_l
     assert emulator.calls == Counter({"token": 1})
 
 
+def test_given_the_shim_when_a_client_names_another_host_then_it_exits_before_any_socket() -> None:
+    client = (
+        "import socket\n"
+        "def guard(*args, **kwargs):\n"
+        "    raise SystemExit('a socket was used')\n"
+        "socket.getaddrinfo = guard\n"
+        "socket.socket.connect = guard\n"
+        "import requests\n"
+        "requests.get('https://api.example.invalid/crm/v3/objects/contacts', timeout=10)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SHIM.parent), "LEADLOOP_PEER_ROUTES": "{}"}
+    ran = subprocess.run(
+        [sys.executable, "-c", client], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert ran.returncode == taps.REFUSED_EXIT == shim.REFUSED_EXIT, ran.stderr
+    assert "refused a request to non-loopback host api.example.invalid" in ran.stderr
+
+
 def test_given_singer_output_then_records_are_counted_and_the_last_state_kept(
     tmp_path: Path,
 ) -> None:
