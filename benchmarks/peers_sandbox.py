@@ -74,9 +74,21 @@ def emulators(leads: int, contacts: int, timeout: float = 900) -> Iterator[Emula
     child.start()
     try:
         salesforce, hubspot = urls.get(timeout=timeout)
+        _check_version(salesforce)
         yield Emulators(salesforce, hubspot)
     finally:
         stop.set()
         child.join(timeout=10)
         if child.is_alive():
             child.terminate()
+
+
+def _check_version(salesforce: str) -> None:
+    """Fail unless the emulated org lists :data:`ORG_API_VERSION` (``GET /services/data``)."""
+    answer = requests.get(f"{salesforce}/services/data", timeout=10)
+    answer.raise_for_status()
+    if ORG_API_VERSION not in {entry.get("version") for entry in answer.json()}:
+        raise RuntimeError(
+            f"the Salesforce emulator does not serve API v{ORG_API_VERSION}, which "
+            "tap-salesforce asks for: see peers_sandbox.serve"
+        )
