@@ -24,6 +24,7 @@ from connectors.base import (
 from connectors.batching import chunks
 from connectors.http import RetryPolicy
 from connectors.hubspot.client import HubSpotApi, HubSpotConnection
+from connectors.hubspot.pacing import TokenBucket, search_bucket
 from connectors.hubspot.properties import PropertyCatalog
 from connectors.hubspot.search import MODSTAMP
 from connectors.hubspot.streams import (
@@ -53,7 +54,9 @@ class HubSpotConnector:
     ``hs_object_id`` and ``hs_merged_object_ids`` are always added). ``api_budget_share``: the
     fraction of the account's daily allowance this source may spend. ``max_offset``: how far
     search ``after`` offsets are followed before restarting from the last timestamp (0: every
-    page is a fresh keyset query; see :mod:`connectors.hubspot.search`).
+    page is a fresh keyset query; see :mod:`connectors.hubspot.search`). ``search_pacer``:
+    the token bucket every search attempt waits for (:mod:`.pacing`; tests pass one on their
+    frozen clock).
     """
 
     kind = "hubspot"
@@ -69,6 +72,7 @@ class HubSpotConnector:
         sleep: Callable[[float], None] = time.sleep,
         max_offset: int = 0,
         page_size: int = 200,
+        search_pacer: TokenBucket | None = None,
     ) -> None:
         self.conn = conn
         self.usage = ApiUsage(share=api_budget_share)
@@ -77,6 +81,7 @@ class HubSpotConnector:
         self.properties = tuple(dict.fromkeys((*BASE_PROPERTIES, *properties)))
         self.max_offset = max_offset
         self.page_size = page_size
+        self.search_pacer = search_pacer or search_bucket()
         self.catalog = PropertyCatalog(self.api, create_missing_options=conn.create_missing_options)
         self.writer = ContactWriter(self.api, self.catalog)
 
@@ -137,9 +142,14 @@ class HubSpotConnector:
             after=body.get("after"),
         )
         search_api = self.api.endpoint("crm.contacts.search_api")
+
+        def paced(*args: Any, **kwargs: Any) -> Any:  # every attempt, retries included
+            self.search_pacer.take()
+            return search_api.do_search_with_http_info(*args, **kwargs)
+
         data, _ = self.api.call_json(
             "search",
-            search_api.do_search_with_http_info,
+            paced,
             request,
             shape=SEARCH_SHAPE,
             check=lambda answer: complete_search_page(answer, body.get("after")),
