@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 
-from connectors.base import ConnectorError
 from sync.cli.base import (
     RunFailed,
     config_option,
@@ -43,7 +42,7 @@ def _print_diff(report: Any) -> None:
 def _run_sources(
     config_path: Path | None, names: tuple[str, ...], request: Any, as_json: bool
 ) -> None:
-    from sync.pipeline.engine import ChangeBudgetExceeded, Engine
+    from sync.pipeline.engine import Engine, failure_message
 
     settings = load(config_path)
     unknown = sorted(set(names) - set(settings.sources))
@@ -58,9 +57,11 @@ def _run_sources(
         for source in sources.values():
             try:
                 reports.append(engine.sync(source, request))
-            except (ChangeBudgetExceeded, ConnectorError) as exc:
-                failed.append(f"{source.name}: {redact(str(exc))}")
-                log.error("%s", redact(str(exc)))
+            except Exception as exc:  # one source's failure never stops another's cycle
+                message = redact(failure_message(exc))
+                failed.append(f"{source.name}: {message}")
+                log.error("%s", message)
+                log.debug("%s: cycle failed", source.name, exc_info=True)
     if sys.stderr.isatty():
         click.echo("", err=True)
     data = [

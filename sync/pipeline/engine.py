@@ -23,6 +23,7 @@ from sync.logs import redact
 from sync.pipeline import outbox
 from sync.pipeline.changes import PlannedWrite
 from sync.pipeline.due import reevaluate_due
+from sync.pipeline.failures import describe
 from sync.pipeline.ingest import Counts, IngestContext, ingest_page
 from sync.pipeline.policies import PolicyContext
 from sync.pipeline.prefetch import prefetch
@@ -67,6 +68,11 @@ class RunLost(Exception):
 
 class ChangeBudgetExceeded(Exception):
     """Write-back would touch more records than ``limits.change_budget`` allows."""
+
+
+def failure_message(exc: BaseException) -> str:
+    """What a failed cycle says, in one printable line (:func:`describe`)."""
+    return describe(exc, (ChangeBudgetExceeded, RunLost))
 
 
 def policy_context(settings: Settings, source: Source, now: datetime) -> PolicyContext:
@@ -135,10 +141,10 @@ class Engine:
                         RunState.FAILED,
                         self.clock(),
                         report.counts,
-                        redact(str(exc)),
+                        redact(failure_message(exc)),
                     )
                     session.commit()
-                report.error = str(exc)
+                report.error = failure_message(exc)
                 raise
             if request.dry_run:
                 session.rollback()

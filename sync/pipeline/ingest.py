@@ -75,7 +75,7 @@ def problem_findings(problems: Sequence[Problem]) -> tuple[Finding, ...]:
     return tuple(
         Finding(
             policy=NORMALIZE_POLICY,
-            code="bad_value",
+            code=p.code,
             severity="warning",
             field=p.field,
             message=f"{p.field}: {p.message}",

@@ -2,8 +2,9 @@
 
 Bad data never raises: a value a transform cannot read becomes None and a :class:`Problem`
 (field, short preview, message); an unknown status leaves ``status`` None with ``raw_status``
-kept; text longer than :data:`MAX_TEXT` characters is cut and reported. The CRM payload is
-kept whole in ``Lead.raw``.
+kept; text longer than :data:`MAX_TEXT` characters is cut and reported; half a surrogate pair
+or a NUL character anywhere in the payload becomes U+FFFD and is reported per CRM field
+(:mod:`.clean`). The CRM payload is kept whole (so cleaned) in ``Lead.raw``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from connectors.base import SourceRecord
 from mappings.loader import SourceMapping
 from mappings.transforms import Context, TransformProblem, region_for_country
 from sync.domain import Lead, Status
+from sync.pipeline.clean import REPLACEMENT, clean_payload
 
 #: characters kept per canonical text field (Salesforce long text areas hold up to 131,072)
 MAX_TEXT = 10_000
@@ -26,11 +28,15 @@ _STATUSES = {status.value: status for status in Status}
 
 @dataclass(frozen=True)
 class Problem:
-    """A value that could not be used as is. ``value_preview`` is short and never a secret."""
+    """A value that could not be used as is. ``value_preview`` is short and never a secret.
+
+    ``field`` is the canonical field, or the CRM field when no canonical field reads it.
+    """
 
     field: str
     value_preview: str
     message: str
+    code: str = "bad_value"
 
 
 @dataclass(frozen=True)
@@ -93,10 +99,33 @@ def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
+def _cleaned(
+    mapping: SourceMapping, record: SourceRecord, problems: list[Problem]
+) -> dict[str, Any]:
+    """The record's fields storable (:mod:`.clean`), one problem per field that was not."""
+    raw, dirty = clean_payload(record.fields)
+    if not dirty:
+        return raw
+    canonical = {spec.crm_field: name for name, spec in mapping.fields.items()}
+    for crm_field, kinds in sorted(dirty.items()):
+        name = canonical.get(crm_field, crm_field)
+        where = f" ({crm_field})" if name != crm_field else ""
+        problems.append(
+            Problem(
+                name,
+                preview(record.fields.get(crm_field, raw[crm_field])),
+                f"held {' and '.join(sorted(kinds))}{where}: stored with {REPLACEMENT} "
+                "(U+FFFD) in its place",
+                code="bad_characters",
+            )
+        )
+    return raw
+
+
 def normalize(source: str, mapping: SourceMapping, record: SourceRecord) -> Normalized:
     """The canonical lead for ``record`` read from source ``source`` through ``mapping``."""
-    raw = record.fields
     problems: list[Problem] = []
+    raw = _cleaned(mapping, record, problems)
     values = _convert(mapping, raw, problems)
     raw_status = values.pop("status", None)
     status = _status(mapping, raw, raw_status, problems)
@@ -113,7 +142,7 @@ def normalize(source: str, mapping: SourceMapping, record: SourceRecord) -> Norm
         is_deleted=record.deleted or deleted_flag is True or str(deleted_flag).lower() == "true",
         merged_into=record.merged_into or _text(merged),
         review_flag=_text(review),
-        raw=dict(raw),
+        raw=raw,  # a fresh copy already (clean_payload)
         **values,
     )
     return Normalized(lead, problems)

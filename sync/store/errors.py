@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import StatementError
+
 
 class StoreError(Exception):
     """The database cannot be used as a leadloop store (unreachable, corrupt, foreign)."""
@@ -13,3 +15,12 @@ class SchemaOutOfDate(StoreError):
 
 class IllegalTransition(StoreError):
     """A run or outbox item was asked to move to a state its current state cannot reach."""
+
+
+def driver_error(exc: BaseException) -> BaseException | None:
+    """The database driver's own error behind a failed statement (its message names the
+    problem without the SQL and its parameters, which hold lead data); None for anything
+    that is not a failed statement."""
+    if isinstance(exc, StatementError) and isinstance(exc.orig, BaseException):
+        return exc.orig
+    return None
