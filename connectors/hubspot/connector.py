@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from hubspot.crm.contacts import (
@@ -31,6 +32,7 @@ from connectors.hubspot.streams import (
     BASE_PROPERTIES,
     BATCH_READ_LIMIT,
     BATCH_SHAPE,
+    HISTORY_READ_LIMIT,
     LIST_LIMIT,
     LIST_SHAPE,
     SEARCH_SHAPE,
@@ -38,6 +40,7 @@ from connectors.hubspot.streams import (
     archived_in,
     complete_search_page,
     contacts_of,
+    histories_of,
     merged_pages,
     next_after,
     search_hits,
@@ -177,20 +180,44 @@ class HubSpotConnector:
                 return found
 
     def _batch_read(self, ids: Sequence[str], *, archived: bool) -> dict[str, Contact]:
+        data = self._read_json("batch_read", ids, list(self.properties), archived=archived)
+        return {c.id: c for c in contacts_of(data)}
+
+    def field_history(
+        self, field_name: str, record_ids: Sequence[str]
+    ) -> dict[str, list[tuple[str | None, datetime]]]:
+        """The history of one property of the given live contacts, newest first (batch read
+        with ``propertiesWithHistory``, 50 per call); unknown and archived ids are absent."""
+        found: dict[str, list[tuple[str | None, datetime]]] = {}
+        for chunk in chunks(list(dict.fromkeys(record_ids)), HISTORY_READ_LIMIT):
+            data = self._read_json("history_read", chunk, [MODSTAMP], history=[field_name])
+            found.update(histories_of(data, field_name))
+        return found
+
+    def _read_json(
+        self,
+        operation: str,
+        ids: Sequence[str],
+        properties: list[str],
+        *,
+        archived: bool = False,
+        history: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """One batch read (``POST .../batch/read``) as parsed JSON."""
         request = BatchReadInputSimplePublicObjectId(
             inputs=[SimplePublicObjectId(id=i) for i in ids],
-            properties=list(self.properties),
-            properties_with_history=[],
+            properties=properties,
+            properties_with_history=list(history),
         )
         batch_api = self.api.endpoint("crm.contacts.batch_api")
         data, _ = self.api.call_json(
-            "batch_read",
+            operation,
             batch_api.read_with_http_info,
             request,
             archived=archived,
             shape=BATCH_SHAPE,
         )
-        return {c.id: c for c in contacts_of(data)}
+        return data
 
     # -- writing -----------------------------------------------------------------------
     def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:

@@ -17,6 +17,7 @@ from connectors.base import SourceRecord
 from sync.domain import Lead
 from sync.pipeline import outbox
 from sync.pipeline.changes import PlannedWrite, plan_writes
+from sync.pipeline.entry import with_entry_times
 from sync.pipeline.normalize import Problem, normalize
 from sync.pipeline.policies import Finding, PolicyContext, evaluate
 from sync.pipeline.sources import Source
@@ -90,10 +91,10 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
     normalized = {}
     for record in records:  # later copies of a record in one page win (ascending modstamps)
         normalized[record.record_id] = normalize(ctx.source.name, ctx.source.mapping, record)
-    leads = [n.lead for n in normalized.values()]
-    keys = [(lead.source, lead.external_id) for lead in leads]
+    keys = [(n.lead.source, n.lead.external_id) for n in normalized.values()]
     stored = lead_store.load_stored(session, keys)
     previous = {key: found.lead for key, found in stored.items()}
+    leads, bases = with_entry_times([n.lead for n in normalized.values()], previous, ctx.now)
     results = lead_store.upsert_leads(
         session, leads, ctx.now, known={key: found.row for key, found in stored.items()}
     )
@@ -103,7 +104,7 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
         if not results[(lead.source, lead.external_id)].stale
     ]
     changes = history.record_status_changes(
-        session, [lead for _, lead in fresh], results, ctx.now, ctx.run_id
+        session, [lead for _, lead in fresh], results, ctx.now, ctx.run_id, bases
     )
     changed = [
         (i, lead) for i, lead in fresh if not _same_record(lead, results[lead_store.lead_key(lead)])

@@ -1,0 +1,42 @@
+"""Status history says how each entry time is known; leads without one get theirs from it.
+
+``status_history.basis``: ``crm_field`` (the CRM's own status-changed date), ``crm_history``
+(the CRM's field history), ``observed`` (the CRM's stamp on the pull that first showed the
+status) or ``first_seen`` (the lead was first seen in this status: its stamp then, an upper
+bound). Rows written before this revision have none.
+
+``leads.status_changed_at`` becomes when the lead entered its current status as far as
+leadloop knows (the CRM's field when the mapping reads one, else the history above). Leads of
+mappings without the field had none: they take their latest history row's time, which is
+exactly what leadloop observed (issue 9.1: the grace period of ``require_reason`` was counted
+from the modstamp leadloop's own flag write moves).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    op.add_column("status_history", sa.Column("basis", sa.String(16), nullable=True))
+    op.execute(
+        "UPDATE leads SET status_changed_at = ("
+        " SELECT h.changed_at FROM status_history h WHERE h.lead_id = leads.id"
+        " ORDER BY h.id DESC LIMIT 1"
+        ") WHERE status_changed_at IS NULL"
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("status_history") as batch:
+        batch.drop_column("basis")
