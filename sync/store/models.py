@@ -49,6 +49,7 @@ class LeadRow(Base):
         UniqueConstraint("source", "external_id"),
         Index(None, "source", "status"),
         Index(None, "email"),
+        Index(None, "source", "email"),  # duplicate emails within a source, a page at a time
     )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)

@@ -69,9 +69,10 @@ class World:
 
     # -- the CRM --------------------------------------------------------------------------
 
-    def lead(self, status: str = "Working - Contacted", **fields: Any) -> str:
-        """A Salesforce lead created in the CRM now (see :func:`lead_values`)."""
-        return self.crm.add(lead_values(status, **fields))
+    def lead(self, status: str | None = "Working - Contacted", **fields: Any) -> str:
+        """A Salesforce lead created in the CRM now (see :func:`lead_values`), with an email
+        of its own unless ``Email`` is given (leads sharing one are duplicates)."""
+        return self.crm.add(self._values(status, fields))
 
     def lead_modified_at(
         self, modified: datetime, status: str = "Working - Contacted", **fields: Any
@@ -81,7 +82,11 @@ class World:
         The org has no status-changed date: leadloop counts the time in a status from what
         it sees, so a lead first seen in its status is in it since this stamp at the latest.
         """
-        return self.crm.add(lead_values(status, **fields), modstamp=modified)
+        return self.crm.add(self._values(status, fields), modstamp=modified)
+
+    def _values(self, status: str | None, fields: dict[str, Any]) -> dict[str, Any]:
+        fields.setdefault("Email", f"lead{len(self.crm.records) + 1}@example.com")
+        return lead_values(status, **fields)  # type: ignore[arg-type]
 
     def field(self, record_id: str, name: str) -> Any:
         return self.crm.raw(record_id)[name]
