@@ -101,14 +101,27 @@ def refine_first_seen(
     field = source.mapping.crm_field("status")
     values = connector.field_history(field, [external_id for _, external_id in candidates])
     stored = lead_store.load_leads(session, [(source.name, e) for _, e in candidates])
-    entries, moved = {}, {}
-    for lead_id, external_id in candidates:
-        lead = stored[(source.name, external_id)]
-        assert lead.status_changed_at is not None  # first seen: set by with_entry_times
-        found = entered_at(values.get(external_id, []), source.mapping, lead.status)
-        entries[lead_id] = min(found or lead.status_changed_at, lead.status_changed_at)
-        if entries[lead_id] < lead.status_changed_at:
-            moved[lead_id] = _entered(lead, entries[lead_id])
+    entries = {
+        lead_id: _earliest(stored[(source.name, e)], values.get(e, []), source.mapping, now)
+        for lead_id, e in candidates
+    }
+    moved = {
+        lead_id: _entered(stored[(source.name, e)], entries[lead_id])
+        for lead_id, e in candidates
+        if entries[lead_id] != stored[(source.name, e)].status_changed_at
+    }
     history.verify_first_seen(session, entries)
     lead_store.set_status_changed_at(session, moved, now)
     return [(lead_id, lead_key(lead)) for lead_id, lead in moved.items()]
+
+
+def _earliest(
+    lead: Lead,
+    values: Sequence[tuple[str | None, datetime]],
+    mapping: SourceMapping,
+    now: datetime,
+) -> datetime:
+    """The earlier of the lead's upper bound (its time so far, at the latest now) and the
+    time the CRM's history gives."""
+    upper = lead.status_changed_at or now
+    return min(entered_at(values, mapping, lead.status) or upper, upper)
