@@ -287,14 +287,10 @@ class Connector(Protocol):
 
 @runtime_checkable
 class FieldHistory(Protocol):
-    """Optional: a connector that can read the CRM's own history of a field.
-
-    The engine uses it to learn when a lead first seen in a status entered it (the CRM's stamp
-    at first sight is only an upper bound). A connector without it is simply not asked.
-    """
+    """Optional: the CRM's own history of a field (when a lead first seen in a status entered
+    it; a connector without it is not asked)."""
 
     def field_history(
         self, field_name: str, record_ids: Sequence[str]
     ) -> dict[str, list[tuple[str | None, datetime]]]:
-        """Each record's values of ``field_name``, newest first, each with the time it was
-        set. Records the CRM does not know (or no longer has) are absent."""
+        """Each known record's values of ``field_name``, newest first, with their times."""
