@@ -32,10 +32,13 @@ class FindingData(Protocol):
 
 FindingKey = tuple[int, str, str, str]
 _FINDINGS = FindingRow.metadata.tables["findings"]  # Core executemany, no ORM per-row work
+_FIELD_LENGTH: int = _FINDINGS.c.field.type.length  # type: ignore[attr-defined]
 
 
 def _key(lead_id: int, policy: str, code: str, field: str | None) -> FindingKey:
-    return lead_id, policy, code, field or ""
+    # a field named after a CRM field may be longer than the column (a HubSpot property's
+    # internal name): cut alike wherever it is compared, or PostgreSQL refuses the row
+    return lead_id, policy, code, (field or "")[:_FIELD_LENGTH]
 
 
 def sync_findings(
