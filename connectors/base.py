@@ -287,3 +287,14 @@ class Connector(Protocol):
 
     def close(self) -> None:
         """Release sessions and connections."""
+
+
+@runtime_checkable
+class FieldHistory(Protocol):
+    """Optional: the CRM's own history of a field (when a lead first seen in a status entered
+    it; a connector without it is not asked)."""
+
+    def field_history(
+        self, field_name: str, record_ids: Sequence[str]
+    ) -> dict[str, list[tuple[str | None, datetime]]]:
+        """Each known record's values of ``field_name``, newest first, with their times."""

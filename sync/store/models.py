@@ -50,6 +50,7 @@ class LeadRow(Base):
         UniqueConstraint("source", "external_id"),
         Index(None, "source", "status"),
         Index(None, "email"),
+        Index(None, "source", "email"),  # duplicate emails within a source, a page at a time
     )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
@@ -115,8 +116,10 @@ class StatusChange(Base):
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # per the CRM, else observed_at
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the lead entered to_status
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: how ``changed_at`` is known (:data:`sync.store.history.BASES`); None on older rows
+    basis: Mapped[str | None] = mapped_column(String(16))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
 
 

@@ -21,7 +21,6 @@ from sync.pipeline.sources import open_sources
 from sync.store.db import make_engine, session_factory, upgrade
 from sync.store.models import OutboxItem
 from tests.builders import FrozenClock
-from tests.org_mappings import map_salesforce_status_changed_at, map_status_changed_at
 
 
 @dataclass
@@ -101,10 +100,6 @@ def _harness(
     box = Sandbox(options).start()
     try:
         config = write_config(tmp_path, box.salesforce_url, box.hubspot_url, store)
-        if "salesforce.no_status_changed_field" in quirks_off:
-            map_salesforce_status_changed_at(config)
-        if "hubspot.no_status_changed_at" in quirks_off:
-            map_status_changed_at(config)
         settings = load_settings(config)
         engine = make_engine(settings.store.dsn)
         upgrade(engine)

@@ -31,7 +31,6 @@ from connectors.sandbox.server import App, Request, Response
 from sync.demo import write_config
 from sync.store.db import make_engine, session_factory
 from sync.store.models import OutboxItem, OutboxState
-from tests.org_mappings import map_status_changed_at
 
 pytestmark = pytest.mark.slow
 
@@ -176,18 +175,14 @@ def _crm_state(box: Sandbox) -> dict[str, Any]:
     return {"salesforce": sf, "hubspot": hs}
 
 
-# realism-off(issue 9.1): without a status-changed date, require_reason restarts its grace from
-# the modstamp its own flag write moved, so the extra runs a crash causes clear flags that a
-# crash-free run keeps (60 HubSpot review flags differed in one run of this test)
 # realism-off(issue 9.5): the "reason required when Unqualified" rule refuses the review flag on
 # the Unqualified leads without a reason (DEAD items would remain at the end)
-QUIRKS_OFF = frozenset({"hubspot.no_status_changed_at", "salesforce.reason_required_rule"})
+QUIRKS_OFF = frozenset({"salesforce.reason_required_rule"})
 
 
 def _start(tmp: Path) -> tuple[Sandbox, Path]:
     box = Sandbox(SandboxOptions(leads=LEADS, contacts=CONTACTS, quirks_off=QUIRKS_OFF)).start()
     config = write_config(tmp, box.salesforce_url, box.hubspot_url)
-    map_status_changed_at(config)
     process = _leadloop(config, "db", "upgrade")
     assert process.wait(timeout=60) == 0
     return box, config

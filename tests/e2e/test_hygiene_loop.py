@@ -85,11 +85,6 @@ def test_given_ambiguous_or_missing_reasons_when_the_loop_runs_then_a_human_is_a
     assert open_require == len(missing)
 
 
-# realism-off(issue 9.1): without a status-changed date require_reason counts the grace period
-# from SystemModstamp, which our own flag write moves: the second run clears the flags again
-# realism-off(issue 9.1): the same on HubSpot, where portals have no lead_status_changed_at
-@pytest.mark.quirks_off("salesforce.no_status_changed_field")
-@pytest.mark.quirks_off("hubspot.no_status_changed_at")
 def test_given_a_synced_org_when_the_loop_runs_again_then_it_writes_nothing(
     any_store_harness: Harness,
 ) -> None:
@@ -224,9 +219,6 @@ def _payload_times(harness: Harness) -> dict[str, object]:
         return {external_id: fetched_at for external_id, fetched_at in rows}
 
 
-# realism-off(issue 9.1): without a status-changed date the second run clears the flags our
-# first run wrote (grace period counted from the modstamp our write moved): not yet settled
-@pytest.mark.quirks_off("salesforce.no_status_changed_field")
 def test_given_a_settled_org_when_a_full_resync_rereads_it_then_only_edits_rewrite_payloads(
     harness: Harness,
 ) -> None:

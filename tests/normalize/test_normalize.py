@@ -123,12 +123,12 @@ def test_given_contact_data_then_invalid_is_told_from_missing(
     assert (lead.email_invalid, lead.phone_invalid) == invalid
 
 
-def test_given_nulls_everywhere_then_an_empty_lead_without_problems() -> None:
+def test_given_nulls_everywhere_then_an_empty_lead_whose_only_problem_is_its_status() -> None:
     record = SourceRecord("00Q1", MODSTAMP, {"Id": "00Q1"})
 
     result = normalize("sf", SALESFORCE, record)
 
-    assert result.problems == []
+    assert [(p.field, p.code) for p in result.problems] == [("status", "missing_status")]
     assert (result.lead.status, result.lead.email, result.lead.wants_call) == (None, None, False)
     assert result.lead.modified_at == MODSTAMP
 
