@@ -90,9 +90,16 @@ class Correction:
     """A change to write to one CRM record.
 
     ``changes`` maps CRM field names to the new value (None clears the field).
-    ``expected_modstamp`` is the record's modification stamp when the change was evaluated: if
-    the CRM now shows a later stamp and the values differ from ``changes``, a human (or another
-    process) edited the record and the writer must not clobber it.
+    ``expected`` maps CRM field names to the values the change was decided on: the evaluated
+    values of the fields it changes and of the fields the decision depended on (the status for
+    a reason fix, the reasons for a status fix). A field whose current value differs from its
+    evaluated one (and is not already the target) was changed by someone else: the writer
+    refuses the correction (CONFLICT). Values, not stamps, tell: Salesforce stamps have whole
+    seconds, so a save in the evaluated second leaves the stamp as it was.
+    ``expected_modstamp`` is the record's modification stamp when the change was evaluated: a
+    later stamp set by someone else (where the CRM names the last modifier) also refuses it.
+    ``maybe_sent``: an earlier attempt may have written it and its answer was lost (a crash, a
+    cut connection): finding the target values then means the write landed (``applied``).
     ``key`` is the idempotency key chosen by the engine; outcomes carry it back.
     """
 
@@ -100,6 +107,8 @@ class Correction:
     record_id: str
     changes: Mapping[str, str | None]
     expected_modstamp: datetime | None
+    expected: Mapping[str, str | None] = field(default_factory=dict)
+    maybe_sent: bool = False
 
 
 class OutcomeStatus(enum.StrEnum):

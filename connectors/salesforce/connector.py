@@ -35,6 +35,7 @@ from connectors.salesforce.client import (
     build_session,
 )
 from connectors.salesforce.errors import classify
+from connectors.salesforce.identity import UserWatch
 from connectors.shapes import Shape, require
 
 T = TypeVar("T")
@@ -76,6 +77,7 @@ class SalesforceConnector:
         self._sf: Salesforce | None = None
         self._operation = "login"
         self._describe: dict[str, Any] | None = None
+        self._user = UserWatch(LOGIN_PATHS)  # leadloop's API user, from the login answer
 
     # -- calls ---------------------------------------------------------------------------
 
@@ -91,6 +93,7 @@ class SalesforceConnector:
     def _login(self) -> Salesforce:
         session = build_session(self.conn)
         session.on_request = self._on_request  # counts the login request(s) too
+        session.hooks["response"].append(self._user)
         return http.call(
             lambda: build_client(self.conn, session),
             classify=classify,
@@ -232,7 +235,7 @@ class SalesforceConnector:
         if not corrections:
             return []
         types = {name: str(item.get("type")) for name, item in self._fields().items()}
-        target = writer.Target(self.spec.object_name, types)
+        target = writer.Target(self.spec.object_name, types, self._user.user_id)
         return writer.write(self._api_once, self._retried, target, corrections)
 
     def close(self) -> None:

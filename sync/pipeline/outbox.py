@@ -56,6 +56,7 @@ def enqueue(
                 expected_modstamp=w.expected_modstamp,
                 run_id=run_id,
                 reason=w.reason,
+                expected=w.expected,
             )
             for lead_id, writes in planned.items()
             for w in writes
@@ -79,34 +80,51 @@ class Batch:
     items: dict[str, list[OutboxItem]]  # correction key -> its items
 
 
-def group_corrections(
-    items: Sequence[OutboxItem],
-    prefix: str,
-    value: Callable[[OutboxItem], str | None],
-    expected: Callable[[Sequence[OutboxItem]], datetime | None],
-) -> Batch:
-    """One :class:`Correction` per record (several fields of a lead go in one update):
-    ``value`` gives each item's value to write, ``expected`` the record's expected modstamp."""
+@dataclass(frozen=True)
+class Reading:
+    """How a group of items expects its record to read: ``value`` gives each item's value to
+    write, ``values`` the CRM values the record must still hold (see
+    :attr:`Correction.expected`), ``stamp`` its expected modstamp."""
+
+    value: Callable[[OutboxItem], str | None]
+    values: Callable[[OutboxItem], Mapping[str, str | None]]
+    stamp: Callable[[Sequence[OutboxItem]], datetime | None]
+
+
+def group_corrections(items: Sequence[OutboxItem], prefix: str, reading: Reading) -> Batch:
+    """One :class:`Correction` per record (several fields of a lead go in one update)."""
     by_record: dict[str, list[OutboxItem]] = {}
     for item in items:
         by_record.setdefault(item.external_id, []).append(item)
     corrections, index = [], {}
     for external_id, group in by_record.items():
         key = f"{prefix}:{group[0].id}"
-        changes = {i.crm_field: value(i) for i in group}
-        corrections.append(Correction(key, external_id, changes, expected(group)))
+        changes = {i.crm_field: reading.value(i) for i in group}
+        expected: dict[str, str | None] = {}
+        for item in group:
+            expected.update(reading.values(item))
+        correction = Correction(key, external_id, changes, reading.stamp(group), expected)
+        corrections.append(correction)
         index[key] = group
     return Batch(corrections, index)
 
 
+def _evaluated_stamp(group: Sequence[OutboxItem]) -> datetime | None:
+    stamps = [i.expected_modstamp for i in group if i.expected_modstamp is not None]
+    return min(stamps) if stamps else None
+
+
+def _evaluated_values(item: OutboxItem) -> Mapping[str, str | None]:
+    # items stored before the values were kept: the changed field's own old value
+    return item.expected if item.expected is not None else {item.crm_field: item.old_value}
+
+
+EVALUATED = Reading(lambda i: i.new_value, _evaluated_values, _evaluated_stamp)
+
+
 def to_corrections(items: Sequence[OutboxItem]) -> Batch:
     """The items' new values, expected on the records as they were evaluated."""
-
-    def evaluated(group: Sequence[OutboxItem]) -> datetime | None:
-        stamps = [i.expected_modstamp for i in group if i.expected_modstamp is not None]
-        return min(stamps) if stamps else None
-
-    return group_corrections(items, "outbox", lambda i: i.new_value, evaluated)
+    return group_corrections(items, "outbox", EVALUATED)
 
 
 def record_outcomes(

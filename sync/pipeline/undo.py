@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.base import OutcomeStatus, WriteOutcome
-from sync.pipeline.outbox import Batch, group_corrections
+from sync.pipeline.outbox import Batch, Reading, group_corrections
 from sync.pipeline.sources import Source
 from sync.store import runs
 from sync.store.models import OutboxItem
@@ -45,14 +45,18 @@ def undoable(session: Session, run_id: int) -> list[OutboxItem]:
     return sent_by_run(session, run_id)
 
 
+def _after_our_write(group: Sequence[OutboxItem]) -> datetime | None:
+    stamps = [i.sent_modstamp for i in group if i.sent_modstamp is not None]
+    return max(stamps) if stamps else None
+
+
+#: undo writes the before-values back where the records still read as our write left them
+REVERSAL = Reading(lambda i: i.old_value, lambda i: {i.crm_field: i.new_value}, _after_our_write)
+
+
 def _reversals(items: list[OutboxItem]) -> Batch:
     """The items' before-values, expected on the records as our write left them."""
-
-    def after_our_write(group: Sequence[OutboxItem]) -> datetime | None:
-        stamps = [i.sent_modstamp for i in group if i.sent_modstamp is not None]
-        return max(stamps) if stamps else None
-
-    return group_corrections(items, "undo", lambda i: i.old_value, after_our_write)
+    return group_corrections(items, "undo", REVERSAL)
 
 
 def undo_run(

@@ -183,6 +183,8 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     expected_modstamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: CRM field -> the value the correction was decided on (None: stored before 0003)
+    expected: Mapped[dict[str, str | None] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the run whose write-back sent it, whether that call changed the record (False: the CRM

@@ -39,6 +39,8 @@ class NewOutboxItem:
     expected_modstamp: datetime | None = None
     run_id: int | None = None
     reason: str | None = None
+    #: CRM field -> the value the correction was decided on (the writer's conflict check)
+    expected: Mapping[str, str | None] | None = None
 
 
 _ITEM_FIELDS = tuple(f.name for f in fields(NewOutboxItem))
@@ -56,6 +58,8 @@ def enqueue(session: Session, items: Iterable[NewOutboxItem], now: datetime) -> 
     rows = {
         item.idempotency_key: {name: getattr(item, name) for name in _ITEM_FIELDS} for item in items
     }
+    for row in rows.values():
+        row["expected"] = dict(row["expected"]) if row["expected"] is not None else None
     for chunk in chunks(list(rows)):
         for key in session.scalars(
             select(OutboxItem.idempotency_key).where(OutboxItem.idempotency_key.in_(chunk))

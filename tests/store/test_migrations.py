@@ -34,7 +34,7 @@ def test_given_an_empty_database_when_upgraded_then_every_table_exists_at_head(
 ) -> None:
     applied = upgrade(empty_engine)
 
-    assert applied == ["0001", "0002"]
+    assert applied == ["0001", "0002", "0003"]
     assert current_revision(empty_engine) == head_revision()
     assert set(inspect(empty_engine).get_table_names()) == TABLES
     check_schema(empty_engine)  # does not raise
@@ -45,12 +45,12 @@ def test_given_a_store_at_the_first_revision_when_upgraded_then_the_claim_index_
 ) -> None:
     with empty_engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0001")
-    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs 0002"):
+    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs 0003"):
         check_schema(empty_engine)
 
     applied = upgrade(empty_engine)
 
-    assert applied == ["0002"]
+    assert applied == ["0002", "0003"]
     indexes = {index["name"] for index in inspect(empty_engine).get_indexes("outbox")}
     assert "ix_outbox_source_state_id" in indexes
     check_schema(empty_engine)  # does not raise
@@ -126,7 +126,7 @@ def test_given_two_workers_starting_at_once_when_both_upgrade_then_one_migrates_
     with ThreadPoolExecutor(max_workers=2) as pool:
         applied = sorted(pool.map(upgrade, engines))
 
-    assert applied == [[], ["0001", "0002"]]
+    assert applied == [[], ["0001", "0002", "0003"]]
     check_schema(engines[0])
     for engine in engines:
         engine.dispose()
