@@ -12,11 +12,15 @@ can decide with one ``except`` what to do: stop the run (:class:`FatalError`,
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
+
+from connectors.writing import Correction as Correction
+from connectors.writing import FieldInfo as FieldInfo
+from connectors.writing import OutcomeStatus as OutcomeStatus
+from connectors.writing import WriteOutcome as WriteOutcome
 
 # --------------------------------------------------------------------------------------------
 # Reading
@@ -78,58 +82,6 @@ class Page:
 
     records: Sequence[SourceRecord]
     cursor: Cursor | None
-
-
-# --------------------------------------------------------------------------------------------
-# Writing
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Correction:
-    """A change to write to one CRM record.
-
-    ``changes`` maps CRM field names to the new value (None clears the field).
-    ``expected`` maps CRM field names to the values the change was decided on: the evaluated
-    values of the fields it changes and of the fields the decision depended on (the status for
-    a reason fix, the reasons for a status fix). A field whose current value differs from its
-    evaluated one (and is not already the target) was changed by someone else: the writer
-    refuses the correction (CONFLICT). Values, not stamps, tell: Salesforce stamps have whole
-    seconds, so a save in the evaluated second leaves the stamp as it was.
-    ``expected_modstamp`` is the record's modification stamp when the change was evaluated: a
-    later stamp set by someone else (where the CRM names the last modifier) also refuses it.
-    ``maybe_sent``: an earlier attempt may have written it and its answer was lost (a crash, a
-    cut connection): finding the target values then means the write landed (``applied``).
-    ``key`` is the idempotency key chosen by the engine; outcomes carry it back.
-    """
-
-    key: str
-    record_id: str
-    changes: Mapping[str, str | None]
-    expected_modstamp: datetime | None
-    expected: Mapping[str, str | None] = field(default_factory=dict)
-    maybe_sent: bool = False
-
-
-class OutcomeStatus(enum.StrEnum):
-    """What happened to one correction."""
-
-    SENT = "sent"  # written, or the CRM already held exactly these values
-    CONFLICT = "conflict"  # record changed since evaluation; not written
-    RETRY = "retry"  # transient failure for this record (row lock, 5xx); try again later
-    DEAD = "dead"  # permanent failure for this record (bad value, deleted record, ...)
-
-
-@dataclass(frozen=True)
-class WriteOutcome:
-    """The result of one correction. ``message`` says why for anything but SENT."""
-
-    key: str
-    record_id: str
-    status: OutcomeStatus
-    message: str | None = None
-    applied: bool = False  # True when this call actually changed the CRM record
-    new_modstamp: datetime | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,6 +222,10 @@ class Connector(Protocol):
 
     def field_options(self, field_name: str) -> frozenset[str] | None:
         """Allowed values of a picklist/enumeration field; None when any value is accepted."""
+
+    def field_info(self, field_name: str) -> FieldInfo | None:
+        """The field's type, length and options as the CRM describes them (None: no such
+        field). Costs at most the one describe call the connector caches."""
 
     def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
         """Records modified in ``window`` (deleted/archived ones included), ascending by

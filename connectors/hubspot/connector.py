@@ -16,6 +16,7 @@ from connectors.base import (
     ApiUsage,
     Correction,
     Cursor,
+    FieldInfo,
     Page,
     SchemaError,
     Window,
@@ -91,6 +92,11 @@ class HubSpotConnector:
     def field_options(self, field_name: str) -> frozenset[str] | None:
         """Option values of an enumeration property; None when any value is accepted."""
         return self.catalog.field_options(field_name)
+
+    def field_info(self, field_name: str) -> FieldInfo | None:
+        """The contact property's type and options (from the cached definitions)."""
+        info = self.catalog.definitions().get(field_name)
+        return None if info is None else info.field_info()
 
     # -- reading -----------------------------------------------------------------------
     def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:

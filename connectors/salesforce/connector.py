@@ -21,6 +21,7 @@ from connectors.base import (
     AuthError,
     Correction,
     Cursor,
+    FieldInfo,
     Page,
     SchemaError,
     Window,
@@ -35,6 +36,7 @@ from connectors.salesforce.client import (
     build_session,
 )
 from connectors.salesforce.errors import classify
+from connectors.salesforce.fields import field_info as describe_field
 from connectors.salesforce.identity import UserWatch
 from connectors.shapes import Shape, require
 
@@ -200,6 +202,11 @@ class SalesforceConnector:
         ):
             return None
         return frozenset(v["value"] for v in item.get("picklistValues", []) if v.get("active"))
+
+    def field_info(self, field_name: str) -> FieldInfo | None:
+        """The Lead field's type, length and picklist values (from the cached describe)."""
+        item = self._fields().get(field_name)
+        return None if item is None else describe_field(item)
 
     def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
         """Leads with SystemModstamp in ``window``, deleted/merged included, after ``after``."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from sync.cli.base import config_option, emit, guarded, json_option, load
+from sync.cli.base import ConfigProblem, config_option, emit, guarded, json_option, load
 
 
 @click.command()
@@ -30,11 +30,18 @@ def check(config_path: Path | None, connect: bool, as_json: bool) -> None:
     }
     if connect:
         from sync.pipeline.sources import open_sources
+        from sync.pipeline.writability import write_problems
 
+        problems: list[str] = []
         with open_sources(settings) as sources:
             for name, source in sources.items():
                 source.connector.check()
+                problems += [
+                    f"{name}: {p}" for p in write_problems(source.mapping, source.connector)
+                ]
                 result.setdefault("connected", []).append(name)
+        if problems:
+            raise ConfigProblem("\n".join([f"{path}: leadloop cannot write:", *problems]))
     emit(
         result,
         as_json,

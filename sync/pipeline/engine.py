@@ -27,6 +27,7 @@ from sync.pipeline.ingest import Counts, IngestContext, ingest_page
 from sync.pipeline.policies import PolicyContext
 from sync.pipeline.prefetch import prefetch
 from sync.pipeline.sources import Source
+from sync.pipeline.writability import review_flag_form
 from sync.store import cursors, runs
 from sync.store import outbox as store_outbox
 from sync.store.states import RunState
@@ -88,6 +89,7 @@ def policy_context(settings: Settings, source: Source, now: datetime) -> PolicyC
         config=settings.policies,
         field_options=options,
         review_flag=mapping.review_flag_field is not None,
+        flag_form=review_flag_form(mapping, source.connector),
         writable=frozenset(writable),
     )
 
