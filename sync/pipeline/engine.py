@@ -20,7 +20,7 @@ from connectors.base import Cursor, Page, Window
 from sync.config.settings import Settings
 from sync.domain import REASON_FIELDS
 from sync.logs import redact
-from sync.pipeline import outbox
+from sync.pipeline import inflight
 from sync.pipeline.changes import PlannedWrite
 from sync.pipeline.due import reevaluate_due
 from sync.pipeline.ingest import Counts, IngestContext, ingest_page
@@ -234,6 +234,7 @@ class Engine:
     def _write_back(
         self, session: Session, source: Source, run_id: int, request: SyncRequest, now: datetime
     ) -> dict[str, int]:
+        counts = inflight.reconcile(session, source, run_id, self.clock)  # before any send
         budget = self.settings.limits.change_budget
         pending, total = store_outbox.pending_records(session, source.name)
         if not request.allow_mass_change and pending:
@@ -246,12 +247,9 @@ class Engine:
                     f"`leadloop sync --source {source.name} --dry-run`, then rerun with "
                     f"--allow-mass-change."
                 )
-        counts: dict[str, int] = {}
         tick = self.progress(f"{source.name}: writing")
         while items := store_outbox.claim_batch(session, source.name, source.batch_size, now):
-            batch = outbox.to_corrections(items)
-            outcomes = source.connector.write(batch.corrections)
-            for state, n in outbox.record_outcomes(batch, outcomes, run_id, self.clock()).items():
+            for state, n in inflight.send(session, source, items, run_id, self.clock).items():
                 counts[state] = counts.get(state, 0) + n
             self._beat(session, run_id)
             session.commit()

@@ -1,11 +1,11 @@
 """The outbox: corrections persisted with idempotency keys, then written to the CRM.
 
-State machine per item: PENDING -> SENT | CONFLICT | RETRY | DEAD (RETRY -> ... again until
-``max_attempts``). Items of one lead are written together as one CRM record update.
-Crash safety: items are enqueued in the evaluation's transaction; outcomes are committed per
-write batch. A crash between a CRM write and its commit leaves the items PENDING; the next
-dispatch re-reads the record, finds our values already there and marks them SENT without a
-second write.
+State machine per item: PENDING -> SENDING -> SENT | CONFLICT | RETRY | DEAD (RETRY -> ...
+again until ``max_attempts``). Items of one lead are written together as one CRM record
+update. Crash safety: items are enqueued in the evaluation's transaction; a batch is recorded
+as in flight (SENDING, committed) before it is sent and its outcomes are committed after; a
+crash in between leaves it SENDING, and the next write-back reconciles it against the CRM
+before anything else is sent (:mod:`sync.pipeline.inflight`).
 """
 
 from __future__ import annotations
@@ -91,8 +91,11 @@ class Reading:
     stamp: Callable[[Sequence[OutboxItem]], datetime | None]
 
 
-def group_corrections(items: Sequence[OutboxItem], prefix: str, reading: Reading) -> Batch:
-    """One :class:`Correction` per record (several fields of a lead go in one update)."""
+def group_corrections(
+    items: Sequence[OutboxItem], prefix: str, reading: Reading, maybe_sent: bool = False
+) -> Batch:
+    """One :class:`Correction` per record (several fields of a lead go in one update);
+    ``maybe_sent``: the items were in flight when a worker died (see :class:`Correction`)."""
     by_record: dict[str, list[OutboxItem]] = {}
     for item in items:
         by_record.setdefault(item.external_id, []).append(item)
@@ -103,7 +106,8 @@ def group_corrections(items: Sequence[OutboxItem], prefix: str, reading: Reading
         expected: dict[str, str | None] = {}
         for item in group:
             expected.update(reading.values(item))
-        correction = Correction(key, external_id, changes, reading.stamp(group), expected)
+        stamp = reading.stamp(group)
+        correction = Correction(key, external_id, changes, stamp, expected, maybe_sent)
         corrections.append(correction)
         index[key] = group
     return Batch(corrections, index)
@@ -122,19 +126,20 @@ def _evaluated_values(item: OutboxItem) -> Mapping[str, str | None]:
 EVALUATED = Reading(lambda i: i.new_value, _evaluated_values, _evaluated_stamp)
 
 
-def to_corrections(items: Sequence[OutboxItem]) -> Batch:
+def to_corrections(items: Sequence[OutboxItem], maybe_sent: bool = False) -> Batch:
     """The items' new values, expected on the records as they were evaluated."""
-    return group_corrections(items, "outbox", EVALUATED)
+    return group_corrections(items, "outbox", EVALUATED, maybe_sent)
 
 
 def record_outcomes(
     batch: Batch, outcomes: Sequence[WriteOutcome], run_id: int | None, now: datetime
 ) -> dict[str, int]:
-    """Move each item to the state its outcome says; return counts per state."""
+    """Move each item to the state its outcome says; return counts per state. A sent item
+    belongs to ``run_id``, or (None) to the run that put it in flight."""
     counts: dict[str, int] = {}
     for outcome in outcomes:
         for item in batch.items[outcome.key]:
-            state = _state_for(item, outcome)
+            state, done = _state_for(item, outcome), _attempts(item)
             # Salesforce's collections answer carries no modstamp; our clock right after the
             # write bounds it (undo's conflict check assumes clocks roughly agree)
             store_outbox.settle(
@@ -142,8 +147,8 @@ def record_outcomes(
                 state,
                 now,
                 error=outcome.message,
-                retry_at=now + RETRY_BACKOFF * 2**item.attempts,
-                sent_run_id=run_id,
+                retry_at=now + RETRY_BACKOFF * 2 ** (done - 1),
+                sent_run_id=item.sent_run_id if run_id is None else run_id,
                 applied=outcome.applied,
                 sent_modstamp=outcome.new_modstamp or now,
             )
@@ -151,7 +156,12 @@ def record_outcomes(
     return counts
 
 
+def _attempts(item: OutboxItem) -> int:
+    """Attempts made, this one included (counted when it went in flight)."""
+    return item.attempts if item.state is OutboxState.SENDING else item.attempts + 1
+
+
 def _state_for(item: OutboxItem, outcome: WriteOutcome) -> OutboxState:
-    if outcome.status is OutcomeStatus.RETRY and item.attempts + 1 >= MAX_ATTEMPTS:
+    if outcome.status is OutcomeStatus.RETRY and _attempts(item) >= MAX_ATTEMPTS:
         return OutboxState.DEAD
     return OutboxState(outcome.status.value)

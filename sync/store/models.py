@@ -202,7 +202,11 @@ class OutboxItem(Base):
             raise IllegalTransition(
                 f"outbox item {self.idempotency_key}: cannot go from {self.state} to {to}"
             )
-        if to is not OutboxState.PENDING:
+        # an attempt is counted when it starts (in flight), or when an item is settled
+        # without one (superseded); never twice
+        if to is OutboxState.SENDING or (
+            to is not OutboxState.PENDING and self.state is not OutboxState.SENDING
+        ):
             self.attempts += 1
         if to is OutboxState.SENT:
             self.sent_at = now

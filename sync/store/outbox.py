@@ -162,6 +162,31 @@ def _claim_leads_of(
     ]
 
 
+def mark_sending(items: Iterable[OutboxItem], run_id: int, now: datetime) -> None:
+    """Record ``items`` as in flight, sent by run ``run_id``: commit this before the batch
+    goes out, so a crash after the CRM applied it leaves a trace to reconcile."""
+    for item in items:
+        item.transition(OutboxState.SENDING, now)
+        item.sent_run_id, item.next_attempt_at = run_id, None
+
+
+def in_flight(session: Session, source: str, run_id: int, limit: int) -> list[OutboxItem]:
+    """Items of ``source`` left in flight by a run other than ``run_id`` (whose worker died
+    between sending a batch and recording its outcome), by lead, oldest first: the leads of
+    the oldest ``limit`` such items, each with all of them."""
+    others = or_(OutboxItem.sent_run_id.is_(None), OutboxItem.sent_run_id != run_id)
+    sending = (OutboxItem.source == source, OutboxItem.state == OutboxState.SENDING, others)
+    leads = select(OutboxItem.lead_id).where(*sending).order_by(OutboxItem.id).limit(limit)
+    query = (
+        select(OutboxItem)
+        .where(*sending, OutboxItem.lead_id.in_(list(session.scalars(leads))))
+        .order_by(OutboxItem.id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(query))
+
+
 def settle(
     items: Iterable[OutboxItem],
     state: OutboxState,
@@ -179,14 +204,15 @@ def settle(
     ``error`` is the CRM's or leadloop's explanation (kept for anything but SENT);
     ``retry_at`` when a RETRY item is due again; for SENT, the sending run, whether the write
     changed the record (False: the CRM already held the value) and the record's modstamp after
-    it (undo's conflict check).
+    it (undo's conflict check). Any other state clears the sending run.
     """
     for item in items:
         item.transition(state, now)
         item.last_error = None if state is OutboxState.SENT else error
         item.next_attempt_at = retry_at if state is OutboxState.RETRY else None
+        item.sent_run_id = sent_run_id if state is OutboxState.SENT else None
         if state is OutboxState.SENT:
-            item.sent_run_id, item.applied, item.sent_modstamp = sent_run_id, applied, sent_modstamp
+            item.applied, item.sent_modstamp = applied, sent_modstamp
 
 
 def items_by_id(session: Session, item_ids: Collection[int]) -> list[OutboxItem]:

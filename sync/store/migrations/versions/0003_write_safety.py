@@ -1,9 +1,12 @@
-"""Outbox: the values each correction was decided on (the writers' conflict check).
+"""Outbox: the values each correction was decided on, and batches in flight.
 
 ``expected`` maps CRM fields to the values the correction was evaluated on (the fields it
 changes and those its decision depended on): a writer refuses a correction whose record no
 longer reads so, which a whole-second modstamp alone cannot see. Items stored before keep
 NULL and are checked on their own field's old value.
+
+State ``sending``: a batch is recorded in flight before it is sent, so a crash between the
+CRM's write and the commit of its outcome leaves a trace the next run reconciles.
 
 Revision ID: 0003
 Revises: 0002
@@ -22,13 +25,20 @@ branch_labels: str | None = None
 depends_on: str | None = None
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+STATES = "state IN ('pending', 'sending', 'sent', 'conflict', 'retry', 'dead')"
+OLD_STATES = "state IN ('pending', 'sent', 'conflict', 'retry', 'dead')"
 
 
 def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("expected", JSON, nullable=True))
+        batch.drop_constraint("ck_outbox_state", type_="check")
+        batch.create_check_constraint("ck_outbox_state", sa.text(STATES))
 
 
 def downgrade() -> None:
+    op.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
     with op.batch_alter_table("outbox") as batch:
+        batch.drop_constraint("ck_outbox_state", type_="check")
+        batch.create_check_constraint("ck_outbox_state", sa.text(OLD_STATES))
         batch.drop_column("expected")
