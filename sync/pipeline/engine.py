@@ -20,7 +20,7 @@ from connectors.base import Cursor, Page, Window
 from sync.config.settings import Settings
 from sync.domain import REASON_FIELDS
 from sync.logs import redact
-from sync.pipeline import inflight
+from sync.pipeline import inflight, outbox
 from sync.pipeline.changes import PlannedWrite
 from sync.pipeline.due import reevaluate_due
 from sync.pipeline.ingest import Counts, IngestContext, ingest_page
@@ -235,6 +235,7 @@ class Engine:
         self, session: Session, source: Source, run_id: int, request: SyncRequest, now: datetime
     ) -> dict[str, int]:
         counts = inflight.reconcile(session, source, run_id, self.clock)  # before any send
+        store_outbox.supersede_outdated(session, source.name, now, outbox.SUPERSEDED)
         budget = self.settings.limits.change_budget
         pending, total = store_outbox.pending_records(session, source.name)
         if not request.allow_mass_change and pending:

@@ -37,7 +37,9 @@ def enqueue(
     """Add the planned writes (lead id -> writes) not already in the outbox; return how many.
 
     An item already waiting for the same record field with another value is superseded (the
-    record changed and was evaluated again): it becomes CONFLICT and is never written.
+    record changed and was evaluated again): it becomes CONFLICT and is never written. Items of
+    a lead that now wants nothing are superseded at write-back
+    (:func:`sync.store.outbox.supersede_outdated`: evaluated on an older version of the lead).
     """
     _supersede(session, planned, now)
     return store_outbox.enqueue(

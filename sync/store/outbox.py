@@ -97,6 +97,29 @@ def supersede_waiting(
     return superseded
 
 
+def supersede_outdated(session: Session, source: str, now: datetime, why: str) -> int:
+    """Move to CONFLICT (with ``why``) every waiting item of ``source`` evaluated on an older
+    version of its lead than the one stored: the lead was read again and evaluated afresh
+    (a pull evaluates every lead it stores), so whatever it still wants was enqueued anew under
+    a new key, and a lead that now wants nothing leaves its old items behind. Returns how many.
+    """
+    query = (
+        select(OutboxItem)
+        .join(LeadRow, LeadRow.id == OutboxItem.lead_id)
+        .where(
+            OutboxItem.source == source,
+            OutboxItem.state.in_(CLAIMABLE_STATES),
+            OutboxItem.expected_modstamp.is_not(None),
+            LeadRow.modified_at > OutboxItem.expected_modstamp,
+        )
+    )
+    outdated = list(session.scalars(query))
+    for item in outdated:
+        item.transition(OutboxState.CONFLICT, now)
+        item.last_error = why
+    return len(outdated)
+
+
 def claim_batch(session: Session, source: str, limit: int, now: datetime) -> list[OutboxItem]:
     """The items of ``source`` due for a write (PENDING, or RETRY whose time came), by lead:
     the leads of the oldest ``limit`` due items, each with ALL its due items, so a lead's

@@ -41,13 +41,6 @@ def test_given_a_fix_waiting_to_retry_when_the_rep_changes_the_value_then_it_is_
     assert [w.changes for w in world.crm.write_log] == [{"Nurture_Reason__c": "Bad Timing"}]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a waiting item is superseded only when its lead plans another write "
-    "(sync.pipeline.outbox._supersede gets only leads with writes); a lead re-evaluated to "
-    "want nothing keeps its stale item claimable, counted by the change budget, until the "
-    "writer's conflict check drops it at its retry time",
-)
 def test_given_a_fix_waiting_to_retry_when_the_rep_makes_it_unneeded_then_it_is_superseded(
     world: World,
 ) -> None:

@@ -26,6 +26,7 @@ from sync.store.outbox import (
     mark_undone,
     sent_by_run,
     settle,
+    supersede_outdated,
 )
 from sync.store.runs import start_run
 from sync.store.states import OutboxState
@@ -253,3 +254,20 @@ def test_given_the_state_column_when_set_to_a_state_it_does_not_know_then_refuse
 
     with pytest.raises(IntegrityError):
         session.execute(text("UPDATE outbox SET state = 'flying'"))
+
+
+def test_given_waiting_items_of_an_older_version_of_their_lead_then_they_are_superseded(
+    session: Session,
+) -> None:
+    """The lead was read again at a later version (and evaluated afresh): what it still wants
+    has new keys; an item of the older version is stale, whether or not the lead wants more."""
+    stale, current = stored_lead_id(session, "00QA"), stored_lead_id(session, "00QB")
+    read_at = lead().modified_at  # the version both leads are stored at
+    assert read_at is not None
+    older = replace(correction(stale, "old"), expected_modstamp=read_at - MINUTE)
+    enqueue(session, [older, replace(correction(current, "now"), expected_modstamp=read_at)], NOW)
+
+    assert supersede_outdated(session, "salesforce", NOW, "superseded") == 1
+
+    states = dict(session.execute(select(OutboxItem.idempotency_key, OutboxItem.state)).all())
+    assert states == {"old": OutboxState.CONFLICT, "now": OutboxState.PENDING}
