@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from connectors.writing import TASK_FIELD as TASK_FIELD
 from connectors.writing import Correction as Correction
 from connectors.writing import FieldInfo as FieldInfo
 from connectors.writing import OutcomeStatus as OutcomeStatus

@@ -12,6 +12,11 @@ from connectors.base import Correction, WriteOutcome
 T = TypeVar("T")
 
 
+def split_tasks(corrections: Sequence[Correction]) -> tuple[list[Correction], list[Correction]]:
+    """(record field corrections, review flags delivered as tasks), each in input order."""
+    return [c for c in corrections if not c.is_task], [c for c in corrections if c.is_task]
+
+
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """Consecutive slices of at most ``size`` items."""
     for index in range(0, len(items), size):

@@ -9,6 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+#: The pseudo-field of a review flag delivered as a task for the record's owner (a Salesforce
+#: Task, a HubSpot task associated with the contact): a correction setting it to a text makes
+#: leadloop's one open task on the record say that text (found by its "leadloop:" subject, else
+#: created); None closes it. Connectors handle it beside the record's own fields.
+TASK_FIELD = "@task"
+
 
 @dataclass(frozen=True)
 class Correction:
@@ -25,7 +31,9 @@ class Correction:
     later stamp set by someone else (where the CRM names the last modifier) also refuses it.
     ``maybe_sent``: an earlier attempt may have written it and its answer was lost (a crash, a
     cut connection): finding the target values then means the write landed (``applied``).
-    ``key`` is the idempotency key chosen by the engine; outcomes carry it back.
+    ``remote_id``: for a :data:`TASK_FIELD` correction, the task leadloop last wrote for the
+    record, if it knows one. ``key`` is the idempotency key chosen by the engine; outcomes
+    carry it back.
     """
 
     key: str
@@ -34,6 +42,12 @@ class Correction:
     expected_modstamp: datetime | None
     expected: Mapping[str, str | None] = field(default_factory=dict)
     maybe_sent: bool = False
+    remote_id: str | None = None
+
+    @property
+    def is_task(self) -> bool:
+        """Whether this correction is a review flag delivered as a task."""
+        return TASK_FIELD in self.changes
 
 
 @dataclass(frozen=True)
@@ -75,3 +89,4 @@ class WriteOutcome:
     message: str | None = None
     applied: bool = False  # True when this call actually changed the CRM record
     new_modstamp: datetime | None = None
+    remote_id: str | None = None  # the task a TASK_FIELD correction wrote or found

@@ -57,6 +57,7 @@ _TOP_KEYS = (
     "converted_field",
     "converted_values",
     "review_flag_field",
+    "flag_channel",
     "fields",
     "statuses",
     "status_write_values",
@@ -204,6 +205,27 @@ def _optional_text(doc: Document, key: str, issues: list[Issue]) -> str | None:
     return value
 
 
+FLAG_CHANNELS = ("field", "task")
+
+
+def _flag_channel(doc: Document, review_flag_field: str | None, issues: list[Issue]) -> str:
+    """``field`` (the default: flags go into ``review_flag_field``) or ``task`` (a task for
+    the record's owner, which takes no flag field)."""
+    channel = doc.data.get("flag_channel", "field")
+    if channel not in FLAG_CHANNELS:
+        issues.append(doc.issue(("flag_channel",), f"expected field or task, not {channel!r}"))
+        return "field"
+    if channel == "task" and review_flag_field is not None:
+        issues.append(
+            doc.issue(
+                ("review_flag_field",),
+                "flag_channel task writes flags as tasks for the record's owner, never into a "
+                "field: leave review_flag_field out (or choose flag_channel: field)",
+            )
+        )
+    return str(channel)
+
+
 def _fields(doc: Document, issues: list[Issue]) -> dict[str, FieldMap]:
     raw_fields = doc.data.get("fields")
     if not isinstance(raw_fields, dict) or "status" not in raw_fields:
@@ -229,6 +251,7 @@ def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> Source
     statuses = _statuses(doc, doc.data.get("statuses"), issues)
     writes = _write_values(doc, doc.data.get("status_write_values") or {}, statuses, issues)
     reasons = _reasons(doc, doc.data.get("reasons") or {}, catalogue, issues)
+    channel = _flag_channel(doc, texts["review_flag_field"], issues)
     converted = doc.data.get("converted_values")
     converted = (
         converted if isinstance(converted, list) else [] if converted is None else [converted]
@@ -249,6 +272,7 @@ def _build(doc: Document, name: str, path: Path, catalogue: Catalogue) -> Source
         converted_field=texts["converted_field"],
         converted_values=tuple(str(v).lower() for v in converted),
         review_flag_field=texts["review_flag_field"],
+        flag_channel=channel,
         reasons=reasons,
         source_path=path,
         _folded={k.strip().casefold(): v for k, v in statuses.items()},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from hubspot.crm.contacts import (
@@ -22,7 +23,7 @@ from connectors.base import (
     Window,
     WriteOutcome,
 )
-from connectors.batching import chunks
+from connectors.batching import chunks, split_tasks
 from connectors.http import RetryPolicy
 from connectors.hubspot.client import HubSpotApi, HubSpotConnection
 from connectors.hubspot.properties import PropertyCatalog
@@ -44,6 +45,7 @@ from connectors.hubspot.streams import (
     to_source_records,
     window_plan,
 )
+from connectors.hubspot.tasks import TaskWriter, utc_now
 from connectors.hubspot.writer import ContactWriter
 
 
@@ -54,7 +56,8 @@ class HubSpotConnector:
     ``hs_object_id`` and ``hs_merged_object_ids`` are always added). ``api_budget_share``: the
     fraction of the account's daily allowance this source may spend. ``max_offset``: how far
     search ``after`` offsets are followed before restarting from the last timestamp (0: every
-    page is a fresh keyset query; see :mod:`connectors.hubspot.search`).
+    page is a fresh keyset query; see :mod:`connectors.hubspot.search`). ``clock`` dates the
+    tasks of the task flag channel (the real clock unless a test gives one).
     """
 
     kind = "hubspot"
@@ -70,6 +73,7 @@ class HubSpotConnector:
         sleep: Callable[[float], None] = time.sleep,
         max_offset: int = 0,
         page_size: int = 200,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.conn = conn
         self.usage = ApiUsage(share=api_budget_share)
@@ -80,6 +84,7 @@ class HubSpotConnector:
         self.page_size = page_size
         self.catalog = PropertyCatalog(self.api, create_missing_options=conn.create_missing_options)
         self.writer = ContactWriter(self.api, self.catalog)
+        self.tasks = TaskWriter(self.api, clock)
 
     # -- checks and metadata -----------------------------------------------------------
     def check(self) -> None:
@@ -190,8 +195,13 @@ class HubSpotConnector:
 
     # -- writing -----------------------------------------------------------------------
     def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:
-        """Apply corrections, 100 per batch update, conflict-checked (see :mod:`.writer`)."""
-        return self.writer.write(corrections)
+        """Apply corrections, 100 per batch update, conflict-checked (see :mod:`.writer`),
+        and review flags as tasks for the contact's owner (:mod:`.tasks`); in order."""
+        fields, flags = split_tasks(corrections)
+        outcomes = {o.key: o for o in self.writer.write(fields)} if fields else {}
+        if flags:
+            outcomes.update(self.tasks.write(flags))
+        return [outcomes[c.key] for c in corrections]
 
     def close(self) -> None:
         """Release the connection pools of every generated API client built so far."""

@@ -27,8 +27,8 @@ from connectors.base import (
     Window,
     WriteOutcome,
 )
-from connectors.batching import chunks
-from connectors.salesforce import bulk, streams, writer
+from connectors.batching import chunks, split_tasks
+from connectors.salesforce import bulk, streams, tasks, writer
 from connectors.salesforce.client import (
     LOGIN_PATHS,
     SalesforceConnection,
@@ -238,12 +238,18 @@ class SalesforceConnector:
             )
 
     def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:
-        """Conflict-checked Collections writes; one outcome per correction, in order."""
+        """Conflict-checked Collections writes, and review flags as Tasks for the lead's
+        owner (:mod:`.tasks`); one outcome per correction, in order."""
         if not corrections:
             return []
         types = {name: str(item.get("type")) for name, item in self._fields().items()}
         target = writer.Target(self.spec.object_name, types, self._user.user_id)
-        return writer.write(self._api_once, self._retried, target, corrections)
+        fields, flags = split_tasks(corrections)
+        written = writer.write(self._api_once, self._retried, target, fields) if fields else []
+        outcomes = {o.key: o for o in written}
+        if flags:
+            outcomes.update(tasks.write_tasks(self._api_once, self._retried, target, flags))
+        return [outcomes[c.key] for c in corrections]
 
     def close(self) -> None:
         """Drop the session (the next use logs in again)."""

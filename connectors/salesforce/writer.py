@@ -61,12 +61,12 @@ class Plan:
 REREAD_FIELDS = ("Id", "SystemModstamp", "LastModifiedById", "IsDeleted")
 
 
-def reread_soql(object_name: str, batch: Sequence[Correction]) -> str:
-    """``SELECT Id, SystemModstamp, LastModifiedById, IsDeleted, <changed and evaluated
-    fields> ... WHERE Id IN (...)``."""
+def reread_soql(object_name: str, batch: Sequence[Correction], extra: Sequence[str] = ()) -> str:
+    """``SELECT Id, SystemModstamp, LastModifiedById, IsDeleted, <extra>, <changed and
+    evaluated fields> ... WHERE Id IN (...)``."""
     names = {name for c in batch for name in (*c.changes, *c.expected)}
     changed = sorted(name for name in names if _FIELD_NAME.match(name))
-    select = ", ".join(dict.fromkeys([*REREAD_FIELDS, *changed]))
+    select = ", ".join(dict.fromkeys([*REREAD_FIELDS, *extra, *changed]))
     # Names are checked identifiers; the ids go through format_soql.
     template = f"SELECT {select} FROM {object_name} WHERE Id IN {{ids}}"  # noqa: S608
     return format_soql(template, ids=sorted({c.record_id for c in batch}))

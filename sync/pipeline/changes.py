@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from connectors.base import TASK_FIELD
 from mappings.loader import SourceMapping
 from sync.domain import REASON_FIELDS, Lead
 from sync.pipeline.normalize import to_crm_changes
@@ -70,6 +71,18 @@ def idempotency_key(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def crm_write(correction: Change, mapping: SourceMapping, ctx: PolicyContext) -> tuple[str, Any]:
+    """The CRM field and value ``correction`` writes; a review flag on the ``task`` channel
+    writes :data:`TASK_FIELD` (a task for the record's owner)."""
+    if correction.field == "review_flag" and mapping.flag_channel == "task":
+        return TASK_FIELD, correction.new
+    crm = to_crm_changes(mapping, {correction.field: correction.new})
+    ((crm_field, crm_new),) = crm.items()
+    if correction.field not in ("status", "review_flag"):
+        crm_new = crm_value(correction, ctx)
+    return crm_field, crm_new
+
+
 def plan_writes(
     lead: Lead, corrections: tuple[Change, ...], mapping: SourceMapping, ctx: PolicyContext
 ) -> list[PlannedWrite]:
@@ -77,11 +90,7 @@ def plan_writes(
     dropped: the policies only propose writes for mapped fields)."""
     planned = []
     for correction in corrections:
-        value = crm_value(correction, ctx)
-        crm = to_crm_changes(mapping, {correction.field: correction.new})
-        ((crm_field, crm_new),) = crm.items()
-        if correction.field not in ("status", "review_flag"):
-            crm_new = value
+        crm_field, crm_new = crm_write(correction, mapping, ctx)
         planned.append(
             PlannedWrite(
                 key=idempotency_key(

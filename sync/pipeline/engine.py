@@ -28,7 +28,7 @@ from sync.pipeline.policies import PolicyContext
 from sync.pipeline.prefetch import prefetch
 from sync.pipeline.sources import Source
 from sync.pipeline.writability import review_flag_form
-from sync.store import cursors, runs
+from sync.store import cursors, review_tasks, runs
 from sync.store import outbox as store_outbox
 from sync.store.states import RunState
 
@@ -70,8 +70,11 @@ class ChangeBudgetExceeded(Exception):
     """Write-back would touch more records than ``limits.change_budget`` allows."""
 
 
-def policy_context(settings: Settings, source: Source, now: datetime) -> PolicyContext:
-    """The policies' view of ``source``: catalogue, picklist options (one describe), now."""
+def policy_context(
+    settings: Settings, source: Source, now: datetime, session: Session
+) -> PolicyContext:
+    """The policies' view of ``source``: catalogue, picklist options (one describe), the form
+    of its review flags (and, for the task channel, the leads' open tasks), now."""
     options = {}
     for name in REASON_FIELDS:
         if name in source.mapping.fields:
@@ -80,16 +83,18 @@ def policy_context(settings: Settings, source: Source, now: datetime) -> PolicyC
     writable = {name for name, spec in mapping.fields.items() if spec.writable}
     if mapping.status_write_values:
         writable.add("status")
-    if mapping.review_flag_field:
+    if mapping.flags:
         writable.add("review_flag")
+    tasks = mapping.flag_channel == "task"
     return PolicyContext(
         catalogue=settings.catalogue_for(source.name),
         crm=mapping.crm,
         now=now,
         config=settings.policies,
         field_options=options,
-        review_flag=mapping.review_flag_field is not None,
+        review_flag=mapping.flags,
         flag_form=review_flag_form(mapping, source.connector),
+        open_flags=review_tasks.open_texts(session, source.name) if tasks else None,
         writable=frozenset(writable),
     )
 
@@ -161,7 +166,7 @@ class Engine:
         report: SourceReport,
     ) -> None:
         totals = Counts(keep_planned=request.dry_run)
-        lazy = _LazyContext(lambda: policy_context(self.settings, source, now))
+        lazy = _LazyContext(lambda: policy_context(self.settings, source, now, session))
         tick = self.progress(f"{source.name}: pulling")
         for page in self._overlapped(self._pages(session, source, request, now), lazy):
             if page.records:

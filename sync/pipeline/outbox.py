@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from connectors.base import Correction, OutcomeStatus, WriteOutcome
+from connectors.base import TASK_FIELD, Correction, OutcomeStatus, WriteOutcome
 from sync.pipeline.changes import PlannedWrite
 from sync.store import outbox as store_outbox
+from sync.store import review_tasks
 from sync.store.models import OutboxItem
 from sync.store.outbox import NewOutboxItem
 from sync.store.states import OutboxState
@@ -94,23 +95,30 @@ class Reading:
 
 
 def group_corrections(
-    items: Sequence[OutboxItem], prefix: str, reading: Reading, maybe_sent: bool = False
+    items: Sequence[OutboxItem],
+    prefix: str,
+    reading: Reading,
+    maybe_sent: bool = False,
+    task_ids: Mapping[int, str] | None = None,
 ) -> Batch:
-    """One :class:`Correction` per record (several fields of a lead go in one update);
-    ``maybe_sent``: the items were in flight when a worker died (see :class:`Correction`)."""
-    by_record: dict[str, list[OutboxItem]] = {}
+    """One :class:`Correction` per record (several fields of a lead go in one update), and
+    one more for a review flag delivered as a task (with the task leadloop last wrote, from
+    ``task_ids`` by lead id); ``maybe_sent``: the items were in flight when a worker died."""
+    groups: dict[tuple[str, bool], list[OutboxItem]] = {}
     for item in items:
-        by_record.setdefault(item.external_id, []).append(item)
+        groups.setdefault((item.external_id, item.crm_field == TASK_FIELD), []).append(item)
     corrections, index = [], {}
-    for external_id, group in by_record.items():
+    for (external_id, is_task), group in groups.items():
         key = f"{prefix}:{group[0].id}"
         changes = {i.crm_field: reading.value(i) for i in group}
         expected: dict[str, str | None] = {}
         for item in group:
             expected.update(reading.values(item))
+        remote = (task_ids or {}).get(group[0].lead_id) if is_task else None
         stamp = reading.stamp(group)
-        correction = Correction(key, external_id, changes, stamp, expected, maybe_sent)
-        corrections.append(correction)
+        corrections.append(
+            Correction(key, external_id, changes, stamp, expected, maybe_sent, remote)
+        )
         index[key] = group
     return Batch(corrections, index)
 
@@ -128,9 +136,11 @@ def _evaluated_values(item: OutboxItem) -> Mapping[str, str | None]:
 EVALUATED = Reading(lambda i: i.new_value, _evaluated_values, _evaluated_stamp)
 
 
-def to_corrections(items: Sequence[OutboxItem], maybe_sent: bool = False) -> Batch:
+def to_corrections(
+    items: Sequence[OutboxItem], maybe_sent: bool = False, task_ids: Mapping[int, str] | None = None
+) -> Batch:
     """The items' new values, expected on the records as they were evaluated."""
-    return group_corrections(items, "outbox", EVALUATED, maybe_sent)
+    return group_corrections(items, "outbox", EVALUATED, maybe_sent, task_ids)
 
 
 def record_outcomes(
@@ -154,6 +164,8 @@ def record_outcomes(
                 applied=outcome.applied,
                 sent_modstamp=outcome.new_modstamp or now,
             )
+            if state is OutboxState.SENT and item.crm_field == TASK_FIELD:
+                review_tasks.record(item, outcome.remote_id, item.new_value, now)
             counts[state.value] = counts.get(state.value, 0) + 1
     return counts
 

@@ -12,12 +12,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from connectors.base import OutcomeStatus, WriteOutcome
+from connectors.base import TASK_FIELD, OutcomeStatus, WriteOutcome
 from sync.pipeline.outbox import Batch, Reading, group_corrections
 from sync.pipeline.sources import Source
-from sync.store import runs
+from sync.store import review_tasks, runs
 from sync.store.models import OutboxItem
 from sync.store.outbox import mark_undone, sent_by_run
+from sync.store.review_tasks import task_ids
 from sync.store.sql import chunks
 from sync.store.states import RunState
 
@@ -54,9 +55,10 @@ def _after_our_write(group: Sequence[OutboxItem]) -> datetime | None:
 REVERSAL = Reading(lambda i: i.old_value, lambda i: {i.crm_field: i.new_value}, _after_our_write)
 
 
-def _reversals(items: list[OutboxItem]) -> Batch:
+def _reversals(session: Session, items: list[OutboxItem]) -> Batch:
     """The items' before-values, expected on the records as our write left them."""
-    return group_corrections(items, "undo", REVERSAL)
+    flags = [i.lead_id for i in items if i.crm_field == TASK_FIELD]
+    return group_corrections(items, "undo", REVERSAL, task_ids=task_ids(session, flags))
 
 
 def undo_run(
@@ -74,10 +76,11 @@ def undo_run(
         session.commit()
         for source_name in sorted({i.source for i in items}):
             source = sources[source_name]
-            reversals = _reversals([i for i in items if i.source == source_name])
+            reversals = _reversals(session, [i for i in items if i.source == source_name])
             for chunk in chunks(reversals.corrections, source.batch_size):
                 outcomes = source.connector.write(chunk)
-                _record(session, report, reversals, outcomes, source_name, undo.id)
+                done = Done(source_name, undo.id, clock())
+                _record(session, report, reversals, outcomes, done)
                 session.commit()
         runs.finish_run(
             session,
@@ -94,20 +97,31 @@ def undo_run(
     return report
 
 
+@dataclass(frozen=True)
+class Done:
+    """Where and when an undo batch was written: the source, the undo run, the time."""
+
+    source: str
+    undo_run_id: int
+    at: datetime
+
+
 def _record(
     session: Session,
     report: UndoReport,
     reversals: Batch,
     outcomes: Sequence[WriteOutcome],
-    source: str,
-    undo_run_id: int,
+    done: Done,
 ) -> None:
     for outcome in outcomes:
         group = reversals.items[outcome.key]
-        where = f"{source}/{outcome.record_id}"
+        where = f"{done.source}/{outcome.record_id}"
         if outcome.status is OutcomeStatus.SENT:
             report.reverted += 1
-            mark_undone(session, [item.id for item in group], undo_run_id)
+            mark_undone(session, [item.id for item in group], done.undo_run_id)
+            for item in group:
+                if item.crm_field == TASK_FIELD:  # the task now says what it said before
+                    review_tasks.record(item, outcome.remote_id, item.old_value, done.at)
         elif outcome.status is OutcomeStatus.CONFLICT:
             report.conflicts.append(f"{where}: {outcome.message or 'edited since our write'}")
         else:

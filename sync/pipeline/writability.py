@@ -39,8 +39,14 @@ def flag_form(info: FieldInfo | None, field_name: str) -> FlagForm:
     )
 
 
+#: a task's subject holds the flag: Salesforce's Task.Subject takes 255 characters
+TASK_SUBJECT_LENGTH = 255
+
+
 def review_flag_form(mapping: SourceMapping, connector: Connector) -> FlagForm:
     """The mapping's review flag form in this CRM (SchemaError when it cannot be written)."""
+    if mapping.flag_channel == "task":
+        return FlagForm("text", max_length=TASK_SUBJECT_LENGTH)
     if mapping.review_flag_field is None:
         return FlagForm()
     try:

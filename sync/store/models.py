@@ -213,6 +213,22 @@ class OutboxItem(Base):
         self.state = to
 
 
+class ReviewTask(Base):
+    """The task leadloop last wrote for a lead's review flag (flag channel ``task``): its id
+    in the CRM and the text it says while open (None once leadloop closed it)."""
+
+    __tablename__ = "review_tasks"
+    __table_args__ = (Index(None, "source"),)
+
+    lead_id: Mapped[int] = mapped_column(
+        ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(64))
+    task_id: Mapped[str | None] = mapped_column(String(255))
+    text: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class FindingRow(Base):
     """Something a policy flagged on a lead; open while ``resolved_at`` is None."""
 

@@ -10,9 +10,17 @@ from sqlalchemy import select
 
 from connectors.base import SchemaError
 from sync.cli import cli
+from sync.config.settings import load_settings
 from sync.store.models import OutboxItem, OutboxState
 from tests.e2e.conftest import Harness
 from tests.e2e.org_shapes import HS_FLAG, SF_FLAG, checkbox_flags, salesforce_field
+from tests.org_mappings import map_salesforce_flag_field
+
+
+def flags_in_a_field(harness: Harness) -> None:
+    """The org keeps its review flags in Leadloop_Review__c (flag_channel: field)."""
+    map_salesforce_flag_field(harness.config)
+    harness.settings = load_settings(harness.config)
 
 
 def _flag_items(harness: Harness, source: str) -> list[OutboxItem]:
@@ -26,6 +34,7 @@ def _flag_items(harness: Harness, source: str) -> list[OutboxItem]:
 def test_given_checkbox_flag_fields_when_the_loop_runs_then_the_boxes_are_checked(
     harness: Harness,
 ) -> None:
+    flags_in_a_field(harness)
     checkbox_flags(harness.box.salesforce, harness.box.hubspot)
 
     harness.sync()
@@ -45,6 +54,7 @@ def test_given_checkbox_flag_fields_when_the_loop_runs_then_the_boxes_are_checke
 def test_given_a_picklist_flag_field_when_the_loop_runs_then_it_holds_its_option(
     harness: Harness,
 ) -> None:
+    flags_in_a_field(harness)
     picklist = ("Needs review", "Done")
     salesforce_field(harness.box.salesforce, SF_FLAG, "picklist", length=255, picklist=picklist)
 
@@ -56,6 +66,7 @@ def test_given_a_picklist_flag_field_when_the_loop_runs_then_it_holds_its_option
 def test_given_a_date_flag_field_when_checking_the_connection_then_the_mapping_is_refused(
     harness: Harness,
 ) -> None:
+    flags_in_a_field(harness)
     salesforce_field(harness.box.salesforce, SF_FLAG, "date")
 
     result = CliRunner().invoke(cli, ["check", "-c", str(harness.config), "--connect"])
@@ -79,6 +90,7 @@ def test_given_a_writable_reason_field_that_is_a_checkbox_when_checking_then_it_
 def test_given_a_date_flag_field_when_syncing_then_the_run_stops_before_writing(
     harness: Harness,
 ) -> None:
+    flags_in_a_field(harness)
     salesforce_field(harness.box.salesforce, SF_FLAG, "date")
 
     with pytest.raises(SchemaError, match=f"review flag field {SF_FLAG} is a date field"):

@@ -23,7 +23,7 @@ from tests.builders import FrozenClock
 from tests.fakes.connector import FakeConnector
 from tests.fakes.crm import FakeCrm
 from tests.fakes.records import lead_values
-from tests.org_mappings import map_salesforce_status_changed_at
+from tests.org_mappings import map_salesforce_flag_field, map_salesforce_status_changed_at
 
 SOURCE = "salesforce"
 #: how long after the test's last step a sync starts (as the next scheduled run would)
@@ -55,6 +55,8 @@ def write_config(directory: Path) -> Path:
     # realism-off(issue 9.1): an org WITH a status-changed date field; without one the grace
     # period is counted from the modstamp leadloop's own flag write moves (the fix removes this)
     map_salesforce_status_changed_at(path)
+    # the fake CRM keeps fields, not tasks: flags go into the lead's Leadloop_Review__c
+    map_salesforce_flag_field(path)
     return path
 
 

@@ -25,7 +25,7 @@ from sync.store.errors import SchemaOutOfDate, StoreError
 
 TABLES = {
     "leads", "status_history", "raw_payloads", "sync_cursors", "runs", "outbox", "findings",
-    "feedback_pushes", "leases", "alembic_version",
+    "feedback_pushes", "leases", "review_tasks", "alembic_version",
 }  # fmt: skip
 
 

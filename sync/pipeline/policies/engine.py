@@ -186,7 +186,8 @@ def _review_flag(lead: Lead, findings: Iterable[Finding], ctx: PolicyContext) ->
         return []
     flagged = [finding for finding in findings if finding.flag]
     texts = sorted({finding.flag for finding in flagged if finding.flag})
-    old = lead.review_flag
+    tasks = ctx.open_flags
+    old = lead.review_flag if tasks is None else tasks.get(lead.external_id)
     new = flag_value(texts, old, ctx.flag_form)
     if new == old:
         return []

@@ -51,8 +51,10 @@ class PolicyContext:
 
     ``field_options`` is keyed by canonical reason field name: the values the CRM accepts
     there (Salesforce describe picklist, HubSpot property options), None when unrestricted.
-    ``review_flag`` says whether the mapping has a review-flag field, ``flag_form`` the form
-    it takes (:class:`FlagForm`). ``writable`` lists the
+    ``review_flag`` says whether flags have somewhere to go (a review-flag field, or tasks),
+    ``flag_form`` the form they take (:class:`FlagForm`). ``open_flags`` (flag channel
+    ``task``) holds the text of each lead's open leadloop task by external id: the flag a
+    lead holds now, in place of a field. ``writable`` lists the
     canonical fields (``status``, reason fields) the mapping lets leadloop write, None for
     all: a fix touching another field is flagged or reported instead. ``now`` must be
     timezone-aware; it is the run's clock, read once by the caller.
@@ -65,6 +67,7 @@ class PolicyContext:
     field_options: Mapping[str, frozenset[str] | None] = dataclasses.field(default_factory=dict)
     review_flag: bool = False
     flag_form: FlagForm = dataclasses.field(default_factory=FlagForm)
+    open_flags: Mapping[str, str] | None = None
     writable: frozenset[str] | None = None
 
     def __post_init__(self) -> None:

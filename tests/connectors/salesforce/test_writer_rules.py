@@ -81,7 +81,7 @@ API_USER, REP = "005000000000001AAA", "005000000000002AAA"
 LATER = "2026-03-01T12:00:01.000+0000"
 
 
-def reason_fix(**flags: bool) -> Correction:
+def reason_fix(maybe_sent: bool = False) -> Correction:
     """Clear a lingering reason of a Working lead, decided on its status and reason."""
     return Correction(
         "k1",
@@ -89,7 +89,7 @@ def reason_fix(**flags: bool) -> Correction:
         {"Unqualified_Reason__c": None},
         T0,
         expected={"Unqualified_Reason__c": "Competitor", "Status": "Working - Contacted"},
-        **flags,
+        maybe_sent=maybe_sent,
     )
 
 

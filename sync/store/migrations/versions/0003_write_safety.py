@@ -8,6 +8,9 @@ NULL and are checked on their own field's old value.
 State ``sending``: a batch is recorded in flight before it is sent, so a crash between the
 CRM's write and the commit of its outcome leaves a trace the next run reconciles.
 
+Table ``review_tasks``: the task leadloop last wrote per lead for its review flag (flag
+channel ``task``), its CRM id and its text while open.
+
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01
@@ -25,6 +28,7 @@ branch_labels: str | None = None
 depends_on: str | None = None
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+KEY = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 STATES = "state IN ('pending', 'sending', 'sent', 'conflict', 'retry', 'dead')"
 OLD_STATES = "state IN ('pending', 'sent', 'conflict', 'retry', 'dead')"
 
@@ -34,9 +38,23 @@ def upgrade() -> None:
         batch.add_column(sa.Column("expected", JSON, nullable=True))
         batch.drop_constraint("ck_outbox_state", type_="check")
         batch.create_check_constraint("ck_outbox_state", sa.text(STATES))
+    op.create_table(
+        "review_tasks",
+        sa.Column("lead_id", KEY, nullable=False),
+        sa.Column("source", sa.String(64), nullable=False),
+        sa.Column("task_id", sa.String(255), nullable=True),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["lead_id"], ["leads.id"], name="fk_review_tasks_lead_id_leads", ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("lead_id", name="pk_review_tasks"),
+    )
+    op.create_index("ix_review_tasks_source", "review_tasks", ["source"])
 
 
 def downgrade() -> None:
+    op.drop_table("review_tasks")
     op.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_constraint("ck_outbox_state", type_="check")
