@@ -32,10 +32,9 @@ from hubspot.crm.objects.tasks import (
 
 from connectors.base import TASK_FIELD, Correction, OutcomeStatus, WriteOutcome
 from connectors.batching import chunks
-from connectors.conflicts import changed_stamp, changed_value
+from connectors.conflicts import changed_value
 from connectors.hubspot.client import HubSpotApi
-from connectors.hubspot.search import MODSTAMP
-from connectors.hubspot.streams import BATCH_SHAPE, Contact, contacts_of, parse_stamp
+from connectors.hubspot.streams import BATCH_SHAPE, Contact, contacts_of
 from connectors.hubspot.writer import BATCH_LIMIT, same
 
 PREFIX = "leadloop:"
@@ -85,7 +84,7 @@ class TaskWriter:
         return outcomes
 
     def _contacts(self, batch: Sequence[Correction]) -> dict[str, Contact]:
-        names = {MODSTAMP, "hubspot_owner_id", *(n for c in batch for n in c.expected)}
+        names = {"hubspot_owner_id", *(n for c in batch for n in c.expected)}
         request = BatchReadInputSimplePublicObjectId(
             inputs=[SimplePublicObjectId(id=c.record_id) for c in batch],
             properties=sorted(names - {TASK_FIELD}),
@@ -195,11 +194,10 @@ def _step(c: Correction, contact: Contact | None, task: Contact | None) -> Step:
         return Step(c, WriteOutcome(c.key, c.record_id, OutcomeStatus.DEAD, gone))
     if (task.properties.get("hs_task_subject") if task else None) == text:
         return Step(c, _sent(c, c.maybe_sent, task_id))  # already says it (None: none open)
+    # the values the flag was decided on tell (not the stamp: leadloop's own fix of the same
+    # contact, sent just before, moves it, and HubSpot names no last modifier)
     values = {k: v for k, v in c.expected.items() if k != TASK_FIELD}
-    stamp = parse_stamp(contact.properties.get(MODSTAMP))
-    why = changed_value(replace(c, expected=values), contact.properties, same) or (
-        changed_stamp(c, stamp)
-    )
+    why = changed_value(replace(c, expected=values), contact.properties, same)
     if why is not None:
         return Step(c, WriteOutcome(c.key, c.record_id, OutcomeStatus.CONFLICT, why))
     if task is None:

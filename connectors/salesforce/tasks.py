@@ -10,7 +10,7 @@ existing Task is a single-record PATCH with ``If-Unmodified-Since`` set to the T
 ``LastModifiedDate`` as read: a rep's edit since then answers 412 and wins (CONFLICT).
 https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_task.htm
 https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_rest_conditional_requests.htm
-A lead that no longer reads as evaluated gets no task (CONFLICT), as with field writes.
+A lead whose status or reasons no longer read as evaluated gets no task (CONFLICT).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from simple_salesforce.format import format_soql
 
 from connectors.base import TASK_FIELD, Correction, OutcomeStatus, WriteOutcome
 from connectors.batching import chunks
-from connectors.conflicts import changed_stamp, changed_value
+from connectors.conflicts import changed_value
 from connectors.salesforce import writer
 from connectors.salesforce.streams import Api, parse_datetime, query_pages
 
@@ -83,7 +83,7 @@ def _attempt(
         if correction.record_id in sent:
             correction = replace(correction, maybe_sent=True)
         lead, task = leads.get(correction.record_id), open_tasks.get(correction.record_id)
-        steps.append(_step(correction, lead, task, target.user_id))
+        steps.append(_step(correction, lead, task))
     sent.update(s.correction.record_id for s in steps if s.outcome is None)
     outcomes = {s.correction.key: s.outcome for s in steps if s.outcome is not None}
     outcomes.update(_create(api, [s for s in steps if s.create is not None]))
@@ -103,9 +103,7 @@ def _open_tasks(api: Api[Any], lead_ids: Sequence[str]) -> dict[str, Mapping[str
     return found
 
 
-def _step(
-    c: Correction, lead: Mapping[str, Any] | None, task: Mapping[str, Any] | None, user: str | None
-) -> Step:
+def _step(c: Correction, lead: Mapping[str, Any] | None, task: Mapping[str, Any] | None) -> Step:
     text = c.changes[TASK_FIELD]
     task_id = str(task["Id"]) if task else c.remote_id
     if lead is None or lead.get("IsDeleted"):
@@ -114,12 +112,10 @@ def _step(
     if (task["Subject"] if task else None) == text:  # already says it (None: none open)
         # a task write never moves the lead's stamp: an attempt that may have sent it did it
         return Step(c, _sent(c, c.maybe_sent, task_id))
-    stamp = parse_datetime(str(lead["SystemModstamp"]))
-    by_us = None if user is None else lead.get("LastModifiedById") == user
+    # the values the flag was decided on tell (not the stamp: leadloop's own fix of the same
+    # lead, sent just before, moves it)
     lead_values = {k: v for k, v in c.expected.items() if k != TASK_FIELD}
-    why = changed_value(replace(c, expected=lead_values), lead, writer.same_value) or (
-        changed_stamp(c, stamp, by_us is True)
-    )
+    why = changed_value(replace(c, expected=lead_values), lead, writer.same_value)
     if why is not None:
         return Step(c, WriteOutcome(c.key, c.record_id, OutcomeStatus.CONFLICT, why))
     if task is None:

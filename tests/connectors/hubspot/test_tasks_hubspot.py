@@ -118,3 +118,16 @@ def test_given_a_create_whose_answer_was_cut_when_retried_then_it_is_found_not_m
     assert (outcome.status, outcome.applied) == (OutcomeStatus.SENT, True)
     (task,) = open_tasks(box, contact_id)
     assert outcome.remote_id == task["hs_object_id"]
+
+
+def test_given_a_fix_and_a_flag_for_one_contact_then_leadloops_own_fix_does_not_stop_the_task(
+    box: Sandbox,
+) -> None:
+    """The fix goes first and moves the contact's stamp; the task is decided on the values."""
+    (contact_id,) = contacts(box, 1)
+    fix = Correction("fix", contact_id, {"reason_detail": "checked"}, box.modstamp(contact_id))
+
+    outcomes = write(box, [fix, flag(box, contact_id, ASK)])
+
+    assert [o.status for o in outcomes] == [OutcomeStatus.SENT, OutcomeStatus.SENT]
+    assert len(open_tasks(box, contact_id)) == 1
