@@ -18,12 +18,13 @@ from connectors.base import (
     ApiUsage,
     Correction,
     Cursor,
+    FieldInfo,
     Page,
     SchemaError,
     Window,
     WriteOutcome,
 )
-from connectors.batching import chunks
+from connectors.batching import chunks, split_tasks
 from connectors.http import RetryPolicy
 from connectors.hubspot.client import HubSpotApi, HubSpotConnection
 from connectors.hubspot.pacing import TokenBucket, search_bucket
@@ -48,6 +49,7 @@ from connectors.hubspot.streams import (
     to_source_records,
     window_plan,
 )
+from connectors.hubspot.tasks import TaskWriter, utc_now
 from connectors.hubspot.writer import ContactWriter
 
 
@@ -60,7 +62,8 @@ class HubSpotConnector:
     search ``after`` offsets are followed before restarting from the last timestamp (0: every
     page is a fresh keyset query; see :mod:`connectors.hubspot.search`). ``search_pacer``:
     the token bucket every search attempt waits for (:mod:`.pacing`; tests pass one on their
-    frozen clock).
+    frozen clock). ``clock`` dates the tasks of the task flag channel (the real clock unless a
+    test gives one).
     """
 
     kind = "hubspot"
@@ -77,6 +80,7 @@ class HubSpotConnector:
         max_offset: int = 0,
         page_size: int = 200,
         search_pacer: TokenBucket | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.conn = conn
         self.usage = ApiUsage(share=api_budget_share)
@@ -89,6 +93,7 @@ class HubSpotConnector:
         self.catalog = PropertyCatalog(self.api, create_missing_options=conn.create_missing_options)
         self.writer = ContactWriter(self.api, self.catalog)
         self._search_total: int | None = None
+        self.tasks = TaskWriter(self.api, clock)
 
     # -- checks and metadata -----------------------------------------------------------
     def check(self) -> None:
@@ -101,6 +106,11 @@ class HubSpotConnector:
     def field_options(self, field_name: str) -> frozenset[str] | None:
         """Option values of an enumeration property; None when any value is accepted."""
         return self.catalog.field_options(field_name)
+
+    def field_info(self, field_name: str) -> FieldInfo | None:
+        """The contact property's type and options (from the cached definitions)."""
+        info = self.catalog.definitions().get(field_name)
+        return None if info is None else info.field_info()
 
     # -- reading -----------------------------------------------------------------------
     def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
@@ -229,8 +239,13 @@ class HubSpotConnector:
 
     # -- writing -----------------------------------------------------------------------
     def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:
-        """Apply corrections, 100 per batch update, conflict-checked (see :mod:`.writer`)."""
-        return self.writer.write(corrections)
+        """Apply corrections, 100 per batch update, conflict-checked (see :mod:`.writer`),
+        and review flags as tasks for the contact's owner (:mod:`.tasks`); in order."""
+        fields, flags = split_tasks(corrections)
+        outcomes = {o.key: o for o in self.writer.write(fields)} if fields else {}
+        if flags:
+            outcomes.update(self.tasks.write(flags))
+        return [outcomes[c.key] for c in corrections]
 
     def close(self) -> None:
         """Release the connection pools of every generated API client built so far."""

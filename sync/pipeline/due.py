@@ -50,6 +50,7 @@ def reevaluate_due(
         due.update(due_leads(session, source.name, due_rules(config), since, now))
     if not due:
         return Counts()
-    stored = load_leads(session, list(due.values()))
+    # with the raw payloads: a correction carries the CRM values it was decided on
+    stored = load_leads(session, list(due.values()), with_raw=True)
     leads = [(lead_id, stored[key]) for lead_id, key in due.items()]
     return evaluate_leads(session, context(), leads, stored, keep=frozenset({NORMALIZE_POLICY}))

@@ -42,8 +42,11 @@ class Harness:
         return reports
 
     def writes(self) -> int:
-        """Write calls the emulators received (Salesforce collections + HubSpot batch update)."""
-        return self.box.salesforce.calls["composite"] + self.box.hubspot.calls["batch_update"]
+        """Write calls the emulators received: Salesforce Collections (leads; tasks created)
+        and single-record PATCHes (tasks changed, closed), HubSpot batch updates."""
+        sf = self.box.salesforce.calls
+        sf_writes = sf["composite"] + sf["composite_create"] + sf["sobject_patch"]
+        return sf_writes + self.box.hubspot.calls["batch_update"]
 
     def outbox_count(self) -> int:
         with self.sessions() as session:

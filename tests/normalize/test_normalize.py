@@ -177,16 +177,17 @@ def test_given_canonical_changes_then_crm_fields_and_write_values() -> None:
         "status": Status.NURTURE,
         "nurture_reason": "Bad Timing",
         "unqualified_reason": None,
-        "review_flag": "reason needed",
     }
 
     assert to_crm_changes(SALESFORCE, changes) == {
         "Status": "Nurture",
         "Nurture_Reason__c": "Bad Timing",
         "Unqualified_Reason__c": None,
-        "Leadloop_Review__c": "reason needed",
     }
-    assert to_crm_changes(HUBSPOT, {"status": "unqualified"}) == {"hs_lead_status": "UNQUALIFIED"}
+    assert to_crm_changes(HUBSPOT, {"status": "unqualified", "review_flag": "reason needed"}) == {
+        "hs_lead_status": "UNQUALIFIED",
+        "leadloop_review": "reason needed",
+    }
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from tests.builders import FrozenClock
 from tests.fakes.connector import FakeConnector
 from tests.fakes.crm import FakeCrm
 from tests.fakes.records import lead_values
+from tests.org_mappings import map_salesforce_flag_field
 
 SOURCE = "salesforce"
 #: how long after the test's last step a sync starts (as the next scheduled run would)
@@ -51,6 +52,8 @@ def write_config(directory: Path) -> Path:
     """The pipeline tests' config file (one Salesforce source, a SQLite store)."""
     path = directory / "leadloop.yaml"
     path.write_text(CONFIG.format(db=directory / "leadloop.db"), encoding="utf-8")
+    # the fake CRM keeps fields, not tasks: flags go into the lead's Leadloop_Review__c
+    map_salesforce_flag_field(path)
     return path
 
 

@@ -25,7 +25,8 @@ from sync.store.errors import SchemaOutOfDate, StoreError
 
 TABLES = {
     "leads", "status_history", "raw_payloads", "sync_cursors", "runs", "outbox", "findings",
-    "feedback_pushes", "leases", "recommendations", "recommendation_rules", "alembic_version",
+    "feedback_pushes", "leases", "recommendations", "recommendation_rules", "review_tasks",
+    "alembic_version",
 }  # fmt: skip
 
 
@@ -34,7 +35,7 @@ def test_given_an_empty_database_when_upgraded_then_every_table_exists_at_head(
 ) -> None:
     applied = upgrade(empty_engine)
 
-    assert applied == ["0001", "0002", "0003", "0004", "0005"]
+    assert applied == ["0001", "0002", "0003", "0004", "0005", "0006"]
     assert current_revision(empty_engine) == head_revision()
     assert set(inspect(empty_engine).get_table_names()) == TABLES
     check_schema(empty_engine)  # does not raise
@@ -45,12 +46,12 @@ def test_given_a_store_at_the_first_revision_when_upgraded_then_the_claim_index_
 ) -> None:
     with empty_engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0001")
-    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs 0005"):
+    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs 0006"):
         check_schema(empty_engine)
 
     applied = upgrade(empty_engine)
 
-    assert applied == ["0002", "0003", "0004", "0005"]
+    assert applied == ["0002", "0003", "0004", "0005", "0006"]
     indexes = {index["name"] for index in inspect(empty_engine).get_indexes("outbox")}
     assert "ix_outbox_source_state_id" in indexes
     check_schema(empty_engine)  # does not raise
@@ -74,7 +75,7 @@ def test_given_a_store_with_runs_and_leases_at_0003_when_upgraded_then_rows_stay
             )
         )
 
-    assert upgrade(empty_engine) == ["0004", "0005"]
+    assert upgrade(empty_engine) == ["0004", "0005", "0006"]
 
     with empty_engine.begin() as connection:
         connection.execute(text("UPDATE runs SET state = 'aborted'"))
@@ -95,7 +96,7 @@ def test_given_leads_stored_before_0003_when_upgraded_then_they_read_as_not_inva
             )
         )
 
-    assert upgrade(empty_engine) == ["0003", "0004", "0005"]
+    assert upgrade(empty_engine) == ["0003", "0004", "0005", "0006"]
 
     with empty_engine.connect() as connection:
         row = connection.execute(text("SELECT email_invalid, phone_invalid FROM leads")).one()
@@ -207,7 +208,7 @@ def test_given_two_workers_starting_at_once_when_both_upgrade_then_one_migrates_
     with ThreadPoolExecutor(max_workers=2) as pool:
         applied = sorted(pool.map(upgrade, engines))
 
-    assert applied == [[], ["0001", "0002", "0003", "0004", "0005"]]
+    assert applied == [[], ["0001", "0002", "0003", "0004", "0005", "0006"]]
     check_schema(engines[0])
     for engine in engines:
         engine.dispose()
