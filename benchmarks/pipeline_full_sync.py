@@ -55,6 +55,8 @@ PHASES = (
     ("sync.store.history", "record_status_changes", "status history"),
     ("sync.store.leads", "load_stored", "load stored leads"),
     ("sync.store.findings", "sync_findings", "findings"),
+    ("sync.pipeline.ingest", "sync_duplicates", "duplicate emails (their findings too)"),
+    ("sync.pipeline.ingest", "with_entry_times", "status entry times"),
     ("sync.pipeline.outbox", "enqueue", "outbox enqueue"),
     ("sync.pipeline.engine", "Engine._write_back", "write-back (all of it)"),
 )

@@ -14,11 +14,16 @@ with a finding for what it cannot use (a record with neither is logged and left 
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
+
+from connectors.writing import TASK_FIELD as TASK_FIELD
+from connectors.writing import Correction as Correction
+from connectors.writing import FieldInfo as FieldInfo
+from connectors.writing import OutcomeStatus as OutcomeStatus
+from connectors.writing import WriteOutcome as WriteOutcome
 
 # --------------------------------------------------------------------------------------------
 # Reading
@@ -85,49 +90,6 @@ class Page:
     records: Sequence[SourceRecord]
     cursor: Cursor | None
     total: int | None = None
-
-
-# --------------------------------------------------------------------------------------------
-# Writing
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Correction:
-    """A change to write to one CRM record.
-
-    ``changes`` maps CRM field names to the new value (None clears the field).
-    ``expected_modstamp`` is the record's modification stamp when the change was evaluated: if
-    the CRM now shows a later stamp and the values differ from ``changes``, a human (or another
-    process) edited the record and the writer must not clobber it.
-    ``key`` is the idempotency key chosen by the engine; outcomes carry it back.
-    """
-
-    key: str
-    record_id: str
-    changes: Mapping[str, str | None]
-    expected_modstamp: datetime | None
-
-
-class OutcomeStatus(enum.StrEnum):
-    """What happened to one correction."""
-
-    SENT = "sent"  # written, or the CRM already held exactly these values
-    CONFLICT = "conflict"  # record changed since evaluation; not written
-    RETRY = "retry"  # transient failure for this record (row lock, 5xx); try again later
-    DEAD = "dead"  # permanent failure for this record (bad value, deleted record, ...)
-
-
-@dataclass(frozen=True)
-class WriteOutcome:
-    """The result of one correction. ``message`` says why for anything but SENT."""
-
-    key: str
-    record_id: str
-    status: OutcomeStatus
-    message: str | None = None
-    applied: bool = False  # True when this call actually changed the CRM record
-    new_modstamp: datetime | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,6 +228,10 @@ class Connector(Protocol):
     def field_options(self, field_name: str) -> frozenset[str] | None:
         """Allowed values of a picklist/enumeration field; None when any value is accepted."""
 
+    def field_info(self, field_name: str) -> FieldInfo | None:
+        """The field's type, length and options as the CRM describes them (None: no such
+        field). Costs at most the one describe call the connector caches."""
+
     def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
         """Records modified in ``window`` (deleted/archived ones included), ascending by
         (modstamp, id), starting strictly after ``after`` when given. Each page's cursor may be
@@ -287,3 +253,14 @@ class Connector(Protocol):
 
     def close(self) -> None:
         """Release sessions and connections."""
+
+
+@runtime_checkable
+class FieldHistory(Protocol):
+    """Optional: the CRM's own history of a field (when a lead first seen in a status entered
+    it; a connector without it is not asked)."""
+
+    def field_history(
+        self, field_name: str, record_ids: Sequence[str]
+    ) -> dict[str, list[tuple[str | None, datetime]]]:
+        """Each known record's values of ``field_name``, newest first, with their times."""

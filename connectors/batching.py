@@ -12,6 +12,11 @@ from connectors.base import Correction, WriteOutcome
 T = TypeVar("T")
 
 
+def split_tasks(corrections: Sequence[Correction]) -> tuple[list[Correction], list[Correction]]:
+    """(record field corrections, review flags delivered as tasks), each in input order."""
+    return [c for c in corrections if not c.is_task], [c for c in corrections if c.is_task]
+
+
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """Consecutive slices of at most ``size`` items."""
     for index in range(0, len(items), size):
@@ -23,7 +28,8 @@ class RecordUpdate:
     """Every correction of one record merged into ONE update, so a status and its reason
     travel in one request (a second request would meet leadloop's own first write as a
     conflict). ``correction`` is the merged one (the first member's key; later values win per
-    field; the earliest evaluated stamp); ``members`` are the corrections it stands for."""
+    field, for the changes and for the evaluated values; the earliest evaluated stamp; maybe
+    sent when any member may be); ``members`` are the corrections it stands for."""
 
     correction: Correction
     members: tuple[Correction, ...]
@@ -37,10 +43,19 @@ def merge_by_record(corrections: Sequence[Correction]) -> list[RecordUpdate]:
     updates = []
     for record_id, members in groups.items():
         changes: dict[str, str | None] = {}
+        expected: dict[str, str | None] = {}
         for member in members:
             changes.update(member.changes)
+            expected.update(member.expected)
         stamps = [m.expected_modstamp for m in members if m.expected_modstamp is not None]
-        merged = Correction(members[0].key, record_id, changes, min(stamps, default=None))
+        merged = Correction(
+            members[0].key,
+            record_id,
+            changes,
+            min(stamps, default=None),
+            expected=expected,
+            maybe_sent=any(m.maybe_sent for m in members),
+        )
         updates.append(RecordUpdate(merged, tuple(members)))
     return updates
 

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mappings import vocabularies
 from mappings.catalogue import Catalogue
 from mappings.catalogue_loader import (
     MappingError,
@@ -57,6 +58,7 @@ _TOP_KEYS = (
     "converted_field",
     "converted_values",
     "review_flag_field",
+    "flag_channel",
     "fields",
     "statuses",
     "status_write_values",
@@ -125,83 +127,33 @@ def _field_map(doc: Document, canonical: Any, spec: Any, issues: list[Issue]) ->
     )
 
 
-def _statuses(doc: Document, data: Any, issues: list[Issue]) -> dict[str, str]:
-    if not isinstance(data, dict) or not data:
-        issues.append(doc.issue(("statuses",), "expected CRM status value -> canonical status"))
-        return {}
-    folded: dict[str, str] = {}
-    for value, canonical in data.items():
-        path = ("statuses", value)
-        if canonical not in CANONICAL_STATUSES:
-            issues.append(
-                doc.issue(
-                    path,
-                    f"unknown canonical status {canonical!r} "
-                    f"(known: {', '.join(CANONICAL_STATUSES)})",
-                )
-            )
-        key = str(value).strip().casefold()
-        if key in folded and folded[key] != canonical:
-            issues.append(
-                doc.issue(
-                    path,
-                    f"{value!r} differs only in case or spaces from "
-                    "another status value mapped elsewhere",
-                )
-            )
-        folded[key] = canonical
-    return {str(k): str(v) for k, v in data.items()}
-
-
-def _write_values(
-    doc: Document, data: Any, statuses: dict[str, str], issues: list[Issue]
-) -> dict[str, str]:
-    if not isinstance(data, dict):
-        issues.append(doc.issue(("status_write_values",), "expected canonical status -> value"))
-        return {}
-    for canonical, value in data.items():
-        path = ("status_write_values", canonical)
-        if canonical not in CANONICAL_STATUSES:
-            issues.append(doc.issue(path, f"unknown canonical status {canonical!r}"))
-        elif statuses.get(str(value)) != canonical:
-            # a value that reads back as another status would make every sync undo the last
-            issues.append(
-                doc.issue(path, f"{value!r} is not mapped back to {canonical!r} in statuses")
-            )
-    return {str(k): str(v) for k, v in data.items()}
-
-
-def _reasons(doc: Document, data: Any, catalogue: Catalogue, issues: list[Issue]) -> dict[str, str]:
-    if not isinstance(data, dict):
-        issues.append(doc.issue(("reasons",), "expected CRM reason value -> catalogue code"))
-        return {}
-    seen: dict[str, Any] = {}
-    for value, code in data.items():
-        if not isinstance(code, str) or code not in catalogue.reasons:
-            issues.append(
-                doc.issue(
-                    ("reasons", value),
-                    f"unknown reason code {code!r} (not in the reason catalogue)",
-                )
-            )
-        elif code in seen:
-            issues.append(
-                doc.issue(
-                    ("reasons", value),
-                    f"{code!r} already has the value {seen[code]!r}; one CRM value per code",
-                )
-            )
-        else:
-            seen[code] = value
-    return {str(k): str(v) for k, v in data.items()}
-
-
 def _optional_text(doc: Document, key: str, issues: list[Issue]) -> str | None:
     value = doc.data.get(key)
     if value is not None and (not isinstance(value, str) or not value.strip()):
         issues.append(doc.issue((key,), "expected a field or object name"))
         return None
     return value
+
+
+FLAG_CHANNELS = ("field", "task")
+
+
+def _flag_channel(doc: Document, review_flag_field: str | None, issues: list[Issue]) -> str:
+    """``field`` (the default: flags go into ``review_flag_field``) or ``task`` (a task for
+    the record's owner, which takes no flag field)."""
+    channel = doc.data.get("flag_channel", "field")
+    if channel not in FLAG_CHANNELS:
+        issues.append(doc.issue(("flag_channel",), f"expected field or task, not {channel!r}"))
+        return "field"
+    if channel == "task" and review_flag_field is not None:
+        issues.append(
+            doc.issue(
+                ("review_flag_field",),
+                "flag_channel task writes flags as tasks for the record's owner, never into a "
+                "field: leave review_flag_field out (or choose flag_channel: field)",
+            )
+        )
+    return str(channel)
 
 
 def _fields(doc: Document, issues: list[Issue]) -> dict[str, FieldMap]:
@@ -229,9 +181,12 @@ def _build(
     if streams is not None:
         issues += stream_issues(doc, texts, streams)
     fields = _fields(doc, issues)
-    statuses = _statuses(doc, doc.data.get("statuses"), issues)
-    writes = _write_values(doc, doc.data.get("status_write_values") or {}, statuses, issues)
-    reasons = _reasons(doc, doc.data.get("reasons") or {}, catalogue, issues)
+    statuses = vocabularies.statuses(doc, doc.data.get("statuses"), issues)
+    writes = vocabularies.write_values(
+        doc, doc.data.get("status_write_values") or {}, statuses, issues
+    )
+    reasons = vocabularies.reasons(doc, doc.data.get("reasons") or {}, catalogue, issues)
+    channel = _flag_channel(doc, texts["review_flag_field"], issues)
     converted = doc.data.get("converted_values")
     converted = (
         converted if isinstance(converted, list) else [] if converted is None else [converted]
@@ -252,6 +207,7 @@ def _build(
         converted_field=texts["converted_field"],
         converted_values=tuple(str(v).lower() for v in converted),
         review_flag_field=texts["review_flag_field"],
+        flag_channel=channel,
         reasons=reasons,
         source_path=path,
         _folded={k.strip().casefold(): v for k, v in statuses.items()},

@@ -70,6 +70,9 @@ class SourceMapping:
     converted_field: str | None = None
     converted_values: tuple[str, ...] = ()
     review_flag_field: str | None = None
+    #: where review flags go: ``field`` (into ``review_flag_field``) or ``task`` (a task for
+    #: the record's owner: a Salesforce Task, a HubSpot task associated with the contact)
+    flag_channel: str = "field"
     #: this CRM's own picklist value -> reason code, overriding the catalogue's value
     reasons: Mapping[str, str] = field(default_factory=dict)
     source_path: Path | None = None
@@ -94,6 +97,11 @@ class SourceMapping:
             *(f.crm_field for f in self.fields.values()),
         ]
         return tuple(dict.fromkeys(n for n in names if n))
+
+    @property
+    def flags(self) -> bool:
+        """Whether flag-mode policies have somewhere to write (a flag field, or tasks)."""
+        return self.flag_channel == "task" or self.review_flag_field is not None
 
     def crm_field(self, canonical: str) -> str:
         """The CRM field behind ``canonical``. Raises KeyError when it is not mapped."""

@@ -60,6 +60,8 @@ class Lead:
     wants_call: bool = False
     owner: str | None = None
     created_at: datetime | None = None
+    #: when the lead entered its current status: the CRM's own date when the mapping reads one,
+    #: else what leadloop knows (sync.pipeline.entry); never a stamp leadloop's writes move
     status_changed_at: datetime | None = None
     modified_at: datetime | None = None
     is_deleted: bool = False

@@ -11,6 +11,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import MappingProxyType
 
+from sync.pipeline.clean import printable
+
 _SECRETS: set[str] = set()
 #: what every log line of the current run carries: run_id, source, stage
 _CONTEXT: ContextVar[Mapping[str, object]] = ContextVar(
@@ -48,7 +50,8 @@ def summarize(exc: BaseException) -> str:
     record = getattr(exc, "record_id", None)
     if record and str(record) not in text:
         text += f" (record {record})"
-    text = redact(text)
+    # an error quoting CRM data may hold half a surrogate pair: no run row could store it
+    text = printable(redact(text))
     return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 3] + "..."
 
 

@@ -1,5 +1,5 @@
-"""Config edits for an org or portal that differs from the built-in mappings' assumptions:
-fields that only some CRMs have (leadloop reads them when a mapping names them)."""
+"""Config edits for an org that differs from the built-in mappings' assumptions (e.g. one that
+keeps review flags in a field rather than in tasks)."""
 
 from __future__ import annotations
 
@@ -8,27 +8,29 @@ from pathlib import Path
 from mappings.loader import mapping_path
 
 
-def map_status_changed_at(config: Path) -> None:
-    """Point the config's HubSpot source at a copy of the built-in mapping that reads the
-    portal's custom ``lead_status_changed_at`` (as config/leadloop.example.yaml describes)."""
-    line = "  status_changed_at: {field: lead_status_changed_at, transforms: [datetime]}\n"
-    builtin = mapping_path("hubspot_contact").read_text(encoding="utf-8")
-    copy = config.parent / "portal_contact.yaml"
-    copy.write_text(builtin.replace("fields:\n", "fields:\n" + line, 1), encoding="utf-8")
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("mapping: hubspot_contact", f"mapping: {copy}"), "utf-8")
-
-
-def map_salesforce_status_changed_at(config: Path) -> None:
-    """An org WITH a status-changed date field, and a config that reads it (as the example
-    config describes): a copy of the built-in Lead mapping that maps ``status_changed_at``."""
+def _salesforce_copy(config: Path) -> Path:
+    """The config's own copy of the built-in Lead mapping (made and pointed at on first use,
+    so that several org edits compose)."""
     mapping = config.parent / "salesforce_lead.yaml"
-    text = mapping_path("salesforce_lead").read_text(encoding="utf-8")
-    anchor = "  modified_at: {field: SystemModstamp"
-    assert anchor in text, "the built-in Lead mapping changed: update this opt-out"
-    line = "  status_changed_at: {field: Status_Changed_At__c, transforms: [datetime]}\n"
-    mapping.write_text(text.replace(anchor, line + anchor), encoding="utf-8")
-    original = config.read_text(encoding="utf-8")
-    config.write_text(
-        original.replace("mapping: salesforce_lead", f"mapping: {mapping}"), encoding="utf-8"
-    )
+    if not mapping.exists():
+        mapping.write_text(mapping_path("salesforce_lead").read_text("utf-8"), "utf-8")
+        original = config.read_text(encoding="utf-8")
+        config.write_text(
+            original.replace("mapping: salesforce_lead", f"mapping: {mapping}"), encoding="utf-8"
+        )
+    return mapping
+
+
+def _edit_salesforce(config: Path, anchor: str, replacement: str) -> None:
+    mapping = _salesforce_copy(config)
+    text = mapping.read_text(encoding="utf-8")
+    assert anchor in text, "the built-in Lead mapping changed: update this org's edit"
+    mapping.write_text(text.replace(anchor, replacement, 1), encoding="utf-8")
+
+
+def map_salesforce_flag_field(config: Path) -> None:
+    """An org without the "reason required" rule that wants its review flags in a field: the
+    Lead mapping on ``flag_channel: field`` with ``Leadloop_Review__c`` (as its comments
+    describe)."""
+    field = "flag_channel: field\nreview_flag_field: Leadloop_Review__c\n"
+    _edit_salesforce(config, "flag_channel: task\n", field)

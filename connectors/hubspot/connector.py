@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from hubspot.crm.contacts import (
@@ -17,20 +18,23 @@ from connectors.base import (
     ApiUsage,
     Correction,
     Cursor,
+    FieldInfo,
     Page,
     SchemaError,
     Window,
     WriteOutcome,
 )
-from connectors.batching import chunks
+from connectors.batching import chunks, split_tasks
 from connectors.http import RetryPolicy
 from connectors.hubspot.client import HubSpotApi, HubSpotConnection
+from connectors.hubspot.pacing import TokenBucket, search_bucket
 from connectors.hubspot.properties import PropertyCatalog
 from connectors.hubspot.search import MODSTAMP
 from connectors.hubspot.streams import (
     BASE_PROPERTIES,
     BATCH_READ_LIMIT,
     BATCH_SHAPE,
+    HISTORY_READ_LIMIT,
     LIST_LIMIT,
     LIST_SHAPE,
     SEARCH_SHAPE,
@@ -38,12 +42,14 @@ from connectors.hubspot.streams import (
     archived_in,
     complete_search_page,
     contacts_of,
+    histories_of,
     merged_pages,
     next_after,
     search_hits,
     to_source_records,
     window_plan,
 )
+from connectors.hubspot.tasks import TaskWriter, utc_now
 from connectors.hubspot.writer import ContactWriter
 
 
@@ -54,7 +60,10 @@ class HubSpotConnector:
     ``hs_object_id`` and ``hs_merged_object_ids`` are always added). ``api_budget_share``: the
     fraction of the account's daily allowance this source may spend. ``max_offset``: how far
     search ``after`` offsets are followed before restarting from the last timestamp (0: every
-    page is a fresh keyset query; see :mod:`connectors.hubspot.search`).
+    page is a fresh keyset query; see :mod:`connectors.hubspot.search`). ``search_pacer``:
+    the token bucket every search attempt waits for (:mod:`.pacing`; tests pass one on their
+    frozen clock). ``clock`` dates the tasks of the task flag channel (the real clock unless a
+    test gives one).
     """
 
     kind = "hubspot"
@@ -70,6 +79,8 @@ class HubSpotConnector:
         sleep: Callable[[float], None] = time.sleep,
         max_offset: int = 0,
         page_size: int = 200,
+        search_pacer: TokenBucket | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.conn = conn
         self.usage = ApiUsage(share=api_budget_share)
@@ -78,9 +89,11 @@ class HubSpotConnector:
         self.properties = tuple(dict.fromkeys((*BASE_PROPERTIES, *properties)))
         self.max_offset = max_offset
         self.page_size = page_size
+        self.search_pacer = search_pacer or search_bucket()
         self.catalog = PropertyCatalog(self.api, create_missing_options=conn.create_missing_options)
         self.writer = ContactWriter(self.api, self.catalog)
         self._search_total: int | None = None
+        self.tasks = TaskWriter(self.api, clock)
 
     # -- checks and metadata -----------------------------------------------------------
     def check(self) -> None:
@@ -93,6 +106,11 @@ class HubSpotConnector:
     def field_options(self, field_name: str) -> frozenset[str] | None:
         """Option values of an enumeration property; None when any value is accepted."""
         return self.catalog.field_options(field_name)
+
+    def field_info(self, field_name: str) -> FieldInfo | None:
+        """The contact property's type and options (from the cached definitions)."""
+        info = self.catalog.definitions().get(field_name)
+        return None if info is None else info.field_info()
 
     # -- reading -----------------------------------------------------------------------
     def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
@@ -142,9 +160,14 @@ class HubSpotConnector:
             after=body.get("after"),
         )
         search_api = self.api.endpoint("crm.contacts.search_api")
+
+        def paced(*args: Any, **kwargs: Any) -> Any:  # every attempt, retries included
+            self.search_pacer.take()
+            return search_api.do_search_with_http_info(*args, **kwargs)
+
         data, _ = self.api.call_json(
             "search",
-            search_api.do_search_with_http_info,
+            paced,
             request,
             shape=SEARCH_SHAPE,
             check=lambda answer: complete_search_page(answer, body.get("after")),
@@ -175,25 +198,54 @@ class HubSpotConnector:
                 return found
 
     def _batch_read(self, ids: Sequence[str], *, archived: bool) -> dict[str, Contact]:
+        data = self._read_json("batch_read", ids, list(self.properties), archived=archived)
+        return {c.id: c for c in contacts_of(data)}
+
+    def field_history(
+        self, field_name: str, record_ids: Sequence[str]
+    ) -> dict[str, list[tuple[str | None, datetime]]]:
+        """The history of one property of the given live contacts, newest first (batch read
+        with ``propertiesWithHistory``, 50 per call); unknown and archived ids are absent."""
+        found: dict[str, list[tuple[str | None, datetime]]] = {}
+        for chunk in chunks(list(dict.fromkeys(record_ids)), HISTORY_READ_LIMIT):
+            data = self._read_json("history_read", chunk, [MODSTAMP], history=[field_name])
+            found.update(histories_of(data, field_name))
+        return found
+
+    def _read_json(
+        self,
+        operation: str,
+        ids: Sequence[str],
+        properties: list[str],
+        *,
+        archived: bool = False,
+        history: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """One batch read (``POST .../batch/read``) as parsed JSON."""
         request = BatchReadInputSimplePublicObjectId(
             inputs=[SimplePublicObjectId(id=i) for i in ids],
-            properties=list(self.properties),
-            properties_with_history=[],
+            properties=properties,
+            properties_with_history=list(history),
         )
         batch_api = self.api.endpoint("crm.contacts.batch_api")
         data, _ = self.api.call_json(
-            "batch_read",
+            operation,
             batch_api.read_with_http_info,
             request,
             archived=archived,
             shape=BATCH_SHAPE,
         )
-        return {c.id: c for c in contacts_of(data)}
+        return data
 
     # -- writing -----------------------------------------------------------------------
     def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:
-        """Apply corrections, 100 per batch update, conflict-checked (see :mod:`.writer`)."""
-        return self.writer.write(corrections)
+        """Apply corrections, 100 per batch update, conflict-checked (see :mod:`.writer`),
+        and review flags as tasks for the contact's owner (:mod:`.tasks`); in order."""
+        fields, flags = split_tasks(corrections)
+        outcomes = {o.key: o for o in self.writer.write(fields)} if fields else {}
+        if flags:
+            outcomes.update(self.tasks.write(flags))
+        return [outcomes[c.key] for c in corrections]
 
     def close(self) -> None:
         """Release the connection pools of every generated API client built so far."""

@@ -9,13 +9,27 @@ option list (https://developers.hubspot.com/docs/api-reference/crm-properties-v3
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from hubspot.crm.properties import OptionInput, PropertyUpdate
 
+from connectors.base import FieldInfo
 from connectors.hubspot.client import HubSpotApi
 
 OBJECT_TYPE = "contacts"
+
+
+#: HubSpot property ``type`` -> FieldInfo kind (https://developers.hubspot.com/docs/api/crm/properties,
+#: "Property type and fieldType values")
+KINDS = {
+    "string": "text",
+    "bool": "boolean",
+    "enumeration": "picklist",
+    "number": "number",
+    "date": "date",
+    "datetime": "datetime",
+}
 
 
 @dataclass(frozen=True)
@@ -25,10 +39,28 @@ class PropertyInfo:
     name: str
     type: str
     options: tuple[str, ...]  # internal values, in display order
+    field_type: str = ""
+    writable: bool = True  # not calculated, value not read-only (modificationMetadata)
 
     @property
     def is_enumeration(self) -> bool:
         return self.type == "enumeration"
+
+    def field_info(self) -> FieldInfo:
+        """The property as :class:`FieldInfo` (no length: HubSpot states none per property)."""
+        kind = KINDS.get(self.type, "other")
+        return FieldInfo(
+            name=self.name,
+            kind=kind,
+            crm_type=f"{self.type}/{self.field_type}" if self.field_type else self.type,
+            writable=self.writable,
+            options=self.options if kind == "picklist" else (),
+        )
+
+
+def _writable(prop: Mapping[str, Any]) -> bool:
+    meta = prop.get("modificationMetadata") or {}
+    return not (prop.get("calculated") or meta.get("readOnlyValue"))
 
 
 class PropertyCatalog:
@@ -51,7 +83,11 @@ class PropertyCatalog:
             options = [o for o in prop.get("options") or [] if o.get("value") is not None]
             name = str(prop["name"])
             self._defs[name] = PropertyInfo(
-                name, str(prop.get("type")), tuple(str(o["value"]) for o in options)
+                name,
+                str(prop.get("type")),
+                tuple(str(o["value"]) for o in options),
+                str(prop.get("fieldType") or ""),
+                _writable(prop),
             )
             self._raw_options[name] = [
                 OptionInput(
@@ -113,7 +149,7 @@ class PropertyCatalog:
             )
             self._raw_options[name] = options
             assert self._defs is not None
-            self._defs[name] = PropertyInfo(name, info.type, info.options + tuple(new))
+            self._defs[name] = replace(info, options=info.options + tuple(new))
 
 
 def not_an_option(name: str, value: str) -> str:

@@ -29,6 +29,11 @@ from connectors.shapes import Shape
 MERGED_IDS = "hs_merged_object_ids"
 BASE_PROPERTIES = (MODSTAMP, ID_PROPERTY, MERGED_IDS)
 BATCH_READ_LIMIT = 100
+#: a batch read asking for ``propertiesWithHistory`` takes at most 50 inputs (400: "The maximum
+#: number of inputs supported in a batch request for property histories is 50", as quoted in
+#: activepieces/activepieces#9359; the history itself:
+#: https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/contacts/guide)
+HISTORY_READ_LIMIT = 50
 LIST_LIMIT = 100
 #: Documented answers: search ``{"total", "results", "paging"?}``
 #: (https://developers.hubspot.com/docs/api-reference/2026-03/crm/search-the-crm); list pages
@@ -80,6 +85,20 @@ def complete_search_page(body: Mapping[str, Any], offset: Any) -> None:
         raise MalformedAnswer(
             f"search answer has no next page after {seen} of {body['total']} results"
         )
+
+
+def histories_of(
+    body: Mapping[str, Any], name: str
+) -> dict[str, list[tuple[str | None, datetime]]]:
+    """``propertiesWithHistory[name]`` of a batch read answer per contact id, newest first
+    (entries ``{"value", "timestamp", "sourceType", ...}``; only changes make an entry)."""
+    found: dict[str, list[tuple[str | None, datetime]]] = {}
+    for raw in body.get("results") or []:
+        entries = (raw.get("propertiesWithHistory") or {}).get(name) or []
+        values = [(entry.get("value"), parse_stamp(entry.get("timestamp"))) for entry in entries]
+        dated = [(value, stamp) for value, stamp in values if stamp is not None]
+        found[str(raw["id"])] = sorted(dated, key=lambda entry: entry[1], reverse=True)
+    return found
 
 
 def next_after(body: Mapping[str, Any]) -> str | None:

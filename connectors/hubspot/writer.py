@@ -6,9 +6,12 @@ batch update of what still needs writing, so 100 corrections cost 2 calls. A fai
 Decisions per correction:
 
 * contact missing (archived, merged away, never existed) -> DEAD;
-* values already equal -> SENT, ``applied=False``, nothing written (a retry after a crash is a
-  no-op; ``""`` and None are equal: HubSpot clears a property with ``""``);
-* modified after ``expected_modstamp`` and the values differ -> CONFLICT (a person edited it);
+* values already equal -> SENT, nothing written (``""`` and None are equal: HubSpot clears a
+  property with ``""``); ``applied`` when an earlier attempt may have written them (a retry
+  after a lost answer, a batch in flight at a crash) and the contact was modified since;
+* a changed or evaluated property no longer holding its evaluated value, or a contact
+  modified after ``expected_modstamp`` -> CONFLICT (a person edited it; see
+  :mod:`connectors.conflicts`);
 * an enumeration value that is not an option -> DEAD, or the option is added first when
   ``create_missing_options`` is on (one PATCH per property per :meth:`write`);
 * otherwise written (``update_with_http_info`` read as raw JSON, so 200 and 207 both parse).
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from hubspot.crm.contacts import (
@@ -40,6 +44,7 @@ from connectors.base import (
     WriteOutcome,
 )
 from connectors.batching import chunks, merge_by_record, spread_outcomes
+from connectors.conflicts import changed_stamp, changed_value, landed
 from connectors.hubspot.client import HubSpotApi
 from connectors.hubspot.errors import RefusedInput
 from connectors.hubspot.properties import PropertyCatalog, not_an_option
@@ -71,7 +76,7 @@ class ContactWriter:
         merged = list(enumerate(u.correction for u in updates))
         outcomes: dict[str, WriteOutcome] = {}
         for batch in chunks(merged, BATCH_LIMIT):
-            attempt = functools.partial(self._write_batch, list(batch))
+            attempt = functools.partial(self._write_batch, list(batch), set())
             outcomes.update((o.key, o) for _, o in self.api.retried("write", attempt))
         spread = spread_outcomes(updates, outcomes)
         return [spread[c.key] for c in corrections]
@@ -84,22 +89,27 @@ class ContactWriter:
         if wanted:
             self.catalog.add_options(wanted)
 
-    def _write_batch(self, batch: Indexed) -> list[tuple[int, WriteOutcome]]:
+    def _write_batch(self, batch: Indexed, sent: set[str]) -> list[tuple[int, WriteOutcome]]:
         """One attempt: read, decide, update; every call is sent once, and a failed attempt
-        is retried whole (a person's edit meanwhile is seen by the next read)."""
+        is retried whole (a person's edit meanwhile is seen by the next read). ``sent``
+        collects the contacts an update went out for: a retry finding their target values
+        records them as applied (the update landed, its answer was lost)."""
         current = self._read(batch)
         done: list[tuple[int, WriteOutcome]] = []
         todo: Indexed = []
         for index, item in batch:
+            if item.record_id in sent:
+                item = replace(item, maybe_sent=True)
             outcome = self._decide(item, current.get(item.record_id))
             if outcome is None:
                 todo.append((index, item))
             else:
                 done.append((index, outcome))
+        sent.update(item.record_id for _, item in todo)
         return done + self._update(todo)
 
     def _read(self, batch: Indexed) -> dict[str, Contact]:
-        names = sorted({MODSTAMP, *(n for _, c in batch for n in c.changes)})
+        names = sorted({MODSTAMP, *(n for _, c in batch for n in (*c.changes, *c.expected))})
         request = BatchReadInputSimplePublicObjectId(
             inputs=[SimplePublicObjectId(id=c.record_id) for _, c in batch],
             properties=names,
@@ -125,18 +135,11 @@ class ContactWriter:
         props = obj.properties
         stamp = parse_stamp(props.get(MODSTAMP))
         if all(same(props.get(name), value) for name, value in item.changes.items()):
-            return _outcome(item, OutcomeStatus.SENT, new_modstamp=stamp)
-        if (
-            item.expected_modstamp is not None
-            and stamp is not None
-            and stamp > item.expected_modstamp
-        ):
-            return _outcome(
-                item,
-                OutcomeStatus.CONFLICT,
-                f"contact changed at {stamp.isoformat()} after evaluation at "
-                f"{item.expected_modstamp.isoformat()}",
-            )
+            applied = landed(item, stamp, None)
+            return _outcome(item, OutcomeStatus.SENT, applied=applied, new_modstamp=stamp)
+        why = changed_value(item, props, same) or changed_stamp(item, stamp)
+        if why is not None:
+            return _outcome(item, OutcomeStatus.CONFLICT, why.replace("record", "contact", 1))
         bad = self.catalog.invalid_values(item.changes)
         if bad:
             name, value = next(iter(bad.items()))

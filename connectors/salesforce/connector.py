@@ -21,13 +21,14 @@ from connectors.base import (
     AuthError,
     Correction,
     Cursor,
+    FieldInfo,
     Page,
     SchemaError,
     Window,
     WriteOutcome,
 )
-from connectors.batching import chunks
-from connectors.salesforce import bulk, streams, writer
+from connectors.batching import chunks, split_tasks
+from connectors.salesforce import bulk, streams, tasks, writer
 from connectors.salesforce.client import (
     LOGIN_PATHS,
     SalesforceConnection,
@@ -35,6 +36,8 @@ from connectors.salesforce.client import (
     build_session,
 )
 from connectors.salesforce.errors import classify
+from connectors.salesforce.fields import field_info as describe_field
+from connectors.salesforce.identity import UserWatch
 from connectors.shapes import Shape, require
 
 T = TypeVar("T")
@@ -78,6 +81,7 @@ class SalesforceConnector:
         self._sf: Salesforce | None = None
         self._operation = "login"
         self._describe: dict[str, Any] | None = None
+        self._user = UserWatch(LOGIN_PATHS)  # leadloop's API user, from the login answer
 
     # -- calls ---------------------------------------------------------------------------
 
@@ -93,6 +97,7 @@ class SalesforceConnector:
     def _login(self) -> Salesforce:
         session = build_session(self.conn)
         session.on_request = self._on_request  # counts the login request(s) too
+        session.hooks["response"].append(self._user)
         return http.call(
             lambda: build_client(self.conn, session),
             classify=classify,
@@ -200,6 +205,11 @@ class SalesforceConnector:
             return None
         return frozenset(v["value"] for v in item.get("picklistValues", []) if v.get("active"))
 
+    def field_info(self, field_name: str) -> FieldInfo | None:
+        """The Lead field's type, length and picklist values (from the cached describe)."""
+        item = self._fields().get(field_name)
+        return None if item is None else describe_field(item)
+
     def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
         """Leads with SystemModstamp in ``window``, deleted/merged included, after ``after``."""
         soql = streams.incremental_soql(self.spec, window, after)
@@ -230,12 +240,18 @@ class SalesforceConnector:
             )
 
     def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:
-        """Conflict-checked Collections writes; one outcome per correction, in order."""
+        """Conflict-checked Collections writes, and review flags as Tasks for the lead's
+        owner (:mod:`.tasks`); one outcome per correction, in order."""
         if not corrections:
             return []
         types = {name: str(item.get("type")) for name, item in self._fields().items()}
-        target = writer.Target(self.spec.object_name, types)
-        return writer.write(self._api_once, self._retried, target, corrections)
+        target = writer.Target(self.spec.object_name, types, self._user.user_id)
+        fields, flags = split_tasks(corrections)
+        written = writer.write(self._api_once, self._retried, target, fields) if fields else []
+        outcomes = {o.key: o for o in written}
+        if flags:
+            outcomes.update(tasks.write_tasks(self._api_once, self._retried, target, flags))
+        return [outcomes[c.key] for c in corrections]
 
     def close(self) -> None:
         """Drop the session (the next use logs in again)."""

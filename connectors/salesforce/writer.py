@@ -1,12 +1,14 @@
 """Conflict-safe write-back: one re-read query and one sObject Collections PATCH per 200 records.
 
-Before each attempt at a batch (the first and every retry) we re-read ``Id, SystemModstamp``
-and the fields being changed, then decide per correction: already applied (idempotent re-send
-after a crash: no write), changed by someone else since evaluation (CONFLICT: never clobber a
-human edit), deleted (DEAD), or included in the PATCH. Collections run with
-``allOrNone: false`` so one bad record does not sink the batch; its SaveResult becomes that
-correction's outcome.
+Before each attempt at a batch (the first and every retry) we re-read ``Id, SystemModstamp,
+LastModifiedById`` and the fields being changed or evaluated, then decide per correction:
+already applied (idempotent re-send after a crash: no write), changed by someone else since
+evaluation (CONFLICT: never clobber a human edit; see :mod:`connectors.conflicts`), deleted
+(DEAD), or included in the PATCH. Collections run with ``allOrNone: false`` so one bad record
+does not sink the batch; its SaveResult becomes that correction's outcome.
 https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-update.html
+``LastModifiedById`` names who saved last (the API user for leadloop's own writes):
+https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/system_fields.htm
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from simple_salesforce.format import format_soql
@@ -26,6 +29,7 @@ from connectors.base import (
     WriteOutcome,
 )
 from connectors.batching import chunks, merge_by_record, spread_outcomes
+from connectors.conflicts import changed_stamp, changed_value, landed
 from connectors.salesforce.errors import TRANSIENT_CODES
 from connectors.salesforce.streams import Api, parse_datetime, query_pages
 
@@ -36,6 +40,16 @@ _RETRY_CODES = TRANSIENT_CODES | {"ALL_OR_NONE_OPERATION_ROLLED_BACK"}
 
 
 @dataclass(frozen=True)
+class Target:
+    """The object written to, its fields' describe ``type`` (values are sent typed) and
+    leadloop's API user (the ``LastModifiedById`` of its own saves; None when unknown)."""
+
+    object_name: str
+    types: Mapping[str, str]
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
     """What one batch will do: outcomes decided without writing, and records to PATCH."""
 
@@ -43,10 +57,16 @@ class Plan:
     to_write: list[Correction]
 
 
-def reread_soql(object_name: str, batch: Sequence[Correction]) -> str:
-    """``SELECT Id, SystemModstamp, IsDeleted, <changed fields> ... WHERE Id IN (...)``."""
-    changed = sorted({name for c in batch for name in c.changes if _FIELD_NAME.match(name)})
-    select = ", ".join(dict.fromkeys(["Id", "SystemModstamp", "IsDeleted", *changed]))
+#: the system fields every re-read selects
+REREAD_FIELDS = ("Id", "SystemModstamp", "LastModifiedById", "IsDeleted")
+
+
+def reread_soql(object_name: str, batch: Sequence[Correction], extra: Sequence[str] = ()) -> str:
+    """``SELECT Id, SystemModstamp, LastModifiedById, IsDeleted, <extra>, <changed and
+    evaluated fields> ... WHERE Id IN (...)``."""
+    names = {name for c in batch for name in (*c.changes, *c.expected)}
+    changed = sorted(name for name in names if _FIELD_NAME.match(name))
+    select = ", ".join(dict.fromkeys([*REREAD_FIELDS, *extra, *changed]))
     # Names are checked identifiers; the ids go through format_soql.
     template = f"SELECT {select} FROM {object_name} WHERE Id IN {{ids}}"  # noqa: S608
     return format_soql(template, ids=sorted({c.record_id for c in batch}))
@@ -64,16 +84,19 @@ def same_value(current: Any, target: str | None) -> bool:
 
 
 def _outcome(
-    c: Correction, status: OutcomeStatus, message: str | None = None, applied: bool = False
+    c: Correction,
+    status: OutcomeStatus,
+    message: str | None = None,
+    applied: bool = False,
+    new_modstamp: datetime | None = None,
 ) -> WriteOutcome:
-    return WriteOutcome(c.key, c.record_id, status, message, applied)
+    return WriteOutcome(c.key, c.record_id, status, message, applied, new_modstamp)
 
 
-def decide(
-    correction: Correction, current: Mapping[str, Any] | None, types: Mapping[str, str]
-) -> WriteOutcome | None:
-    """The outcome known before writing, or None when the correction must be written."""
-    bad = [name for name in correction.changes if not _FIELD_NAME.match(name)]
+def _refusal(correction: Correction, types: Mapping[str, str]) -> WriteOutcome | None:
+    """DEAD for a correction no record could take (bad or unknown field, untyped value)."""
+    names = (*correction.changes, *correction.expected)
+    bad = [name for name in names if not _FIELD_NAME.match(name)]
     if bad:
         return _outcome(correction, OutcomeStatus.DEAD, f"invalid field name {bad[0]!r}")
     unknown = [name for name in correction.changes if name not in types]
@@ -83,34 +106,52 @@ def decide(
         typed_changes(correction, types)
     except ValueError as exc:
         return _outcome(correction, OutcomeStatus.DEAD, f"bad value: {exc}")
+    return None
+
+
+def decide(
+    correction: Correction,
+    current: Mapping[str, Any] | None,
+    types: Mapping[str, str],
+    user_id: str | None = None,
+) -> WriteOutcome | None:
+    """The outcome known before writing, or None when the correction must be written.
+
+    ``user_id`` is leadloop's API user (None when unknown): a save since evaluation by that
+    user is leadloop's own and refuses nothing by its stamp; the values still decide.
+    """
+    refused = _refusal(correction, types)
+    if refused is not None:
+        return refused
     if current is None:
         return _outcome(correction, OutcomeStatus.DEAD, "record not found")
     if current.get("IsDeleted"):
         return _outcome(correction, OutcomeStatus.DEAD, "record deleted")
-    if all(same_value(current.get(k), v) for k, v in correction.changes.items()):
-        return _outcome(correction, OutcomeStatus.SENT)  # already there: nothing to write
     stamp = parse_datetime(str(current["SystemModstamp"]))
-    if correction.expected_modstamp is not None and stamp > correction.expected_modstamp:
-        return _outcome(
-            correction,
-            OutcomeStatus.CONFLICT,
-            f"record changed at {stamp.isoformat()} after evaluation at "
-            f"{correction.expected_modstamp.isoformat()}",
-        )
-    return None
+    by_us = None if user_id is None else current.get("LastModifiedById") == user_id
+    if all(same_value(current.get(k), v) for k, v in correction.changes.items()):
+        # already there: nothing to write; ours when an earlier attempt may have sent it
+        applied = landed(correction, stamp, by_us)
+        return _outcome(correction, OutcomeStatus.SENT, applied=applied, new_modstamp=stamp)
+    why = changed_value(correction, current, same_value) or changed_stamp(
+        correction, stamp, by_us is True
+    )
+    return None if why is None else _outcome(correction, OutcomeStatus.CONFLICT, why)
 
 
-def plan(
-    api: Api[Any], object_name: str, batch: Sequence[Correction], types: Mapping[str, str]
-) -> Plan:
-    """Re-read the batch's records in one query and decide each correction."""
+def plan(api: Api[Any], target: Target, batch: Sequence[Correction], sent: set[str]) -> Plan:
+    """Re-read the batch's records in one query and decide each correction (``sent``: records
+    an earlier attempt of this write may have changed)."""
     current: dict[str, Mapping[str, Any]] = {}
-    for page in query_pages(api, reread_soql(object_name, batch), operation="reread"):
+    for page in query_pages(api, reread_soql(target.object_name, batch), operation="reread"):
         for row in page["records"]:
             current[str(row["Id"])] = row
     decided, to_write = {}, []
     for correction in batch:
-        outcome = decide(correction, current.get(correction.record_id), types)
+        if correction.record_id in sent:
+            correction = replace(correction, maybe_sent=True)
+        found = current.get(correction.record_id)
+        outcome = decide(correction, found, target.types, target.user_id)
         if outcome is None:
             to_write.append(correction)
         else:
@@ -205,30 +246,25 @@ def save_results(answer: Any, body: Mapping[str, Any]) -> list[Any]:
     return answer
 
 
-@dataclass(frozen=True)
-class Target:
-    """The object written to and its fields' describe ``type`` (values are sent typed)."""
-
-    object_name: str
-    types: Mapping[str, str]
-
-
 #: ``retried(operation, attempt)`` runs ``attempt()`` under the retry policy as a whole
 Retried = Callable[[str, Callable[[], dict[str, WriteOutcome]]], dict[str, WriteOutcome]]
 
 
 def write_batch(
-    api: Api[Any], target: Target, batch: Sequence[Correction]
+    api: Api[Any], target: Target, batch: Sequence[Correction], sent: set[str]
 ) -> dict[str, WriteOutcome]:
     """One attempt at a batch: re-read it, decide each correction, PATCH what still needs it.
 
     ``api`` sends each call once: after a failed or ambiguous PATCH (5xx, timeout, dropped
     connection, odd answer) the whole attempt is retried, so a person's edit made meanwhile
-    is seen by the next re-read and never overwritten by a blind re-send.
+    is seen by the next re-read and never overwritten by a blind re-send. ``sent`` collects the
+    records a PATCH went out for: a retry that finds their target values records them as
+    applied (the write landed, its answer was lost).
     """
-    batch_plan = plan(api, target.object_name, batch, target.types)
+    batch_plan = plan(api, target, batch, sent)
     outcomes = dict(batch_plan.decided)
     if batch_plan.to_write:
+        sent.update(c.record_id for c in batch_plan.to_write)
         written = send(api, target.object_name, batch_plan.to_write, target.types)
         outcomes.update((o.key, o) for o in written)
     return outcomes
@@ -245,6 +281,7 @@ def write(
     updates = merge_by_record(corrections)
     outcomes: dict[str, WriteOutcome] = {}
     for batch in chunks([u.correction for u in updates], BATCH_SIZE):
-        outcomes.update(retried("write", functools.partial(write_batch, api, target, batch)))
+        attempt = functools.partial(write_batch, api, target, batch, set())
+        outcomes.update(retried("write", attempt))
     spread = spread_outcomes(updates, outcomes)
     return [spread[c.key] for c in corrections]

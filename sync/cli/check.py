@@ -44,6 +44,8 @@ def check(config_path: Path | None, connect: bool, as_json: bool) -> None:
     emit(result, as_json, _human)
     if result["problems"]:
         raise click.exceptions.Exit(EXIT_FAILED)
+    if result.get("unwritable"):  # the mapping asks for writes the CRM's fields cannot take
+        raise click.exceptions.Exit(EXIT_CONFIG)
 
 
 def _issue(issue: Any) -> dict[str, Any]:
@@ -54,6 +56,7 @@ def _connect(settings: Any, result: dict[str, Any]) -> list[str]:
     """Open the store and log in to each source; the problems found, each named."""
     from sync.logs import redact, summarize
     from sync.pipeline.sources import open_sources
+    from sync.pipeline.writability import write_problems
     from sync.store.db import current_revision, head_revision, make_engine, safe_url
     from sync.store.errors import StoreError
 
@@ -71,10 +74,12 @@ def _connect(settings: Any, result: dict[str, Any]) -> list[str]:
         for name, source in sources.items():
             try:
                 source.connector.check()
+                unwritable = write_problems(source.mapping, source.connector)
             except Exception as exc:
                 problems.append(f"{source.describe()}: {redact(str(exc)) or summarize(exc)}")
             else:
                 result.setdefault("connected", []).append(name)
+                result.setdefault("unwritable", []).extend(f"{name}: {p}" for p in unwritable)
     return problems
 
 
@@ -90,6 +95,10 @@ def _human(result: dict[str, Any]) -> None:
     click.echo(line)
     for problem in result["problems"]:
         click.echo(f"error: {problem}", err=True)
+    if result.get("unwritable"):
+        click.echo(f"{result['config']}: leadloop cannot write:", err=True)
+        for problem in result["unwritable"]:
+            click.echo(f"  {problem}", err=True)
 
 
 @click.group()

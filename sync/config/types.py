@@ -146,6 +146,12 @@ def _quote_env_password(value: str, info: ValidationInfo) -> str:
 
 
 def _sqlite_url(url: Any, info: ValidationInfo) -> str:
+    if url.host:  # sqlite://x.db: a host where the path belongs
+        raise ValueError(
+            f"a SQLite URL has no host ({url.host!r} here): three slashes before a relative "
+            "path (sqlite:///leadloop.db), four before an absolute one "
+            "(sqlite:////var/lib/leadloop.db)"
+        )
     database = url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return str(url.render_as_string(hide_password=False))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync.config.settings import Settings
 from sync.lease import LeaseBusy, Worker
-from sync.logs import redact
+from sync.logs import summarize
 from sync.scheduler import Outcome
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ class FeedbackRunner:
             log.info("feedback: skipped, %s", exc)
             return Outcome.SKIPPED
         except Exception as exc:  # the daemon outlives any one run
-            log.error("feedback: run failed: %s: %s", type(exc).__name__, redact(str(exc)))
+            log.error("feedback: run failed: %s", summarize(exc))  # one line, no SQL or data
+            log.debug("feedback: run failed", exc_info=True)
             return Outcome.FAILED
         counts = ", ".join(f"{key} {value}" for key, value in report.counts().items())
         if report.failed:

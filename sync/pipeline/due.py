@@ -2,7 +2,9 @@
 
 ``require_reason`` fires once its grace period has passed and ``low_score_nurture`` once a
 lead is old enough; neither needs a CRM edit, so no pull brings those leads back. Each run
-re-evaluates the stored leads whose deadline fell since the last successful run started.
+re-evaluates the stored leads whose deadline fell since the last successful run started, and
+the leads whose entry time the CRM's field history just moved earlier
+(:func:`~sync.pipeline.entry.refine_first_seen`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from sync.pipeline.entry import refine_first_seen
 from sync.pipeline.ingest import NORMALIZE_POLICY, Counts, IngestContext, evaluate_leads
 from sync.pipeline.policies import PoliciesConfig
 from sync.pipeline.sources import Source
@@ -39,13 +42,15 @@ def reevaluate_due(
 ) -> Counts:
     """Re-evaluate the due leads of ``source`` (the context is built only if there are any).
 
-    ``since`` None means no run succeeded before: this run's pull evaluated every stored lead.
+    ``since`` None means no run succeeded before: this run's pull evaluated every stored lead
+    (only the leads whose entry time the CRM's history moved are evaluated again).
     """
-    if since is None:
-        return Counts()
-    due = due_leads(session, source.name, due_rules(config), since, now)
+    due = dict(refine_first_seen(session, source, now, config))
+    if since is not None:
+        due.update(due_leads(session, source.name, due_rules(config), since, now))
     if not due:
         return Counts()
-    stored = load_leads(session, [key for _, key in due])
-    leads = [(lead_id, stored[key]) for lead_id, key in due]
+    # with the raw payloads: a correction carries the CRM values it was decided on
+    stored = load_leads(session, list(due.values()), with_raw=True)
+    leads = [(lead_id, stored[key]) for lead_id, key in due.items()]
     return evaluate_leads(session, context(), leads, stored, keep=frozenset({NORMALIZE_POLICY}))

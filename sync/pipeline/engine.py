@@ -28,7 +28,8 @@ from sync.pipeline.lifecycle import STALE_AFTER, Guard, Lifecycle, RunLost, Sour
 from sync.pipeline.policies import PolicyContext
 from sync.pipeline.prefetch import prefetch
 from sync.pipeline.sources import Source
-from sync.store import cursors, runs
+from sync.pipeline.writability import review_flag_form
+from sync.store import cursors, review_tasks, runs
 
 log = logging.getLogger(__name__)
 STREAM = "leads"
@@ -47,8 +48,11 @@ class SyncRequest:
     allow_mass_change: bool = False
 
 
-def policy_context(settings: Settings, source: Source, now: datetime) -> PolicyContext:
-    """The policies' view of ``source``: catalogue, picklist options (one describe), now."""
+def policy_context(
+    settings: Settings, source: Source, now: datetime, session: Session
+) -> PolicyContext:
+    """The policies' view of ``source``: catalogue, picklist options (one describe), the form
+    of its review flags (and, for the task channel, the leads' open tasks), now."""
     options = {}
     for name in REASON_FIELDS:
         if name in source.mapping.fields:
@@ -57,15 +61,18 @@ def policy_context(settings: Settings, source: Source, now: datetime) -> PolicyC
     writable = {name for name, spec in mapping.fields.items() if spec.writable}
     if mapping.status_write_values:
         writable.add("status")
-    if mapping.review_flag_field:
+    if mapping.flags:
         writable.add("review_flag")
+    tasks = mapping.flag_channel == "task"
     return PolicyContext(
         catalogue=settings.catalogue_for(source.name),
         crm=mapping.crm,
         now=now,
         config=settings.policies,
         field_options=options,
-        review_flag=mapping.review_flag_field is not None,
+        review_flag=mapping.flags,
+        flag_form=review_flag_form(mapping, source.connector),
+        open_flags=review_tasks.open_texts(session, source.name) if tasks else None,
         writable=frozenset(writable),
     )
 
@@ -121,7 +128,10 @@ class Engine:
         change budget: a run of kind ``approve``, undoable like any other."""
 
         def body(session: Session, report: SourceReport, check: Guard) -> None:
-            report.counts.update(self._write(session, source, report, check, through_id))
+            assert report.run_id is not None
+            counts = writeback.settle_in_flight(session, source, report.run_id, self.clock)
+            written = self._write(session, source, report, check, through_id)
+            report.counts.update(_added(counts, written))
 
         return self._lifecycle.run(source.name, "approve", body, guard)
 
@@ -135,7 +145,7 @@ class Engine:
     ) -> None:
         now, run_id = self.clock(), report.run_id
         totals = Counts(keep_planned=request.dry_run)
-        lazy = _LazyContext(lambda: policy_context(self.settings, source, now))
+        lazy = _LazyContext(lambda: policy_context(self.settings, source, now, session))
         tick = self.progress(f"{source.name}: pulling")
         with context(stage="pull"):
             for page in self._overlapped(self._pages(session, source, request, now), lazy):
@@ -177,13 +187,16 @@ class Engine:
         report: SourceReport,
         guard: Guard,
     ) -> dict[str, int]:
+        assert report.run_id is not None
+        # a batch a dead run left in flight is settled before anything else is sent
+        counts = writeback.settle_in_flight(session, source, report.run_id, self.clock)
         if not request.allow_mass_change:
             held = writeback.over_budget(session, source.name, self.settings.limits.change_budget)
             if held is not None:
                 report.held = held
                 log.warning("%s", held.message(source.name, report.run_id))
-                return {"held": held.records}
-        return self._write(session, source, report, guard, None)
+                return {**counts, "held": held.records}
+        return _added(counts, self._write(session, source, report, guard, None))
 
     def _write(
         self,
@@ -230,6 +243,11 @@ class Engine:
             return connector.pull(Window(request.since, now))
         cursor = _cursor(cursors.get_cursor(session, source.name, STREAM))
         return connector.pull(incremental_window(cursor, now, source.lookback))
+
+
+def _added(counts: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    """Counts per outcome of two steps, summed."""
+    return {key: counts.get(key, 0) + more.get(key, 0) for key in {*counts, *more}}
 
 
 def _usage(report: SourceReport, source: Source) -> None:

@@ -17,6 +17,8 @@ from connectors.base import SourceRecord
 from sync.domain import Lead
 from sync.pipeline import outbox
 from sync.pipeline.changes import PlannedWrite, plan_writes
+from sync.pipeline.duplicates import DUPLICATES_POLICY, sync_duplicates, touched
+from sync.pipeline.entry import with_entry_times
 from sync.pipeline.normalize import Problem, normalize
 from sync.pipeline.policies import Finding, PolicyContext, evaluate
 from sync.pipeline.sources import Source
@@ -75,7 +77,7 @@ def problem_findings(problems: Sequence[Problem]) -> tuple[Finding, ...]:
     return tuple(
         Finding(
             policy=NORMALIZE_POLICY,
-            code="bad_value",
+            code=p.code,
             severity="warning",
             field=p.field,
             message=f"{p.field}: {p.message}",
@@ -89,11 +91,13 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
     """Store ``records`` and evaluate the policies on them (see the module docstring)."""
     normalized = {}
     for record in records:  # later copies of a record in one page win (ascending modstamps)
-        normalized[record.record_id] = normalize(ctx.source.name, ctx.source.mapping, record)
-    leads = [n.lead for n in normalized.values()]
-    keys = [(lead.source, lead.external_id) for lead in leads]
+        normalized[record.record_id] = normalize(
+            ctx.source.name, ctx.source.mapping, record, ctx.now
+        )
+    keys = [(n.lead.source, n.lead.external_id) for n in normalized.values()]
     stored = lead_store.load_stored(session, keys)
     previous = {key: found.lead for key, found in stored.items()}
+    leads, bases = with_entry_times([n.lead for n in normalized.values()], previous, ctx.now)
     results = lead_store.upsert_leads(
         session, leads, ctx.now, known={key: found.row for key, found in stored.items()}
     )
@@ -103,7 +107,7 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
         if not results[(lead.source, lead.external_id)].stale
     ]
     changes = history.record_status_changes(
-        session, [lead for _, lead in fresh], results, ctx.now, ctx.run_id
+        session, [lead for _, lead in fresh], results, ctx.now, ctx.run_id, bases
     )
     changed = [
         (i, lead) for i, lead in fresh if not _same_record(lead, results[lead_store.lead_key(lead)])
@@ -111,6 +115,9 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
     payloads.store_raw_payloads(session, {i: lead.raw for i, lead in changed}, ctx.now)
     extra = {i: problem_findings(normalized[lead.external_id].problems) for i, lead in fresh}
     counts = evaluate_leads(session, ctx, fresh, previous, extra)
+    counts.findings += sync_duplicates(
+        session, ctx.source.name, touched(fresh, previous), ctx.run_id, ctx.now
+    )
     counts.pulled, counts.stored, counts.status_changes = len(records), len(fresh), changes
     counts.problems = sum(len(found) for found in extra.values())
     return counts
@@ -142,6 +149,7 @@ def evaluate_leads(
         if writes:
             planned[lead_id] = writes
             counts.planned.extend(writes)
+    keep = keep | {DUPLICATES_POLICY}  # settled per email group, not per lead
     counts.findings = findings_store.sync_findings(session, found, ctx.run_id, ctx.now, keep)
     if ctx.source.write_back:
         counts.corrections = outbox.enqueue(session, planned, ctx.run_id, ctx.now)

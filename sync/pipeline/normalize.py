@@ -2,35 +2,57 @@
 
 Bad data never raises: a value a transform cannot read becomes None and a :class:`Problem`
 (field, short preview, message); an unknown status leaves ``status`` None with ``raw_status``
-kept; text longer than :data:`MAX_TEXT` characters is cut and reported. The CRM payload is
-kept whole in ``Lead.raw``.
+kept; text longer than :data:`MAX_TEXT` characters is cut and reported; half a surrogate pair
+or a NUL character anywhere in the payload becomes U+FFFD and is reported per CRM field
+(:mod:`.clean`). The CRM payload is kept whole (so cleaned) in ``Lead.raw``.
+
+What an admin must see besides: a live lead without a status (no policy can judge it), and a
+date before 1900 or more than a day after ``now`` in any date field. Such a date is not used
+where leadloop counts time from it (``created_at``, ``status_changed_at``); ``converted_at``
+keeps it (it only guards writes: a converted lead is never written) and so does
+``modified_at`` (the CRM's own stamp).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.base import SourceRecord
 from mappings.loader import SourceMapping
 from mappings.transforms import Context, TransformProblem, region_for_country
 from sync.domain import Lead, Status
+from sync.pipeline.clean import REPLACEMENT, clean_payload
 
 #: characters kept per canonical text field (Salesforce long text areas hold up to 131,072)
 MAX_TEXT = 10_000
 #: characters of a bad value shown in a problem
 PREVIEW = 40
 _STATUSES = {status.value: status for status in Status}
+#: dates before this are typos or placeholders (0001-01-01, 1800-...): no lead is that old
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+#: a date later than now by more than this is in the future (a day covers time zones)
+FUTURE_SLACK = timedelta(days=1)
+#: date fields that keep an implausible value, and why (the others drop it)
+KEPT_DATES = {
+    "converted_at": "kept (it only guards writes)",
+    "modified_at": "kept (the CRM's own modification stamp)",
+}
 
 
 @dataclass(frozen=True)
 class Problem:
-    """A value that could not be used as is. ``value_preview`` is short and never a secret."""
+    """A value that could not be used as is. ``value_preview`` is short and never a secret.
+
+    ``field`` is the canonical field, or the CRM field when no canonical field reads it.
+    """
 
     field: str
     value_preview: str
     message: str
+    code: str = "bad_value"
 
 
 @dataclass(frozen=True)
@@ -78,7 +100,7 @@ def _status(
         flag = raw.get(mapping.converted_field)
         if flag is not None and str(flag).lower() in mapping.converted_values:
             return Status.CONVERTED
-    if raw_status is None:
+    if raw_status is None or not raw_status.strip():
         return None
     canonical = mapping.status_of(raw_status)
     if canonical is None:
@@ -89,15 +111,68 @@ def _status(
     return _STATUSES[canonical]
 
 
+def _plausible_dates(values: dict[str, Any], now: datetime | None, problems: list[Problem]) -> None:
+    """Report (and, outside :data:`KEPT_DATES`, drop) dates before 1900 or in the future."""
+    for name, value in list(values.items()):
+        if not isinstance(value, datetime):
+            continue
+        if value < EARLIEST:
+            why = "is before 1900"
+        elif now is not None and value > now + FUTURE_SLACK:
+            why = "is in the future"
+        else:
+            continue
+        action = KEPT_DATES.get(name, "not used")
+        message = f"{value.isoformat()} {why}: {action}"
+        problems.append(Problem(name, preview(value.isoformat()), message, "implausible_date"))
+        if name not in KEPT_DATES:
+            del values[name]
+
+
+def _missing_status(lead: Lead, problems: list[Problem]) -> None:
+    """A live lead whose status is empty: every policy passes it by, so say so."""
+    live = not (lead.is_deleted or lead.merged_into)
+    if live and lead.status is None and not (lead.raw_status or "").strip():
+        message = "the lead has no status: no policy can judge it"
+        problems.append(Problem("status", preview(lead.raw_status), message, "missing_status"))
+
+
 def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def normalize(source: str, mapping: SourceMapping, record: SourceRecord) -> Normalized:
-    """The canonical lead for ``record`` read from source ``source`` through ``mapping``."""
-    raw = record.fields
+def _cleaned(
+    mapping: SourceMapping, record: SourceRecord, problems: list[Problem]
+) -> dict[str, Any]:
+    """The record's fields storable (:mod:`.clean`), one problem per field that was not."""
+    raw, dirty = clean_payload(record.fields)
+    if not dirty:
+        return raw
+    canonical = {spec.crm_field: name for name, spec in mapping.fields.items()}
+    for crm_field, kinds in sorted(dirty.items()):
+        name = canonical.get(crm_field, crm_field)
+        where = f" ({crm_field})" if name != crm_field else ""
+        problems.append(
+            Problem(
+                name,
+                preview(record.fields.get(crm_field, raw[crm_field])),
+                f"held {' and '.join(sorted(kinds))}{where}: stored with {REPLACEMENT} "
+                "(U+FFFD) in its place",
+                code="bad_characters",
+            )
+        )
+    return raw
+
+
+def normalize(
+    source: str, mapping: SourceMapping, record: SourceRecord, now: datetime | None = None
+) -> Normalized:
+    """The canonical lead for ``record`` read from source ``source`` through ``mapping``;
+    ``now`` (the run's clock) tells dates in the future, none are looked for without it."""
     problems: list[Problem] = []
+    raw = _cleaned(mapping, record, problems)
     values = _convert(mapping, raw, problems)
+    _plausible_dates(values, now, problems)
     raw_status = values.pop("status", None)
     status = _status(mapping, raw, raw_status, problems)
     values.setdefault("modified_at", record.modstamp)
@@ -116,9 +191,10 @@ def normalize(source: str, mapping: SourceMapping, record: SourceRecord) -> Norm
         review_flag=_text(review),
         email_invalid="email" in rejected,
         phone_invalid="phone" in rejected,
-        raw=dict(raw),
+        raw=raw,  # a fresh copy already (clean_payload)
         **values,
     )
+    _missing_status(lead, problems)
     return Normalized(lead, problems)
 
 

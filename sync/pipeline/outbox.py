@@ -1,11 +1,11 @@
 """The outbox: corrections persisted with idempotency keys, then written to the CRM.
 
-State machine per item: PENDING -> SENT | CONFLICT | RETRY | DEAD (RETRY -> ... again until
-``max_attempts``). Items of one lead are written together as one CRM record update.
-Crash safety: items are enqueued in the evaluation's transaction; outcomes are committed per
-write batch. A crash between a CRM write and its commit leaves the items PENDING; the next
-dispatch re-reads the record, finds our values already there and marks them SENT without a
-second write.
+State machine per item: PENDING -> SENDING -> SENT | CONFLICT | RETRY | DEAD (RETRY -> ...
+again until ``max_attempts``). Items of one lead are written together as one CRM record
+update. Crash safety: items are enqueued in the evaluation's transaction; a batch is recorded
+as in flight (SENDING, committed) before it is sent and its outcomes are committed after; a
+crash in between leaves it SENDING, and the next write-back reconciles it against the CRM
+before anything else is sent (:mod:`sync.pipeline.inflight`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from connectors.base import Correction, OutcomeStatus, WriteOutcome
+from connectors.base import TASK_FIELD, Correction, OutcomeStatus, WriteOutcome
 from sync.pipeline.changes import PlannedWrite
 from sync.store import outbox as store_outbox
+from sync.store import review_tasks
 from sync.store.models import OutboxItem
 from sync.store.outbox import NewOutboxItem
 from sync.store.states import OutboxState
@@ -37,7 +38,9 @@ def enqueue(
     """Add the planned writes (lead id -> writes) not already in the outbox; return how many.
 
     An item already waiting for the same record field with another value is superseded (the
-    record changed and was evaluated again): it becomes CONFLICT and is never written.
+    record changed and was evaluated again): it becomes CONFLICT and is never written. Items of
+    a lead that now wants nothing are superseded at write-back
+    (:func:`sync.store.outbox.supersede_outdated`: evaluated on an older version of the lead).
     """
     _supersede(session, planned, now)
     return store_outbox.enqueue(
@@ -56,6 +59,7 @@ def enqueue(
                 expected_modstamp=w.expected_modstamp,
                 run_id=run_id,
                 reason=w.reason,
+                expected=w.expected,
             )
             for lead_id, writes in planned.items()
             for w in writes
@@ -79,44 +83,75 @@ class Batch:
     items: dict[str, list[OutboxItem]]  # correction key -> its items
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a group of items expects its record to read: ``value`` gives each item's value to
+    write, ``values`` the CRM values the record must still hold (see
+    :attr:`Correction.expected`), ``stamp`` its expected modstamp."""
+
+    value: Callable[[OutboxItem], str | None]
+    values: Callable[[OutboxItem], Mapping[str, str | None]]
+    stamp: Callable[[Sequence[OutboxItem]], datetime | None]
+
+
 def group_corrections(
     items: Sequence[OutboxItem],
     prefix: str,
-    value: Callable[[OutboxItem], str | None],
-    expected: Callable[[Sequence[OutboxItem]], datetime | None],
+    reading: Reading,
+    maybe_sent: bool = False,
+    task_ids: Mapping[int, str] | None = None,
 ) -> Batch:
-    """One :class:`Correction` per record (several fields of a lead go in one update):
-    ``value`` gives each item's value to write, ``expected`` the record's expected modstamp."""
-    by_record: dict[str, list[OutboxItem]] = {}
+    """One :class:`Correction` per record (several fields of a lead go in one update), and
+    one more for a review flag delivered as a task (with the task leadloop last wrote, from
+    ``task_ids`` by lead id); ``maybe_sent``: the items were in flight when a worker died."""
+    groups: dict[tuple[str, bool], list[OutboxItem]] = {}
     for item in items:
-        by_record.setdefault(item.external_id, []).append(item)
+        groups.setdefault((item.external_id, item.crm_field == TASK_FIELD), []).append(item)
     corrections, index = [], {}
-    for external_id, group in by_record.items():
+    for (external_id, is_task), group in groups.items():
         key = f"{prefix}:{group[0].id}"
-        changes = {i.crm_field: value(i) for i in group}
-        corrections.append(Correction(key, external_id, changes, expected(group)))
+        changes = {i.crm_field: reading.value(i) for i in group}
+        expected: dict[str, str | None] = {}
+        for item in group:
+            expected.update(reading.values(item))
+        remote = (task_ids or {}).get(group[0].lead_id) if is_task else None
+        stamp = reading.stamp(group)
+        corrections.append(
+            Correction(key, external_id, changes, stamp, expected, maybe_sent, remote)
+        )
         index[key] = group
     return Batch(corrections, index)
 
 
-def to_corrections(items: Sequence[OutboxItem]) -> Batch:
+def _evaluated_stamp(group: Sequence[OutboxItem]) -> datetime | None:
+    stamps = [i.expected_modstamp for i in group if i.expected_modstamp is not None]
+    return min(stamps) if stamps else None
+
+
+def _evaluated_values(item: OutboxItem) -> Mapping[str, str | None]:
+    # items stored before the values were kept: the changed field's own old value
+    return item.expected if item.expected is not None else {item.crm_field: item.old_value}
+
+
+EVALUATED = Reading(lambda i: i.new_value, _evaluated_values, _evaluated_stamp)
+
+
+def to_corrections(
+    items: Sequence[OutboxItem], maybe_sent: bool = False, task_ids: Mapping[int, str] | None = None
+) -> Batch:
     """The items' new values, expected on the records as they were evaluated."""
-
-    def evaluated(group: Sequence[OutboxItem]) -> datetime | None:
-        stamps = [i.expected_modstamp for i in group if i.expected_modstamp is not None]
-        return min(stamps) if stamps else None
-
-    return group_corrections(items, "outbox", lambda i: i.new_value, evaluated)
+    return group_corrections(items, "outbox", EVALUATED, maybe_sent, task_ids)
 
 
 def record_outcomes(
     batch: Batch, outcomes: Sequence[WriteOutcome], run_id: int | None, now: datetime
 ) -> dict[str, int]:
-    """Move each item to the state its outcome says; return counts per state."""
+    """Move each item to the state its outcome says; return counts per state. A sent item
+    belongs to ``run_id``, or (None) to the run that put it in flight."""
     counts: dict[str, int] = {}
     for outcome in outcomes:
         for item in batch.items[outcome.key]:
-            state = _state_for(item, outcome)
+            state, done = _state_for(item, outcome), _attempts(item)
             # Salesforce's collections answer carries no modstamp; our clock right after the
             # write bounds it (undo's conflict check assumes clocks roughly agree)
             store_outbox.settle(
@@ -124,16 +159,23 @@ def record_outcomes(
                 state,
                 now,
                 error=outcome.message,
-                retry_at=now + RETRY_BACKOFF * 2**item.attempts,
-                sent_run_id=run_id,
+                retry_at=now + RETRY_BACKOFF * 2 ** (done - 1),
+                sent_run_id=item.sent_run_id if run_id is None else run_id,
                 applied=outcome.applied,
                 sent_modstamp=outcome.new_modstamp or now,
             )
+            if state is OutboxState.SENT and item.crm_field == TASK_FIELD:
+                review_tasks.record(item, outcome.remote_id, item.new_value, now)
             counts[state.value] = counts.get(state.value, 0) + 1
     return counts
 
 
+def _attempts(item: OutboxItem) -> int:
+    """Attempts made, this one included (counted when it went in flight)."""
+    return item.attempts if item.state is OutboxState.SENDING else item.attempts + 1
+
+
 def _state_for(item: OutboxItem, outcome: WriteOutcome) -> OutboxState:
-    if outcome.status is OutcomeStatus.RETRY and item.attempts + 1 >= MAX_ATTEMPTS:
+    if outcome.status is OutcomeStatus.RETRY and _attempts(item) >= MAX_ATTEMPTS:
         return OutboxState.DEAD
     return OutboxState(outcome.status.value)

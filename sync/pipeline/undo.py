@@ -12,14 +12,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from connectors.base import OutcomeStatus, WriteOutcome
+from connectors.base import TASK_FIELD, OutcomeStatus, WriteOutcome
 from sync.lease import Worker
 from sync.pipeline.lifecycle import Guard, Lifecycle, SourceReport
-from sync.pipeline.outbox import Batch, group_corrections
+from sync.pipeline.outbox import Batch, Reading, group_corrections
 from sync.pipeline.sources import Source
-from sync.store import runs
+from sync.store import review_tasks, runs
 from sync.store.models import OutboxItem
 from sync.store.outbox import mark_undone, sent_by_run
+from sync.store.review_tasks import task_ids
 from sync.store.sql import chunks
 
 
@@ -46,14 +47,19 @@ def undoable(session: Session, run_id: int) -> list[OutboxItem]:
     return sent_by_run(session, run_id)
 
 
-def _reversals(items: list[OutboxItem]) -> Batch:
+def _after_our_write(group: Sequence[OutboxItem]) -> datetime | None:
+    stamps = [i.sent_modstamp for i in group if i.sent_modstamp is not None]
+    return max(stamps) if stamps else None
+
+
+#: undo writes the before-values back where the records still read as our write left them
+REVERSAL = Reading(lambda i: i.old_value, lambda i: {i.crm_field: i.new_value}, _after_our_write)
+
+
+def _reversals(session: Session, items: list[OutboxItem]) -> Batch:
     """The items' before-values, expected on the records as our write left them."""
-
-    def after_our_write(group: Sequence[OutboxItem]) -> datetime | None:
-        stamps = [i.sent_modstamp for i in group if i.sent_modstamp is not None]
-        return max(stamps) if stamps else None
-
-    return group_corrections(items, "undo", lambda i: i.old_value, after_our_write)
+    flags = [i.lead_id for i in items if i.crm_field == TASK_FIELD]
+    return group_corrections(items, "undo", REVERSAL, task_ids=task_ids(session, flags))
 
 
 def undo_run(
@@ -70,19 +76,22 @@ def undo_run(
     """
     report = UndoReport(run_id)
     with sessions() as session:
-        items = undoable(session, run_id)
+        undoable(session, run_id)  # refuses an unknown run or a dry run before a run starts
 
     def body(session: Session, run: SourceReport, check: Guard) -> None:
         report.undo_run_id = run.run_id
         assert run.run_id is not None
+        items = sent_by_run(session, run_id)  # loaded in this session: their outcomes land here
         for source_name in sorted({i.source for i in items}):
             source = sources[source_name]
-            reversals = _reversals([i for i in items if i.source == source_name])
+            reversals = _reversals(session, [i for i in items if i.source == source_name])
             for chunk in chunks(reversals.corrections, source.batch_size):
                 check(session)
                 session.commit()
                 outcomes = source.connector.write(chunk)
-                _record(session, report, reversals, outcomes, source_name, run.run_id)
+                _record(
+                    session, report, reversals, outcomes, Done(source_name, run.run_id, clock())
+                )
                 session.commit()
                 run.counts.update(
                     reverted=report.reverted,
@@ -94,20 +103,31 @@ def undo_run(
     return report
 
 
+@dataclass(frozen=True)
+class Done:
+    """Where and when an undo batch was written: the source, the undo run, the time."""
+
+    source: str
+    undo_run_id: int
+    at: datetime
+
+
 def _record(
     session: Session,
     report: UndoReport,
     reversals: Batch,
     outcomes: Sequence[WriteOutcome],
-    source: str,
-    undo_run_id: int,
+    done: Done,
 ) -> None:
     for outcome in outcomes:
         group = reversals.items[outcome.key]
-        where = f"{source}/{outcome.record_id}"
+        where = f"{done.source}/{outcome.record_id}"
         if outcome.status is OutcomeStatus.SENT:
             report.reverted += 1
-            mark_undone(session, [item.id for item in group], undo_run_id)
+            mark_undone(session, [item.id for item in group], done.undo_run_id)
+            for item in group:
+                if item.crm_field == TASK_FIELD:  # the task now says what it said before
+                    review_tasks.record(item, outcome.remote_id, item.old_value, done.at)
         elif outcome.status is OutcomeStatus.CONFLICT:
             report.conflicts.append(f"{where}: {outcome.message or 'edited since our write'}")
         else:

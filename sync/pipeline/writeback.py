@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from sync.config.models import ChangeBudget
-from sync.pipeline import outbox
+from sync.pipeline import inflight, outbox
 from sync.pipeline.sources import Source
 from sync.store import outbox as store_outbox
 
@@ -55,6 +55,17 @@ def over_budget(session: Session, source: str, budget: ChangeBudget) -> Held | N
     return None
 
 
+def settle_in_flight(
+    session: Session, source: Source, run_id: int, clock: Callable[[], datetime]
+) -> dict[str, int]:
+    """Reconcile the batches a dead run of ``source`` left in flight against the CRM, and
+    supersede the waiting writes their leads no longer want (each committed); counts."""
+    counts = inflight.reconcile(session, source, run_id, clock)
+    store_outbox.supersede_outdated(session, source.name, clock(), outbox.SUPERSEDED)
+    session.commit()
+    return counts
+
+
 def write_back(
     session: Session,
     source: Source,
@@ -77,9 +88,7 @@ def write_back(
         items = store_outbox.claim_batch(session, source.name, size, now, through_id)
         if not items:
             break
-        batch = outbox.to_corrections(items)
-        outcomes = source.connector.write(batch.corrections)
-        for state, n in outbox.record_outcomes(batch, outcomes, run_id, clock()).items():
+        for state, n in inflight.send(session, source, items, run_id, clock).items():
             counts[state] = counts.get(state, 0) + n
         session.commit()
         tick(len(items), None)

@@ -35,16 +35,20 @@ def _crossed(
     return upper if since is None else and_(upper, column >= since - age)
 
 
+def missing_reason() -> ColumnElement[bool]:
+    """SQL condition for nurture/unqualified leads without the reason of their status."""
+    return or_(
+        and_(LeadRow.status == Status.NURTURE.value, LeadRow.nurture_reason.is_(None)),
+        and_(LeadRow.status == Status.UNQUALIFIED.value, LeadRow.unqualified_reason.is_(None)),
+    )
+
+
 def due_condition(rules: DueRules, since: datetime | None, now: datetime) -> ColumnElement[bool]:
     """SQL condition for leads whose time-based verdict may have changed since ``since``."""
     terms: list[ColumnElement[bool]] = []
     if rules.missing_reason_grace is not None:
-        missing = or_(
-            and_(LeadRow.status == Status.NURTURE.value, LeadRow.nurture_reason.is_(None)),
-            and_(LeadRow.status == Status.UNQUALIFIED.value, LeadRow.unqualified_reason.is_(None)),
-        )
         crossed = _crossed(LeadRow.status_changed_at, rules.missing_reason_grace, since, now)
-        terms.append(and_(missing, crossed))
+        terms.append(and_(missing_reason(), crossed))
     if rules.new_lead_age is not None:
         aged = _crossed(LeadRow.created_at, rules.new_lead_age, since, now)
         terms.append(and_(LeadRow.status == Status.NEW.value, aged))

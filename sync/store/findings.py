@@ -32,10 +32,13 @@ class FindingData(Protocol):
 
 FindingKey = tuple[int, str, str, str]
 _FINDINGS = FindingRow.metadata.tables["findings"]  # Core executemany, no ORM per-row work
+_FIELD_LENGTH: int = _FINDINGS.c.field.type.length  # type: ignore[attr-defined]
 
 
 def _key(lead_id: int, policy: str, code: str, field: str | None) -> FindingKey:
-    return lead_id, policy, code, field or ""
+    # a field named after a CRM field may be longer than the column (a HubSpot property's
+    # internal name): cut alike wherever it is compared, or PostgreSQL refuses the row
+    return lead_id, policy, code, (field or "")[:_FIELD_LENGTH]
 
 
 def sync_findings(
@@ -44,13 +47,15 @@ def sync_findings(
     run_id: int | None,
     now: datetime,
     keep: frozenset[str] = frozenset(),
+    only: frozenset[str] | None = None,
 ) -> int:
     """Make each lead's open findings equal ``current[lead_id]``; return how many opened.
 
     A finding still present is touched (``last_seen_at``, latest message and evidence); one no
     longer present is resolved: findings resolve themselves when the data is fixed. Findings
-    of the policies in ``keep`` are left as they are (``current`` does not speak for them).
-    Works in bulk: one query per chunk of leads.
+    of the policies in ``keep`` are left as they are (``current`` does not speak for them);
+    given ``only``, so are those of every policy not in it. Works in bulk: one query per chunk
+    of leads.
     """
     wanted = {
         _key(lead_id, f.policy, f.code, f.field): f
@@ -87,7 +92,8 @@ def sync_findings(
             existing.message, existing.severity = finding.message, finding.severity
             existing.evidence, existing.last_seen_at = dict(finding.evidence), now
     for key, row in open_rows.items():
-        if key not in wanted and row.policy not in keep:
+        mine = row.policy not in keep and (only is None or row.policy in only)
+        if key not in wanted and mine:
             row.resolved_at = now
     if new:
         session.execute(insert(_FINDINGS), new)

@@ -37,6 +37,12 @@ _UPDATE_LEAD = (
     .values({name: bindparam(name) for name in (*LEAD_FIELDS, "fingerprint", "updated_at")})
 )
 
+_UPDATE_ENTRY = (
+    update(_LEADS)
+    .where(_LEADS.c.id == bindparam("lead_id"))
+    .values({name: bindparam(name) for name in ("status_changed_at", "fingerprint", "updated_at")})
+)
+
 
 @dataclass(frozen=True)
 class UpsertResult:
@@ -122,6 +128,25 @@ def _update_leads(
         session.execute(_UPDATE_LEAD, updates)
         _expire_held_rows(session, {row["lead_id"] for row in updates})
     return results
+
+
+def set_status_changed_at(session: Session, leads: Mapping[int, Lead], now: datetime) -> None:
+    """Store each lead's ``status_changed_at`` (lead id -> the lead holding the new time), its
+    fingerprint with it, so that the next pull of an unchanged record rewrites nothing."""
+    rows = []
+    for lead_id, lead in leads.items():
+        values = _lead_values(lead)
+        rows.append(
+            {
+                "lead_id": lead_id,
+                "status_changed_at": values["status_changed_at"],
+                "fingerprint": values["fingerprint"],
+                "updated_at": now,
+            }
+        )
+    if rows:
+        session.execute(_UPDATE_ENTRY, rows)
+        _expire_held_rows(session, set(leads))
 
 
 def _expire_held_rows(session: Session, lead_ids: Collection[int]) -> None:

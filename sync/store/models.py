@@ -7,13 +7,11 @@ the model's ``transition`` method is the only way the code changes a state.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    CheckConstraint,
     Float,
     ForeignKey,
     Index,
@@ -27,19 +25,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sync.store.base import Base
 from sync.store.errors import IllegalTransition
-from sync.store.states import (
-    OUTBOX_TRANSITIONS,
-    RUN_TRANSITIONS,
-    OutboxState,
-    RunState,
-)
-from sync.store.types import BigIntKey, JSONType, StrEnumType, UTCDateTime
-
-
-def _one_of(states: type[enum.StrEnum]) -> CheckConstraint:
-    """A CHECK that the ``state`` column holds one of ``states`` (named ``ck_<table>_state``)."""
-    values = ", ".join(f"'{state.value}'" for state in states)
-    return CheckConstraint(f"state IN ({values})", name="state")
+from sync.store.states import OUTBOX_TRANSITIONS, OutboxState
+from sync.store.types import BigIntKey, JSONType, StrEnumType, UTCDateTime, one_of
 
 
 class LeadRow(Base):
@@ -50,6 +37,7 @@ class LeadRow(Base):
         UniqueConstraint("source", "external_id"),
         Index(None, "source", "status"),
         Index(None, "email"),
+        Index(None, "source", "email"),  # duplicate emails within a source, a page at a time
     )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
@@ -115,8 +103,10 @@ class StatusChange(Base):
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # per the CRM, else observed_at
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the lead entered to_status
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: how ``changed_at`` is known (:data:`sync.store.history.BASES`); None on older rows
+    basis: Mapped[str | None] = mapped_column(String(16))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
 
 
@@ -145,36 +135,6 @@ class SyncCursor(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Run(Base):
-    """One execution of a job (sync, resync, undo, feedback, ...) with its heartbeat and counts."""
-
-    __tablename__ = "runs"
-    __table_args__ = (Index(None, "state", "heartbeat_at"), _one_of(RunState))
-
-    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    source: Mapped[str | None] = mapped_column(String(64))
-    state: Mapped[RunState] = mapped_column(StrEnumType(RunState), default=RunState.QUEUED)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    counts: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
-    error: Mapped[str | None] = mapped_column(Text)
-    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
-    worker_id: Mapped[str | None] = mapped_column(String(255))
-
-    def transition(self, to: RunState, now: datetime) -> None:
-        """Move to state ``to`` at ``now``; raise :class:`IllegalTransition` if not allowed."""
-        if to not in RUN_TRANSITIONS[self.state]:
-            raise IllegalTransition(f"run {self.id}: cannot go from {self.state} to {to}")
-        self.state = to
-        if to is RunState.RUNNING:
-            self.started_at = self.heartbeat_at = now
-        else:
-            self.finished_at = now
-
-
 class OutboxItem(Base):
     """One field correction waiting for, or done with, its write to the CRM."""
 
@@ -183,7 +143,7 @@ class OutboxItem(Base):
         Index(None, "state", "next_attempt_at"),
         Index(None, "source", "state", "id"),  # claims: each state's oldest, in index order
         Index(None, "run_id"),
-        _one_of(OutboxState),
+        one_of(OutboxState),
     )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
@@ -205,6 +165,8 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     expected_modstamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: CRM field -> the value the correction was decided on (None: stored before 0003)
+    expected: Mapped[dict[str, str | None] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the run whose write-back sent it, whether that call changed the record (False: the CRM
@@ -222,11 +184,31 @@ class OutboxItem(Base):
             raise IllegalTransition(
                 f"outbox item {self.idempotency_key}: cannot go from {self.state} to {to}"
             )
-        if to is not OutboxState.PENDING:
+        # an attempt is counted when it starts (in flight), or when an item is settled
+        # without one (superseded); never twice
+        if to is OutboxState.SENDING or (
+            to is not OutboxState.PENDING and self.state is not OutboxState.SENDING
+        ):
             self.attempts += 1
         if to is OutboxState.SENT:
             self.sent_at = now
         self.state = to
+
+
+class ReviewTask(Base):
+    """The task leadloop last wrote for a lead's review flag (flag channel ``task``): its id
+    in the CRM and the text it says while open (None once leadloop closed it)."""
+
+    __tablename__ = "review_tasks"
+    __table_args__ = (Index(None, "source"),)
+
+    lead_id: Mapped[int] = mapped_column(
+        ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(64))
+    task_id: Mapped[str | None] = mapped_column(String(255))
+    text: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class FindingRow(Base):
@@ -261,29 +243,14 @@ class FindingRow(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
 
 
-class Lease(Base):
-    """A short claim of one job by one worker, renewed while it works (see ``sync.lease``).
-
-    ``holder`` is the worker's stable name, ``instance`` the process holding it (name, host,
-    pid); times come from the database's clock, never a worker's.
-    """
-
-    __tablename__ = "leases"
-
-    name: Mapped[str] = mapped_column(String(255), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(255))
-    instance: Mapped[str] = mapped_column(String(255), default="")
-    acquired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-# the feedback step's tables live in their own module; importing them here registers them on
-# the metadata wherever the models are imported (migrations, tests)
+# the feedback step's tables, and the runs and leases, live in modules of their own; importing
+# them here registers them on the metadata wherever the models are imported (migrations, tests)
 from sync.store.feedback_models import (  # noqa: E402
     FeedbackPush,
     RecommendationRow,
     RecommendationRule,
 )
+from sync.store.run_models import Lease, Run  # noqa: E402
 
 __all__ = [
     "SPELL_STARTS", "FeedbackPush", "FindingRow", "LeadRow", "Lease", "OutboxItem",

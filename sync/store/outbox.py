@@ -39,6 +39,8 @@ class NewOutboxItem:
     expected_modstamp: datetime | None = None
     run_id: int | None = None
     reason: str | None = None
+    #: CRM field -> the value the correction was decided on (the writer's conflict check)
+    expected: Mapping[str, str | None] | None = None
 
 
 _ITEM_FIELDS = tuple(f.name for f in fields(NewOutboxItem))
@@ -56,6 +58,8 @@ def enqueue(session: Session, items: Iterable[NewOutboxItem], now: datetime) -> 
     rows = {
         item.idempotency_key: {name: getattr(item, name) for name in _ITEM_FIELDS} for item in items
     }
+    for row in rows.values():
+        row["expected"] = dict(row["expected"]) if row["expected"] is not None else None
     for chunk in chunks(list(rows)):
         for key in session.scalars(
             select(OutboxItem.idempotency_key).where(OutboxItem.idempotency_key.in_(chunk))
@@ -91,6 +95,29 @@ def supersede_waiting(
                 item.last_error = why
                 superseded += 1
     return superseded
+
+
+def supersede_outdated(session: Session, source: str, now: datetime, why: str) -> int:
+    """Move to CONFLICT (with ``why``) every waiting item of ``source`` evaluated on an older
+    version of its lead than the one stored: the lead was read again and evaluated afresh
+    (a pull evaluates every lead it stores), so whatever it still wants was enqueued anew under
+    a new key, and a lead that now wants nothing leaves its old items behind. Returns how many.
+    """
+    query = (
+        select(OutboxItem)
+        .join(LeadRow, LeadRow.id == OutboxItem.lead_id)
+        .where(
+            OutboxItem.source == source,
+            OutboxItem.state.in_(CLAIMABLE_STATES),
+            OutboxItem.expected_modstamp.is_not(None),
+            LeadRow.modified_at > OutboxItem.expected_modstamp,
+        )
+    )
+    outdated = list(session.scalars(query))
+    for item in outdated:
+        item.transition(OutboxState.CONFLICT, now)
+        item.last_error = why
+    return len(outdated)
 
 
 def claim_batch(
@@ -164,6 +191,31 @@ def _claim_leads_of(
     ]
 
 
+def mark_sending(items: Iterable[OutboxItem], run_id: int, now: datetime) -> None:
+    """Record ``items`` as in flight, sent by run ``run_id``: commit this before the batch
+    goes out, so a crash after the CRM applied it leaves a trace to reconcile."""
+    for item in items:
+        item.transition(OutboxState.SENDING, now)
+        item.sent_run_id, item.next_attempt_at = run_id, None
+
+
+def in_flight(session: Session, source: str, run_id: int, limit: int) -> list[OutboxItem]:
+    """Items of ``source`` left in flight by a run other than ``run_id`` (whose worker died
+    between sending a batch and recording its outcome), by lead, oldest first: the leads of
+    the oldest ``limit`` such items, each with all of them."""
+    others = or_(OutboxItem.sent_run_id.is_(None), OutboxItem.sent_run_id != run_id)
+    sending = (OutboxItem.source == source, OutboxItem.state == OutboxState.SENDING, others)
+    leads = select(OutboxItem.lead_id).where(*sending).order_by(OutboxItem.id).limit(limit)
+    query = (
+        select(OutboxItem)
+        .where(*sending, OutboxItem.lead_id.in_(list(session.scalars(leads))))
+        .order_by(OutboxItem.id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(query))
+
+
 def settle(
     items: Iterable[OutboxItem],
     state: OutboxState,
@@ -181,14 +233,15 @@ def settle(
     ``error`` is the CRM's or leadloop's explanation (kept for anything but SENT);
     ``retry_at`` when a RETRY item is due again; for SENT, the sending run, whether the write
     changed the record (False: the CRM already held the value) and the record's modstamp after
-    it (undo's conflict check).
+    it (undo's conflict check). Any other state clears the sending run.
     """
     for item in items:
         item.transition(state, now)
         item.last_error = None if state is OutboxState.SENT else error
         item.next_attempt_at = retry_at if state is OutboxState.RETRY else None
+        item.sent_run_id = sent_run_id if state is OutboxState.SENT else None
         if state is OutboxState.SENT:
-            item.sent_run_id, item.applied, item.sent_modstamp = sent_run_id, applied, sent_modstamp
+            item.applied, item.sent_modstamp = applied, sent_modstamp
 
 
 def items_by_id(session: Session, item_ids: Collection[int]) -> list[OutboxItem]:

@@ -29,26 +29,22 @@ RUN_TRANSITIONS: dict[RunState, frozenset[RunState]] = {
 
 class OutboxState(enum.StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # in flight: its batch may have reached the CRM, outcome unknown
     SENT = "sent"
     CONFLICT = "conflict"  # the CRM record changed since it was evaluated: not written
     RETRY = "retry"  # a transient failure: try again at next_attempt_at
     DEAD = "dead"  # a permanent failure, or out of attempts
 
 
+_OUTCOMES = frozenset({OutboxState.SENT, OutboxState.CONFLICT, OutboxState.RETRY, OutboxState.DEAD})
+
 OUTBOX_TRANSITIONS: dict[OutboxState, frozenset[OutboxState]] = {
-    OutboxState.PENDING: frozenset(
-        {OutboxState.SENT, OutboxState.CONFLICT, OutboxState.RETRY, OutboxState.DEAD}
-    ),
+    # straight to an outcome: decided without a write (superseded, a dry path in tests)
+    OutboxState.PENDING: _OUTCOMES | {OutboxState.SENDING},
+    # SENDING -> an outcome: the batch's answer, or its reconciliation after a crash
+    OutboxState.SENDING: _OUTCOMES,
     # RETRY -> RETRY: another attempt failed transiently again
-    OutboxState.RETRY: frozenset(
-        {
-            OutboxState.PENDING,
-            OutboxState.SENT,
-            OutboxState.CONFLICT,
-            OutboxState.RETRY,
-            OutboxState.DEAD,
-        }
-    ),
+    OutboxState.RETRY: _OUTCOMES | {OutboxState.PENDING, OutboxState.SENDING},
     OutboxState.SENT: frozenset(),
     OutboxState.CONFLICT: frozenset(),
     OutboxState.DEAD: frozenset(),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, Dialect, Integer, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -86,3 +86,9 @@ class StrEnumType(TypeDecorator[E], Generic[E]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
         return None if value is None else self.enum_class(value)
+
+
+def one_of(states: type[enum.StrEnum]) -> CheckConstraint:
+    """A CHECK that the ``state`` column holds one of ``states`` (named ``ck_<table>_state``)."""
+    values = ", ".join(f"'{state.value}'" for state in states)
+    return CheckConstraint(f"state IN ({values})", name="state")

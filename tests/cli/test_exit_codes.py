@@ -120,10 +120,11 @@ def test_given_a_sqlite_url_with_two_slashes_when_a_verb_runs_then_it_says_how_t
 ) -> None:
     config = write_config(tmp_path, "http://127.0.0.1:9", "http://127.0.0.1:9", "sqlite://x.db")
 
-    result = CliRunner().invoke(cli, ["status", "-c", str(config)])
+    for verb in ("status", "check"):
+        result = CliRunner().invoke(cli, [verb, "-c", str(config)])
 
-    assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "store URL sqlite://x.db is not valid: a SQLite URL has three slashes" in result.stderr
+        assert result.exit_code == 2 and "Traceback" not in result.output  # bad config
+        assert "store.url: a SQLite URL has no host ('x.db' here): three slashes" in result.stderr
 
 
 def test_given_an_unreachable_store_when_check_connect_runs_then_it_fails_naming_the_store(

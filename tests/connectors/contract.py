@@ -12,6 +12,9 @@ fixture returning an object with this small interface (see :class:`Harness`):
 ``modstamp(id)``      the record's current modification stamp (aware datetime), no API call
 ``human_edit(id, f)`` change fields as a person in the CRM UI would (bumps the modstamp)
 ``touch(ids)``        modify these records at one same instant; returns that modstamp
+``edit_within_stamp(id, f)`` change fields as a person would, within the record's current
+                      stamp (the same second on Salesforce, the same millisecond on HubSpot):
+                      the values change, the modstamp does not
 ``before_write(cb)``  run ``cb`` when the connector's next write starts talking to the CRM,
                       before its conflict check (a human edit between evaluation and write)
 ``fault(kind, n)``    the next ``n`` read requests fail with ``kind``: ``"http503"`` or ``"drop"``
@@ -75,6 +78,7 @@ class Harness(Protocol):
     def modstamp(self, record_id: str) -> datetime: ...
     def human_edit(self, record_id: str, fields: Mapping[str, Any]) -> None: ...
     def touch(self, record_ids: Sequence[str]) -> datetime: ...
+    def edit_within_stamp(self, record_id: str, fields: Mapping[str, Any]) -> None: ...
     def settle(self) -> None:
         """Let the CRM's eventual consistency catch up (HubSpot's search index lag)."""
 
@@ -118,8 +122,16 @@ def _breaks_reason_rule(raw: Mapping[str, Any]) -> bool:
 
 
 def correction(harness: Harness, record_id: str, value: str | None, key: str) -> Correction:
-    """Set the reason field, as evaluated against the record's current modstamp."""
-    return Correction(key, record_id, {harness.reason_field: value}, harness.modstamp(record_id))
+    """Set the reason field, as evaluated against the record as it is now: its modstamp and
+    the reason's current value."""
+    evaluated = harness.raw(record_id).get(harness.reason_field)
+    return Correction(
+        key,
+        record_id,
+        {harness.reason_field: value},
+        harness.modstamp(record_id),
+        expected={harness.reason_field: None if evaluated is None else str(evaluated)},
+    )
 
 
 class ConnectorContract:
@@ -242,6 +254,24 @@ class ConnectorContract:
         assert outcome.status is OutcomeStatus.CONFLICT
         assert harness.raw(record_id)[harness.reason_field] == harness.other_reason
 
+    def test_given_people_saving_within_the_evaluated_stamp_when_writing_then_every_save_survives(
+        self, harness: Harness
+    ) -> None:
+        """Salesforce stamps have whole seconds: a save in the evaluated second leaves the
+        stamp as it was. The values tell, not the stamp."""
+        ids = writable_ids(harness, 10)
+        planned = [correction(harness, i, harness.valid_reason, f"k{n}") for n, i in enumerate(ids)]
+
+        def people_edit() -> None:
+            for record_id in ids:
+                harness.edit_within_stamp(record_id, {harness.reason_field: harness.other_reason})
+
+        harness.before_write(people_edit)
+        outcomes = harness.connector().write(planned)
+        assert [harness.raw(i)[harness.reason_field] for i in ids] == [harness.other_reason] * 10
+        assert {o.status for o in outcomes} == {OutcomeStatus.CONFLICT}
+        assert all(harness.reason_field in (o.message or "") for o in outcomes)
+
     def test_given_an_invalid_picklist_value_when_writing_a_batch_then_only_it_is_dead(
         self, harness: Harness
     ) -> None:
@@ -301,6 +331,20 @@ class ConnectorContract:
         outcomes = harness.connector().write(planned)
         assert [harness.raw(i)[harness.reason_field] for i in ids] == [harness.other_reason] * 5
         assert {o.status for o in outcomes} == {OutcomeStatus.CONFLICT}
+
+    def test_given_a_write_that_landed_but_its_answer_was_cut_when_retried_then_applied(
+        self, harness: Harness
+    ) -> None:
+        """The retry re-reads and finds leadloop's values: the write landed, so it is recorded
+        as applied (undo can revert it), and nothing is written twice."""
+        ids = writable_ids(harness, 3)
+        planned = [correction(harness, i, harness.valid_reason, f"k{n}") for n, i in enumerate(ids)]
+        harness.write_fault("truncated")
+        before = harness.write_requests()
+        outcomes = harness.connector().write(planned)
+        assert [(o.status, o.applied) for o in outcomes] == [(OutcomeStatus.SENT, True)] * 3
+        assert harness.write_requests() - before == 1
+        assert [harness.raw(i)[harness.reason_field] for i in ids] == [harness.valid_reason] * 3
 
     # -- resilience and accounting ------------------------------------------------------
 

@@ -21,7 +21,6 @@ from sync.pipeline.sources import open_sources
 from sync.store.db import make_engine, session_factory, upgrade
 from sync.store.models import OutboxItem
 from tests.builders import FrozenClock
-from tests.org_mappings import map_salesforce_status_changed_at, map_status_changed_at
 
 
 @dataclass
@@ -43,8 +42,11 @@ class Harness:
         return reports
 
     def writes(self) -> int:
-        """Write calls the emulators received (Salesforce collections + HubSpot batch update)."""
-        return self.box.salesforce.calls["composite"] + self.box.hubspot.calls["batch_update"]
+        """Write calls the emulators received: Salesforce Collections (leads; tasks created)
+        and single-record PATCHes (tasks changed, closed), HubSpot batch updates."""
+        sf = self.box.salesforce.calls
+        sf_writes = sf["composite"] + sf["composite_create"] + sf["sobject_patch"]
+        return sf_writes + self.box.hubspot.calls["batch_update"]
 
     def outbox_count(self) -> int:
         with self.sessions() as session:
@@ -101,10 +103,6 @@ def _harness(
     box = Sandbox(options).start()
     try:
         config = write_config(tmp_path, box.salesforce_url, box.hubspot_url, store)
-        if "salesforce.no_status_changed_field" in quirks_off:
-            map_salesforce_status_changed_at(config)
-        if "hubspot.no_status_changed_at" in quirks_off:
-            map_status_changed_at(config)
         settings = load_settings(config)
         engine = make_engine(settings.store.dsn)
         upgrade(engine)

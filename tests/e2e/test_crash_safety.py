@@ -1,4 +1,5 @@
-"""Crash safety: SIGKILL the worker at chosen points; a clean rerun converges to the same CRM.
+"""Crash safety: SIGKILL the worker at chosen points; a clean rerun converges to the same CRM,
+and ``undo`` restores exactly what it restores after a crash-free run.
 
 The emulators run in this process; each sync runs as a real ``leadloop`` subprocess. A kill
 point is the worker's n-th API request (or its n-th write), and the kill lands while the
@@ -6,7 +7,8 @@ emulator handles that request: either before the CRM applied it, or right after 
 accepted it and before the answer leaves. Each kill is checked to have hit a live worker at
 its point. After every kill the next run must go on from where the last one committed, and at
 the end the CRMs must hold exactly what one crash-free run produces: no correction lost, none
-applied with a different value.
+applied with a different value, every write that landed recorded as applied (so undo knows
+it); undoing every run, newest first, must then leave both CRMs as a crash-free run's undo.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +31,23 @@ from sqlalchemy import func, select
 
 from connectors.sandbox.runner import Sandbox, SandboxOptions
 from connectors.sandbox.server import App, Request, Response
+from sync.config.settings import load_settings
 from sync.demo import write_config
+from sync.pipeline.sources import open_sources
+from sync.pipeline.undo import undo_run
 from sync.store.db import make_engine, session_factory
 from sync.store.models import OutboxItem, OutboxState
-from tests.org_mappings import map_status_changed_at
 
 pytestmark = pytest.mark.slow
 
 LEADS, CONTACTS = 1500, 900
 KILLS = 32
 SOURCES = ("hubspot", "salesforce")
-#: the operations that change CRM records (Salesforce Collections PATCH, HubSpot batch update)
-WRITES = frozenset({"composite", "batch_update"})
-VOLATILE = {
+#: the operations that change CRM records: Salesforce Collections (leads; tasks created) and
+#: single-record PATCH (tasks changed, closed), HubSpot batch update
+WRITES = frozenset({"composite", "composite_create", "sobject_patch", "batch_update"})
+VOLATILE = {  # stamps and who saved last move with every write, undo included
+    "LastModifiedById",
     "SystemModstamp",
     "LastModifiedDate",
     "lastmodifieddate",
@@ -173,36 +180,79 @@ def _crm_state(box: Sandbox) -> dict[str, Any]:
     for contact_id in list(box.hubspot.contacts.records):
         contact = box.hubspot.contact(contact_id)
         hs[contact_id] = {k: v for k, v in contact["properties"].items() if k not in VOLATILE}
-    return {"salesforce": sf, "hubspot": hs}
+    return {"salesforce": sf, "hubspot": hs, "tasks": _tasks(box)}
 
 
-# realism-off(issue 9.1): without a status-changed date, require_reason restarts its grace from
-# the modstamp its own flag write moved, so the extra runs a crash causes clear flags that a
-# crash-free run keeps (60 HubSpot review flags differed in one run of this test)
-# realism-off(issue 9.5): the "reason required when Unqualified" rule refuses the review flag on
-# the Unqualified leads without a reason (DEAD items would remain at the end)
-QUIRKS_OFF = frozenset({"hubspot.no_status_changed_at", "salesforce.reason_required_rule"})
+def _tasks(box: Sandbox) -> dict[str, list[tuple[Any, ...]]]:
+    """Each lead's tasks (the flag channel's and the reps' own), by what they say."""
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    for task in box.salesforce.task_records():
+        fields = ("Subject", "Description", "Status", "OwnerId")
+        found.setdefault(task["WhoId"], []).append(tuple(task[f] for f in fields))
+    return {who: sorted(tasks) for who, tasks in found.items()}
 
 
 def _start(tmp: Path) -> tuple[Sandbox, Path]:
-    box = Sandbox(SandboxOptions(leads=LEADS, contacts=CONTACTS, quirks_off=QUIRKS_OFF)).start()
+    box = Sandbox(SandboxOptions(leads=LEADS, contacts=CONTACTS)).start()
     config = write_config(tmp, box.salesforce_url, box.hubspot_url)
-    map_status_changed_at(config)
     process = _leadloop(config, "db", "upgrade")
     assert process.wait(timeout=60) == 0
     return box, config
 
 
-def _waiting_items(db: Path) -> int:
-    engine = make_engine(f"sqlite:///{db}")
+def _count(config: Path, *where: Any) -> int:
+    """Outbox items of the config's store matching ``where``."""
+    engine = make_engine(f"sqlite:///{config.parent / 'leadloop.db'}")
     with session_factory(engine)() as session:
-        waiting = session.scalar(
-            select(func.count())
-            .select_from(OutboxItem)
-            .where(OutboxItem.state.in_([OutboxState.PENDING, OutboxState.RETRY, OutboxState.DEAD]))
-        )
+        found = session.scalar(select(func.count()).select_from(OutboxItem).where(*where))
     engine.dispose()
-    return waiting or 0
+    return found or 0
+
+
+def _waiting_items(config: Path) -> int:
+    """Items not settled: waiting, dead, or still recorded as in flight."""
+    return _count(config, OutboxItem.state.not_in([OutboxState.SENT, OutboxState.CONFLICT]))
+
+
+def _sent_not_applied(config: Path) -> int:
+    """Items recorded as sent without having changed the CRM (the CRM already held them)."""
+    return _count(config, OutboxItem.state == OutboxState.SENT, OutboxItem.applied.is_(False))
+
+
+def _undo_every_run(config: Path) -> None:
+    """``undo`` each run that changed a CRM, newest first, as an admin would."""
+    settings = load_settings(config)
+    engine = make_engine(settings.store.dsn)
+    sessions = session_factory(engine)
+    with sessions() as session:
+        run_ids = sorted(
+            {i for i in session.scalars(select(OutboxItem.sent_run_id)) if i is not None},
+            reverse=True,
+        )
+    with open_sources(settings) as sources:
+        for run_id in run_ids:
+            report = undo_run(sessions, sources, run_id, lambda: datetime.now(UTC))
+            assert not report.failed, report.failed
+    engine.dispose()
+
+
+@dataclass(frozen=True)
+class Ending:
+    """Where a sequence of runs left the CRMs, the store, and the CRMs after undo."""
+
+    state: dict[str, Any]
+    sent_not_applied: int
+    undone: dict[str, Any]
+
+
+def _end(box: Sandbox, config: Path) -> Ending:
+    """Two clean runs (the second settles what the first wrote), then undo everything."""
+    _run_clean(config)
+    _run_clean(config)
+    state, not_applied = _crm_state(box), _sent_not_applied(config)
+    assert _waiting_items(config) == 0
+    _undo_every_run(config)
+    return Ending(state, not_applied, _crm_state(box))
 
 
 def _kill_point(rng: random.Random, left: Work) -> KillPoint:
@@ -235,28 +285,31 @@ def _crash_repeatedly(box: Sandbox, config: Path, left: dict[str, Work]) -> list
     raise AssertionError(f"only {len(switch.kills)} of {KILLS} kills landed")
 
 
+def _reference(directory: Path) -> tuple[Ending, dict[str, Work]]:
+    """A crash-free run's ending, and the work one run needs per source (for kill points)."""
+    box, config = _start(directory)
+    try:
+        _run_clean(config)
+        work = {source: _answered(box, source) for source in SOURCES}
+        return _end(box, config), work
+    finally:
+        box.stop()
+
+
 def test_given_sigkills_at_chosen_requests_when_a_clean_run_follows_then_the_crms_converge(
     tmp_path: Path,
 ) -> None:
-    reference_box, reference_config = _start(tmp_path / "reference")
-    try:
-        _run_clean(reference_config)
-        work = {source: _answered(reference_box, source) for source in SOURCES}
-        _run_clean(reference_config)  # the second pass settles what the first wrote
-        expected = _crm_state(reference_box)
-    finally:
-        reference_box.stop()
+    expected, work = _reference(tmp_path / "reference")
 
     box, config = _start(tmp_path / "crashy")
     try:
         kills = _crash_repeatedly(box, config, work)
-        _run_clean(config)
-        _run_clean(config)
-        actual = _crm_state(box)
+        actual = _end(box, config)
     finally:
         box.stop()
 
     assert [k for k in kills if not k.alive] == []  # every kill hit a running worker
     assert any(k.point.after and k.operation in WRITES for k in kills), kills
-    assert actual == expected
-    assert _waiting_items(tmp_path / "crashy" / "leadloop.db") == 0
+    assert actual.state == expected.state
+    assert actual.sent_not_applied == expected.sent_not_applied  # every landed write known
+    assert actual.undone == expected.undone

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
+
 from sqlalchemy import func, select
 
+from connectors.sandbox.salesforce.auth import USER_ID as API_USER
 from sync.store.models import FindingRow, LeadRow, OutboxItem, OutboxState, RawPayload, Run
 from sync.store.states import RunState
 from tests.e2e.conftest import Harness
@@ -53,24 +55,35 @@ def test_given_unambiguous_legacy_reasons_when_the_loop_runs_then_they_become_ca
     assert after == {lead["Id"]: expected[lead["Nurture_Reason__c"]] for lead in before}
 
 
-# realism-off(issue 9.5): the "reason required when Unqualified" rule refuses the review flag
-# on exactly the Unqualified leads without a reason that the flag is for (no Task channel yet)
-@pytest.mark.quirks_off("salesforce.reason_required_rule")
+def _open_flag_tasks(harness: Harness) -> dict[str, list[dict[str, Any]]]:
+    """Open leadloop tasks by lead."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for task in harness.box.salesforce.task_records():
+        if not task["IsClosed"] and str(task["Subject"]).startswith("leadloop:"):
+            found.setdefault(task["WhoId"], []).append(task)
+    return found
+
+
 def test_given_ambiguous_or_missing_reasons_when_the_loop_runs_then_a_human_is_asked(
     harness: Harness,
 ) -> None:
+    """Under the org's "reason required when Unqualified" rule: a task in the owner's list,
+    one per lead, where a flag on the lead itself would be refused."""
     ambiguous = harness.sf_leads("ambiguous_reason")
     missing = harness.sf_leads("missing_reason")
 
     harness.sync()
 
+    tasks = _open_flag_tasks(harness)
     for lead in harness.sf_leads("ambiguous_reason"):
         original = next(a for a in ambiguous if a["Id"] == lead["Id"])
         assert lead["Nurture_Reason__c"] == original["Nurture_Reason__c"]  # never guessed
-        assert lead["Leadloop_Review__c"].startswith("leadloop:")
-    for lead in harness.sf_leads("missing_reason"):
-        assert lead["Nurture_Reason__c"] is None and lead["Unqualified_Reason__c"] is None
-        assert "reason" in lead["Leadloop_Review__c"]
+        assert len(tasks[lead["Id"]]) == 1
+    for lead in missing:
+        (task,) = tasks[lead["Id"]]
+        assert "reason" in task["Subject"]
+        owner = lead["OwnerId"] if lead["OwnerId"].startswith("005") else API_USER
+        assert task["OwnerId"] == owner  # a queue cannot own a task: leadloop's user does
     with harness.sessions() as session:
         open_require = session.scalar(
             select(func.count())
@@ -85,11 +98,6 @@ def test_given_ambiguous_or_missing_reasons_when_the_loop_runs_then_a_human_is_a
     assert open_require == len(missing)
 
 
-# realism-off(issue 9.1): without a status-changed date require_reason counts the grace period
-# from SystemModstamp, which our own flag write moves: the second run clears the flags again
-# realism-off(issue 9.1): the same on HubSpot, where portals have no lead_status_changed_at
-@pytest.mark.quirks_off("salesforce.no_status_changed_field")
-@pytest.mark.quirks_off("hubspot.no_status_changed_at")
 def test_given_a_synced_org_when_the_loop_runs_again_then_it_writes_nothing(
     any_store_harness: Harness,
 ) -> None:
@@ -224,9 +232,6 @@ def _payload_times(harness: Harness) -> dict[str, object]:
         return {external_id: fetched_at for external_id, fetched_at in rows}
 
 
-# realism-off(issue 9.1): without a status-changed date the second run clears the flags our
-# first run wrote (grace period counted from the modstamp our write moved): not yet settled
-@pytest.mark.quirks_off("salesforce.no_status_changed_field")
 def test_given_a_settled_org_when_a_full_resync_rereads_it_then_only_edits_rewrite_payloads(
     harness: Harness,
 ) -> None:

@@ -62,3 +62,29 @@ def test_given_a_dry_run_when_undoing_it_then_the_error_says_it_wrote_nothing(
 ) -> None:
     with pytest.raises(UndoError, match="no run 999"):
         _undo(harness, 999)
+
+
+def _open_flag_tasks(harness: Harness) -> list[str]:
+    return [
+        t["Id"]
+        for t in harness.box.salesforce.task_records()
+        if not t["IsClosed"] and str(t["Subject"]).startswith("leadloop:")
+    ]
+
+
+def test_given_a_run_that_opened_review_tasks_when_undone_then_leadloop_completes_them(
+    harness: Harness,
+) -> None:
+    run_id = harness.sync("salesforce")["salesforce"].run_id
+    assert run_id is not None
+    opened = _open_flag_tasks(harness)
+    assert opened
+
+    harness.clock.advance()
+    report = _undo(harness, run_id)
+
+    assert not report.failed and not report.conflicts
+    assert _open_flag_tasks(harness) == []
+    harness.clock.advance()
+    harness.sync("salesforce")  # the undo stands: no task comes back for unchanged leads
+    assert _open_flag_tasks(harness) == []

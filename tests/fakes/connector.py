@@ -23,6 +23,7 @@ from connectors.base import (
     ApiUsage,
     Correction,
     Cursor,
+    FieldInfo,
     Page,
     TransientError,
     Window,
@@ -91,6 +92,13 @@ class FakeConnector:
     def field_options(self, field_name: str) -> frozenset[str] | None:
         """The picklist's values (one describe per connector), None for free fields."""
         return self._describe().get(field_name)
+
+    def field_info(self, field_name: str) -> FieldInfo | None:
+        """Restricted picklists from the fake's options; any other field is 255-char text."""
+        options = self._describe().get(field_name)
+        if options is not None:
+            return FieldInfo(field_name, "picklist", "picklist", options=tuple(sorted(options)))
+        return FieldInfo(field_name, "text", "string", length=255)
 
     def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
         return self._pages(partial(_in_window, window, after), after, track_cursor=True)

@@ -138,6 +138,12 @@ class FakeCrm:
             record.values.update(values)
             return self._bump(record)
 
+    def edit_within_stamp(self, record_id: str, values: Mapping[str, Any]) -> None:
+        """Change fields as a person saving within the record's current stamp would (a save
+        in the same second on a CRM with whole-second stamps): the stamp stays."""
+        with self._lock:
+            self.records[record_id].values.update(values)
+
     def delete(self, record_id: str) -> datetime:
         """Move the record to the recycle bin (it is still read, flagged deleted)."""
         with self._lock:

@@ -61,6 +61,9 @@ class FakeHarness:
             self.crm.human_edit(record_id, {"Reason_Detail__c": "touched"})
         return moment
 
+    def edit_within_stamp(self, record_id: str, fields: Mapping[str, Any]) -> None:
+        self.crm.edit_within_stamp(record_id, fields)
+
     def settle(self) -> None:
         """The fake CRM is consistent at once: nothing to wait for."""
 

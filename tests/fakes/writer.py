@@ -11,11 +11,13 @@ overwritten by a blind re-send.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Protocol, TypeVar
 
 from connectors.base import Correction, OutcomeStatus, SourceRecord, WriteOutcome
 from connectors.batching import chunks, merge_by_record, spread_outcomes
+from connectors.conflicts import changed_stamp, changed_value, landed
 from connectors.salesforce.writer import same_value
 from tests.fakes.crm import FakeCrm
 
@@ -42,14 +44,17 @@ def write(
     and something needs writing)."""
     updates = merge_by_record(corrections)
     outcomes: Outcomes = {}
+    sent: set[str] = set()  # records an attempt sent: its answer may have been lost
     for batch in chunks([u.correction for u in updates], batch_size):
-        outcomes.update(retried("write", partial(write_batch, crm, once, batch)))
+        outcomes.update(retried("write", partial(write_batch, crm, once, batch, sent)))
     spread = spread_outcomes(updates, outcomes)
     return [spread[c.key] for c in corrections]
 
 
-def write_batch(crm: FakeCrm, once: Once, batch: Sequence[Correction]) -> Outcomes:
-    """One attempt at a batch: re-read it, decide each update, write what still needs it."""
+def write_batch(crm: FakeCrm, once: Once, batch: Sequence[Correction], sent: set[str]) -> Outcomes:
+    """One attempt at a batch: re-read it, decide each update, write what still needs it
+    (``sent``: records an earlier attempt sent, whose write may have landed unanswered)."""
+    batch = [replace(c, maybe_sent=True) if c.record_id in sent else c for c in batch]
     wanted = {c.record_id for c in batch}
     rows = once("reread", partial(crm.select, "reread", lambda r: r.record_id in wanted))
     current = {r.record_id: r for r in rows}
@@ -62,6 +67,7 @@ def write_batch(crm: FakeCrm, once: Once, batch: Sequence[Correction]) -> Outcom
         else:
             outcomes[item.key] = decided
     if to_write:
+        sent.update(c.record_id for c in to_write)
         written = once("update", partial(crm.write_records, to_write))
         outcomes.update((o.key, o) for o in written)
     return outcomes
@@ -74,16 +80,13 @@ def decide(c: Correction, current: SourceRecord | None) -> WriteOutcome | None:
     if current.deleted:
         return _outcome(c, OutcomeStatus.DEAD, "record deleted")
     if all(same_value(current.fields.get(k), v) for k, v in c.changes.items()):
-        return _outcome(c, OutcomeStatus.SENT)
-    if c.expected_modstamp is not None and current.modstamp > c.expected_modstamp:
-        return _outcome(
-            c,
-            OutcomeStatus.CONFLICT,
-            f"record changed at {current.modstamp.isoformat()} after evaluation at "
-            f"{c.expected_modstamp.isoformat()}",
-        )
-    return None
+        # already there: ours when an earlier attempt may have sent it (no last modifier here)
+        return _outcome(c, OutcomeStatus.SENT, applied=landed(c, current.modstamp, None))
+    why = changed_value(c, current.fields, same_value) or changed_stamp(c, current.modstamp)
+    return None if why is None else _outcome(c, OutcomeStatus.CONFLICT, why)
 
 
-def _outcome(c: Correction, status: OutcomeStatus, message: str | None = None) -> WriteOutcome:
-    return WriteOutcome(c.key, c.record_id, status, message)
+def _outcome(
+    c: Correction, status: OutcomeStatus, message: str | None = None, applied: bool = False
+) -> WriteOutcome:
+    return WriteOutcome(c.key, c.record_id, status, message, applied)

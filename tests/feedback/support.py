@@ -59,11 +59,14 @@ def settings_for(
 
 
 def story(external_id: str, steps: list[Step], **fields: Any) -> list[Lead]:
-    """The copies of one lead as pulled after each of its ``steps`` (status, when)."""
-    base = lead(external_id=external_id, status_changed_at=None, **fields)
+    """The copies of one lead as pulled after each of its ``steps`` (status, when): each
+    entered its status at its step's stamp, as the pipeline's entry times say of a status
+    change a pull shows (:mod:`sync.pipeline.entry`)."""
+    base = lead(external_id=external_id, **fields)
     created = fields.get("created_at", steps[0][1])
     return [
-        replace(base, status=status, created_at=created, modified_at=at) for status, at in steps
+        replace(base, status=status, created_at=created, modified_at=at, status_changed_at=at)
+        for status, at in steps
     ]
 
 

@@ -14,6 +14,7 @@ from mappings.loader import (
     CANONICAL_STATUSES,
     builtin_mappings,
     load_mapping,
+    mapping_path,
     reason_catalogue,
 )
 from mappings.stream_keys import StreamKeys
@@ -51,7 +52,9 @@ def test_given_the_salesforce_mapping_then_statuses_follow_the_design() -> None:
     assert mapping.status_of("Closed - Converted") == "converted"
     assert mapping.status_of("Hot") is None
     assert mapping.crm_field("unqualified_reason") == "Unqualified_Reason__c"
-    assert mapping.crm_field("review_flag") == "Leadloop_Review__c"
+    # flags go to the owner's tasks: most orgs refuse any update of an Unqualified lead
+    # without a reason, exactly the leads a flag is for
+    assert (mapping.flag_channel, mapping.review_flag_field, mapping.flags) == ("task", None, True)
     assert mapping.crm_fields()[:3] == ("Id", "SystemModstamp", "IsDeleted")
     assert len(mapping.crm_fields()) == len(set(mapping.crm_fields()))
 
@@ -125,7 +128,7 @@ def test_given_a_mapping_without_required_keys_then_all_are_reported(tmp_path: P
         f"{path}:2: field: unknown key 'field'; did you mean 'fields'?",
         f"{path}:3: colour: unknown key 'colour'; expected crm, object, id_field, "
         "modstamp_field, deleted_field, merged_into_field, converted_field, converted_values, "
-        "review_flag_field, fields, statuses, status_write_values, reasons",
+        "review_flag_field, flag_channel, fields, statuses, status_write_values, reasons",
         f"{path}:1: missing required key 'object'",
     ]
 
@@ -166,3 +169,36 @@ def test_given_two_values_for_one_code_then_the_mapping_is_refused(tmp_path: Pat
         f"{path}:11: reasons.Not Now: 'bad_timing' already has the "
         "value 'Later'; one CRM value per code"
     )
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ("flag_channel: email\n", "flag_channel: expected field or task, not 'email'"),
+        (
+            "flag_channel: task\nreview_flag_field: Flag__c\n",
+            "review_flag_field: flag_channel task writes flags as tasks",
+        ),
+    ],
+)
+def test_given_a_flag_channel_it_cannot_honour_then_the_mapping_is_refused_at_its_line(
+    tmp_path: Path, lines: str, message: str
+) -> None:
+    text = mapping_path("salesforce_lead").read_text(encoding="utf-8")
+    path = tmp_path / "lead.yaml"
+    path.write_text(text.replace("flag_channel: task\n", lines), encoding="utf-8")
+
+    with pytest.raises(MappingError, match=message):
+        load_mapping(str(path), CATALOGUE)
+
+
+def test_given_flag_channel_field_with_a_flag_field_then_flags_go_into_it(tmp_path: Path) -> None:
+    text = mapping_path("salesforce_lead").read_text(encoding="utf-8")
+    path = tmp_path / "lead.yaml"
+    field = "flag_channel: field\nreview_flag_field: Flag__c\n"
+    path.write_text(text.replace("flag_channel: task\n", field), encoding="utf-8")
+
+    mapping = load_mapping(str(path), CATALOGUE)
+
+    assert (mapping.flag_channel, mapping.crm_field("review_flag")) == ("field", "Flag__c")
+    assert "Flag__c" in mapping.crm_fields()

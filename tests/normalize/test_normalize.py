@@ -123,12 +123,12 @@ def test_given_contact_data_then_invalid_is_told_from_missing(
     assert (lead.email_invalid, lead.phone_invalid) == invalid
 
 
-def test_given_nulls_everywhere_then_an_empty_lead_without_problems() -> None:
+def test_given_nulls_everywhere_then_an_empty_lead_whose_only_problem_is_its_status() -> None:
     record = SourceRecord("00Q1", MODSTAMP, {"Id": "00Q1"})
 
     result = normalize("sf", SALESFORCE, record)
 
-    assert result.problems == []
+    assert [(p.field, p.code) for p in result.problems] == [("status", "missing_status")]
     assert (result.lead.status, result.lead.email, result.lead.wants_call) == (None, None, False)
     assert result.lead.modified_at == MODSTAMP
 
@@ -177,16 +177,17 @@ def test_given_canonical_changes_then_crm_fields_and_write_values() -> None:
         "status": Status.NURTURE,
         "nurture_reason": "Bad Timing",
         "unqualified_reason": None,
-        "review_flag": "reason needed",
     }
 
     assert to_crm_changes(SALESFORCE, changes) == {
         "Status": "Nurture",
         "Nurture_Reason__c": "Bad Timing",
         "Unqualified_Reason__c": None,
-        "Leadloop_Review__c": "reason needed",
     }
-    assert to_crm_changes(HUBSPOT, {"status": "unqualified"}) == {"hs_lead_status": "UNQUALIFIED"}
+    assert to_crm_changes(HUBSPOT, {"status": "unqualified", "review_flag": "reason needed"}) == {
+        "hs_lead_status": "UNQUALIFIED",
+        "leadloop_review": "reason needed",
+    }
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ GRACE = timedelta(days=3)  # require_reason's default grace period
 def synced_and_left_behind(world: World, status: str, **fields: object) -> str:
     """A lead synced once, then left behind by later CRM activity: the next pulls' windows
     (which start a lookback before the cursor) no longer reach it."""
-    lead = world.lead(status, status_changed=world.clock.now, **fields)
+    lead = world.lead(status, **fields)
     world.sync()
     world.clock.advance(hours=1)
     world.lead(Email="someone.else@example.com")

@@ -13,7 +13,7 @@ PAST_GRACE = timedelta(days=4)
 def test_given_a_missing_reason_finding_when_the_rep_fills_the_reason_then_it_resolves(
     world: World,
 ) -> None:
-    lead = world.lead("Nurture", status_changed=world.clock.now - PAST_GRACE)
+    lead = world.lead_modified_at(world.clock.now - PAST_GRACE, "Nurture")
     world.sync()
     (opened,) = world.findings(lead, "require_reason")
     assert opened.resolved_at is None and world.field(lead, "Leadloop_Review__c")
@@ -44,7 +44,7 @@ def test_given_a_bad_email_finding_when_the_rep_corrects_it_then_it_resolves(
 def test_given_an_open_finding_when_the_problem_persists_then_it_stays_one_finding(
     world: World,
 ) -> None:
-    lead = world.lead("Nurture", status_changed=world.clock.now - PAST_GRACE)
+    lead = world.lead_modified_at(world.clock.now - PAST_GRACE, "Nurture")
     world.sync()
 
     world.crm.human_edit(lead, {"Company": "Renamed Ltd"})  # unrelated edit: re-read
@@ -57,7 +57,7 @@ def test_given_an_open_finding_when_the_problem_persists_then_it_stays_one_findi
 def test_given_a_problem_fixed_and_back_when_seen_again_then_a_new_finding_opens(
     world: World,
 ) -> None:
-    lead = world.lead("Nurture", status_changed=world.clock.now - PAST_GRACE)
+    lead = world.lead_modified_at(world.clock.now - PAST_GRACE, "Nurture")
     world.sync()
     world.crm.human_edit(lead, {"Nurture_Reason__c": "Bad Timing"})
     world.sync()
@@ -73,7 +73,7 @@ def test_given_a_lead_with_a_finding_when_merged_away_then_it_is_stored_merged_a
     world: World,
 ) -> None:
     master = world.lead("Nurture", Nurture_Reason__c="Bad Timing")
-    lead = world.lead("Nurture", status_changed=world.clock.now - PAST_GRACE)
+    lead = world.lead_modified_at(world.clock.now - PAST_GRACE, "Nurture")
     world.sync()
     assert len(world.findings(lead, "require_reason")) == 1
     writes = len(world.crm.write_log)  # the review flag

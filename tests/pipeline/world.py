@@ -23,7 +23,7 @@ from tests.builders import FrozenClock
 from tests.fakes.connector import FakeConnector
 from tests.fakes.crm import FakeCrm
 from tests.fakes.records import lead_values
-from tests.org_mappings import map_salesforce_status_changed_at
+from tests.org_mappings import map_salesforce_flag_field
 
 SOURCE = "salesforce"
 #: how long after the test's last step a sync starts (as the next scheduled run would)
@@ -52,9 +52,8 @@ def write_config(directory: Path) -> Path:
     """The pipeline tests' config file (one Salesforce source, a SQLite store)."""
     path = directory / "leadloop.yaml"
     path.write_text(CONFIG.format(db=directory / "leadloop.db"), encoding="utf-8")
-    # realism-off(issue 9.1): an org WITH a status-changed date field; without one the grace
-    # period is counted from the modstamp leadloop's own flag write moves (the fix removes this)
-    map_salesforce_status_changed_at(path)
+    # the fake CRM keeps fields, not tasks: flags go into the lead's Leadloop_Review__c
+    map_salesforce_flag_field(path)
     return path
 
 
@@ -73,9 +72,24 @@ class World:
 
     # -- the CRM --------------------------------------------------------------------------
 
-    def lead(self, status: str = "Working - Contacted", **fields: Any) -> str:
-        """A Salesforce lead created in the CRM now (see :func:`lead_values`)."""
-        return self.crm.add(lead_values(status, **fields))
+    def lead(self, status: str | None = "Working - Contacted", **fields: Any) -> str:
+        """A Salesforce lead created in the CRM now (see :func:`lead_values`), with an email
+        of its own unless ``Email`` is given (leads sharing one are duplicates)."""
+        return self.crm.add(self._values(status, fields))
+
+    def lead_modified_at(
+        self, modified: datetime, status: str = "Working - Contacted", **fields: Any
+    ) -> str:
+        """A Salesforce lead last modified at ``modified`` (before leadloop first sees it).
+
+        The org has no status-changed date: leadloop counts the time in a status from what
+        it sees, so a lead first seen in its status is in it since this stamp at the latest.
+        """
+        return self.crm.add(self._values(status, fields), modstamp=modified)
+
+    def _values(self, status: str | None, fields: dict[str, Any]) -> dict[str, Any]:
+        fields.setdefault("Email", f"lead{len(self.crm.records) + 1}@example.com")
+        return lead_values(status, **fields)  # type: ignore[arg-type]
 
     def field(self, record_id: str, name: str) -> Any:
         return self.crm.raw(record_id)[name]

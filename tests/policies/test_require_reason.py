@@ -60,25 +60,29 @@ def test_given_overdue_nurture_lead_when_flag_mode_then_review_flag_names_status
         "field": "nurture_reason",
         "status": "nurture",
         "since": "2026-03-01T12:00:00+00:00",
-        "since_field": "status_changed_at",
         "grace_period": "3d",
         "action": "flagged",
     }
 
 
-@pytest.mark.parametrize(
-    ("timestamps", "since_field"),
-    [
-        ({"status_changed_at": None}, "modified_at"),
-        ({"status_changed_at": None, "modified_at": None}, "created_at"),
-    ],
-)
-def test_given_no_status_change_time_when_evaluated_then_falls_back(
-    timestamps: dict[str, object], since_field: str
-) -> None:
-    result = run(status=Status.UNQUALIFIED, **timestamps)
+def test_given_a_recent_modstamp_when_the_status_is_old_then_the_modstamp_does_not_count() -> None:
+    """Leadloop's own flag write moves the modstamp: the grace period must not restart."""
+    result = run(
+        status=Status.UNQUALIFIED,
+        status_changed_at=NOW - timedelta(days=9),
+        modified_at=NOW - timedelta(minutes=5),
+    )
 
-    assert result.findings[0].evidence["since_field"] == since_field
+    (finding,) = result.findings
+    assert finding.evidence["since"] == "2026-03-01T12:00:00+00:00"
+
+
+def test_given_no_status_change_time_when_recently_created_then_past_grace_all_the_same() -> None:
+    """The pipeline always sets the time (sync.pipeline.entry); without it nothing else
+    counts: neither a modstamp our writes move nor a creation date."""
+    result = run(status=Status.UNQUALIFIED, status_changed_at=None, created_at=NOW)
+
+    assert result.findings[0].evidence["since"] is None
 
 
 def test_given_no_timestamp_at_all_when_evaluated_then_past_grace() -> None:

@@ -8,6 +8,7 @@ import pytest
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
 from connectors.sandbox.salesforce.auth import USER_ID
+from connectors.sandbox.salesforce.schema import QUEUE
 from tests.sandbox.salesforce_support import Running, first_error, running
 
 COLLECTIONS = "composite/sobjects"
@@ -107,6 +108,7 @@ def test_given_a_lead_and_a_task_when_patching_both_in_one_collection_then_both_
         (task("{lead}", IsClosed=True), "INVALID_FIELD_FOR_INSERT_UPDATE"),
         (task("{lead}", ActivityDate="next week"), "INVALID_TYPE_ON_FIELD_IN_RECORD"),
         (task("{lead}", Subject="x" * 256), "STRING_TOO_LONG"),
+        (task("{lead}", OwnerId=QUEUE), "MALFORMED_ID"),  # a queue cannot own a task
     ],
 )
 def test_given_a_bad_task_when_creating_in_a_collection_then_that_record_fails_with_its_code(

@@ -25,7 +25,8 @@ from sync.store.errors import SchemaOutOfDate, StoreError
 
 TABLES = {
     "leads", "status_history", "raw_payloads", "sync_cursors", "runs", "outbox", "findings",
-    "feedback_pushes", "leases", "recommendations", "recommendation_rules", "alembic_version",
+    "feedback_pushes", "leases", "recommendations", "recommendation_rules", "review_tasks",
+    "alembic_version",
 }  # fmt: skip
 
 
@@ -34,7 +35,7 @@ def test_given_an_empty_database_when_upgraded_then_every_table_exists_at_head(
 ) -> None:
     applied = upgrade(empty_engine)
 
-    assert applied == ["0001", "0002", "0003", "0004"]
+    assert applied == ["0001", "0002", "0003", "0004", "0005", "0006"]
     assert current_revision(empty_engine) == head_revision()
     assert set(inspect(empty_engine).get_table_names()) == TABLES
     check_schema(empty_engine)  # does not raise
@@ -45,12 +46,12 @@ def test_given_a_store_at_the_first_revision_when_upgraded_then_the_claim_index_
 ) -> None:
     with empty_engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0001")
-    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs 0004"):
+    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs 0006"):
         check_schema(empty_engine)
 
     applied = upgrade(empty_engine)
 
-    assert applied == ["0002", "0003", "0004"]
+    assert applied == ["0002", "0003", "0004", "0005", "0006"]
     indexes = {index["name"] for index in inspect(empty_engine).get_indexes("outbox")}
     assert "ix_outbox_source_state_id" in indexes
     check_schema(empty_engine)  # does not raise
@@ -74,7 +75,7 @@ def test_given_a_store_with_runs_and_leases_at_0003_when_upgraded_then_rows_stay
             )
         )
 
-    assert upgrade(empty_engine) == ["0004"]
+    assert upgrade(empty_engine) == ["0004", "0005", "0006"]
 
     with empty_engine.begin() as connection:
         connection.execute(text("UPDATE runs SET state = 'aborted'"))
@@ -95,11 +96,46 @@ def test_given_leads_stored_before_0003_when_upgraded_then_they_read_as_not_inva
             )
         )
 
-    assert upgrade(empty_engine) == ["0003", "0004"]
+    assert upgrade(empty_engine) == ["0003", "0004", "0005", "0006"]
 
     with empty_engine.connect() as connection:
         row = connection.execute(text("SELECT email_invalid, phone_invalid FROM leads")).one()
     assert (bool(row.email_invalid), bool(row.phone_invalid)) == (False, False)
+
+
+def test_given_leads_without_entry_times_when_upgraded_then_their_latest_history_fills_them(
+    empty_engine: Engine,
+) -> None:
+    """0005: a lead of a mapping without a status-changed date gets its latest history time;
+    a lead holding the CRM's own date keeps it."""
+    with empty_engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0004")
+        connection.execute(
+            text(
+                "INSERT INTO leads (id, source, external_id, status, wants_call, is_deleted,"
+                " fingerprint, first_seen_at, updated_at, status_changed_at) VALUES"
+                " (1, 's', 'a', 'nurture', false, false, 'f', :t, :t, NULL),"
+                " (2, 's', 'b', 'nurture', false, false, 'f', :t, :t, :crm)"
+            ),
+            {"t": "2026-01-01 00:00:00", "crm": "2025-06-01 00:00:00"},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO status_history (lead_id, from_status, to_status, changed_at,"
+                " observed_at) VALUES (1, NULL, 'working', :old, :old),"
+                " (1, 'working', 'nurture', :new, :new), (2, NULL, 'nurture', :old, :old)"
+            ),
+            {"old": "2025-12-01 00:00:00", "new": "2025-12-20 08:00:00"},
+        )
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, status_changed_at FROM leads ORDER BY id"))
+        found = {i: str(when)[:19] for i, when in rows}
+        bases = set(connection.execute(text("SELECT basis FROM status_history")).scalars())
+    assert found == {1: "2025-12-20 08:00:00", 2: "2025-06-01 00:00:00"}
+    assert bases == {None}
 
 
 def test_given_a_database_at_head_when_upgraded_again_then_nothing_is_applied(
@@ -172,7 +208,7 @@ def test_given_two_workers_starting_at_once_when_both_upgrade_then_one_migrates_
     with ThreadPoolExecutor(max_workers=2) as pool:
         applied = sorted(pool.map(upgrade, engines))
 
-    assert applied == [[], ["0001", "0002", "0003", "0004"]]
+    assert applied == [[], ["0001", "0002", "0003", "0004", "0005", "0006"]]
     check_schema(engines[0])
     for engine in engines:
         engine.dispose()

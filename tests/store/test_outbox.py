@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,10 +20,13 @@ from sync.store.outbox import (
     NewOutboxItem,
     claim_batch,
     enqueue,
+    in_flight,
     items_by_id,
+    mark_sending,
     mark_undone,
     sent_by_run,
     settle,
+    supersede_outdated,
 )
 from sync.store.runs import start_run
 from sync.store.states import OutboxState
@@ -213,3 +216,58 @@ def test_given_a_run_that_sent_items_when_undone_then_they_are_no_longer_listed_
 
     assert [item.id for item in sent] == ids[:2]
     assert sent_by_run(session, run.id) == []
+
+
+def test_given_items_sent_by_two_runs_when_a_third_looks_for_batches_in_flight_then_both_come(
+    session: Session,
+) -> None:
+    crashed, current = start_run(session, "sync", NOW), start_run(session, "sync", NOW)
+    first, second = stored_lead_id(session, "00QA"), stored_lead_id(session, "00QB")
+    enqueue(session, [correction(first, "a"), correction(second, "b")], NOW)
+    a, b = items_by_id(session, session.scalars(select(OutboxItem.id)).all())
+    mark_sending([a], crashed.id, NOW)
+    mark_sending([b], current.id, NOW)
+
+    assert [i.idempotency_key for i in in_flight(session, "salesforce", current.id, 10)] == ["a"]
+    assert claim_batch(session, "salesforce", limit=10, now=NOW) == []  # in flight: not claimable
+    assert (a.state, a.attempts, a.sent_run_id) == (OutboxState.SENDING, 1, crashed.id)
+
+
+def test_given_an_item_in_flight_when_its_outcome_is_recorded_then_the_attempt_counts_once(
+    session: Session,
+) -> None:
+    run = start_run(session, "sync", NOW)
+    enqueue(session, [correction(stored_lead_id(session), "k1")], NOW)
+    items = items_by_id(session, session.scalars(select(OutboxItem.id)).all())
+
+    mark_sending(items, run.id, NOW)
+    settle(items, OutboxState.SENT, NOW, sent_run_id=run.id, applied=True)
+
+    assert (items[0].state, items[0].attempts, items[0].applied) == (OutboxState.SENT, 1, True)
+
+
+def test_given_the_state_column_when_set_to_a_state_it_does_not_know_then_refused(
+    session: Session,
+) -> None:
+    enqueue(session, [correction(stored_lead_id(session), "k1")], NOW)
+    session.execute(text("UPDATE outbox SET state = 'sending'"))  # a known state passes
+
+    with pytest.raises(IntegrityError):
+        session.execute(text("UPDATE outbox SET state = 'flying'"))
+
+
+def test_given_waiting_items_of_an_older_version_of_their_lead_then_they_are_superseded(
+    session: Session,
+) -> None:
+    """The lead was read again at a later version (and evaluated afresh): what it still wants
+    has new keys; an item of the older version is stale, whether or not the lead wants more."""
+    stale, current = stored_lead_id(session, "00QA"), stored_lead_id(session, "00QB")
+    read_at = lead().modified_at  # the version both leads are stored at
+    assert read_at is not None
+    older = replace(correction(stale, "old"), expected_modstamp=read_at - MINUTE)
+    enqueue(session, [older, replace(correction(current, "now"), expected_modstamp=read_at)], NOW)
+
+    assert supersede_outdated(session, "salesforce", NOW, "superseded") == 1
+
+    states = dict(session.execute(select(OutboxItem.idempotency_key, OutboxItem.state)).all())
+    assert states == {"old": OutboxState.CONFLICT, "now": OutboxState.PENDING}

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from connectors.sandbox.salesforce.fields import Entity
+from connectors.sandbox.salesforce.fields import Entity, Field
 from connectors.sandbox.salesforce.schema import AUTOMATION_USER, REP_USER
 from connectors.sandbox.salesforce.seed import Shape, bulk_rows
 from connectors.sandbox.salesforce.store import LeadStore, Row, TaskStore
@@ -74,6 +74,15 @@ class ControlMixin:
     def automation_edit(self, lead_id: str, fields: dict[str, Any]) -> Row:
         """Change a lead as the marketing-automation sync user would (see :meth:`human_edit`)."""
         return self.human_edit(lead_id, fields, by=AUTOMATION_USER)
+
+    def redefine_lead_field(self, field: Field) -> None:
+        """An admin changes a Lead field's type (or adds a field) in Setup: describe, queries
+        and writes follow at once; stored values of a new checkbox read unchecked."""
+        with self.lock:
+            self.lead_entity.redefine(field)
+            if field.type == "boolean":
+                for row in self.store.all():
+                    row[field.name] = bool(row.get(field.name))
 
     def before_next(self, op: str, callback: Hook) -> None:
         """Run ``callback(emulator)`` once, just before the next request of operation ``op``.

@@ -115,6 +115,9 @@ class Entity:
     def __init__(self, name: str, key_prefix: str, fields: tuple[Field, ...]) -> None:
         self.name = name
         self.key_prefix = key_prefix
+        self._index(fields)
+
+    def _index(self, fields: tuple[Field, ...]) -> None:
         self.fields = fields
         self._by_name = {field.name.lower(): field for field in fields}
         self._relations = {
@@ -124,6 +127,12 @@ class Entity:
     def field(self, name: str) -> Field | None:
         """The field called ``name`` (any case), or None."""
         return self._by_name.get(name.lower())
+
+    def redefine(self, field: Field) -> None:
+        """Replace the field of that name (an admin changing its type in Setup), or add it."""
+        kept = [f for f in self.fields if f.name.lower() != field.name.lower()]
+        at = next((i for i, f in enumerate(self.fields) if f.name == field.name), len(kept))
+        self._index((*kept[:at], field, *kept[at:]))
 
     def relation(self, name: str) -> Field | None:
         """The reference field behind relationship ``name`` (``Owner`` -> ``OwnerId``)."""

@@ -153,14 +153,14 @@ def _audit_fields() -> tuple[Field, ...]:
     )
 
 
-def _owner(label: str) -> Field:
+def _owner(label: str, owners: tuple[str, ...] = ("Group", "User")) -> Field:
     return Field(
         "OwnerId",
         "reference",
         label,
         18,
         nillable=False,
-        reference_to=("Group", "User"),
+        reference_to=owners,
         defaulted=True,
     )
 
@@ -240,7 +240,9 @@ def task_fields() -> tuple[Field, ...]:
         Field("ActivityDate", "date", "Due Date Only"),
         _picklist("Status", "Status", tuple(s for s, _, _ in TASK_STATUSES), "Not Started"),
         _picklist("Priority", "Priority", TASK_PRIORITIES, "Normal"),
-        _owner("Assigned To ID"),
+        # a queue cannot own a task: "Assigned To: id value of incorrect type: 00G..."
+        # (https://github.com/salesforcelabs/actionplansv4/issues/51)
+        _owner("Assigned To ID", ("User",)),
         Field("Description", "textarea", "Description", 32000),
         Field("IsClosed", "boolean", "Closed", nillable=False, updateable=False),
         *_audit_fields(),

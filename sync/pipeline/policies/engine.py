@@ -15,10 +15,12 @@ Merge rules (the contract the tests pin down):
    evaluation already yields what repeated evaluations would: the result is idempotent, and
    findings and flags describe the lead as it will read once the corrections are written.
 3. A correction that would write the value the field already holds is dropped.
-4. All flags of the final findings become one ``review_flag`` correction: ``leadloop:``
-   followed by the distinct texts, sorted, joined by ``; ``, cut to fit a 255-character text
-   field. A leadloop flag with nothing left to flag is cleared; a human's note (not starting
-   with ``leadloop:``) is never cleared, but is overwritten when there is something to flag.
+4. All flags of the final findings become one ``review_flag`` correction in the form the
+   flag field takes (:class:`FlagForm`). Text: ``leadloop:`` followed by the distinct texts,
+   sorted, joined by ``; ``, cut to the field's length; a leadloop flag with nothing left to
+   flag is cleared; a human's note (not starting with ``leadloop:``) is never cleared, but is
+   overwritten when there is something to flag. A checkbox is checked while there is
+   something to flag and unchecked after; a picklist holds its flag option, cleared after.
 5. Deleted and merged leads get an empty evaluation (all their findings resolve); converted
    leads are only reported on (see :mod:`.outcome`).
 
@@ -41,6 +43,7 @@ from sync.pipeline.policies.model import (
     Change,
     Evaluation,
     Finding,
+    FlagForm,
     PolicyContext,
     crm_value,
 )
@@ -183,20 +186,34 @@ def _review_flag(lead: Lead, findings: Iterable[Finding], ctx: PolicyContext) ->
         return []
     flagged = [finding for finding in findings if finding.flag]
     texts = sorted({finding.flag for finding in flagged if finding.flag})
-    new = fit_flag(f"{REVIEW_FLAG_PREFIX} {'; '.join(texts)}") if texts else None
-    old = lead.review_flag
-    if new == old or (new is None and not (old or "").startswith(REVIEW_FLAG_PREFIX)):
+    tasks = ctx.open_flags
+    old = lead.review_flag if tasks is None else tasks.get(lead.external_id)
+    new = flag_value(texts, old, ctx.flag_form)
+    if new == old:
         return []
     policies = sorted({finding.policy for finding in flagged}, key=_RANK.__getitem__)
-    reason = f"flagged by {', '.join(policies)}" if new else "nothing left to flag"
+    reason = f"flagged by {', '.join(policies)}" if texts else "nothing left to flag"
     return [Change(REVIEW_FLAG, old, new, REVIEW_FLAG, reason)]
 
 
-def fit_flag(text: str) -> str:
-    """``text`` cut to :data:`REVIEW_FLAG_MAX_LENGTH` UTF-16 units (how Salesforce counts)."""
-    if _utf16_len(text) <= REVIEW_FLAG_MAX_LENGTH:
+def flag_value(texts: Sequence[str], old: str | None, form: FlagForm) -> str | None:
+    """What the flag field should hold for ``texts`` (none: nothing to flag), given what it
+    holds (``old``): the same as ``old`` when leadloop must leave it as it is."""
+    if form.kind == "boolean":
+        checked = "true" if texts else "false"
+        return old if (old or "false").lower() == checked else checked
+    if form.kind == "option":
+        return form.option if texts else (None if old == form.option else old)
+    if texts:
+        return fit_flag(f"{REVIEW_FLAG_PREFIX} {'; '.join(texts)}", form.max_length)
+    return None if (old or "").startswith(REVIEW_FLAG_PREFIX) else old
+
+
+def fit_flag(text: str, limit: int = REVIEW_FLAG_MAX_LENGTH) -> str:
+    """``text`` cut to ``limit`` UTF-16 units (how Salesforce counts)."""
+    if _utf16_len(text) <= limit:
         return text
-    while _utf16_len(text) > REVIEW_FLAG_MAX_LENGTH - 1:
+    while _utf16_len(text) > limit - 1:
         text = text[:-1]
     return text + "…"
 

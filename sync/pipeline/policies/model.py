@@ -29,13 +29,32 @@ REVIEW_FLAG_PREFIX = "leadloop:"
 REVIEW_FLAG_MAX_LENGTH = 255
 
 
+@dataclass(frozen=True)
+class FlagForm:
+    """How the review flag is written, in the form its CRM field takes.
+
+    ``text``: ``leadloop:`` and the flags, cut to ``max_length`` (the field's length); a
+    human's own note (without the prefix) is never cleared. ``boolean``: a checkbox, checked
+    while there is something to flag and unchecked when nothing is left. ``option``: the
+    picklist value ``option`` while there is something to flag, cleared when nothing is left
+    (another value, a human's choice, is never cleared).
+    """
+
+    kind: Literal["text", "boolean", "option"] = "text"
+    max_length: int = REVIEW_FLAG_MAX_LENGTH
+    option: str | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class PolicyContext:
     """Everything a policy needs besides the lead: constant for one run of one source.
 
     ``field_options`` is keyed by canonical reason field name: the values the CRM accepts
     there (Salesforce describe picklist, HubSpot property options), None when unrestricted.
-    ``review_flag`` says whether the mapping has a review-flag field. ``writable`` lists the
+    ``review_flag`` says whether flags have somewhere to go (a review-flag field, or tasks),
+    ``flag_form`` the form they take (:class:`FlagForm`). ``open_flags`` (flag channel
+    ``task``) holds the text of each lead's open leadloop task by external id: the flag a
+    lead holds now, in place of a field. ``writable`` lists the
     canonical fields (``status``, reason fields) the mapping lets leadloop write, None for
     all: a fix touching another field is flagged or reported instead. ``now`` must be
     timezone-aware; it is the run's clock, read once by the caller.
@@ -47,6 +66,8 @@ class PolicyContext:
     config: PoliciesConfig = dataclasses.field(default_factory=PoliciesConfig)
     field_options: Mapping[str, frozenset[str] | None] = dataclasses.field(default_factory=dict)
     review_flag: bool = False
+    flag_form: FlagForm = dataclasses.field(default_factory=FlagForm)
+    open_flags: Mapping[str, str] | None = None
     writable: frozenset[str] | None = None
 
     def __post_init__(self) -> None:

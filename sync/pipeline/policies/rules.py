@@ -7,8 +7,6 @@ policy (the engine skips them).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from connectors.durations import format_duration
 from sync.domain import REASON_FIELDS, Lead
 from sync.pipeline.policies.model import Change, Evaluation, PolicyContext
@@ -79,10 +77,11 @@ def _clear(lead: Lead, previous: Lead | None, ctx: PolicyContext, name: str) -> 
 def require_reason(lead: Lead, previous: Lead | None, ctx: PolicyContext) -> Evaluation:
     """A nurture/unqualified lead without a reason once the grace period is over.
 
-    The grace period runs from ``status_changed_at`` (else ``modified_at``, else
-    ``created_at``); a lead with none of them is past it. The period is over at exactly
-    ``grace_period`` after that moment. There is no automatic fix (nobody but the rep knows
-    the reason), so mode ``fix`` flags.
+    The grace period runs from ``status_changed_at``, when the lead entered its status (the
+    pipeline always sets it, see :mod:`sync.pipeline.entry`), never from ``modified_at``:
+    leadloop's own flag write moves that one, and the flag would come and go. A lead without
+    the time is past it. The period is over at exactly ``grace_period`` after that moment.
+    There is no automatic fix (nobody but the rep knows the reason), so mode ``fix`` flags.
     """
     if lead.status not in _FIELD_OF_STATUS:
         return Evaluation()
@@ -90,7 +89,7 @@ def require_reason(lead: Lead, previous: Lead | None, ctx: PolicyContext) -> Eva
     if present(getattr(lead, name)):
         return Evaluation()
     grace = ctx.config.require_reason.grace_period
-    source, since = _status_since(lead)
+    since = aware(lead.status_changed_at) if lead.status_changed_at is not None else None
     if since is not None and ctx.now - since < grace:
         return Evaluation()
     issue = Concern(
@@ -105,16 +104,7 @@ def require_reason(lead: Lead, previous: Lead | None, ctx: PolicyContext) -> Eva
             "field": name,
             "status": str(lead.status),
             "since": iso(since),
-            "since_field": source,
             "grace_period": format_duration(grace),
         },
     )
     return settle(issue, ctx.config.require_reason.mode, lead, ctx)
-
-
-def _status_since(lead: Lead) -> tuple[str | None, datetime | None]:
-    for name in ("status_changed_at", "modified_at", "created_at"):
-        moment = getattr(lead, name)
-        if moment is not None:
-            return name, aware(moment)
-    return None, None

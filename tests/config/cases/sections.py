@@ -175,6 +175,15 @@ SECTION_CASES: list[Case] = [
         ),
     ),
     Case(
+        "sqlite_url_with_a_host",
+        "store:\n  url: sqlite://leadloop.db\n",
+        (
+            "{dir}/leadloop.yaml:2: store.url: a SQLite URL has no host ('leadloop.db' here): "
+            "three slashes before a relative path (sqlite:///leadloop.db), four before an "
+            "absolute one (sqlite:////var/lib/leadloop.db)",
+        ),
+    ),
+    Case(
         "missing_store", "sources: {}\n", ("{dir}/leadloop.yaml:1: store: required key is missing",)
     ),
     Case(

@@ -11,6 +11,7 @@ from typing import Any
 from connectors.base import Correction, SourceRecord, Window
 from connectors.http import RetryPolicy
 from connectors.hubspot import HubSpotConnection, HubSpotConnector
+from connectors.hubspot.pacing import TokenBucket, search_bucket
 from connectors.hubspot.streams import parse_stamp
 from connectors.sandbox.hubspot import HubSpotEmulator
 from connectors.sandbox.server import Request, Response, Server
@@ -67,12 +68,23 @@ class Sandbox:
         create_missing_options: bool = False,
         **options: Any,
     ) -> HubSpotConnector:
-        """A connector whose retries record their waits instead of sleeping."""
+        """A connector whose retries record their waits instead of sleeping, and whose
+        searches are paced on the frozen clock (:meth:`pacer`)."""
         conn = HubSpotConnection(
             token, base_url=self.url, create_missing_options=create_missing_options
         )
         options.setdefault("retry", RetryPolicy(attempts=4, jitter=0.0))
+        options.setdefault("search_pacer", self.pacer())
         return HubSpotConnector(conn, properties=properties, sleep=self.sleeps, **options)
+
+    def pacer(self) -> TokenBucket:
+        """The connector's search pacing on the frozen clock: its waits move the clock (so
+        the emulator's rate windows pass) without sleeping, and are not retry waits."""
+
+        def sleep(seconds: float) -> None:
+            self.clock.advance(seconds=seconds)
+
+        return search_bucket(clock=lambda: self.clock().timestamp(), sleep=sleep)
 
     def calls(self, operation: str | None = None) -> int:
         """Requests the emulator answered (of one operation, or all)."""
@@ -100,11 +112,19 @@ class RecordingEmulator(HubSpotEmulator):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.seen: list[Request] = []
+        self.answers: list[tuple[str, int]] = []  # (operation, HTTP status)
 
     def dispatch(self, request: Request) -> Response:
-        if not request.path.startswith("/__sandbox__/"):
-            self.seen.append(request)
-        return super().dispatch(request)
+        if request.path.startswith("/__sandbox__/"):
+            return super().dispatch(request)
+        self.seen.append(request)
+        response = super().dispatch(request)
+        self.answers.append((self.operation(request), response.status))
+        return response
+
+    def refused(self, operation: str) -> int:
+        """Requests of ``operation`` answered 429 (rate limited)."""
+        return sum(1 for name, status in self.answers if name == operation and status == 429)
 
     def bodies(self, operation: str) -> list[Any]:
         """JSON bodies of the requests of one operation, in order."""

@@ -54,6 +54,14 @@ class HubSpotHarness:
         self.box.clock.advance(seconds=1)
         self.emulator.human_edit(record_id, dict(fields))
 
+    def edit_within_stamp(self, record_id: str, fields: Mapping[str, Any]) -> None:
+        now = self.box.clock.now
+        self.box.clock.now = self.modstamp(record_id)
+        try:  # a save in the very millisecond of the evaluated version (an import, a burst)
+            self.emulator.human_edit(record_id, dict(fields))
+        finally:
+            self.box.clock.now = now
+
     def touch(self, record_ids: Sequence[str]) -> datetime:
         moment = self.box.clock.advance(seconds=1)
         for record_id in record_ids:

@@ -71,21 +71,18 @@ def test_given_a_window_when_pulling_then_the_search_body_is_exactly_this() -> N
 def test_given_25000_contacts_in_one_window_when_pulling_then_none_lost_none_twice_no_400(
     max_offset: int,
 ) -> None:
-    # realism-off(unfiled: search pacing): the connector sends searches back to back, over
-    # HubSpot's 5 a second, so every sixth one is a 429 and the call count below overshoots
-    with sandbox(quirks_off={"rate_limits"}) as box:
+    with sandbox() as box:  # HubSpot's rate limits on: search 5 a second
         ids = box.emulator.add_contacts(25_000)  # 30 % share a millisecond with a neighbour
         records = pull(box, max_offset=max_offset)
         assert_once_in_order(records, ids)
         afters = [int(b.get("after", 0)) for b in box.emulator.bodies("search")]
         assert max(afters) + 200 <= 10_000
         assert box.calls("search") <= 25_000 // 200 * 1.05 + 2
+        assert box.emulator.refused("search") == 0 and box.sleeps.waits == []
 
 
 def test_given_10300_contacts_sharing_one_millisecond_when_pulling_then_paged_by_id() -> None:
-    # realism-off(unfiled: search pacing): searches over 5 a second get 429s, and the retried
-    # bodies would be counted twice below
-    with sandbox(quirks_off={"rate_limits"}) as box:
+    with sandbox() as box:
         stamp = to_millis(START)
         tied = add_contacts_at(box.emulator, 10_300, lambda i: stamp)
         after = add_contacts_at(box.emulator, 250, lambda i: stamp + 1 + i)
@@ -100,6 +97,7 @@ def test_given_10300_contacts_sharing_one_millisecond_when_pulling_then_paged_by
             {"propertyName": "hs_object_id", "operator": "GT", "value": tied[199]},
         ]
         assert "after" not in {k for b in bodies for k in b}
+        assert box.emulator.refused("search") == 0
 
 
 def test_given_a_cursor_inside_a_tied_millisecond_when_resuming_then_the_rest_exactly() -> None:
@@ -199,3 +197,16 @@ def test_given_a_merged_id_not_listed_as_archived_then_handed_out_after_its_surv
             ("78", True, survivor),
         ]
         assert len({r.modstamp for r in records}) == 1
+
+
+def test_given_searches_back_to_back_when_paced_then_five_a_second_at_most() -> None:
+    with sandbox(contacts=0) as box:
+        box.emulator.add_contacts(2_000)
+        box.clock.advance(seconds=4)  # past HubSpot's search index lag
+        started = box.clock().timestamp()
+        records = pull(box, page_size=100)  # 20 searches
+        sent = [box.clock().timestamp() - started]  # the last one went out by now
+        assert len(records) == 2_000 and box.calls("search") == 21
+        assert box.emulator.refused("search") == 0
+        # 21 searches at 4.5 a second: the first at once, the rest 1/4.5 s apart
+        assert sent[0] == pytest.approx(20 / 4.5, abs=0.01)

@@ -126,6 +126,14 @@ class SalesforceHarness:
         self.clock.advance()  # a person saves a while after leadloop read the record
         self.app.human_edit(record_id, dict(fields))
 
+    def edit_within_stamp(self, record_id: str, fields: Mapping[str, Any]) -> None:
+        now = self.clock.now
+        self.clock.now = self.modstamp(record_id) + timedelta(milliseconds=500)
+        try:  # a save later in the same second: the whole-second stamp stays as it was
+            self.app.human_edit(record_id, dict(fields))
+        finally:
+            self.clock.now = now
+
     def settle(self) -> None:
         """Salesforce reads are consistent at once: nothing to wait for."""
 

@@ -57,8 +57,8 @@ def test_given_a_batch_when_building_reread_then_one_query_with_changed_fields()
         correction("00Q1", "b", Nurture_Reason__c=None),
     ]
     assert writer.reread_soql("Lead", batch) == (
-        "SELECT Id, SystemModstamp, IsDeleted, Nurture_Reason__c, Status FROM Lead "
-        "WHERE Id IN ('00Q1','00Q2')"
+        "SELECT Id, SystemModstamp, LastModifiedById, IsDeleted, Nurture_Reason__c, Status "
+        "FROM Lead WHERE Id IN ('00Q1','00Q2')"
     )
 
 
@@ -75,6 +75,63 @@ def test_given_a_later_stamp_and_other_values_when_deciding_then_conflict() -> N
     outcome = writer.decide(correction(Unqualified_Reason__c=None), row, TYPES)
     assert outcome is not None and outcome.status is OutcomeStatus.CONFLICT
     assert "after evaluation" in (outcome.message or "")
+
+
+API_USER, REP = "005000000000001AAA", "005000000000002AAA"
+LATER = "2026-03-01T12:00:01.000+0000"
+
+
+def reason_fix(maybe_sent: bool = False) -> Correction:
+    """Clear a lingering reason of a Working lead, decided on its status and reason."""
+    return Correction(
+        "k1",
+        "00Q1",
+        {"Unqualified_Reason__c": None},
+        T0,
+        expected={"Unqualified_Reason__c": "Competitor", "Status": "Working - Contacted"},
+        maybe_sent=maybe_sent,
+    )
+
+
+def lead_row(stamp: str = STAMP, by: str = REP, **fields: Any) -> dict[str, Any]:
+    values = {"Unqualified_Reason__c": "Competitor", "Status": "Working - Contacted", **fields}
+    return current(stamp, LastModifiedById=by, **values)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [{"Unqualified_Reason__c": "Duplicate"}, {"Status": "Unqualified"}],
+    ids=["the changed field", "the status it was decided on"],
+)
+def test_given_a_save_in_the_evaluated_second_when_deciding_then_conflict_naming_the_field(
+    edit: dict[str, str],
+) -> None:
+    outcome = writer.decide(reason_fix(), lead_row(**edit), TYPES, API_USER)
+    assert outcome is not None and outcome.status is OutcomeStatus.CONFLICT
+    assert next(iter(edit)) in (outcome.message or "")
+
+
+def test_given_a_later_save_by_leadloop_itself_when_deciding_then_the_values_decide() -> None:
+    assert writer.decide(reason_fix(), lead_row(LATER, by=API_USER), TYPES, API_USER) is None
+
+
+@pytest.mark.parametrize("user", [API_USER, None], ids=["someone else", "user unknown"])
+def test_given_a_later_save_by_another_user_when_deciding_then_conflict(user: str | None) -> None:
+    outcome = writer.decide(reason_fix(), lead_row(LATER, by=REP), TYPES, user)
+    assert outcome is not None and outcome.status is OutcomeStatus.CONFLICT
+
+
+@pytest.mark.parametrize(("by", "applied"), [(API_USER, True), (REP, False)])
+def test_given_a_maybe_sent_fix_found_in_place_when_deciding_then_applied_if_we_saved_last(
+    by: str, applied: bool
+) -> None:
+    row = lead_row(LATER, by=by, Unqualified_Reason__c=None)
+    outcome = writer.decide(reason_fix(maybe_sent=True), row, TYPES, API_USER)
+    assert outcome is not None and (outcome.status, outcome.applied) == (
+        OutcomeStatus.SENT,
+        applied,
+    )
+    assert outcome.new_modstamp == T0 + timedelta(seconds=1)
 
 
 def test_given_an_unchanged_stamp_when_deciding_then_written() -> None:

@@ -1,0 +1,194 @@
+"""Review flags as Tasks for the lead's owner (the ``task`` flag channel).
+
+A :data:`~connectors.base.TASK_FIELD` correction asks for leadloop's one open Task on a lead
+to say a text (or, with None, to be closed). Per attempt at up to 200 leads: one query
+re-reads the leads (owner, stamps, the values the flag was decided on), one finds their open
+leadloop Tasks (``WhoId`` = the lead, ``Subject`` starting with ``leadloop:``), one
+Collections POST creates the missing ones (``OwnerId`` = the lead's owner when a user owns
+it; a queue cannot own a Task, so those go to leadloop's API user). Changing or closing an
+existing Task is a single-record PATCH with ``If-Unmodified-Since`` set to the Task's
+``LastModifiedDate`` as read: a rep's edit since then answers 412 and wins (CONFLICT).
+https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_task.htm
+https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_rest_conditional_requests.htm
+A lead whose status or reasons no longer read as evaluated gets no task (CONFLICT).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from email.utils import format_datetime
+from typing import Any
+
+from simple_salesforce.exceptions import (
+    SalesforceError,
+    SalesforceMalformedRequest,
+    SalesforceResourceNotFound,
+)
+from simple_salesforce.format import format_soql
+
+from connectors.base import TASK_FIELD, Correction, OutcomeStatus, WriteOutcome
+from connectors.batching import chunks
+from connectors.conflicts import changed_value
+from connectors.salesforce import writer
+from connectors.salesforce.streams import Api, parse_datetime, query_pages
+
+PREFIX = "leadloop:"
+DONE = "Completed"  # a closed TaskStatus of every org (the emulator's and the default set)
+_OPEN_TASKS = (
+    "SELECT Id, WhoId, Subject, LastModifiedDate FROM Task WHERE WhoId IN {ids} "
+    "AND IsClosed = false AND IsDeleted = false AND Subject LIKE 'leadloop:%' "
+    "ORDER BY CreatedDate, Id"
+)
+NOTE = (
+    "leadloop found something to review on this lead. Fix it on the lead; leadloop closes "
+    "this task once it reads the lead fixed."
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one task correction needs: its outcome now, or a create / a PATCH of a task."""
+
+    correction: Correction
+    outcome: WriteOutcome | None = None
+    create: dict[str, Any] | None = None
+    task_id: str | None = None
+    patch: dict[str, Any] | None = None
+    since: datetime | None = None
+
+
+def write_tasks(
+    api: Api[Any], retried: writer.Retried, target: writer.Target, tasks: Sequence[Correction]
+) -> dict[str, WriteOutcome]:
+    """Each task correction's outcome, by key (up to 200 leads per attempt)."""
+    outcomes: dict[str, WriteOutcome] = {}
+    for batch in chunks(list(tasks), writer.BATCH_SIZE):
+        attempt = functools.partial(_attempt, api, target, batch, set())
+        outcomes.update(retried("tasks", attempt))
+    return outcomes
+
+
+def _attempt(
+    api: Api[Any], target: writer.Target, batch: Sequence[Correction], sent: set[str]
+) -> dict[str, WriteOutcome]:
+    """Read the leads and their open tasks, decide, then create and PATCH what is needed."""
+    soql = writer.reread_soql(target.object_name, batch, extra=("OwnerId",))
+    leads = {str(r["Id"]): r for p in query_pages(api, soql, "reread") for r in p["records"]}
+    open_tasks = _open_tasks(api, [c.record_id for c in batch])
+    steps = []
+    for correction in batch:
+        if correction.record_id in sent:
+            correction = replace(correction, maybe_sent=True)
+        lead, task = leads.get(correction.record_id), open_tasks.get(correction.record_id)
+        steps.append(_step(correction, lead, task))
+    sent.update(s.correction.record_id for s in steps if s.outcome is None)
+    outcomes = {s.correction.key: s.outcome for s in steps if s.outcome is not None}
+    outcomes.update(_create(api, [s for s in steps if s.create is not None]))
+    for step in steps:
+        if step.patch is not None:
+            outcomes[step.correction.key] = _patch(api, step)
+    return outcomes
+
+
+def _open_tasks(api: Api[Any], lead_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+    """The oldest open leadloop Task of each lead (one query)."""
+    soql = format_soql(_OPEN_TASKS, ids=sorted(set(lead_ids)))
+    found: dict[str, Mapping[str, Any]] = {}
+    for page in query_pages(api, soql, "tasks_read"):
+        for row in page["records"]:
+            found.setdefault(str(row["WhoId"]), row)
+    return found
+
+
+def _step(c: Correction, lead: Mapping[str, Any] | None, task: Mapping[str, Any] | None) -> Step:
+    text = c.changes[TASK_FIELD]
+    task_id = str(task["Id"]) if task else c.remote_id
+    if lead is None or lead.get("IsDeleted"):
+        gone = "record not found" if lead is None else "record deleted"
+        return Step(c, WriteOutcome(c.key, c.record_id, OutcomeStatus.DEAD, gone))
+    if (task["Subject"] if task else None) == text:  # already says it (None: none open)
+        # a task write never moves the lead's stamp: an attempt that may have sent it did it
+        return Step(c, _sent(c, c.maybe_sent, task_id))
+    # the values the flag was decided on tell (not the stamp: leadloop's own fix of the same
+    # lead, sent just before, moves it)
+    lead_values = {k: v for k, v in c.expected.items() if k != TASK_FIELD}
+    why = changed_value(replace(c, expected=lead_values), lead, writer.same_value)
+    if why is not None:
+        return Step(c, WriteOutcome(c.key, c.record_id, OutcomeStatus.CONFLICT, why))
+    if task is None:
+        assert text is not None  # nothing open and nothing to say was handled above
+        return Step(c, create=_new_task(c, text, lead))
+    fields = {"Status": DONE} if text is None else {"Subject": text, "Description": _note(text)}
+    since = parse_datetime(str(task["LastModifiedDate"]))
+    return Step(c, task_id=task_id, patch=fields, since=since)
+
+
+def _new_task(c: Correction, text: str, lead: Mapping[str, Any]) -> dict[str, Any]:
+    record: dict[str, Any] = {"attributes": {"type": "Task"}, "WhoId": c.record_id}
+    owner = str(lead.get("OwnerId") or "")
+    if owner.startswith("005"):  # a user; a queue (00G) cannot own a Task
+        record["OwnerId"] = owner
+    return {**record, "Subject": text, "Description": _note(text)}
+
+
+def _note(text: str) -> str:
+    return f"{text}\n\n{NOTE}"
+
+
+def _sent(c: Correction, applied: bool, task_id: str | None) -> WriteOutcome:
+    return WriteOutcome(c.key, c.record_id, OutcomeStatus.SENT, None, applied, None, task_id)
+
+
+def _create(api: Api[Any], steps: Sequence[Step]) -> dict[str, WriteOutcome]:
+    """One Collections POST for the tasks to create; each SaveResult becomes an outcome."""
+    if not steps:
+        return {}
+    body = {"allOrNone": False, "records": [s.create for s in steps]}
+
+    def post(sf: Any) -> list[Any]:
+        return writer.save_results(sf.restful("composite/sobjects", method="POST", json=body), body)
+
+    results = api("tasks_create", post)
+    outcomes = {}
+    for step, result in zip(steps, results, strict=True):
+        outcome = writer.save_outcome(step.correction, result)
+        outcomes[outcome.key] = replace(outcome, remote_id=result.get("id"))
+    return outcomes
+
+
+def _patch(api: Api[Any], step: Step) -> WriteOutcome:
+    """Change or close one task, only if nobody saved it since it was read (412 otherwise)."""
+    c, task_id = step.correction, str(step.task_id)
+    assert step.since is not None and step.patch is not None
+    headers = {"If-Unmodified-Since": format_datetime(step.since, usegmt=True)}
+
+    def update(sf: Any) -> tuple[str, str]:
+        try:
+            sf.Task.update(task_id, step.patch, headers=headers)
+        except SalesforceResourceNotFound:
+            return "retry", f"task {task_id} deleted meanwhile"
+        except SalesforceMalformedRequest as exc:
+            return "dead", writer_message(exc)
+        except SalesforceError as exc:
+            if exc.status != 412:
+                raise
+            return "conflict", f"task {task_id} saved by someone since leadloop read it"
+        return "sent", ""
+
+    result, why = api("tasks_update", update)
+    if result == "sent":
+        return _sent(c, True, task_id)
+    status = {"retry": OutcomeStatus.RETRY, "dead": OutcomeStatus.DEAD}.get(
+        result, OutcomeStatus.CONFLICT
+    )
+    return WriteOutcome(c.key, c.record_id, status, why, remote_id=task_id)
+
+
+def writer_message(exc: SalesforceMalformedRequest) -> str:
+    """``CODE: message`` of a refused single-record write."""
+    content: list[Any] = exc.content if isinstance(exc.content, list) else []
+    first = content[0] if content and isinstance(content[0], dict) else {}
+    return f"{first.get('errorCode', 'HTTP 400')}: {first.get('message', '')}"[:300]
