@@ -64,7 +64,8 @@ def _human_lead(data: dict[str, Any]) -> None:
     click.echo("findings:" + ("" if data["findings"] else " none"))
     for row in data["findings"]:
         state = "resolved" if row["resolved_at"] else "open"
-        click.echo(f"  [{state}] {row['policy']}.{row['code']}: {row['message']}")
+        where = f" {row['field']}" if row["field"] else ""
+        click.echo(f"  [{state}] {row['policy']}.{row['code']}{where}: {row['message']}")
     click.echo("outbox:" + ("" if data["outbox"] else " none"))
     for row in data["outbox"]:
         click.echo(

@@ -80,7 +80,7 @@ def problem_findings(problems: Sequence[Problem]) -> tuple[Finding, ...]:
             code=p.code,
             severity="warning",
             field=p.field,
-            message=f"{p.field}: {p.message}",
+            message=p.message,  # the field is the finding's own column
             evidence={"value": p.value_preview},
         )
         for p in problems

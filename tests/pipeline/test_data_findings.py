@@ -23,7 +23,7 @@ def test_given_a_lead_without_a_status_when_synced_then_a_finding_says_so_until_
     for lead in (empty, blank):
         (finding,) = open_findings(world, lead, "normalize")
         assert (finding.code, finding.field) == ("missing_status", "status")
-        assert finding.message == "status: the lead has no status: no policy can judge it"
+        assert finding.message == "the lead has no status: no policy can judge it"
 
     world.crm.human_edit(empty, {"Status": "Nurture", "Nurture_Reason__c": "Bad Timing"})
     world.sync()
@@ -42,10 +42,10 @@ def test_given_dates_in_2099_or_before_1900_when_synced_then_findings_name_field
     assert set(found) == {"created_at", "converted_at"}
     assert found["created_at"].code == "implausible_date"
     assert found["created_at"].message == (
-        "created_at: 2099-01-01T00:00:00+00:00 is in the future: not used"
+        "2099-01-01T00:00:00+00:00 is in the future: not used"
     )
     assert found["converted_at"].message == (
-        "converted_at: 1850-06-01T00:00:00+00:00 is before 1900: kept (it only guards writes)"
+        "1850-06-01T00:00:00+00:00 is before 1900: kept (it only guards writes)"
     )
     (stored,) = world.leads()
     assert stored.created_at is None  # nothing counts time from an impossible date
