@@ -151,7 +151,7 @@ def _cleaned(
     canonical = {spec.crm_field: name for name, spec in mapping.fields.items()}
     for crm_field, kinds in sorted(dirty.items()):
         name = canonical.get(crm_field, crm_field)
-        where = f" ({crm_field})" if name != crm_field else ""
+        where = f" ({crm_field})"  # the CRM field, also when the finding names it as is
         problems.append(
             Problem(
                 name,

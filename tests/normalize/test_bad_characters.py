@@ -75,7 +75,7 @@ def test_given_an_unmapped_property_with_a_nul_then_the_problem_names_the_crm_fi
 
     (problem,) = result.problems
     assert (problem.field, problem.code) == ("notes_last_contacted", "bad_characters")
-    assert problem.message.startswith("held a NUL character: stored")
+    assert problem.message.startswith("held a NUL character (notes_last_contacted): stored")
     assert result.lead.raw["notes_last_contacted"] == "x\ufffdy"
 
 

@@ -41,9 +41,7 @@ def test_given_dates_in_2099_or_before_1900_when_synced_then_findings_name_field
     found = {f.field: f for f in open_findings(world, lead, "normalize")}
     assert set(found) == {"created_at", "converted_at"}
     assert found["created_at"].code == "implausible_date"
-    assert found["created_at"].message == (
-        "2099-01-01T00:00:00+00:00 is in the future: not used"
-    )
+    assert found["created_at"].message == ("2099-01-01T00:00:00+00:00 is in the future: not used")
     assert found["converted_at"].message == (
         "1850-06-01T00:00:00+00:00 is before 1900: kept (it only guards writes)"
     )
