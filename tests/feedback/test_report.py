@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from sync.feedback.report import html, terminal
+from sync.feedback.report.charts import MAX_TICKS, compliance_chart
 from sync.feedback.report.model import Report, build_report
+from sync.store.funnel import FunnelRow
 from tests.feedback.dataset import NOW
 from tests.feedback.support import settings_for
 
@@ -134,3 +136,20 @@ def test_given_chromium_then_the_page_renders_to_a_non_blank_screenshot(
     colours = {tuple(p) for p in (pixels[::7, ::7] * 255).astype(int).reshape(-1, 3).tolist()}
     assert ink > 0.03, f"the page looks blank: {ink:.1%} of pixels are not white"
     assert len(colours) > 20, "the page has too few colours for text and charts"
+
+
+def test_given_forty_weeks_when_charted_then_twelve_labels_at_most_the_newest_among_them() -> None:
+    # given: forty weekly cohorts of one source
+    weeks = [f"2026-{1 + n // 4:02d}-{1 + 7 * (n % 4):02d}" for n in range(40)]
+    trend = [
+        FunnelRow((week, "salesforce"), 10, 5, 3, 2, 0, 4, 1, 0.5, 0.3, 0.0, 0.8, 0.2)
+        for week in weeks
+    ]
+
+    # when
+    page = compliance_chart(trend)
+
+    # then: the labels do not overlap, and the newest period is named
+    shown = [week for week in weeks if f">{week}<" in page]
+    assert 1 < len(shown) <= MAX_TICKS
+    assert shown[-1] == weeks[-1]

@@ -51,7 +51,7 @@ def reasons_chart(series: SourceSeries, labels: dict[str, str]) -> str:
             shares = [series.share(reason, i) or 0.0 for i in x]
             axes.bar(x, shares, bottom=bottom, label=labels.get(reason, reason))
             bottom = [b + s for b, s in zip(bottom, shares, strict=True)]
-        axes.set_xticks(list(x), [tick(p) for p in series.periods], rotation=45, ha="right")
+        _period_ticks(axes, series.periods)
         axes.set_ylim(0, 1)
         axes.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         axes.set_title(f"{series.source}: reasons of disqualified leads")
@@ -62,6 +62,17 @@ def reasons_chart(series: SourceSeries, labels: dict[str, str]) -> str:
 def tick(period: str) -> str:
     """A period key as an axis label: a month as ``2026-03``, a day or week by its day."""
     return period[:7] if period.endswith("-01") and len(period) == 10 else period
+
+
+#: labels on a period axis at most: more overlap on a 7.5-inch chart
+MAX_TICKS = 12
+
+
+def _period_ticks(axes: Any, periods: Sequence[str]) -> None:
+    """One label per period, or every n-th (the last one always) when there are too many."""
+    step = -(-len(periods) // MAX_TICKS)
+    shown = [i for i in range(len(periods)) if (len(periods) - 1 - i) % step == 0]
+    axes.set_xticks(shown, [tick(periods[i]) for i in shown], rotation=45, ha="right")
 
 
 def compliance_chart(trend: Sequence[FunnelRow]) -> str:
@@ -78,7 +89,7 @@ def compliance_chart(trend: Sequence[FunnelRow]) -> str:
             vague = [r.vague_or_legacy_share or 0.0 for r in rows]
             axes.plot(x, filled, marker="o", label=f"{source}: filled")
             axes.plot(x, vague, linestyle="--", label=f"{source}: vague or legacy")
-        axes.set_xticks(range(len(periods)), [tick(p) for p in periods], rotation=45, ha="right")
+        _period_ticks(axes, periods)
         axes.set_ylim(0, 1.05)
         axes.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         axes.set_title("Reason-fill compliance by period of creation")
