@@ -53,7 +53,7 @@ LEAD_COLUMNS = (
     "id", "source", "external_id", "status", "nurture_reason", "unqualified_reason", "email",
     "phone", "email_invalid", "phone_invalid", "lead_source", "campaign", "owner",
     "created_at", "modified_at", "converted_at", "is_deleted", "wants_call", "fingerprint",
-    "first_seen_at", "updated_at",
+    "first_seen_at", "updated_at", "disqualified_at",
 )  # fmt: skip
 HISTORY_COLUMNS = ("lead_id", "from_status", "to_status", "changed_at", "observed_at")
 CONFIG = """\
@@ -98,6 +98,9 @@ def _lead(
         lead_source, campaign, f"owner-{rng.randrange(80)}",
         created, changed, changed if status == "converted" else None, rng.random() < 0.01,
         False, "x", created, changed,
+        # what the store keeps as it writes the history below: the change into nurture or
+        # unqualified (from working) is the lead's only spell start
+        changed if status in ("nurture", "unqualified") else None,
     )  # fmt: skip
     history: list[tuple[Any, ...]] = [(i, None, "new", created, created)]
     if status != "new":

@@ -4,13 +4,15 @@
 catalogue by the feedback step); ``feedback_facts`` one row per counted lead: live leads (not
 deleted, not merged away) of the given sources, with their reason's code and kind, contact-data
 validity, and the local days they were created and disqualified on. Every aggregate and metric
-(:mod:`sync.store.aggregates`, :mod:`sync.store.funnel`) reads these tables, so the status
-history is scanned once per run. Temporary tables belong to the session's connection: a
-concurrent run (another worker, ``leadloop report``) never sees them.
+(:mod:`sync.store.aggregates`, :mod:`sync.store.funnel`) reads these tables, so the leads
+are read once per run. Temporary tables belong to the session's connection: a concurrent run
+(another worker, ``leadloop report``) never sees them.
 
 A lead is disqualified when its status is nurture or unqualified; it was disqualified at the
 start of its current spell in those statuses as leadloop observed it: the latest status change
-*into* nurture or unqualified *from* any other status (or first seen that way).
+*into* nurture or unqualified *from* any other status (or first seen that way), which the
+store keeps on the lead as it writes the history (``leads.disqualified_at``,
+:func:`sync.store.history.refresh_disqualified_at`).
 """
 
 from __future__ import annotations

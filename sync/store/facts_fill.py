@@ -1,5 +1,5 @@
 """The statements that fill the feedback step's temporary tables (:mod:`sync.store.facts`):
-the counted leads from leads, the status history and the reason codes, and the per-day sums.
+the counted leads from leads and the reason codes, and the per-day sums.
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, literal, or_, select, text
-from sqlalchemy.sql import ColumnElement, Insert, Subquery
+from sqlalchemy import and_, case, func, insert, literal, or_, select
+from sqlalchemy.sql import ColumnElement, Insert
 
 from sync.store.calendar import Shifts, days_between, local_date
 from sync.store.feedback_tables import (
@@ -20,7 +20,7 @@ from sync.store.feedback_tables import (
     NONE,
     REASON_CODES,
 )
-from sync.store.models import SPELL_STARTS, LeadRow, StatusChange
+from sync.store.models import LeadRow
 from sync.store.sql import ONE, ZERO
 
 
@@ -41,19 +41,6 @@ def live(sources: Collection[str]) -> ColumnElement[bool]:
     )
 
 
-def _entered() -> Subquery:
-    """Per lead, when it last entered nurture or unqualified from another status (or was
-    first seen in one): the start of its current spell when it is disqualified now. The
-    condition is written out as the partial index ``ix_status_history_disqualified`` has it,
-    so that the databases read the index instead of the whole history."""
-    return (
-        select(StatusChange.lead_id, func.max(StatusChange.changed_at).label("at"))
-        .where(text(SPELL_STARTS))
-        .group_by(StatusChange.lead_id)
-        .subquery("entered")
-    )
-
-
 def _named(column: Any) -> ColumnElement[str]:
     """An empty lead source, campaign or owner as ``(none)`` (the normalizer trims text and
     stores an empty value as NULL)."""
@@ -61,11 +48,16 @@ def _named(column: Any) -> ColumnElement[str]:
 
 
 def fill_facts(sources: Collection[str], shifts: Shifts, disqualified_only: bool) -> Insert:
-    reason, entered = reason_value(), _entered()
+    reason = reason_value()
     disqualified = LeadRow.status.in_(DISQUALIFIED)
-    # a disqualified lead without history (none is stored without it) falls back on stamps
+    # the start of its current spell when disqualified (kept on the lead as the history is
+    # written); a disqualified lead without history (none is stored without it) falls back
+    # on stamps
     observed = func.coalesce(
-        entered.c.at, LeadRow.status_changed_at, LeadRow.modified_at, LeadRow.first_seen_at
+        LeadRow.disqualified_at,
+        LeadRow.status_changed_at,
+        LeadRow.modified_at,
+        LeadRow.first_seen_at,
     )
     no_code = case((reason.is_(None), literal("missing")), else_=literal("unmapped"))
     columns: dict[str, Any] = {
@@ -87,8 +79,6 @@ def fill_facts(sources: Collection[str], shifts: Shifts, disqualified_only: bool
     if not disqualified_only:  # what the funnel and the owners need besides
         columns |= _funnel_columns(reason, disqualified, observed, shifts)
     joined = LeadRow.__table__.outerjoin(
-        entered, and_(entered.c.lead_id == LeadRow.id, disqualified)
-    ).outerjoin(
         REASON_CODES,
         and_(REASON_CODES.c.source == LeadRow.source, REASON_CODES.c.value == reason),
     )
