@@ -4,14 +4,14 @@ the counted leads from leads and the reason codes, and the per-day sums.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, func, insert, literal, or_, select
 from sqlalchemy.sql import ColumnElement, Insert
 
-from sync.store.calendar import Shifts, days_between, local_date
+from sync.store.calendar import Shifts, bucket_of, days_between, local_date
 from sync.store.feedback_tables import (
     DAILY,
     DAILY_COUNTS,
@@ -93,7 +93,9 @@ def _when(always: bool, condition: ColumnElement[bool], value: Any) -> Any:
     return value if always else case((condition, value))
 
 
-def daily_sums(since: date | None) -> Insert:
+def daily_sums(since: date | None, kinds: Sequence[str], week_start: int) -> Insert:
+    """Sum the counted disqualified leads per bucket (:class:`bucket_of` the ``kinds`` asked
+    for: days, or the parts of weeks within one month) x group x reason."""
     f = FACTS.c
     counted = {
         "leads": f.status.is_not(None), "nurture": f.status == "nurture",
@@ -102,7 +104,8 @@ def daily_sums(since: date | None) -> Insert:
         "phone_valid": f.phone_valid, "phone_invalid": f.phone_invalid,
     }  # fmt: skip
     sums = [func.sum(case((counted[name], ONE), else_=ZERO)) for name in DAILY_COUNTS]
-    keys = (f.disqualified_day, f.source, f.lead_source, f.campaign, f.code)
+    bucket = bucket_of(f.disqualified_day, kinds, week_start)
+    keys = (bucket, f.source, f.lead_source, f.campaign, f.code)
     query = select(*keys, *sums).where(f.disqualified_day.is_not(None))
     if since is not None:
         query = query.where(f.disqualified_day >= since)
