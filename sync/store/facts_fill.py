@@ -21,7 +21,7 @@ from sync.store.feedback_tables import (
     REASON_CODES,
 )
 from sync.store.models import LeadRow
-from sync.store.sql import ONE, ZERO
+from sync.store.sql import ONE, ZERO, scanned
 
 
 def reason_value() -> ColumnElement[Any]:
@@ -33,9 +33,12 @@ def reason_value() -> ColumnElement[Any]:
     )
 
 
-def live(sources: Collection[str]) -> ColumnElement[bool]:
+def live(sources: Collection[str], scan: bool = False) -> ColumnElement[bool]:
+    """Leads of ``sources`` neither deleted nor merged away; ``scan``: most of the table is
+    read, in row order rather than looked up from the ``(source, status)`` index."""
+    source = scanned(LeadRow.source) if scan else LeadRow.source
     return and_(
-        LeadRow.source.in_(sorted(sources)),
+        source.in_(sorted(sources)),
         LeadRow.is_deleted.is_(False),
         LeadRow.merged_into.is_(None),
     )
@@ -82,7 +85,7 @@ def fill_facts(sources: Collection[str], shifts: Shifts, disqualified_only: bool
         REASON_CODES,
         and_(REASON_CODES.c.source == LeadRow.source, REASON_CODES.c.value == reason),
     )
-    query = select(*columns.values()).select_from(joined).where(live(sources))
+    query = select(*columns.values()).select_from(joined).where(live(sources, scan=True))
     if disqualified_only:
         query = query.where(disqualified)
     return insert(FACTS).from_select(list(columns), query)
