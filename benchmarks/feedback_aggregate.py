@@ -4,7 +4,8 @@ Fills a store with ``--leads`` synthetic leads (two sources, eight lead sources,
 campaigns at a time, eighty owners, two years of creations, one to three status changes each,
 catalogue, legacy, vague and missing reasons, some invalid emails; ``--spread``: any of sixty
 campaigns and eight lead sources at any time) straight through the database driver,
-then times, wall and CPU of this process (the database server's own work shows in wall only):
+then times, wall and CPU of this process, and the CPU of the PostgreSQL backend when the server
+runs on this machine:
 
 * the feedback step's aggregation: the counted leads, reasons per week and per month, the
   overlap, and judging the built-in rules on every complete week (its first run);
@@ -20,6 +21,7 @@ Figures, not a timed test::
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -32,7 +34,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from sync.config.settings import Settings, load_settings
-from sync.feedback.aggregate import counted
+from sync.feedback.aggregate import counted, kinds_for
 from sync.feedback.collect import collect
 from sync.feedback.report.model import build_report
 from sync.store.db import make_engine, safe_url, session_factory, upgrade
@@ -53,7 +55,7 @@ LEAD_COLUMNS = (
     "id", "source", "external_id", "status", "nurture_reason", "unqualified_reason", "email",
     "phone", "email_invalid", "phone_invalid", "lead_source", "campaign", "owner",
     "created_at", "modified_at", "converted_at", "is_deleted", "wants_call", "fingerprint",
-    "first_seen_at", "updated_at",
+    "first_seen_at", "updated_at", "disqualified_at",
 )  # fmt: skip
 HISTORY_COLUMNS = ("lead_id", "from_status", "to_status", "changed_at", "observed_at")
 CONFIG = """\
@@ -98,6 +100,9 @@ def _lead(
         lead_source, campaign, f"owner-{rng.randrange(80)}",
         created, changed, changed if status == "converted" else None, rng.random() < 0.01,
         False, "x", created, changed,
+        # what the store keeps as it writes the history below: the change into nurture or
+        # unqualified (from working) is the lead's only spell start
+        changed if status in ("nurture", "unqualified") else None,
     )  # fmt: skip
     history: list[tuple[Any, ...]] = [(i, None, "new", created, created)]
     if status != "new":
@@ -154,17 +159,37 @@ def _insert(engine: Engine, cursor: Any, table: str, columns: tuple[str, ...], d
                        [tuple(_sqlite_value(v) for v in row) for row in data])  # fmt: skip
 
 
-def timed(label: str, work: Callable[[], Any]) -> Any:
-    wall, cpu = time.perf_counter(), time.process_time()
+def server_cpu(session: Session) -> Callable[[], float | None]:
+    """The CPU seconds the session's PostgreSQL backend has used so far, when the server runs
+    on this machine (read from /proc); None otherwise."""
+    if session.get_bind().dialect.name != "postgresql":
+        return lambda: None
+    stat = Path(f"/proc/{session.scalar(select(func.pg_backend_pid()))}/stat")
+
+    def used() -> float | None:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    return used
+
+
+def timed(label: str, work: Callable[[], Any], server: Callable[[], float | None]) -> Any:
+    wall, cpu, before = time.perf_counter(), time.process_time(), server()
     result = work()
+    after = server()
+    used = "" if before is None or after is None else f" {after - before:6.2f} s server CPU"
     print(f"  {label:<46} {time.perf_counter() - wall:6.2f} s wall "
-          f"{time.process_time() - cpu:6.2f} s CPU")  # fmt: skip
+          f"{time.process_time() - cpu:6.2f} s CPU{used}")  # fmt: skip
     return result
 
 
 def aggregate(session: Session, settings: Settings) -> None:
     """What ``leadloop feedback --no-push`` does before pushing (rolled back after)."""
-    with counted(session, settings, NOW, None, True) as found:
+    kinds = kinds_for(settings, ("week", "month"))
+    with counted(session, settings, NOW, None, True, kinds) as found:
         collected = collect(found, settings, NOW, ("week", "month"))
     rows_ = {kind: len(found_rows) for kind, found_rows in collected.reasons.items()}
     print(f"    reason rows {rows_}; {collected.judged.periods} weeks judged, "
@@ -197,16 +222,19 @@ def main() -> None:
             timed(
                 f"fill {args.leads:,} leads",
                 lambda: fill(engine, args.leads, args.seed, args.spread),
+                lambda: None,
             )
         (folder / "secret").write_text("not-a-secret\n", encoding="utf-8")
         (folder / "leadloop.yaml").write_text(CONFIG.format(url=url), encoding="utf-8")
         settings = load_settings(folder / "leadloop.yaml", env={})
         print(f"{safe_url(engine)}: {max(stored, args.leads):,} leads")
         with sessions() as session:
-            timed("aggregate (feedback without the push)", lambda: aggregate(session, settings))
+            server = server_cpu(session)
+            timed("aggregate (feedback without the push)",
+                  lambda: aggregate(session, settings), server)  # fmt: skip
             if args.report:
                 timed("the whole report (funnels, owners)",
-                      lambda: build_report(session, settings, NOW, "week"))  # fmt: skip
+                      lambda: build_report(session, settings, NOW, "week"), server)  # fmt: skip
         engine.dispose()
 
 

@@ -29,6 +29,8 @@ from sync.store.owners import OwnerRow
 #: timestamps before this are put in periods with the zone's offset of that day (the offsets
 #: are compared newest first, so a long span costs old rows only)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+#: every period kind
+KINDS: tuple[PeriodKind, ...] = ("day", "week", "month")
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,13 @@ class Counted:
     calendar: Calendar
     since: date | None = None
     sources: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = KINDS
 
     def reasons(self, kind: PeriodKind) -> list[ReasonRow]:
-        """Every reason of every group in ``kind`` periods of disqualification."""
+        """Every reason of every group in ``kind`` periods of disqualification (one of the
+        kinds :func:`counted` was asked for)."""
+        if kind not in self.kinds:
+            raise ValueError(f"reasons per {kind} were not counted (only {self.kinds})")
         return aggregates.reason_rows(self.session, kind, self.calendar.week_start)
 
     def overlap(self) -> Overlap:
@@ -86,6 +92,11 @@ class Counted:
         return owners.owner_rows(self.session, kind, self.calendar.week_start, self.since)
 
 
+def kinds_for(settings: Settings, kinds: Iterable[PeriodKind]) -> tuple[PeriodKind, ...]:
+    """``kinds`` and the period recommendations are judged on: what a run aggregates."""
+    return tuple(dict.fromkeys((*kinds, settings.feedback.recommendation_period)))
+
+
 def calendar_of(settings: Settings) -> Calendar:
     return Calendar.of(settings.feedback.timezone, settings.feedback.week_start_index)
 
@@ -97,11 +108,13 @@ def counted(
     now: datetime,
     since: date | None = None,
     disqualified_only: bool = False,
+    kinds: Sequence[PeriodKind] = KINDS,
 ) -> Iterator[Counted]:
     """The counted leads of the configured sources, for the block.
 
     ``since``: a local day; reasons count from leads disqualified on or after it, funnels
     from leads created on or after it. ``disqualified_only``: enough for reasons and the push.
+    ``kinds``: the period kinds reasons will be asked for (fewer kinds, fewer rows to sum).
     """
     calendar = calendar_of(settings)
     sources = source_catalogues(settings)
@@ -109,5 +122,8 @@ def counted(
     first = EARLIEST if since is None else min(EARLIEST, calendar.instant(since))
     shifts = calendar.shifts(first, now + timedelta(days=1))
     rows = [(c.source, c.value, c.code, c.kind) for c in codes]
-    with facts.counted_leads(session, sources, rows, shifts, disqualified_only, since):
-        yield Counted(session, calendar, since, tuple(sources))
+    week_start = calendar.week_start
+    with facts.counted_leads(
+        session, sources, rows, shifts, disqualified_only, since, kinds, week_start
+    ):
+        yield Counted(session, calendar, since, tuple(sources), tuple(kinds))

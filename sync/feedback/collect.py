@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sync.config.settings import Settings
-from sync.feedback.aggregate import Counted, Overlap
+from sync.feedback.aggregate import Counted, Overlap, kinds_for
 from sync.feedback.config import PeriodKind
 from sync.feedback.recommend import Judge, Judged, Table, active_rules, table_of
 from sync.store.aggregates import ReasonRow
@@ -40,7 +40,7 @@ def collect(
     rules on the complete periods not judged yet (writes the history in the caller's
     transaction)."""
     config = settings.feedback
-    wanted = tuple(dict.fromkeys((*kinds, config.recommendation_period)))
+    wanted = kinds_for(settings, kinds)
     collected = Collected({kind: found.reasons(kind) for kind in wanted}, found.overlap())
     rules, unknown = active_rules(config.recommendations, settings.catalogue)
     if unknown:

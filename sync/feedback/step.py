@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.base import AuthError, ConnectorError, LimitExhausted, TransientError
 from sync.config.settings import Settings
-from sync.feedback.aggregate import Overlap, counted
+from sync.feedback.aggregate import Overlap, counted, kinds_for
 from sync.feedback.collect import Collected, collect
 from sync.feedback.config import PeriodKind
 from sync.feedback.contacts import ContactPayloads, contact_payloads
@@ -155,7 +155,8 @@ class FeedbackStep:
     ) -> tuple[Collected, ContactPayloads]:
         target = self.settings.feedback.target
         with self.sessions() as session:
-            with counted(session, self.settings, now, request.since, True) as found:
+            kinds = kinds_for(self.settings, periods)
+            with counted(session, self.settings, now, request.since, True, kinds) as found:
                 collected = collect(found, self.settings, now, periods)
                 collected.open = open_messages(session, self.settings)
                 matches = (

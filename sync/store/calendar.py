@@ -63,6 +63,10 @@ def _local_date_postgresql(element: local_date, compiler: Any, **kw: Any) -> str
     return str(compiler.process(cast(local, Date), **kw))
 
 
+#: the period kinds, shortest first
+KINDS = ("day", "week", "month")
+
+
 class period_of(FunctionElement[str]):
     """``period_of(local_day, kind, week_start)``: the key (first day, ``YYYY-MM-DD``) of the
     day, week or month holding a local day; ``week_start`` 0 is Monday .. 6 Sunday."""
@@ -71,37 +75,92 @@ class period_of(FunctionElement[str]):
     inherit_cache = False
 
     def __init__(self, day: Any, kind: str, week_start: int = 0) -> None:
-        if kind not in ("day", "week", "month"):
+        if kind not in KINDS:
             raise ValueError(f"unknown period kind {kind!r}")
         self.day, self.kind, self.week_start = day, kind, week_start
         super().__init__(day)
 
 
+class bucket_of(FunctionElement[Any]):
+    """``bucket_of(local_day, kinds, week_start)``: the first day of the largest span holding a
+    local day that lies within one period of each of ``kinds``: the day itself when days are
+    among them, else the later of its week's and its month's first days (a week split at a
+    month's start is two buckets). Rolling buckets up by :class:`period_of` gives each kind's
+    periods exactly as rolling up days does, from far fewer rows (a day type on PostgreSQL,
+    ``YYYY-MM-DD`` text on SQLite, like the day)."""
+
+    type = Date()
+    inherit_cache = False
+
+    def __init__(self, day: Any, kinds: Sequence[str], week_start: int = 0) -> None:
+        unknown = sorted(set(kinds) - set(KINDS))
+        if unknown or not kinds:
+            raise ValueError(f"unknown or no period kinds: {unknown or kinds!r}")
+        self.day, self.kinds, self.week_start = day, tuple(kinds), week_start
+        super().__init__(day)
+
+
+def _starts_sqlite(day: Any, kinds: Sequence[str], week_start: int) -> list[Any]:
+    """The first day of ``day``'s period of each kind, as SQLite text dates (inline
+    modifiers, not bound: SQLite computes an expression once per row only when the one in
+    GROUP BY, SELECT and PARTITION BY is the very same text)."""
+    starts: list[Any] = []
+    for kind in kinds:
+        if kind == "day":
+            starts.append(day)
+            continue
+        # back six days, then forward to the week's first weekday (SQLite: 0 is Sunday)
+        weekday = f"'weekday {(week_start + 1) % 7}'"
+        truncate = ["'-6 days'", weekday] if kind == "week" else ["'start of month'"]
+        starts.append(func.date(day, *(literal_column(m) for m in truncate)))
+    return starts
+
+
+def _starts_postgresql(day: Any, kinds: Sequence[str], week_start: int) -> list[Any]:
+    """The first day of ``day``'s period of each kind, as PostgreSQL dates (constants inline,
+    not bound: PostgreSQL groups by an expression only when the one in GROUP BY is the very
+    one in SELECT, and two bound parameters are two expressions)."""
+    starts: list[Any] = []
+    for kind in kinds:
+        if kind == "week":
+            iso_start: Any = literal_column(str(week_start + 1))  # ISO weekday: 1 is Monday
+            weekday = cast(func.extract("isodow", day), Integer)
+            starts.append(day - (weekday - iso_start + literal_column("7")) % literal_column("7"))
+        elif kind == "month":
+            starts.append(cast(func.date_trunc(literal_column("'month'"), day), Date))
+        else:
+            starts.append(day)
+    return starts
+
+
 @compiles(period_of, "sqlite")
 def _period_of_sqlite(element: period_of, compiler: Any, **kw: Any) -> str:
-    if element.kind == "day":
-        return str(compiler.process(element.day, **kw))
-    # back six days, then forward to the week's first weekday (SQLite: 0 is Sunday); the
-    # modifiers inline, not bound: SQLite computes an expression once per row only when the
-    # one in GROUP BY, SELECT and PARTITION BY is the very same text
-    weekday = f"'weekday {(element.week_start + 1) % 7}'"
-    truncate = ["'-6 days'", weekday] if element.kind == "week" else ["'start of month'"]
-    modifiers: list[Any] = [literal_column(m) for m in truncate]
-    return str(compiler.process(func.date(element.day, *modifiers), **kw))
+    (start,) = _starts_sqlite(element.day, (element.kind,), element.week_start)
+    return str(compiler.process(start, **kw))
 
 
 @compiles(period_of, "postgresql")
 def _period_of_postgresql(element: period_of, compiler: Any, **kw: Any) -> str:
-    # constants inline, not bound: PostgreSQL groups by an expression only when the one in
-    # GROUP BY is the very one in SELECT, and two bound parameters are two expressions
-    day: Any = element.day
-    if element.kind == "week":
-        iso_start: Any = literal_column(str(element.week_start + 1))  # ISO weekday: 1 is Monday
-        weekday = cast(func.extract("isodow", day), Integer)
-        day = day - (weekday - iso_start + literal_column("7")) % literal_column("7")
-    elif element.kind == "month":
-        day = cast(func.date_trunc(literal_column("'month'"), day), Date)
-    return str(compiler.process(func.to_char(day, literal_column("'YYYY-MM-DD'")), **kw))
+    (start,) = _starts_postgresql(element.day, (element.kind,), element.week_start)
+    return str(compiler.process(func.to_char(start, literal_column("'YYYY-MM-DD'")), **kw))
+
+
+def _bucket(starts: list[Any], latest: Any) -> Any:
+    return starts[0] if len(starts) == 1 else latest(*starts)
+
+
+@compiles(bucket_of, "sqlite")
+def _bucket_of_sqlite(element: bucket_of, compiler: Any, **kw: Any) -> str:
+    kinds = ("day",) if "day" in element.kinds else element.kinds
+    starts = _starts_sqlite(element.day, kinds, element.week_start)
+    return str(compiler.process(_bucket(starts, func.max), **kw))  # max(a, b): the later
+
+
+@compiles(bucket_of, "postgresql")
+def _bucket_of_postgresql(element: bucket_of, compiler: Any, **kw: Any) -> str:
+    kinds = ("day",) if "day" in element.kinds else element.kinds
+    starts = _starts_postgresql(element.day, kinds, element.week_start)
+    return str(compiler.process(_bucket(starts, func.greatest), **kw))
 
 
 class days_between(FunctionElement[float]):
@@ -124,4 +183,4 @@ def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) ->
     return str(compiler.process(cast(seconds, Float) / literal(86400.0), **kw))
 
 
-__all__ = ["Shifts", "days_between", "local_date", "period_of"]
+__all__ = ["KINDS", "Shifts", "bucket_of", "days_between", "local_date", "period_of"]

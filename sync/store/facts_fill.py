@@ -1,17 +1,17 @@
 """The statements that fill the feedback step's temporary tables (:mod:`sync.store.facts`):
-the counted leads from leads, the status history and the reason codes, and the per-day sums.
+the counted leads from leads and the reason codes, and the per-day sums.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, literal, or_, select, text
-from sqlalchemy.sql import ColumnElement, Insert, Subquery
+from sqlalchemy import and_, case, func, insert, literal, or_, select
+from sqlalchemy.sql import ColumnElement, Insert
 
-from sync.store.calendar import Shifts, days_between, local_date
+from sync.store.calendar import Shifts, bucket_of, days_between, local_date
 from sync.store.feedback_tables import (
     DAILY,
     DAILY_COUNTS,
@@ -20,8 +20,8 @@ from sync.store.feedback_tables import (
     NONE,
     REASON_CODES,
 )
-from sync.store.models import SPELL_STARTS, LeadRow, StatusChange
-from sync.store.sql import ONE, ZERO
+from sync.store.models import LeadRow
+from sync.store.sql import ONE, ZERO, scanned
 
 
 def reason_value() -> ColumnElement[Any]:
@@ -33,24 +33,14 @@ def reason_value() -> ColumnElement[Any]:
     )
 
 
-def live(sources: Collection[str]) -> ColumnElement[bool]:
+def live(sources: Collection[str], scan: bool = False) -> ColumnElement[bool]:
+    """Leads of ``sources`` neither deleted nor merged away; ``scan``: most of the table is
+    read, in row order rather than looked up from the ``(source, status)`` index."""
+    source = scanned(LeadRow.source) if scan else LeadRow.source
     return and_(
-        LeadRow.source.in_(sorted(sources)),
+        source.in_(sorted(sources)),
         LeadRow.is_deleted.is_(False),
         LeadRow.merged_into.is_(None),
-    )
-
-
-def _entered() -> Subquery:
-    """Per lead, when it last entered nurture or unqualified from another status (or was
-    first seen in one): the start of its current spell when it is disqualified now. The
-    condition is written out as the partial index ``ix_status_history_disqualified`` has it,
-    so that the databases read the index instead of the whole history."""
-    return (
-        select(StatusChange.lead_id, func.max(StatusChange.changed_at).label("at"))
-        .where(text(SPELL_STARTS))
-        .group_by(StatusChange.lead_id)
-        .subquery("entered")
     )
 
 
@@ -61,11 +51,16 @@ def _named(column: Any) -> ColumnElement[str]:
 
 
 def fill_facts(sources: Collection[str], shifts: Shifts, disqualified_only: bool) -> Insert:
-    reason, entered = reason_value(), _entered()
+    reason = reason_value()
     disqualified = LeadRow.status.in_(DISQUALIFIED)
-    # a disqualified lead without history (none is stored without it) falls back on stamps
+    # the start of its current spell when disqualified (kept on the lead as the history is
+    # written); a disqualified lead without history (none is stored without it) falls back
+    # on stamps
     observed = func.coalesce(
-        entered.c.at, LeadRow.status_changed_at, LeadRow.modified_at, LeadRow.first_seen_at
+        LeadRow.disqualified_at,
+        LeadRow.status_changed_at,
+        LeadRow.modified_at,
+        LeadRow.first_seen_at,
     )
     no_code = case((reason.is_(None), literal("missing")), else_=literal("unmapped"))
     columns: dict[str, Any] = {
@@ -87,12 +82,10 @@ def fill_facts(sources: Collection[str], shifts: Shifts, disqualified_only: bool
     if not disqualified_only:  # what the funnel and the owners need besides
         columns |= _funnel_columns(reason, disqualified, observed, shifts)
     joined = LeadRow.__table__.outerjoin(
-        entered, and_(entered.c.lead_id == LeadRow.id, disqualified)
-    ).outerjoin(
         REASON_CODES,
         and_(REASON_CODES.c.source == LeadRow.source, REASON_CODES.c.value == reason),
     )
-    query = select(*columns.values()).select_from(joined).where(live(sources))
+    query = select(*columns.values()).select_from(joined).where(live(sources, scan=True))
     if disqualified_only:
         query = query.where(disqualified)
     return insert(FACTS).from_select(list(columns), query)
@@ -103,7 +96,9 @@ def _when(always: bool, condition: ColumnElement[bool], value: Any) -> Any:
     return value if always else case((condition, value))
 
 
-def daily_sums(since: date | None) -> Insert:
+def daily_sums(since: date | None, kinds: Sequence[str], week_start: int) -> Insert:
+    """Sum the counted disqualified leads per bucket (:class:`bucket_of` the ``kinds`` asked
+    for: days, or the parts of weeks within one month) x group x reason."""
     f = FACTS.c
     counted = {
         "leads": f.status.is_not(None), "nurture": f.status == "nurture",
@@ -112,7 +107,8 @@ def daily_sums(since: date | None) -> Insert:
         "phone_valid": f.phone_valid, "phone_invalid": f.phone_invalid,
     }  # fmt: skip
     sums = [func.sum(case((counted[name], ONE), else_=ZERO)) for name in DAILY_COUNTS]
-    keys = (f.disqualified_day, f.source, f.lead_source, f.campaign, f.code)
+    bucket = bucket_of(f.disqualified_day, kinds, week_start)
+    keys = (bucket, f.source, f.lead_source, f.campaign, f.code)
     query = select(*keys, *sums).where(f.disqualified_day.is_not(None))
     if since is not None:
         query = query.where(f.disqualified_day >= since)

@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, 
 from sync.store.types import BigIntKey
 
 DISQUALIFIED = ("nurture", "unqualified")
-#: what feedback_daily counts per day, group and reason
+#: what feedback_daily counts per bucket, group and reason
 DAILY_COUNTS = (
     "leads", "nurture", "unqualified", "valid_contact", "email_valid", "email_invalid",
     "phone_valid", "phone_invalid",
@@ -57,8 +57,9 @@ FACTS = Table(
     Column("created_day", Date),
     prefixes=["TEMPORARY"],
 )
-#: the disqualified leads per local day x group x reason, summed once: every period kind's
-#: reasons roll these up (a day holds far fewer groups than leads)
+#: the disqualified leads per bucket (a local day, or the part of a week within one month when
+#: no days are asked for: sync.store.calendar.bucket_of) x group x reason, summed once: every
+#: period kind's reasons roll these up (a bucket holds far fewer groups than leads)
 DAILY = Table(
     "feedback_daily",
     _TEMPORARY,

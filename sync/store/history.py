@@ -8,17 +8,18 @@ the leads for which the exact time would change a verdict, and :func:`set_entrie
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, insert, or_, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from sync.domain import Lead
 from sync.store.base import Base
 from sync.store.due import missing_reason
 from sync.store.leads import LeadKey, UpsertResult, latest_per_key, status_value
-from sync.store.models import LeadRow, StatusChange
+from sync.store.models import SPELL_STARTS, LeadRow, StatusChange
+from sync.store.sql import chunks
 
 CRM_FIELD = "crm_field"  # the CRM's own status-changed date
 CRM_HISTORY = "crm_history"  # the CRM's field history (checked: exact, or no earlier time known)
@@ -26,6 +27,9 @@ OBSERVED = "observed"  # the CRM's stamp on the pull that first showed the new s
 FIRST_SEEN = "first_seen"  # first seen in this status: its stamp then, an upper bound
 BASES = (CRM_FIELD, CRM_HISTORY, OBSERVED, FIRST_SEEN)
 _HISTORY = Base.metadata.tables["status_history"]
+_LEADS = Base.metadata.tables["leads"]
+#: the statuses of a disqualified lead (a change into one from another starts a spell)
+_DISQUALIFIED = ("nurture", "unqualified")
 
 
 def record_status_changes(
@@ -42,11 +46,13 @@ def record_status_changes(
     lead's ``status_changed_at`` (when it entered the status, see
     :mod:`sync.pipeline.entry`), else ``now``; ``bases`` says how that time is known.
     """
-    rows = []
+    rows, spells = [], []
     for key, lead in latest_per_key(leads).items():
         result = results[key]
         if not (result.created or result.status_changed):
             continue
+        if _starts_spell(result.previous_status, status_value(lead)):
+            spells.append(result.lead_id)
         rows.append(
             {
                 "lead_id": result.lead_id,
@@ -60,7 +66,33 @@ def record_status_changes(
         )
     if rows:
         session.execute(insert(_HISTORY), rows)
+        refresh_disqualified_at(session, spells)
     return len(rows)
+
+
+def _starts_spell(before: str | None, after: str | None) -> bool:
+    """Whether a change from status ``before`` to ``after`` starts a spell in nurture or
+    unqualified (:data:`SPELL_STARTS`)."""
+    return after in _DISQUALIFIED and before not in _DISQUALIFIED
+
+
+def refresh_disqualified_at(session: Session, lead_ids: Collection[int]) -> None:
+    """Set ``leads.disqualified_at`` of ``lead_ids`` from their history: the latest time they
+    entered nurture or unqualified from another status (:data:`SPELL_STARTS`), on the partial
+    index that holds exactly those changes. Called wherever such a change is written."""
+    entered = (
+        select(func.max(StatusChange.changed_at))
+        .where(StatusChange.lead_id == _LEADS.c.id, text(SPELL_STARTS))
+        .scalar_subquery()
+    )
+    ids = set(lead_ids)
+    for chunk in chunks(sorted(ids)):
+        session.execute(
+            update(_LEADS).where(_LEADS.c.id.in_(chunk)).values(disqualified_at=entered)
+        )
+    for held in list(session.identity_map.values()):  # Core bypasses the identity map
+        if isinstance(held, LeadRow) and held.id in ids:
+            session.expire(held, ["disqualified_at"])
 
 
 def first_seen_unverified(
@@ -102,3 +134,4 @@ def verify_first_seen(session: Session, entries: Mapping[int, datetime]) -> None
         .values(changed_at=bindparam("when"), basis=CRM_HISTORY)
     )
     session.execute(statement, [{"lead": i, "when": when} for i, when in entries.items()])
+    refresh_disqualified_at(session, entries.keys())

@@ -66,6 +66,10 @@ class LeadRow(Base):
     merged_into: Mapped[str | None] = mapped_column(String(255))
     converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_flag: Mapped[str | None] = mapped_column(Text)
+    #: when the lead last started a spell in nurture or unqualified: the latest ``changed_at``
+    #: of its status changes that match :data:`SPELL_STARTS` (kept by :mod:`sync.store.history`
+    #: as it writes them, so that feedback reads it here rather than from the whole history)
+    disqualified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: a value was given but the normalizer rejected it (email/phone is then NULL)
     email_invalid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     phone_invalid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
+from sync.domain import Status
 from sync.feedback.aggregate import Overlap, counted
 from sync.store.aggregates import ReasonRow
 from tests.feedback.dataset import NOW
@@ -129,3 +131,34 @@ def test_reason_rows_name_their_group() -> None:
     reason = ReasonRow(*WEEKS_IN_BERLIN[0])
 
     assert reason.group == SUMMER
+
+
+def test_given_a_week_across_months_when_counted_without_days_then_weeks_and_months_are_as_by_day(
+    stored: Session, tmp_path: Path
+) -> None:
+    """Without days the sums are kept per part of a week within one month: the week of 23 Feb
+    (Summer) ends on Sunday 1 Mar, so its leads sit in two parts, rolled up alike."""
+    from tests.feedback.dataset import at, store_stories, story
+
+    summer = {"lead_source": "Webinar", "campaign": "Summer", "owner": "rep-b"}
+    store_stories(
+        stored,
+        story("b4", [(Status.NEW, at(2, 20)), (Status.NURTURE, at(3, 1))],
+              nurture_reason="Bad Timing", email="b4@example.com", **summer),
+    )  # fmt: skip
+    settings = settings_for(tmp_path, "sqlite://", BERLIN)
+
+    by_day = {kind: _reasons(stored, settings, kind) for kind in ("week", "month")}
+    counted_for = {"kinds": ("week", "month")}
+    parts = {kind: _reasons(stored, settings, kind, **counted_for) for kind in ("week", "month")}
+
+    assert parts == by_day
+    week = [r for r in parts["week"] if r[:4] == ("2026-02-23", *SUMMER)]
+    assert {r[4]: (r[5], r[6]) for r in week} == {
+        "bad_timing": (2, 4), "competitor": (1, 4), "wrong_persona": (1, 4)
+    }  # fmt: skip
+    with (
+        counted(stored, settings, NOW, kinds=("week",)) as found,
+        pytest.raises(ValueError, match="reasons per month were not counted"),
+    ):
+        found.reasons("month")

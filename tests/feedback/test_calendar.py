@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, literal, select
+from sqlalchemy import Date, Engine, String, cast, literal, select
 
 from sync.feedback.periods import Calendar
-from sync.store.calendar import days_between, local_date, period_of
+from sync.store.calendar import bucket_of, days_between, local_date, period_of
 from sync.store.types import UTCDateTime
 
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe"]
@@ -104,3 +104,22 @@ def test_given_two_instants_then_days_between_has_fractions(engine: Engine) -> N
         )
 
     assert days == pytest.approx(2.5)
+
+
+@pytest.mark.parametrize("week_start", [0, 6])
+def test_given_days_around_month_starts_then_a_bucket_lies_in_one_week_and_one_month(
+    engine: Engine, week_start: int
+) -> None:
+    calendar = Calendar.of("UTC", week_start)
+    days = [date(2026, 2, 20) + timedelta(days=n) for n in range(45)]
+    kinds = [("week", "month"), ("month", "week"), ("week",), ("month",), ("day", "week")]
+    with engine.connect() as connection:
+        for day in days:
+            row = connection.execute(
+                select(
+                    *(cast(bucket_of(literal(day, Date()), k, week_start), String) for k in kinds)
+                )
+            ).one()
+            week, month = calendar.start("week", day), calendar.start("month", day)
+            expected = (max(week, month), max(week, month), week, month, day)
+            assert tuple(row) == tuple(d.isoformat() for d in expected), day

@@ -35,7 +35,7 @@ def test_given_an_empty_database_when_upgraded_then_every_table_exists_at_head(
 ) -> None:
     applied = upgrade(empty_engine)
 
-    assert applied == ["0001", "0002", "0003", "0004", "0005", "0006"]
+    assert applied == ["0001", "0002", "0003", "0004", "0005", "0006", "0007"]
     assert current_revision(empty_engine) == head_revision()
     assert set(inspect(empty_engine).get_table_names()) == TABLES
     check_schema(empty_engine)  # does not raise
@@ -46,12 +46,12 @@ def test_given_a_store_at_the_first_revision_when_upgraded_then_the_claim_index_
 ) -> None:
     with empty_engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0001")
-    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs 0006"):
+    with pytest.raises(SchemaOutOfDate, match="at revision 0001, this leadloop needs 0007"):
         check_schema(empty_engine)
 
     applied = upgrade(empty_engine)
 
-    assert applied == ["0002", "0003", "0004", "0005", "0006"]
+    assert applied == ["0002", "0003", "0004", "0005", "0006", "0007"]
     indexes = {index["name"] for index in inspect(empty_engine).get_indexes("outbox")}
     assert "ix_outbox_source_state_id" in indexes
     check_schema(empty_engine)  # does not raise
@@ -75,7 +75,7 @@ def test_given_a_store_with_runs_and_leases_at_0003_when_upgraded_then_rows_stay
             )
         )
 
-    assert upgrade(empty_engine) == ["0004", "0005", "0006"]
+    assert upgrade(empty_engine) == ["0004", "0005", "0006", "0007"]
 
     with empty_engine.begin() as connection:
         connection.execute(text("UPDATE runs SET state = 'aborted'"))
@@ -96,7 +96,7 @@ def test_given_leads_stored_before_0003_when_upgraded_then_they_read_as_not_inva
             )
         )
 
-    assert upgrade(empty_engine) == ["0003", "0004", "0005", "0006"]
+    assert upgrade(empty_engine) == ["0003", "0004", "0005", "0006", "0007"]
 
     with empty_engine.connect() as connection:
         row = connection.execute(text("SELECT email_invalid, phone_invalid FROM leads")).one()
@@ -136,6 +136,46 @@ def test_given_leads_without_entry_times_when_upgraded_then_their_latest_history
         bases = set(connection.execute(text("SELECT basis FROM status_history")).scalars())
     assert found == {1: "2025-12-20 08:00:00", 2: "2025-06-01 00:00:00"}
     assert bases == {None}
+
+
+def test_given_leads_with_history_at_0006_when_upgraded_then_their_latest_spell_start_is_kept(
+    empty_engine: Engine,
+) -> None:
+    """0007: each lead's disqualified_at is its latest change into nurture or unqualified
+    from another status; moves between the two start no spell; a lead never disqualified
+    has none."""
+    with empty_engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0006")
+        connection.execute(
+            text(
+                "INSERT INTO leads (id, source, external_id, status, wants_call, is_deleted,"
+                " fingerprint, first_seen_at, updated_at) VALUES"
+                " (1, 's', 'a', 'unqualified', false, false, 'f', :t, :t),"
+                " (2, 's', 'b', 'working', false, false, 'f', :t, :t)"
+            ),
+            {"t": "2026-01-01 00:00:00"},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO status_history (lead_id, from_status, to_status, changed_at,"
+                " observed_at) VALUES (1, NULL, 'nurture', :d1, :d1),"
+                " (1, 'nurture', 'working', :d2, :d2), (1, 'working', 'nurture', :d3, :d3),"
+                " (1, 'nurture', 'unqualified', :d4, :d4), (2, NULL, 'working', :d1, :d1)"
+            ),
+            {
+                "d1": "2025-12-01 00:00:00",
+                "d2": "2025-12-02 00:00:00",
+                "d3": "2025-12-03 00:00:00",
+                "d4": "2025-12-04 00:00:00",
+            },
+        )
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, disqualified_at FROM leads ORDER BY id"))
+        found = {i: None if when is None else str(when)[:19] for i, when in rows}
+    assert found == {1: "2025-12-03 00:00:00", 2: None}
 
 
 def test_given_a_database_at_head_when_upgraded_again_then_nothing_is_applied(
@@ -208,7 +248,7 @@ def test_given_two_workers_starting_at_once_when_both_upgrade_then_one_migrates_
     with ThreadPoolExecutor(max_workers=2) as pool:
         applied = sorted(pool.map(upgrade, engines))
 
-    assert applied == [[], ["0001", "0002", "0003", "0004", "0005", "0006"]]
+    assert applied == [[], ["0001", "0002", "0003", "0004", "0005", "0006", "0007"]]
     check_schema(engines[0])
     for engine in engines:
         engine.dispose()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sync.config.settings import Settings
-from sync.feedback.aggregate import Overlap, counted
+from sync.feedback.aggregate import Overlap, counted, kinds_for
 from sync.feedback.collect import Collected, collect
 from sync.feedback.config import PeriodKind
 from sync.feedback.effects import Effect, effect
@@ -85,7 +85,7 @@ def build_report(
 ) -> Report:
     """The report over the counted leads (brings the recommendations' history up to date)."""
     config = settings.feedback
-    with counted(session, settings, now, since) as found:
+    with counted(session, settings, now, since, kinds=kinds_for(settings, (period,))) as found:
         collected = collect(found, settings, now, (period,))
         trend = found.funnel(["source"], period)
         breakdowns = {name: found.funnel([name]) for name in BREAKDOWNS}
