@@ -45,6 +45,16 @@ policies:
   wants_call_reopen: {{enabled: true}}
 feedback:
   target: hubspot
+  # the demo's org is small: its rule judges months and each source as a whole (by: [])
+  recommendation_period: month
+  recommendations:
+    - name: unresponsive_despite_contact_data
+      when: {{reason: unresponsive, min_share: 0.25, min_count: 4, min_valid_contact_share: 0.5}}
+      by: []
+      then: >-
+        unresponsive is {{share:.0%}} of {{source}}'s disqualified leads in {{period}} and
+        {{valid_contact_share:.0%}} of them have valid contact data: raise the interest-score
+        threshold before leads reach sales
 limits:
   api_budget_share: 1.0
   change_budget: {{max_records: 10000, max_percent: 100}}
@@ -158,6 +168,9 @@ def _feedback(settings: Any, sessions: Any, clock: Callable[[], datetime], story
     with sessions() as session:
         built = build_report(session, settings, clock(), "week")
         session.commit()
+    for view in built.recommendations[:3]:  # the newest first
+        state = "open" if view.open else "closed"
+        story.feedback.append(f"[{state}] {view.message}")
     story.report = story.directory / "report.html"
     story.report.write_text(html.render(built), encoding="utf-8")
 

@@ -24,9 +24,10 @@ class Collected:
     overlap: Overlap
     judged: Judged = field(default_factory=Judged)
     open: list[str] = field(default_factory=list)  # open recommendations' messages
+    splits: tuple[tuple[str, ...], ...] = ()  # the rules' `by`: the pooled groups they need
 
     def table(self, kind: PeriodKind) -> Table:
-        return table_of(self.reasons.get(kind, ()))
+        return table_of(self.reasons.get(kind, ()), self.splits)
 
 
 def collect(
@@ -43,6 +44,7 @@ def collect(
     wanted = kinds_for(settings, kinds)
     collected = Collected({kind: found.reasons(kind) for kind in wanted}, found.overlap())
     rules, unknown = active_rules(config.recommendations, settings.catalogue)
+    collected.splits = tuple(rule.by for rule in rules)
     if unknown:
         log.warning(
             "recommendation rules for %s skipped: the reason catalogue has no such code",

@@ -58,9 +58,18 @@ def _template(value: str) -> str:
     return value
 
 
+#: the group dimensions a rule may judge on (the source always is one)
+GroupBy = Literal["lead_source", "campaign"]
+
+
 class Recommendation(Model):
     """When a reason's numbers in a group (period x source x lead source x campaign) cross
-    the thresholds, say ``then`` (placeholders such as ``{share:.0%}`` are filled in)."""
+    the thresholds, say ``then`` (placeholders such as ``{share:.0%}`` are filled in).
+
+    ``by`` names the dimensions the groups are split on: leave one out to pool it (``by:
+    [lead_source]`` judges each lead source over all its campaigns, ``by: []`` each source as
+    a whole), for orgs whose campaigns are too many for any one of them to reach the sample.
+    """
 
     name: str | None = Field(
         default=None,
@@ -69,6 +78,18 @@ class Recommendation(Model):
     )
     when: RecommendationWhen
     then: Annotated[str, Field(min_length=1), AfterValidator(_template)]
+    by: tuple[GroupBy, ...] = Field(
+        default=("lead_source", "campaign"),
+        description="the dimensions groups are split on; one left out is pooled",
+    )
+
+    @model_validator(mode="after")
+    def _filter_on_a_split(self) -> Recommendation:
+        if self.when.lead_source is not None and "lead_source" not in self.by:
+            raise ValueError("when.lead_source needs lead_source in `by` (it filters groups)")
+        if len(set(self.by)) != len(self.by):
+            raise ValueError("`by` names a dimension twice")
+        return self
 
 
 DEFAULT_RECOMMENDATIONS = (

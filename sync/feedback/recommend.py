@@ -1,7 +1,9 @@
 """Recommendations: the rules of ``feedback.recommendations`` judged on each complete period.
 
 A rule holds for a group (source x lead source x campaign) in a period when its reason's
-numbers there reach every threshold, ``min_count`` being its minimum sample. Each complete
+numbers there reach every threshold, ``min_count`` being its minimum sample. A rule whose
+``by`` leaves a dimension out is judged on pooled groups, whose value there is
+:data:`POOLED`'s (the rows of the groups they pool, summed). Each complete
 period is judged once, in order: the first period a rule holds opens an episode (raised),
 the episode stays open while the rule holds and closes in the first period it does not. The
 report compares the reason's share in the group before and after the episode opened.
@@ -30,6 +32,10 @@ from sync.store.recommendations import Group, Held
 log = logging.getLogger(__name__)
 #: period -> group -> reason -> its row
 Table = dict[str, dict[Group, dict[str, ReasonRow]]]
+#: the group dimensions after the source, in their order in a group
+DIMENSIONS = ("lead_source", "campaign")
+#: a pooled dimension's value in a group (what messages and the report show)
+POOLED = {"lead_source": "(all lead sources)", "campaign": "(all campaigns)"}
 
 
 def rule_key(rule: Recommendation) -> str:
@@ -37,16 +43,74 @@ def rule_key(rule: Recommendation) -> str:
     with other thresholds is another rule; rewording ``then`` keeps its history)."""
     if rule.name is not None:
         return rule.name
-    when = json.dumps(rule.when.model_dump(), sort_keys=True)
+    thresholds: dict[str, Any] = rule.when.model_dump()
+    if set(rule.by) != set(DIMENSIONS):  # the groups judged are part of what a rule is
+        thresholds["by"] = sorted(rule.by)
+    when = json.dumps(thresholds, sort_keys=True)
     return "rule-" + hashlib.sha256(when.encode()).hexdigest()[:12]
 
 
-def table_of(rows: Iterable[ReasonRow]) -> Table:
-    """Reason rows by period, group and reason."""
+def table_of(rows: Iterable[ReasonRow], splits: Iterable[Sequence[str]] = ()) -> Table:
+    """Reason rows by period, group and reason, with the pooled groups of every ``by`` in
+    ``splits`` that leaves a dimension out."""
+    rows = list(rows)
     table: Table = defaultdict(lambda: defaultdict(dict))
+    for by in {frozenset(split) for split in splits} - {frozenset(DIMENSIONS)}:
+        rows.extend(pooled(rows, by))
     for row in rows:
         table[row.period][row.group][row.reason] = row
     return table
+
+
+#: a pooled group in one period: (period, source, lead source, campaign)
+PooledKey = tuple[str, str, str, str]
+
+
+def pooled(rows: Sequence[ReasonRow], by: frozenset[str]) -> list[ReasonRow]:
+    """The rows of the groups split by ``by`` alone: counts summed, each split group's
+    disqualified leads once, shares of the sums (validity shares weighted by leads)."""
+    disqualified: dict[PooledKey, int] = defaultdict(int)
+    sums: dict[tuple[PooledKey, str], list[float]] = {}
+    seen: set[tuple[str, Group]] = set()
+    for row in rows:
+        if row.lead_source == POOLED["lead_source"] or row.campaign == POOLED["campaign"]:
+            continue  # a pooled row of another split: never pooled again
+        key = (
+            row.period,
+            row.source,
+            row.lead_source if "lead_source" in by else POOLED["lead_source"],
+            row.campaign if "campaign" in by else POOLED["campaign"],
+        )
+        if (row.period, row.group) not in seen:
+            seen.add((row.period, row.group))
+            disqualified[key] += row.disqualified
+        acc = sums.setdefault((key, row.reason), [0.0] * 8)
+        for i, value in enumerate((row.leads, row.nurture, row.unqualified, row.valid_contact)):
+            acc[i] += value
+        for i, share in enumerate(row[-4:], start=4):  # email/phone valid/invalid shares
+            acc[i] += share * row.leads
+    return [_pooled_row(key, reason, acc, disqualified[key]) for (key, reason), acc in sums.items()]
+
+
+def _pooled_row(key: PooledKey, reason: str, acc: list[float], total: int) -> ReasonRow:
+    leads = int(acc[0])
+    valid, email_valid, email_invalid, phone_valid, phone_invalid = (
+        value / leads if leads else 0.0 for value in acc[3:]
+    )
+    period, source, lead_source, campaign = key
+    return ReasonRow(
+        period, source, lead_source, campaign, reason, leads, total,
+        leads / total if total else 0.0, int(acc[1]), int(acc[2]), int(acc[3]), valid,
+        email_valid, email_invalid, phone_valid, phone_invalid,
+    )  # fmt: skip
+
+
+def in_split(rule: Recommendation, group: Group) -> bool:
+    """Whether ``group`` is one the rule judges: pooled exactly on what its ``by`` leaves out."""
+    return all(
+        (value == POOLED[dim]) == (dim not in rule.by)
+        for dim, value in zip(DIMENSIONS, group[1:], strict=True)
+    )
 
 
 def holds(rule: Recommendation, group: Group, row: ReasonRow | None) -> bool:
@@ -147,7 +211,7 @@ class Judge:
         episodes = history.open_episodes(self.session, key, self.kind)
         for period in periods:
             rows = table.get(period, {})
-            for group in sorted(set(rows) | set(episodes)):
+            for group in sorted({g for g in rows if in_split(rule, g)} | set(episodes)):
                 row = rows.get(group, {}).get(rule.when.reason)
                 if row is not None and holds(rule, group, row):
                     label = self.calendar.label(self.kind, period)

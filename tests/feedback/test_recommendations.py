@@ -157,3 +157,66 @@ def test_given_an_episode_then_before_and_after_pool_the_periods_around_its_star
     assert found.after.periods == ("2026-03-09", "2026-03-16")  # 23 Mar is not complete
     assert (found.after.leads, found.after.disqualified) == (4, 40)
     assert found.change == pytest.approx(0.1 - 1 / 3)
+
+
+BY_LEAD_SOURCE = Recommendation(
+    name="unresponsive_by_lead_source",
+    when=RecommendationWhen(reason="unresponsive", min_share=0.3, min_count=10),
+    then="{reason} is {share:.0%} of {lead_source} / {campaign} ({count} of {period})",
+    by=("lead_source",),
+)
+
+
+def test_given_campaigns_too_small_alone_when_a_rule_pools_them_then_it_holds_on_their_sum(
+    session: Session,
+) -> None:
+    # given: one week, two Webinar campaigns each under the sample of 10, and an Event
+    week = "2026-03-16"
+    spring, autumn = WEBINAR, ("salesforce", "Webinar", "Autumn")
+    rows = [
+        reason(week, spring, "unresponsive", 6, 12, valid=1.0),
+        reason(week, spring, "competitor", 6, 12),
+        reason(week, autumn, "unresponsive", 5, 8, valid=0.6),
+        reason(week, EVENT, "unresponsive", 9, 30),
+    ]
+
+    # when: the per-campaign rule and the pooled rule are judged
+    judged = Judge(session, CALENDAR, "week", NOW).run(
+        [RULE, BY_LEAD_SOURCE], table_of(rows, [RULE.by, BY_LEAD_SOURCE.by])
+    )
+    session.flush()
+
+    # then: only the pooled Webinar group holds: 11 of 20 disqualified, validity weighted
+    assert (judged.opened, judged.closed) == (1, 0)
+    assert episodes(session, "week", [rule_key(RULE)]) == []
+    [episode] = episodes(session, "week", [rule_key(BY_LEAD_SOURCE)])
+    assert (episode.lead_source, episode.campaign) == ("Webinar", "(all campaigns)")
+    assert (
+        episode.message
+        == "unresponsive is 55% of Webinar / (all campaigns) (11 of week of 2026-03-16)"
+    )
+    pooled_row = table_of(rows, [BY_LEAD_SOURCE.by])[week][
+        ("salesforce", "Webinar", "(all campaigns)")
+    ]["unresponsive"]
+    assert (pooled_row.leads, pooled_row.disqualified) == (11, 20)
+    assert pooled_row.valid_contact_share == pytest.approx((6 * 1.0 + 5 * 0.6) / 11, abs=0.01)
+
+
+def test_a_rule_pooling_another_dimension_is_another_rule() -> None:
+    when = RecommendationWhen(reason="unresponsive", min_share=0.3)
+
+    assert rule_key(Recommendation(when=when, then="a")) != rule_key(
+        Recommendation(when=when, then="a", by=("lead_source",))
+    )
+    assert rule_key(Recommendation(when=when, then="a")) == rule_key(
+        Recommendation(when=when, then="a", by=("campaign", "lead_source"))
+    )
+
+
+def test_a_lead_source_filter_on_pooled_lead_sources_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"when\.lead_source needs lead_source in `by`"):
+        Recommendation(
+            when=RecommendationWhen(reason="unresponsive", lead_source="Web"),
+            then="x",
+            by=("campaign",),
+        )
