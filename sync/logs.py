@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import MappingProxyType
+from typing import Any
 
 from sync.pipeline.clean import printable
 
@@ -100,6 +101,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str, ensure_ascii=False)
 
 
+class HumanFormatter(logging.Formatter):
+    """``HH:MM:SS LEVEL logger: message``. A record's exception shows as its one-line summary
+    (:func:`summarize`), its traceback only at debug level: a library logging an error with
+    ``exc_info`` (SQLAlchemy's pool when Ctrl-C cuts a rollback) never puts a traceback, or
+    the lead data in its text, in front of a user."""
+
+    def __init__(self, tracebacks: bool):
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+        self.tracebacks = tracebacks
+
+    def formatException(self, ei: Any) -> str:
+        if self.tracebacks:
+            return redact(super().formatException(ei))
+        shown = summarize(ei[1]) if ei[1] is not None else "an exception"
+        return f"  ({shown}; --log-level debug shows the traceback)"
+
+
 def configure(level: str = "info", fmt: str = "human") -> None:
     """Send log records to stderr in the chosen format. Safe to call more than once."""
     handler = logging.StreamHandler(sys.stderr)
@@ -108,9 +126,7 @@ def configure(level: str = "info", fmt: str = "human") -> None:
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
-        )
+        handler.setFormatter(HumanFormatter(tracebacks=level.lower() == "debug"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -3,12 +3,14 @@ statement or its parameters (lead data)."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sync.logs import SUMMARY_CHARS, register_secrets, summarize
+from sync.logs import SUMMARY_CHARS, configure, register_secrets, summarize
 from sync.store.models import LeadRow
 from tests.builders import NOW
 
@@ -44,3 +46,26 @@ def test_given_a_long_message_with_a_secret_when_summarized_then_it_is_masked_an
 
     assert line.startswith("RuntimeError: login with ******** failed")
     assert len(line) == SUMMARY_CHARS and line.endswith("...")
+
+
+def test_given_a_library_logging_an_error_with_lead_data_then_a_user_sees_one_line(
+    session: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given: SQLAlchemy's pool logs a failed reset with exc_info (as when Ctrl-C cuts it)
+    error = _duplicate_lead(session)
+    configure("info")
+    try:
+        # when
+        logging.getLogger("sqlalchemy.pool.impl").error("Exception during reset", exc_info=error)
+        printed = capsys.readouterr().err
+        configure("debug")
+        logging.getLogger("sqlalchemy.pool.impl").error("Exception during reset", exc_info=error)
+        debug = capsys.readouterr().err
+    finally:
+        configure("info")
+
+    # then: the summary, no traceback and no lead data; the traceback at debug level only
+    assert "Exception during reset" in printed
+    assert "IntegrityError" in printed or "UniqueViolation" in printed
+    assert "Traceback" not in printed and "jane.doe@example.com" not in printed
+    assert "Traceback" in debug
