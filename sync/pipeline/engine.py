@@ -270,6 +270,7 @@ def _usage(report: SourceReport, source: Source) -> None:
     """The run's API calls, and the org's allowance as the CRM last reported it."""
     usage = source.connector.usage
     report.counts["api_calls"] = usage.calls
+    report.counts.update({f"api_calls.{op}": n for op, n in usage.by_operation.items()})
     if usage.used is not None and usage.limit is not None:
         report.counts["api_used"], report.counts["api_limit"] = usage.used, usage.limit
 

@@ -95,7 +95,9 @@ def plan_incremental(
     listed = cursors.get_cursor(session, source, DELETIONS_STREAM)
     if listed is None:
         return IncrementalPull(window, Deletions(since=None))
-    if now - listed.modstamp < every:
+    # the schedule runs on our clock (when we listed), the range on the CRM's (its stamps)
+    last = cursors.window_end(session, source, DELETIONS_STREAM) or listed.modstamp
+    if now - last < every:
         return IncrementalPull(window, NO_DELETIONS)
     return IncrementalPull(window, Deletions(since=listed.modstamp - lookback))
 
