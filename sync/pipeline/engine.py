@@ -144,35 +144,9 @@ class Engine:
         guard: Guard,
     ) -> None:
         now, run_id = self.clock(), report.run_id
-        totals = Counts(keep_planned=request.dry_run)
         lazy = _LazyContext(lambda: policy_context(self.settings, source, now, session))
-        tick = self.progress(f"{source.name}: pulling")
-        incremental = None
-        if request.mode == "incremental":
-            every = source.deletions_every
-            incremental = plan_incremental(session, source.name, now, source.lookback, every)
         with context(stage="pull"):
-            source.connector.usage.mark_clock()
-            pages = self._pages(source, request, now, incremental)
-            for page in self._overlapped(pages, lazy):
-                if page.records:
-                    totals.add(
-                        ingest_page(
-                            session, IngestContext(source, lazy.get(), run_id, now), page.records
-                        )
-                    )
-                    tick(len(page.records), page.total)
-                    if request.mode == "ids":
-                        report.found_ids.update(r.record_id for r in page.records)
-                if page.cursor is not None and request.mode == "incremental":
-                    position = cursors.Position(page.cursor.modstamp, page.cursor.record_id)
-                    cursors.set_cursor(session, source.name, STREAM, position, now, window_end=now)
-                guard(session)
-                if not request.dry_run:
-                    session.commit()
-            if incremental is not None:
-                crm_now = source.connector.usage.server_time
-                finish_incremental(session, source.name, incremental, crm_now)
+            totals = self._pull(session, source, request, report, guard, now, lazy)
         with context(stage="evaluate"):
             since = runs.last_success_start(session, source.name)
             ctx = lambda: IngestContext(source, lazy.get(), run_id, now)  # noqa: E731
@@ -187,6 +161,44 @@ class Engine:
                 with context(stage="write"):
                     report.counts.update(self._write_back(session, source, request, report, guard))
         _usage(report, source)
+
+    def _pull(
+        self,
+        session: Session,
+        source: Source,
+        request: SyncRequest,
+        report: SourceReport,
+        guard: Guard,
+        now: datetime,
+        lazy: _LazyContext,
+    ) -> Counts:
+        """Store every page with its cursor (a commit each); an incremental pull that read its
+        whole window then closes it (:func:`~sync.pipeline.windows.finish_incremental`)."""
+        totals = Counts(keep_planned=request.dry_run)
+        tick = self.progress(f"{source.name}: pulling")
+        incremental = None
+        if request.mode == "incremental":
+            every = source.deletions_every
+            incremental = plan_incremental(session, source.name, now, source.lookback, every)
+        skip_unchanged = incremental is not None  # a resync evaluates every record it reads
+        source.connector.usage.mark_clock()
+        for page in self._overlapped(self._pages(source, request, now, incremental), lazy):
+            if page.records:
+                ctx = IngestContext(source, lazy.get(), report.run_id, now, skip_unchanged)
+                totals.add(ingest_page(session, ctx, page.records))
+                tick(len(page.records), page.total)
+                if request.mode == "ids":
+                    report.found_ids.update(r.record_id for r in page.records)
+            if page.cursor is not None and incremental is not None:
+                position = cursors.Position(page.cursor.modstamp, page.cursor.record_id)
+                cursors.set_cursor(session, source.name, STREAM, position, now, window_end=now)
+            guard(session)
+            if not request.dry_run:
+                session.commit()
+        if incremental is not None:
+            crm_now = source.connector.usage.server_time
+            finish_incremental(session, source.name, incremental, crm_now)
+        return totals
 
     def _write_back(
         self,
