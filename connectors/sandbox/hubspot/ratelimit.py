@@ -37,7 +37,9 @@ SEARCH_PER_SECOND = 5
 
 
 class LimitClock:
-    """Now for the rate windows: ``max(clock, clock at start + real time elapsed)`` in ms."""
+    """Now for the rate windows: the emulator's clock, plus the real time elapsed since it last
+    moved (a frozen clock still lets real seconds roll the windows, also after a jump), in ms;
+    never backwards."""
 
     def __init__(
         self,
@@ -56,10 +58,15 @@ class LimitClock:
         emulated = millis(self.clock())
         if not self.follow_real_time:
             return emulated
+        now = self.elapsed()
         if self._start is None:
-            self._start = (emulated, self.elapsed())
+            self._start = (emulated, now)
         first, began = self._start
-        return max(emulated, first + int((self.elapsed() - began) * 1000))
+        rolled = first + int((now - began) * 1000)
+        if emulated > rolled:  # the clock was moved on: real time counts from there
+            self._start = (emulated, now)
+            return emulated
+        return rolled
 
 
 @dataclass
