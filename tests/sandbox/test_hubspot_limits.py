@@ -135,23 +135,6 @@ def test_given_a_frozen_clock_and_real_time_passing_then_the_windows_roll_with_r
     assert limiter.admit(clock.now_ms(), search=True) is None
 
 
-def test_given_a_clock_moved_on_then_the_windows_keep_rolling_with_real_time_after_it() -> None:
-    """A benchmark or test moves the frozen clock between syncs; real seconds still pass
-    during each sync, and a real API's windows roll with them."""
-    elapsed = [0.0]
-    frozen = FrozenClock(START)
-    clock = LimitClock(frozen, elapsed=lambda: elapsed[0])
-    limiter = RateLimiter("professional")
-    clock.now_ms()
-    elapsed[0] = 2.0
-    frozen.advance(minutes=8)  # the next scheduled sync
-    for _ in range(5):
-        assert limiter.admit(clock.now_ms(), search=True) is None
-    assert limiter.admit(clock.now_ms(), search=True) == "SECONDLY"
-    elapsed[0] = 3.0  # a client really slept one second; the emulator's clock did not move
-    assert limiter.admit(clock.now_ms(), search=True) is None
-
-
 @pytest.mark.parametrize(
     ("kind", "status", "category", "policy"),
     [

@@ -37,9 +37,7 @@ SEARCH_PER_SECOND = 5
 
 
 class LimitClock:
-    """Now for the rate windows: the emulator's clock, plus the real time elapsed since it last
-    moved (a frozen clock still lets real seconds roll the windows, also after a jump), in ms;
-    never backwards."""
+    """Now for the rate windows: ``max(clock, clock at start + real time elapsed)`` in ms."""
 
     def __init__(
         self,
@@ -58,15 +56,10 @@ class LimitClock:
         emulated = millis(self.clock())
         if not self.follow_real_time:
             return emulated
-        now = self.elapsed()
         if self._start is None:
-            self._start = (emulated, now)
+            self._start = (emulated, self.elapsed())
         first, began = self._start
-        rolled = first + int((now - began) * 1000)
-        if emulated > rolled:  # the clock was moved on: real time counts from there
-            self._start = (emulated, now)
-            return emulated
-        return rolled
+        return max(emulated, first + int((self.elapsed() - began) * 1000))
 
 
 @dataclass
