@@ -15,6 +15,7 @@ with a finding for what it cannot use (a record with neither is logged and left 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -66,13 +67,10 @@ class Window:
 @dataclass(frozen=True)
 class Deletions:
     """Which deleted records a pull lists, for a CRM that lists them apart from the changed
-    ones at a cost of its own (HubSpot: archived contacts, one call per 100 of them). A CRM
-    whose change query returns its deleted records as well (Salesforce's queryAll) ignores it.
-
-    ``listed`` False: none this time (the engine lists them on a schedule of their own). Else
-    those deleted at or after ``since`` (None: every one the CRM still holds) and before the
-    window's end, strictly after the pull's cursor.
-    """
+    ones at a cost of its own (HubSpot's archived contacts; Salesforce's queryAll returns them
+    with the changes and ignores this). ``listed`` False: none this time (the engine lists them
+    on a schedule); else those deleted at or after ``since`` (None: all the CRM still holds)
+    and before the window's end, strictly after the pull's cursor."""
 
     listed: bool = True
     since: datetime | None = None
@@ -134,8 +132,7 @@ class ApiUsage:
     limit: int | None = None
     share: float = 1.0
     _calls_at_report: int = 0
-    #: the CRM's own clock (its answers' ``Date`` header) at its first answer since
-    #: :meth:`mark_clock`; None until one answered with a readable Date
+    #: the CRM's clock (``Date`` header) at its first answer since :meth:`mark_clock`
     server_time: datetime | None = None
 
     def __post_init__(self) -> None:
@@ -152,12 +149,10 @@ class ApiUsage:
 
     def observe_clock(self, date_header: str | None) -> None:
         """Keep the first readable ``Date`` header since :meth:`mark_clock`."""
-        if self.server_time is None and date_header:
-            try:
+        with suppress(TypeError, ValueError):
+            if self.server_time is None and date_header:
                 stamp = parsedate_to_datetime(date_header)
-            except (TypeError, ValueError):
-                return
-            self.server_time = stamp if stamp.tzinfo else None
+                self.server_time = stamp if stamp.tzinfo else None
 
     def report(self, used: int, limit: int) -> None:
         """The CRM's latest count of calls used today out of ``limit``."""

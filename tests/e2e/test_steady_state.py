@@ -116,3 +116,17 @@ def test_given_a_crm_clock_behind_ours_when_a_record_changes_after_a_sync_then_i
     with harness.sessions() as session:
         row = session.scalars(select(LeadRow).where(LeadRow.external_id == lead)).one()
     assert row.company == "Edited After The Sync"
+
+
+def test_given_deletions_every_30m_when_syncing_every_15m_then_every_other_sync_lists(
+    harness: Harness,
+) -> None:
+    source = harness.settings.sources["hubspot"]
+    pull = source.pull.model_copy(update={"deletions_every": timedelta(minutes=30)})
+    sources = {**harness.settings.sources, "hubspot": source.model_copy(update={"pull": pull})}
+    harness.settings = harness.settings.model_copy(update={"sources": sources})
+    harness.sync()
+
+    listings = [scheduled_sync(harness)[0]["hubspot"]["contacts_list"] for _ in range(4)]
+
+    assert listings == [0, 1, 0, 1]
