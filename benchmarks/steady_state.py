@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,19 +32,23 @@ SOURCES = ("salesforce", "hubspot")
 
 
 class Clock:
-    """The emulators' clock, moved between syncs."""
+    """The emulators' clock: real time from ``start`` on, moved on between syncs by
+    :meth:`jump` (so a sync's writes spread over the seconds it really takes, as in an org,
+    and the emulators' rate windows roll)."""
 
-    def __init__(self, now: datetime) -> None:
-        self.now = now
+    def __init__(self, start: datetime) -> None:
+        self.base, self.began = start, time.monotonic()
 
     def __call__(self) -> datetime:
-        return self.now
+        return self.base + timedelta(seconds=time.monotonic() - self.began)
+
+    def jump(self, to: datetime) -> None:
+        self.base, self.began = to, time.monotonic()
 
 
 def child(config: str, now: str) -> None:
     """One sync of every source at ``now`` with the leadloop on ``sys.path``; prints seconds."""
     import logging
-    import time
 
     from sync.config.settings import load_settings
     from sync.pipeline.engine import Engine, SyncRequest
@@ -78,12 +83,14 @@ def run_syncs(code: Path | None, args: argparse.Namespace) -> list[dict[str, Any
     with tempfile.TemporaryDirectory() as tmp, Sandbox(options) as box:
         config = write_config(Path(tmp), box.salesforce_url, box.hubspot_url)
         env = {**os.environ, "PYTHONPATH": str(code or Path(__file__).resolve().parents[1])}
+        at = START
         for _ in range(args.syncs + 1):
+            clock.jump(at)
             before = {
                 "salesforce": Counter(box.salesforce.calls),
                 "hubspot": Counter(box.hubspot.calls),
             }
-            command = [sys.executable, __file__, "--child", str(config), clock.now.isoformat()]
+            command = [sys.executable, __file__, "--child", str(config), at.isoformat()]
             done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 raise SystemExit(f"sync failed ({code or 'this checkout'}):\n{done.stderr[-2000:]}")
@@ -93,7 +100,7 @@ def run_syncs(code: Path | None, args: argparse.Namespace) -> list[dict[str, Any
                 "hubspot": Counter(box.hubspot.calls) - before["hubspot"],
             }
             results.append({**figures, "calls": calls})
-            clock.now += timedelta(minutes=args.every)
+            at += timedelta(minutes=args.every)
     return results
 
 
