@@ -15,8 +15,10 @@ with a finding for what it cannot use (a record with neither is logged and left 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, runtime_checkable
 
 from connectors.writing import TASK_FIELD as TASK_FIELD
@@ -60,6 +62,22 @@ class Window:
                 raise ValueError("Window bounds must be timezone-aware")
         if self.start is not None and self.start >= self.end:
             raise ValueError(f"empty window: start {self.start} is not before end {self.end}")
+
+
+@dataclass(frozen=True)
+class Deletions:
+    """Which deleted records a pull lists, for a CRM that lists them apart from the changed
+    ones at a cost of its own (HubSpot's archived contacts; Salesforce's queryAll returns them
+    with the changes and ignores this). ``listed`` False: none this time (the engine lists them
+    on a schedule); else those deleted at or after ``since`` (None: all the CRM still holds)
+    and before the window's end, strictly after the pull's cursor."""
+
+    listed: bool = True
+    since: datetime | None = None
+
+
+#: a pull that lists no deletions this time
+NO_DELETIONS = Deletions(listed=False)
 
 
 @dataclass(frozen=True)
@@ -114,6 +132,8 @@ class ApiUsage:
     limit: int | None = None
     share: float = 1.0
     _calls_at_report: int = 0
+    #: the CRM's clock (``Date`` header) at its first answer since :meth:`mark_clock`
+    server_time: datetime | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.share <= 1:
@@ -122,6 +142,17 @@ class ApiUsage:
     def count(self, operation: str, n: int = 1) -> None:
         self.calls += n
         self.by_operation[operation] = self.by_operation.get(operation, 0) + n
+
+    def mark_clock(self) -> None:
+        """Forget the CRM's clock: the next answer's Date becomes :attr:`server_time`."""
+        self.server_time = None
+
+    def observe_clock(self, date_header: str | None) -> None:
+        """Keep the first readable ``Date`` header since :meth:`mark_clock`."""
+        with suppress(TypeError, ValueError):
+            if self.server_time is None and date_header:
+                stamp = parsedate_to_datetime(date_header)
+                self.server_time = stamp if stamp.tzinfo else None
 
     def report(self, used: int, limit: int) -> None:
         """The CRM's latest count of calls used today out of ``limit``."""
@@ -232,10 +263,13 @@ class Connector(Protocol):
         """The field's type, length and options as the CRM describes them (None: no such
         field). Costs at most the one describe call the connector caches."""
 
-    def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
+    def pull(
+        self, window: Window, after: Cursor | None = None, deletions: Deletions | None = None
+    ) -> Iterator[Page]:
         """Records modified in ``window`` (deleted/archived ones included), ascending by
         (modstamp, id), starting strictly after ``after`` when given. Each page's cursor may be
         persisted once its records are stored; the last page's cursor is at most ``window.end``.
+        ``deletions``: see :class:`Deletions` (None: those deleted in ``window``).
         """
 
     def pull_all(self) -> Iterator[Page]:

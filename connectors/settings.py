@@ -164,11 +164,28 @@ def at_most(limit: int, why: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+#: how often a CRM that lists deletions apart from changes is asked for them. HubSpot: "Deleted
+#: contacts can be restored within 90 days of deletion", and listed as archived until then
+#: (https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/contacts/delete-contact)
+DeletionsEvery = Annotated[
+    PositiveDuration,
+    durations.at_most(
+        timedelta(days=30), "HubSpot lists archived contacts for 90 days, then they are gone"
+    ),
+]
+
+
 class PullSettings(Model):
     """What every connector's ``pull`` section has: the lookback overlap and the page size."""
 
     lookback: Lookback = timedelta(minutes=5)
     page_size: int = Field(default=200, ge=1)
+
+    def deletions_schedule(self) -> timedelta | None:
+        """How often an incremental sync lists deleted records (a connector whose changes
+        come with their deletions at no extra call, as Salesforce's do, has no schedule:
+        None). A ``pull`` model with a ``deletions_every`` key returns it."""
+        return None
 
 
 class WriteBackSettings(Model):

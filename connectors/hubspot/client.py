@@ -152,6 +152,7 @@ class HubSpotApi:
                 body = response.data  # read inside the attempt: a cut body is retried
             finally:
                 response.release_conn()
+            self.usage.observe_clock(response.headers.get("Date"))
             data = parse_json(response.status, body)
             require(data, shape or {})
             if check is not None:

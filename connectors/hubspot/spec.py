@@ -14,6 +14,7 @@ from connectors.hubspot.connector import HubSpotConnector
 from connectors.registry import BuildContext, ConnectorType, SourceSettings, Stream, url_host
 from connectors.settings import (
     ConfigFile,
+    DeletionsEvery,
     Lookback,
     Model,
     PullSettings,
@@ -38,6 +39,12 @@ class HubSpotPull(PullSettings):
     # the search index trails writes by a few moments
     lookback: Lookback = timedelta(minutes=10)
     page_size: Annotated[int, Field(ge=1), at_most(200, "HubSpot's search page limit")] = 200
+    # search never returns archived contacts, and listing them costs a call per 100 of them
+    # however little changed: an incremental sync lists them this often (a resync always)
+    deletions_every: DeletionsEvery = timedelta(hours=1)
+
+    def deletions_schedule(self) -> timedelta | None:
+        return self.deletions_every
 
 
 class HubSpotWriteBack(WriteBackSettings):

@@ -1,10 +1,12 @@
 """Reading contacts: search windows (see :mod:`.search`), archived contacts, reads by id.
 
-Search never returns archived contacts, so :func:`pull_pages` also lists archived contacts once
-per pull (``GET /crm/v3/objects/contacts?archived=true``, 100 per call; the list cannot be
-filtered by date, so it costs ``ceil(archived / 100)`` calls; HubSpot keeps archived contacts
-restorable for 90 days, which bounds it) and merges those archived inside the window into the
-stream as ``deleted=True`` records, keyed by their ``archivedAt``.
+Search never returns archived contacts, so a pull may also list archived contacts
+(``GET /crm/v3/objects/contacts?archived=true``, 100 per call; the list cannot be filtered by
+date, so it costs ``ceil(archived / 100)`` calls; HubSpot keeps archived contacts restorable
+for 90 days, which bounds it) and merge those archived in the asked range into the stream as
+``deleted=True`` records, keyed by their ``archivedAt``. As that listing costs calls however
+little changed, the engine asks for it on a schedule of its own (``pull.deletions_every``, see
+:class:`connectors.base.Deletions`), not on every pull.
 
 Merges: the surviving contact lists the ids merged into it in ``hs_merged_object_ids``
 (``;``-separated). A merged-away id that is also in the archived listing comes once, as that
@@ -202,12 +204,12 @@ def search_hits(
 
 
 def archived_in(
-    objects: Iterable[Contact], window: Window | None, after: Cursor | None
+    objects: Iterable[Contact], since: datetime | None, until: datetime | None, after: Cursor | None
 ) -> list[Hit]:
-    """Archived contacts whose ``archivedAt`` lies in the window (None: all of them) and after
-    the cursor."""
-    start = None if window is None or window.start is None else to_millis(window.start, ceil=True)
-    end = None if window is None else to_millis(window.end, ceil=True)
+    """Archived contacts whose ``archivedAt`` lies in ``[since, until)`` (None: unbounded) and
+    after the cursor."""
+    start = None if since is None else to_millis(since, ceil=True)
+    end = None if until is None else to_millis(until, ceil=True)
     floor = None if after is None else Key(to_millis(after.modstamp), numeric_id(after.record_id))
     hits = []
     for obj in objects:

@@ -21,6 +21,7 @@ from connectors.base import (
     AuthError,
     Correction,
     Cursor,
+    Deletions,
     FieldInfo,
     Page,
     SchemaError,
@@ -89,6 +90,11 @@ class SalesforceConnector:
         login = any(path in url for path in LOGIN_PATHS)
         self.usage.count("login" if login else self._operation)
 
+    def _clock(self, response: Any, *_args: Any, **_kwargs: Any) -> Any:
+        """Note the org's clock from an answer's Date header (see :class:`ApiUsage`)."""
+        self.usage.observe_clock(response.headers.get("Date"))
+        return response
+
     def _before_attempt(self, operation: str) -> None:
         self._operation = operation
         where = self.conn.login_where if operation == "login" else self.conn.where
@@ -98,6 +104,7 @@ class SalesforceConnector:
         session = build_session(self.conn)
         session.on_request = self._on_request  # counts the login request(s) too
         session.hooks["response"].append(self._user)
+        session.hooks["response"].append(self._clock)
         return http.call(
             lambda: build_client(self.conn, session),
             classify=classify,
@@ -210,8 +217,16 @@ class SalesforceConnector:
         item = self._fields().get(field_name)
         return None if item is None else describe_field(item)
 
-    def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
-        """Leads with SystemModstamp in ``window``, deleted/merged included, after ``after``."""
+    def pull(
+        self, window: Window, after: Cursor | None = None, deletions: Deletions | None = None
+    ) -> Iterator[Page]:
+        """Leads with SystemModstamp in ``window``, deleted/merged included, after ``after``.
+
+        ``deletions`` is ignored: the query runs as queryAll, which "returns records that are
+        soft deleted due to a merge or delete", so the leads deleted in the window come in the
+        same answer at no extra call:
+        https://developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall.html
+        """
         soql = streams.incremental_soql(self.spec, window, after)
         yield from streams.pull_pages(self._api, self.spec, soql, after, headers=self._headers)
 

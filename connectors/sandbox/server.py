@@ -16,6 +16,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -213,6 +215,14 @@ def _handler_for(app: App) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(response.body)
 
         do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = _serve
+
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            # a server's Date header is its own clock (RFC 9110, 6.6.1), the clock that stamps
+            # its records: the emulator's, which tests freeze and move
+            now = getattr(app, "now", None)
+            if timestamp is None and callable(now):
+                return format_datetime(now().astimezone(UTC), usegmt=True)
+            return super().date_time_string(timestamp)
 
         def log_message(self, format: str, *args: Any) -> None:
             log.debug("%s: " + format, app.name, *args)

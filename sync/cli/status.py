@@ -30,7 +30,7 @@ def _source(settings: Any, name: str, session: Any, now: datetime) -> dict[str, 
     from sync.pipeline.cycle import lease_name
     from sync.pipeline.engine import STREAM
     from sync.store.leases import lease_info
-    from sync.store.summary import api_usage, source_summary
+    from sync.store.summary import api_usage, last_run_cost, source_summary
 
     data = source_summary(session, name, STREAM)
     data.update(_schedule(settings, name, session, now))
@@ -49,6 +49,7 @@ def _source(settings: Any, name: str, session: Any, now: datetime) -> dict[str, 
     midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
     data["api"] = api_usage(session, name, midnight)
     data["api"]["budget_share"] = settings.api_budget_share(name)
+    data["api"]["last_run"] = last_run_cost(session, name)
     return data
 
 
@@ -79,9 +80,20 @@ def _print_api(api: dict[str, Any]) -> None:
         f"  API: {api['calls_today']} calls today, {api['calls_last_run'] or 0} by the last run; "
         f"org allowance {org}; leadloop's share {api['budget_share']:.0%}"
     )
+    last = api.get("last_run")
+    if last is not None:
+        spent = ", ".join(f"{op} {n}" for op, n in last["by_operation"].items())
+        outcome = "changed something" if last["changed"] else "changed nothing"
+        click.echo(
+            f"  last run {last['id']} ({last['kind']}): {last['calls']} API calls"
+            + (f" ({spent})" if spent else "")
+            + f", read {last['read']} records, {outcome}"
+        )
 
 
 def _print_status(data: dict[str, Any]) -> None:
+    from sync.store.summary import CALLS_BY
+
     for src in data["sources"]:
         cursor = src["cursor"]["modstamp"] if src["cursor"] else "never synced"
         click.echo(f"{src['source']}: {src['leads']} leads, cursor {cursor}")
@@ -105,7 +117,9 @@ def _print_status(data: dict[str, Any]) -> None:
         found = ", ".join(f"{k} {v}" for k, v in sorted(src["findings"].items())) or "none"
         click.echo(f"  open findings: {found}")
         for run in src["runs"]:
-            counts = ", ".join(f"{k} {v}" for k, v in run["counts"].items())
+            counts = ", ".join(
+                f"{k} {v}" for k, v in run["counts"].items() if not k.startswith(CALLS_BY)
+            )
             dry = " (dry run)" if run["dry_run"] else ""
             click.echo(
                 f"  run {run['id']} {run['kind']}{dry} {run['state']} "

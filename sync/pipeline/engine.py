@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from connectors.base import Cursor, Page, Window
+from connectors.base import Page, Window
 from sync.config.settings import Settings
 from sync.domain import REASON_FIELDS
 from sync.lease import Worker
@@ -28,11 +28,11 @@ from sync.pipeline.lifecycle import STALE_AFTER, Guard, Lifecycle, RunLost, Sour
 from sync.pipeline.policies import PolicyContext
 from sync.pipeline.prefetch import prefetch
 from sync.pipeline.sources import Source
+from sync.pipeline.windows import STREAM, IncrementalPull, finish_incremental, plan_incremental
 from sync.pipeline.writability import review_flag_form
 from sync.store import cursors, review_tasks, runs
 
 log = logging.getLogger(__name__)
-STREAM = "leads"
 SyncMode = Literal["incremental", "full", "since", "ids"]
 #: progress callback: records done in this step, and the step's total when known
 Progress = Callable[[int, "int | None"], None]
@@ -144,26 +144,9 @@ class Engine:
         guard: Guard,
     ) -> None:
         now, run_id = self.clock(), report.run_id
-        totals = Counts(keep_planned=request.dry_run)
         lazy = _LazyContext(lambda: policy_context(self.settings, source, now, session))
-        tick = self.progress(f"{source.name}: pulling")
         with context(stage="pull"):
-            for page in self._overlapped(self._pages(session, source, request, now), lazy):
-                if page.records:
-                    totals.add(
-                        ingest_page(
-                            session, IngestContext(source, lazy.get(), run_id, now), page.records
-                        )
-                    )
-                    tick(len(page.records), page.total)
-                    if request.mode == "ids":
-                        report.found_ids.update(r.record_id for r in page.records)
-                if page.cursor is not None and request.mode == "incremental":
-                    position = cursors.Position(page.cursor.modstamp, page.cursor.record_id)
-                    cursors.set_cursor(session, source.name, STREAM, position, now, window_end=now)
-                guard(session)
-                if not request.dry_run:
-                    session.commit()
+            totals = self._pull(session, source, request, report, guard, now, lazy)
         with context(stage="evaluate"):
             since = runs.last_success_start(session, source.name)
             ctx = lambda: IngestContext(source, lazy.get(), run_id, now)  # noqa: E731
@@ -178,6 +161,44 @@ class Engine:
                 with context(stage="write"):
                     report.counts.update(self._write_back(session, source, request, report, guard))
         _usage(report, source)
+
+    def _pull(
+        self,
+        session: Session,
+        source: Source,
+        request: SyncRequest,
+        report: SourceReport,
+        guard: Guard,
+        now: datetime,
+        lazy: _LazyContext,
+    ) -> Counts:
+        """Store every page with its cursor (a commit each); an incremental pull that read its
+        whole window then closes it (:func:`~sync.pipeline.windows.finish_incremental`)."""
+        totals = Counts(keep_planned=request.dry_run)
+        tick = self.progress(f"{source.name}: pulling")
+        incremental = None
+        if request.mode == "incremental":
+            every = source.deletions_every
+            incremental = plan_incremental(session, source.name, now, source.lookback, every)
+        skip_unchanged = incremental is not None  # a resync evaluates every record it reads
+        source.connector.usage.mark_clock()
+        for page in self._overlapped(self._pages(source, request, now, incremental), lazy):
+            if page.records:
+                ctx = IngestContext(source, lazy.get(), report.run_id, now, skip_unchanged)
+                totals.add(ingest_page(session, ctx, page.records))
+                tick(len(page.records), page.total)
+                if request.mode == "ids":
+                    report.found_ids.update(r.record_id for r in page.records)
+            if page.cursor is not None and incremental is not None:
+                position = cursors.Position(page.cursor.modstamp, page.cursor.record_id)
+                cursors.set_cursor(session, source.name, STREAM, position, now, window_end=now)
+            guard(session)
+            if not request.dry_run:
+                session.commit()
+        if incremental is not None:
+            crm_now = source.connector.usage.server_time
+            finish_incremental(session, source.name, incremental, crm_now)
+        return totals
 
     def _write_back(
         self,
@@ -230,9 +251,17 @@ class Engine:
         yield from prefetch(pages)
 
     def _pages(
-        self, session: Session, source: Source, request: SyncRequest, now: datetime
+        self,
+        source: Source,
+        request: SyncRequest,
+        now: datetime,
+        incremental: IncrementalPull | None,
     ) -> Iterator[Page]:
         connector = source.connector
+        if incremental is not None and incremental.deletions is not None:
+            return connector.pull(incremental.window, deletions=incremental.deletions)
+        if incremental is not None:  # deletions come with the changes: the plain contract
+            return connector.pull(incremental.window)
         if request.mode == "full":
             return connector.pull_all()
         if request.mode == "ids":
@@ -241,8 +270,7 @@ class Engine:
             if request.since is None or request.since >= now:
                 raise ValueError("resync --since needs a start time in the past")
             return connector.pull(Window(request.since, now))
-        cursor = _cursor(cursors.get_cursor(session, source.name, STREAM))
-        return connector.pull(incremental_window(cursor, now, source.lookback))
+        raise ValueError(f"unknown sync mode {request.mode!r}")
 
 
 def _added(counts: dict[str, int], more: dict[str, int]) -> dict[str, int]:
@@ -254,22 +282,9 @@ def _usage(report: SourceReport, source: Source) -> None:
     """The run's API calls, and the org's allowance as the CRM last reported it."""
     usage = source.connector.usage
     report.counts["api_calls"] = usage.calls
+    report.counts.update({f"api_calls.{op}": n for op, n in usage.by_operation.items()})
     if usage.used is not None and usage.limit is not None:
         report.counts["api_used"], report.counts["api_limit"] = usage.used, usage.limit
-
-
-def _cursor(position: cursors.Position | None) -> Cursor | None:
-    return None if position is None else Cursor(position.modstamp, position.record_id)
-
-
-def incremental_window(cursor: Cursor | None, end: datetime, lookback: timedelta) -> Window:
-    """``[cursor - lookback, end)``: the overlap re-reads records a lagging index or a
-    same-instant tie may have hidden last time (re-reading is harmless: upserts and keys are
-    idempotent). No cursor: everything up to ``end``."""
-    if cursor is None:
-        return Window(None, end)
-    start = min(cursor.modstamp - lookback, end - timedelta(seconds=1))
-    return Window(start, end)
 
 
 class _LazyContext:

@@ -70,6 +70,10 @@ class IngestContext:
     policies: PolicyContext
     run_id: int | None  # None in a dry run (nothing is kept)
     now: datetime
+    #: leave records read again exactly as stored alone (an incremental sync: they were
+    #: evaluated when stored, and time alone is the due step's); a resync evaluates them all,
+    #: so that a policy switched on reaches them
+    skip_unchanged: bool = False
 
 
 def problem_findings(problems: Sequence[Problem]) -> tuple[Finding, ...]:
@@ -113,12 +117,13 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
         (i, lead) for i, lead in fresh if not _same_record(lead, results[lead_store.lead_key(lead)])
     ]
     payloads.store_raw_payloads(session, {i: lead.raw for i, lead in changed}, ctx.now)
-    extra = {i: problem_findings(normalized[lead.external_id].problems) for i, lead in fresh}
-    counts = evaluate_leads(session, ctx, fresh, previous, extra)
+    work = changed if ctx.skip_unchanged else fresh
+    extra = {i: problem_findings(normalized[lead.external_id].problems) for i, lead in work}
+    counts = evaluate_leads(session, ctx, work, previous, extra)
     counts.findings += sync_duplicates(
-        session, ctx.source.name, touched(fresh, previous), ctx.run_id, ctx.now
+        session, ctx.source.name, touched(work, previous), ctx.run_id, ctx.now
     )
-    counts.pulled, counts.stored, counts.status_changes = len(records), len(fresh), changes
+    counts.pulled, counts.stored, counts.status_changes = len(records), len(work), changes
     counts.problems = sum(len(found) for found in extra.values())
     return counts
 

@@ -38,6 +38,11 @@ class Source:
         return self.settings.pull.lookback
 
     @property
+    def deletions_every(self) -> timedelta | None:
+        """How often an incremental sync lists deletions (None: they come with the changes)."""
+        return self.settings.pull.deletions_schedule()
+
+    @property
     def batch_size(self) -> int:
         return self.settings.write_back.batch_size
 

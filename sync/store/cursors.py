@@ -27,6 +27,13 @@ def get_cursor(session: Session, source: str, stream: str) -> Position | None:
     return None if row is None else Position(row.modstamp, row.record_id)
 
 
+def window_end(session: Session, source: str, stream: str) -> datetime | None:
+    """The end (our clock) of the window that last moved the cursor of ``stream`` (None:
+    never, or not recorded)."""
+    row = session.get(SyncCursor, (source, stream))
+    return None if row is None else row.window_end
+
+
 def set_cursor(
     session: Session,
     source: str,

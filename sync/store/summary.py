@@ -145,6 +145,39 @@ def api_usage(session: Session, source: str, since: datetime) -> dict[str, Any]:
     }
 
 
+#: run counts that say a run changed something: leads stored (new or changed), findings,
+#: corrections queued, fields written to the CRM
+CHANGES = ("stored", "findings", "corrections", "sent")
+#: prefix of the run counts that hold its API calls per operation (``api_calls.login``)
+CALLS_BY = "api_calls."
+
+
+def last_run_cost(session: Session, source: str) -> dict[str, Any] | None:
+    """The latest finished run of ``source`` (dry runs keep no row): its API calls, by
+    operation, the records it read, and whether it changed anything (see :data:`CHANGES`)."""
+    run = session.scalars(
+        select(Run)
+        .where(Run.source == source, Run.finished_at.is_not(None))
+        .order_by(Run.id.desc())
+        .limit(1)
+    ).first()
+    if run is None:
+        return None
+    counts = run.counts or {}
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "calls": int(counts.get("api_calls", 0)),
+        "by_operation": {
+            key.removeprefix(CALLS_BY): int(value)
+            for key, value in sorted(counts.items())
+            if key.startswith(CALLS_BY)
+        },
+        "read": int(counts.get("pulled", 0)),
+        "changed": any(int(counts.get(key, 0)) for key in CHANGES),
+    }
+
+
 def last_start(session: Session, source: str) -> datetime | None:
     """When the latest non-dry run of ``source`` started (None: never)."""
     return session.scalar(

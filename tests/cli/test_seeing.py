@@ -89,3 +89,34 @@ def test_given_json_logs_when_sync_runs_then_each_run_line_names_run_source_and_
     assert progress and progress[0]["source"] == "salesforce" and progress[0]["stage"] == "pull"
     assert progress[0]["run_id"] == 1
     assert " of about " in progress[0]["message"]  # the API's total, for progress
+
+
+def test_given_a_sync_in_which_nothing_changed_when_status_runs_then_it_shows_its_calls(
+    harness: Harness,
+) -> None:
+    """Three scheduled syncs: the first writes back, the second reads those writes once, the
+    third finds nothing to do. Status tells what that last one cost, per source."""
+    for _ in range(3):
+        assert _run(harness, "sync")[0] == 0
+        harness.clock.advance(minutes=15)
+
+    code, out, _ = _run(harness, "status", "--json")
+
+    by_source = {s["source"]: s for s in json.loads(out)["sources"]}
+    sf, hs = by_source["salesforce"]["api"]["last_run"], by_source["hubspot"]["api"]["last_run"]
+    assert code == 0
+    assert (sf["calls"], sf["by_operation"], sf["read"], sf["changed"]) == (
+        2,
+        {"login": 1, "query": 1},
+        0,
+        False,
+    )
+    assert (hs["calls"], hs["by_operation"], hs["read"], hs["changed"]) == (
+        1,
+        {"search": 1},
+        0,
+        False,
+    )
+    code, human, _ = _run(harness, "status")
+    assert f"last run {sf['id']} (sync): 2 API calls (login 1, query 1), read 0 records" in human
+    assert "changed nothing" in human

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from email.utils import format_datetime
 from functools import partial
 from typing import TypeVar
 
@@ -23,6 +24,7 @@ from connectors.base import (
     ApiUsage,
     Correction,
     Cursor,
+    Deletions,
     FieldInfo,
     Page,
     TransientError,
@@ -100,7 +102,10 @@ class FakeConnector:
             return FieldInfo(field_name, "picklist", "picklist", options=tuple(sorted(options)))
         return FieldInfo(field_name, "text", "string", length=255)
 
-    def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
+    def pull(
+        self, window: Window, after: Cursor | None = None, deletions: Deletions | None = None
+    ) -> Iterator[Page]:
+        """Records of ``window`` (deleted ones too: like Salesforce, ``deletions`` is moot)."""
         return self._pages(partial(_in_window, window, after), after, track_cursor=True)
 
     def pull_all(self) -> Iterator[Page]:
@@ -122,7 +127,9 @@ class FakeConnector:
     # -- requests -------------------------------------------------------------------------
 
     def _request(self, operation: str, answer: Callable[[], T], policy: RetryPolicy) -> T:
-        """``answer`` served by the CRM under ``policy``; each attempt one counted request."""
+        """``answer`` served by the CRM under ``policy``; each attempt one counted request,
+        answered with the CRM's clock (a live API's ``Date`` header)."""
+        self.usage.observe_clock(format_datetime(self.crm.clock(), usegmt=True))
         return http.call(
             partial(self.crm.serve, operation, answer),
             classify=classify,

@@ -85,3 +85,28 @@ def test_given_a_lead_with_a_finding_when_merged_away_then_it_is_stored_merged_a
     assert (stored.is_deleted, stored.merged_into) == (True, master)
     assert [f.resolved_at for f in world.findings(lead)] == [world.clock.now]
     assert world.crm.write_log[writes:] == []
+
+
+def test_given_an_unchanged_lead_read_again_in_the_lookback_then_no_work_is_done_for_it(
+    world: World,
+) -> None:
+    """The lookback re-reads what the last run stored; a record as stored was evaluated when
+    it was stored, so it is neither stored nor evaluated again (time alone is the due step's)."""
+    lead = world.lead(Email="not-an-email")  # a finding, nothing to write
+    fresh = world.lead("Nurture")  # within its grace period: nothing yet
+    world.sync()
+    assert world.findings(lead) and world.outbox() == []
+    findings = [(f.id, f.resolved_at) for f in world.findings(lead) + world.findings(fresh)]
+    items = len(world.outbox())
+    reads = len(world.crm.served["query"])
+
+    report = world.sync()
+
+    assert world.crm.served["query"][reads:] != []  # read again...
+    assert (report.counts["pulled"], report.counts["stored"]) == (
+        len(world.crm.served["query"][reads:]),
+        0,
+    )  # ...and left alone
+    assert (report.counts["findings"], report.counts["corrections"]) == (0, 0)
+    assert [(f.id, f.resolved_at) for f in world.findings(lead) + world.findings(fresh)] == findings
+    assert len(world.outbox()) == items

@@ -8,7 +8,15 @@ from datetime import timedelta
 
 import pytest
 
-from connectors.base import Cursor, FatalError, LimitExhausted, Page, TransientError, Window
+from connectors.base import (
+    Cursor,
+    Deletions,
+    FatalError,
+    LimitExhausted,
+    Page,
+    TransientError,
+    Window,
+)
 from sync.store.states import RunState
 from tests.fakes.connector import FakeConnector
 from tests.pipeline.world import CYCLE_GAP, World, ids_in_order
@@ -60,8 +68,8 @@ def test_given_a_failed_pull_when_the_next_run_comes_then_it_resumes_from_the_cu
     assert world.stored_ids() == set(ids)
     # from the cursor on: the last stored record again (the lookback overlap), then the rest
     assert world.crm.served["query"][reads:] == ids[3:]
-    cursor = world.cursor()
-    assert cursor is not None and cursor.record_id == ids[-1]
+    cursor = world.cursor()  # the whole window was read: the next one starts at its end
+    assert cursor is not None and (cursor.modstamp, cursor.record_id) == (world.clock.now, "")
 
 
 def test_given_503s_and_dropped_requests_when_pulling_then_retried_and_every_call_counted(
@@ -98,8 +106,10 @@ def test_given_records_stamped_after_the_window_end_then_they_wait_for_the_next_
 class PastTheEnd(FakeConnector):
     """A broken connector: it hands back a cursor later than the window it was asked for."""
 
-    def pull(self, window: Window, after: Cursor | None = None) -> Iterator[Page]:
-        for page in super().pull(window, after):
+    def pull(
+        self, window: Window, after: Cursor | None = None, deletions: Deletions | None = None
+    ) -> Iterator[Page]:
+        for page in super().pull(window, after, deletions):
             yield Page(page.records, Cursor(window.end + timedelta(hours=1), "00Qfuture"))
 
 
@@ -118,3 +128,36 @@ def test_given_a_connector_cursor_past_the_window_end_then_the_run_fails_and_it_
     assert before is not None and after is not None
     assert (after.modstamp, after.record_id) == (before.modstamp, before.record_id)
     assert world.runs()[-1].state is RunState.FAILED
+
+
+def test_given_a_completed_pull_when_nothing_changed_then_the_next_run_reads_nothing(
+    world: World,
+) -> None:
+    world.lead()
+    world.clock.advance(minutes=10)  # the newest record is older than the lookback...
+    world.sync()
+    reads = len(world.crm.served["query"])
+
+    world.clock.advance(minutes=30)  # ...but the window is anchored at the last run's end
+    report = world.sync()
+
+    assert world.crm.served["query"][reads:] == []
+    assert report.counts["pulled"] == 0
+
+
+def test_given_a_pull_that_failed_midway_when_the_next_run_comes_then_the_window_is_not_skipped(
+    world: World,
+) -> None:
+    """The cursor moves to the window's end only once the whole window is stored."""
+    ids = leads_in_pages(world, pages=3)
+    world.sync()
+    later = [world.lead() for _ in range(4)]
+    world.clock.advance(minutes=30)
+    world.crm.fail("query", "fatal", skip=1)  # the second page of the next pull
+    with pytest.raises(FatalError):
+        world.sync()
+
+    world.clock.advance(minutes=30)
+    world.sync()
+
+    assert world.stored_ids() == set(ids) | set(later)

@@ -68,6 +68,25 @@ DURATION_CASES: list[Case] = [
         ),
     ),
     Case(
+        "zero_deletions_every",
+        STORE + "sources:\n" + HS + "    pull: {deletions_every: 0s}\n",
+        (f"{CFG}:8: sources.hs.pull.deletions_every: must be longer than zero",),
+    ),
+    Case(
+        "huge_deletions_every",
+        STORE + "sources:\n" + HS + "    pull: {deletions_every: 60d}\n",
+        (
+            f"{CFG}:8: sources.hs.pull.deletions_every: at most 30d (HubSpot lists archived contacts for 90 days, then they are gone)",
+        ),
+    ),
+    Case(
+        "deletions_every_on_salesforce",
+        STORE + "sources:\n" + SF + "    pull: {deletions_every: 1h}\n",
+        (
+            f"{CFG}:9: sources.sf.pull.deletions_every: unknown key 'deletions_every' (expected one of: lookback, page_size, bulk_threshold)",
+        ),
+    ),
+    Case(
         "huge_timeout",
         STORE
         + "sources:\n"
