@@ -8,7 +8,9 @@ whose clocks disagree still agree. A worker has a stable name (``--worker-id``,
 ``$LEADLOOP_WORKER_ID``, else the host name): a restarted worker finds its own lease held by a
 dead earlier process of itself and takes it back at once. A worker that loses its lease (a
 long stall, another worker took over) stops before its next write: call
-:meth:`HeldLease.ensure` before each one.
+:meth:`HeldLease.ensure` before each one. A command that waits for a lease (``sync --wait``)
+queues for it (the lease ``<name>:next``, renewed at each poll): nobody else takes the lease
+while it waits, so workers cycling back to back cannot starve it.
 
 Another job reuses this as is: ``with hold_lease(sessions, "feedback", worker) as held:``.
 """
@@ -28,12 +30,14 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync.store.leases import LeaseInfo, acquire_lease, lease_info, release_lease
+from sync.store.leases import LeaseInfo, acquire_lease, lease_info, release_lease, store_now
 
 log = logging.getLogger(__name__)
 
 #: how long a lease lasts without renewal: how long a dead worker's sources stay blocked
 LEASE_TTL = timedelta(seconds=60)
+#: how long a waiting command's place in the queue lasts at least unless renewed (its polls)
+QUEUE_TTL = timedelta(seconds=5)
 #: environment variable naming this worker (default: the host name)
 WORKER_ENV = "LEADLOOP_WORKER_ID"
 
@@ -86,11 +90,14 @@ def _alive(pid: int) -> bool:
 class LeaseBusy(Exception):
     """Another worker holds the lease (after waiting as long as allowed)."""
 
-    def __init__(self, what: str, info: LeaseInfo | None) -> None:
+    def __init__(self, what: str, info: LeaseInfo | None, queued: LeaseInfo | None = None):
         since = info.acquired_at or info.expires_at if info else None
         who = f"worker {info.holder}" if info else "another worker"
         stamp = f" since {since:%Y-%m-%d %H:%M:%S} UTC" if since else ""
-        super().__init__(f"{what} by {who}{stamp}")
+        text = f"{what} by {who}{stamp}"
+        if queued is not None:
+            text += f"; worker {queued.holder} waits for it next"
+        super().__init__(text)
         self.info = info
 
 
@@ -132,11 +139,26 @@ class HeldLease:
             )
 
 
+def _queue_name(name: str) -> str:
+    return f"{name}:next"
+
+
+def _queued(session: Session, name: str, worker: Worker) -> LeaseInfo | None:
+    """Another process waiting for lease ``name`` (it goes first), else None."""
+    queued = lease_info(session, _queue_name(name))
+    if queued is None or queued.instance == worker.instance:
+        return None
+    return queued if queued.expires_at > store_now(session) else None
+
+
 def _take(
     sessions: sessionmaker[Session], name: str, worker: Worker, ttl: timedelta
-) -> tuple[bool, LeaseInfo | None]:
-    """Try once; return (taken, who held it before)."""
+) -> tuple[bool, LeaseInfo | None, LeaseInfo | None]:
+    """Try once; return (taken, who held it before, who waits for it first)."""
     with sessions() as session:
+        queued = _queued(session, name, worker)
+        if queued is not None:
+            return False, lease_info(session, name), queued
         before = lease_info(session, name)
         back = (
             before.instance
@@ -147,7 +169,21 @@ def _take(
         session.commit()
         if not taken:
             before = lease_info(session, name)
-    return taken, before
+    return taken, before, None
+
+
+def _queue(
+    sessions: sessionmaker[Session], name: str, worker: Worker, poll: float, leave: bool = False
+) -> None:
+    """Take (or keep, until three polls from now) the first place in the queue for lease
+    ``name``; ``leave`` gives it up."""
+    with sessions() as session:
+        if leave:
+            release_lease(session, _queue_name(name), worker.instance)
+        else:
+            ttl = max(QUEUE_TTL, timedelta(seconds=3 * poll))
+            acquire_lease(session, _queue_name(name), worker.name, worker.instance, ttl)
+        session.commit()
 
 
 Takeover = Callable[[Session, str], None]
@@ -163,15 +199,20 @@ def _acquire(
     poll: float,
 ) -> LeaseInfo | None:
     deadline = time.monotonic() + wait.total_seconds()
-    while True:
-        taken, before = _take(sessions, name, worker, ttl)
-        if taken:
-            return before
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise LeaseBusy(what, before)
-        log.info("%s; waiting up to %.0f s more", LeaseBusy(what, before), remaining)
-        time.sleep(min(poll, remaining))
+    try:
+        while True:
+            taken, before, queued = _take(sessions, name, worker, ttl)
+            if taken:
+                return before
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LeaseBusy(what, before, queued)
+            _queue(sessions, name, worker, poll)
+            log.info("%s; waiting up to %.0f s more", LeaseBusy(what, before, queued), remaining)
+            time.sleep(min(poll, remaining))
+    finally:
+        if wait > timedelta(0):
+            _queue(sessions, name, worker, poll, leave=True)
 
 
 @contextmanager

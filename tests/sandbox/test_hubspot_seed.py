@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import datetime
 
@@ -140,11 +139,10 @@ def test_given_the_same_seed_then_the_same_portal() -> None:
     ]
 
 
-def test_given_bulk_contacts_then_they_are_fast_share_milliseconds_and_crowd_one_day() -> None:
+def test_given_bulk_contacts_then_they_share_milliseconds_and_crowd_one_day() -> None:
+    # how fast they are made is a figure of benchmarks/sandbox_hubspot.py, not a timed test
     emulator = HubSpotEmulator(contacts=0, now=FrozenClock(START))
-    started = time.perf_counter()
     ids = emulator.add_contacts(20_000)
-    assert time.perf_counter() - started < 3
     assert len(ids) == len(set(ids)) == 20_000
     stamps = [ms for ms, _ in emulator.contacts.by_modified]
     assert max(Counter(stamps).values()) >= 3  # runs share one millisecond

@@ -244,3 +244,41 @@ def test_given_two_workers_when_both_fire_at_once_then_exactly_one_syncs(
     assert sorted(o.value for o in outcomes) == ["ran", "skipped"]
     assert run_rows(harness) == [("hubspot", RunState.SUCCEEDED)]
     assert leases(harness) == []
+
+
+def test_given_a_command_waiting_for_a_lease_when_its_holder_frees_it_then_no_cycle_cuts_in(
+    harness: Harness,
+) -> None:
+    # given: another worker holds salesforce, and a manual command waits for it
+    scheduled(harness, salesforce="{every: 15m}")
+    held = threading.Event()
+    release = threading.Event()
+    manual = Worker("manual", "this-host", 2, "0a0a0a")
+
+    def holder() -> None:
+        with hold_lease(harness.sessions, job_id("salesforce"), OTHER_WORKER):
+            held.set()
+            release.wait(30)
+
+    def waiter() -> None:  # polls every 2 s: a cycle firing meanwhile finds the lease free
+        with hold_lease(harness.sessions, job_id("salesforce"), manual, wait=timedelta(seconds=30),
+                        poll=2.0):  # fmt: skip
+            got.append(True)
+
+    got: list[bool] = []
+    threads = [threading.Thread(target=holder), threading.Thread(target=waiter)]
+    threads[0].start()
+    assert held.wait(10)
+    threads[1].start()
+    wait_until(lambda: f"{job_id('salesforce')}:next" in leases(harness), 10, "the queued wait")
+
+    # when: the holder lets go and this worker's scheduled cycle fires at once
+    release.set()
+    threads[0].join(10)
+    outcome = runner(harness)("salesforce")
+    threads[1].join(10)
+
+    # then: the cycle yielded to the waiting command, which got the lease
+    assert outcome is Outcome.SKIPPED
+    assert got == [True]
+    assert leases(harness) == []
