@@ -19,6 +19,7 @@ from sync.store.base import Base
 from sync.store.due import missing_reason
 from sync.store.leads import LeadKey, UpsertResult, latest_per_key, status_value
 from sync.store.models import LeadRow, StatusChange
+from sync.store.sql import execute_many
 
 CRM_FIELD = "crm_field"  # the CRM's own status-changed date
 CRM_HISTORY = "crm_history"  # the CRM's field history (checked: exact, or no earlier time known)
@@ -26,6 +27,16 @@ OBSERVED = "observed"  # the CRM's stamp on the pull that first showed the new s
 FIRST_SEEN = "first_seen"  # first seen in this status: its stamp then, an upper bound
 BASES = (CRM_FIELD, CRM_HISTORY, OBSERVED, FIRST_SEEN)
 _HISTORY = Base.metadata.tables["status_history"]
+_INSERT = insert(_HISTORY)
+_INSERT_NAMES = (
+    "lead_id",
+    "from_status",
+    "to_status",
+    "changed_at",
+    "observed_at",
+    "run_id",
+    "basis",
+)
 
 
 def record_status_changes(
@@ -48,18 +59,17 @@ def record_status_changes(
         if not (result.created or result.status_changed):
             continue
         rows.append(
-            {
-                "lead_id": result.lead_id,
-                "from_status": result.previous_status,
-                "to_status": status_value(lead),
-                "changed_at": lead.status_changed_at or now,
-                "observed_at": now,
-                "run_id": run_id,
-                "basis": (bases or {}).get(key),
-            }
+            (
+                result.lead_id,
+                result.previous_status,
+                status_value(lead),
+                lead.status_changed_at or now,
+                now,
+                run_id,
+                (bases or {}).get(key),
+            )
         )
-    if rows:
-        session.execute(insert(_HISTORY), rows)
+    execute_many(session, _INSERT, _INSERT_NAMES, rows)
     return len(rows)
 
 
