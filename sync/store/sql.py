@@ -94,7 +94,9 @@ def _plan(statement: UpdateBase, names: tuple[str, ...], dialect: Dialect) -> _P
     processors = []
     for index, name in enumerate(names):
         bind = binds.get(name)
-        process = bind.type.dialect_impl(dialect).bind_processor(dialect) if bind is not None else None
+        process = (
+            bind.type.dialect_impl(dialect).bind_processor(dialect) if bind is not None else None
+        )
         if process is not None:
             processors.append((index, process))
     positions = compiled.positiontup
