@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -175,16 +175,26 @@ def _older(lead: Lead, other: Lead) -> bool:
 
 
 def _known_leads(session: Session, keys: Sequence[LeadKey]) -> dict[LeadKey, StoredRow]:
-    known: dict[LeadKey, StoredRow] = {}
     columns = (_LEADS.c.id, _LEADS.c.status, _LEADS.c.modified_at, _LEADS.c.fingerprint)
+    return {key: StoredRow(*row) for key, row in _rows_of(session, keys, columns)}
+
+
+def _ids(session: Session, keys: Sequence[LeadKey]) -> dict[LeadKey, int]:
+    """The stored ids of ``keys`` (absent keys are left out)."""
+    return {key: row[0] for key, row in _rows_of(session, keys, (_LEADS.c.id,))}
+
+
+def _rows_of(
+    session: Session, keys: Sequence[LeadKey], columns: Sequence[Any]
+) -> Iterator[tuple[LeadKey, list[Any]]]:
+    """(key, its ``columns``) of each stored lead of ``keys``, through Core (no ORM rows)."""
     for source, external_ids in _group_by_source(keys).items():
         for chunk in chunks(external_ids):
             query = select(_LEADS.c.external_id, *columns).where(
                 _LEADS.c.source == source, _LEADS.c.external_id.in_(chunk)
             )
             for external_id, *row in session.execute(query):
-                known[(source, external_id)] = StoredRow(*row)
-    return known
+                yield (source, external_id), row
 
 
 def _group_by_source(keys: Iterable[LeadKey]) -> dict[str, list[str]]:
@@ -203,8 +213,8 @@ def _insert_leads(
     # a plain executemany, then one SELECT for the ids: INSERT ... RETURNING is sent as huge
     # multi-VALUES statements that psycopg parses slowly (4x slower per page on PostgreSQL)
     execute_many(session, _INSERT_LEAD, _INSERT_NAMES, rows)
-    inserted = _known_leads(session, [lead_key(lead) for lead in leads])
-    return {key: UpsertResult(row.id, None, False, True) for key, row in inserted.items()}
+    inserted = _ids(session, [lead_key(lead) for lead in leads])
+    return {key: UpsertResult(lead_id, None, False, True) for key, lead_id in inserted.items()}
 
 
 def _lead_row(lead: Lead) -> tuple[Any, ...]:
