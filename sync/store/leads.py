@@ -31,10 +31,11 @@ _LEADS = Base.metadata.tables["leads"]
 _RAW = Base.metadata.tables["raw_payloads"]
 _STATUS_AT = LEAD_FIELDS.index("status")
 #: one executemany UPDATE by primary key (Core, not the ORM bulk path: 3x faster on a page)
+_UPDATE_NAMES = ("lead_id", *LEAD_FIELDS, "fingerprint", "updated_at")
 _UPDATE_LEAD = (
     update(_LEADS)
     .where(_LEADS.c.id == bindparam("lead_id"))
-    .values({name: bindparam(name) for name in (*LEAD_FIELDS, "fingerprint", "updated_at")})
+    .values({name: bindparam(name) for name in _UPDATE_NAMES[1:]})
 )
 
 _INSERT_NAMES = (*LEAD_FIELDS, "fingerprint", "first_seen_at", "updated_at")
@@ -115,21 +116,22 @@ def _update_leads(
     now: datetime,
 ) -> dict[LeadKey, UpsertResult]:
     results: dict[LeadKey, UpsertResult] = {}
-    updates: list[dict[str, Any]] = []
+    updates: list[tuple[Any, ...]] = []
     for key, lead in leads.items():
         row = known[key]
         if lead.modified_at and row.modified_at and lead.modified_at < row.modified_at:
             results[key] = UpsertResult(row.id, row.status, False, False, stale=True)
             continue
-        values = _lead_values(lead)
-        if values["fingerprint"] == row.fingerprint:
+        values = _lead_row(lead)
+        if values[-1] == row.fingerprint:
             results[key] = UpsertResult(row.id, row.status, False, False, unchanged=True)
             continue
-        updates.append({"lead_id": row.id, **values, "updated_at": now})
-        results[key] = UpsertResult(row.id, row.status, row.status != values["status"], False)
+        updates.append((row.id, *values, now))
+        changed = row.status != values[_STATUS_AT]
+        results[key] = UpsertResult(row.id, row.status, changed, False)
     if updates:
-        session.execute(_UPDATE_LEAD, updates)
-        _expire_held_rows(session, {row["lead_id"] for row in updates})
+        execute_many(session, _UPDATE_LEAD, _UPDATE_NAMES, updates)
+        _expire_held_rows(session, {update[0] for update in updates})
     return results
 
 
