@@ -101,4 +101,6 @@ def _plan(statement: UpdateBase, names: tuple[str, ...], dialect: Dialect) -> _P
             processors.append((index, process))
     positions = compiled.positiontup
     order = None if positions is None else tuple(names.index(name) for name in positions)
-    return _Plan(compiled.string, names, order, tuple(processors))
+    # the names as the SQL text spells them (a name SQL cannot hold as is gets escaped)
+    spelled = tuple(compiled.escaped_bind_names.get(name, name) for name in names)
+    return _Plan(compiled.string, spelled, order, tuple(processors))
