@@ -21,6 +21,7 @@ import argparse
 import collections
 import functools
 import multiprocessing
+import os
 import resource
 import tempfile
 import time
@@ -126,7 +127,7 @@ def leadloop_sync(
         *([SyncRequest(mode="full", allow_mass_change=True)] if then_resync else []),
     ):
         spent_before = dict(spent) if spent is not None else {}
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with open_sources(settings, ["salesforce"]) as sources:
             source = sources["salesforce"]
             report = Engine(settings, session_factory(engine), lambda: datetime.now(UTC)).sync(
@@ -136,6 +137,7 @@ def leadloop_sync(
         runs.append(
             {
                 "seconds": time.perf_counter() - started,
+                "cpu": time.process_time() - cpu,
                 "counts": report.counts,
                 "calls": calls,
                 "spent": {k: v - spent_before.get(k, 0.0) for k, v in (spent or {}).items()},
@@ -163,7 +165,7 @@ def floor(directory: Path, url: str, fields: list[str]) -> dict[str, Any]:
         Column("raw", JSON),
     )
     table.metadata.create_all(engine)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     sf = Salesforce(
         username="admin@leadloop.sandbox",
         password="sandbox-password",
@@ -190,7 +192,11 @@ def floor(directory: Path, url: str, fields: list[str]) -> dict[str, Any]:
             connection.execute(insert(table), batch)
             count += len(batch)
     engine.dispose()
-    return {"seconds": time.perf_counter() - started, "rows": count}
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu": time.process_time() - cpu,
+        "rows": count,
+    }
 
 
 def main() -> None:
@@ -239,16 +245,21 @@ def main() -> None:
     counts = ours["counts"]
     print(
         f"leadloop full sync: {counts.get('pulled', 0):,} leads in {ours['seconds']:.1f} s "
-        f"= {counts.get('pulled', 0) / ours['seconds']:,.0f} leads/s; API calls "
+        f"= {counts.get('pulled', 0) / ours['seconds']:,.0f} leads/s ({ours['cpu']:.1f} s CPU "
+        f"in this process); API calls "
         f"{counts.get('api_calls')} {ours['calls']}; corrections {counts.get('corrections')}, "
         f"sent {counts.get('sent', 0)}, findings {counts.get('findings')}; "
         f"peak RSS {peak:.0f} MB"
     )
     print(
         f"floor (bare query_all_iter + Core bulk insert): {bare['rows']:,} rows in "
-        f"{bare['seconds']:.1f} s = {bare['rows'] / bare['seconds']:,.0f} rows/s"
+        f"{bare['seconds']:.1f} s = {bare['rows'] / bare['seconds']:,.0f} rows/s "
+        f"({bare['cpu']:.1f} s CPU in this process)"
     )
-    print(f"ratio leadloop / floor: {ours['seconds'] / bare['seconds']:.2f} (goal <= 1.5)")
+    print(
+        f"ratio leadloop / floor: {ours['seconds'] / bare['seconds']:.2f} (goal <= 1.5); "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     _print_phases(ours)
     if ours["resync"] is not None:
         again = ours["resync"]

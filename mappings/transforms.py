@@ -96,11 +96,13 @@ def email(value: Any, context: Context) -> str | None:
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
-def _phone(value: str, region: str | None) -> str:
+def _phone(value: str, region: str | None) -> tuple[str, bool]:
+    """``(E.164 number, True)``, or ``(why not, False)``: invalid numbers are cached too (a
+    messy org repeats the same placeholders, "555" or "unknown", on thousands of leads)."""
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
-        raise TransformProblem("not a phone number") from None
+        return "not a phone number", False
     # Checking against the record's own region first skips is_valid_number's search over
     # every region sharing the country code (25 for +1); the answer is the same.
     if not (
@@ -108,10 +110,8 @@ def _phone(value: str, region: str | None) -> str:
         and number.country_code == phonenumbers.country_code_for_region(region)
         and phonenumbers.is_valid_number_for_region(number, region)
     ) and (not phonenumbers.is_valid_number(number)):
-        raise TransformProblem(
-            "not a valid phone number" + ("" if region else " (no country to read it in)")
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return "not a valid phone number" + ("" if region else " (no country to read it in)"), False
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), True
 
 
 def phone_e164(value: Any, context: Context) -> str | None:
@@ -119,7 +119,10 @@ def phone_e164(value: Any, context: Context) -> str | None:
     value = text(value, context)
     if value is None or not value.strip():
         return None
-    return _phone(value.strip(), context.region)
+    result, valid = _phone(value.strip(), context.region)
+    if not valid:
+        raise TransformProblem(result)
+    return result
 
 
 def number(value: Any, context: Context) -> float | None:

@@ -149,6 +149,7 @@ def record_outcomes(
     """Move each item to the state its outcome says; return counts per state. A sent item
     belongs to ``run_id``, or (None) to the run that put it in flight."""
     counts: dict[str, int] = {}
+    tasks: list[review_tasks.TaskWrite] = []
     for outcome in outcomes:
         for item in batch.items[outcome.key]:
             state, done = _state_for(item, outcome), _attempts(item)
@@ -165,8 +166,9 @@ def record_outcomes(
                 sent_modstamp=outcome.new_modstamp or now,
             )
             if state is OutboxState.SENT and item.crm_field == TASK_FIELD:
-                review_tasks.record(item, outcome.remote_id, item.new_value, now)
+                tasks.append((item, outcome.remote_id, item.new_value))
             counts[state.value] = counts.get(state.value, 0) + 1
+    review_tasks.record(tasks, now)
     return counts
 
 

@@ -125,9 +125,9 @@ def _record(
         if outcome.status is OutcomeStatus.SENT:
             report.reverted += 1
             mark_undone(session, [item.id for item in group], done.undo_run_id)
-            for item in group:
-                if item.crm_field == TASK_FIELD:  # the task now says what it said before
-                    review_tasks.record(item, outcome.remote_id, item.old_value, done.at)
+            # the task now says what it said before
+            tasks = [i for i in group if i.crm_field == TASK_FIELD]
+            review_tasks.record([(i, outcome.remote_id, i.old_value) for i in tasks], done.at)
         elif outcome.status is OutcomeStatus.CONFLICT:
             report.conflicts.append(f"{where}: {outcome.message or 'edited since our write'}")
         else:

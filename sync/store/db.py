@@ -73,6 +73,16 @@ def _supported(url: URL) -> URL:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys, a busy timeout, and the journal settings of a single writer.
+
+    WAL with ``synchronous=NORMAL`` (https://www.sqlite.org/pragma.html#pragma_synchronous,
+    https://www.sqlite.org/wal.html): a commit writes the log without waiting for the disk;
+    the database is never corrupted, and a killed process loses nothing committed. A power
+    loss or OS crash may roll back the last few commits: the same as a crash just before
+    them, which every step is built to converge from (a page commits with its cursor, so the
+    page is pulled again; a write batch's outcome lost is reconciled as in flight, or re-sent
+    and found already applied by the conflict check).
+    """
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from sync.store.models import FindingRow
-from sync.store.sql import chunks
+from sync.store.sql import chunks, execute_many
 
 
 class FindingData(Protocol):
@@ -32,6 +32,11 @@ class FindingData(Protocol):
 
 FindingKey = tuple[int, str, str, str]
 _FINDINGS = FindingRow.metadata.tables["findings"]  # Core executemany, no ORM per-row work
+_INSERT = insert(_FINDINGS)
+_INSERT_NAMES = (
+    *("lead_id", "policy", "code", "field", "severity", "message", "evidence"),
+    *("first_seen_at", "last_seen_at", "run_id"),
+)
 _FIELD_LENGTH: int = _FINDINGS.c.field.type.length  # type: ignore[attr-defined]
 
 
@@ -70,23 +75,23 @@ def sync_findings(
             )
         ):
             open_rows[_key(row.lead_id, row.policy, row.code, row.field)] = row
-    new: list[dict[str, object]] = []
+    new: list[tuple[object, ...]] = []
     for key, finding in wanted.items():
         existing = open_rows.get(key)
         if existing is None:
             new.append(
-                {
-                    "lead_id": key[0],
-                    "policy": finding.policy,
-                    "code": finding.code,
-                    "field": key[3],
-                    "severity": finding.severity,
-                    "message": finding.message,
-                    "evidence": dict(finding.evidence),
-                    "first_seen_at": now,
-                    "last_seen_at": now,
-                    "run_id": run_id,
-                }
+                (
+                    key[0],
+                    finding.policy,
+                    finding.code,
+                    key[3],
+                    finding.severity,
+                    finding.message,
+                    dict(finding.evidence),
+                    now,
+                    now,
+                    run_id,
+                )
             )
         elif existing.message != finding.message or existing.evidence != dict(finding.evidence):
             existing.message, existing.severity = finding.message, finding.severity
@@ -95,6 +100,5 @@ def sync_findings(
         mine = row.policy not in keep and (only is None or row.policy in only)
         if key not in wanted and mine:
             row.resolved_at = now
-    if new:
-        session.execute(insert(_FINDINGS), new)
+    execute_many(session, _INSERT, _INSERT_NAMES, new)
     return len(new)

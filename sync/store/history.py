@@ -19,7 +19,7 @@ from sync.store.base import Base
 from sync.store.due import missing_reason
 from sync.store.leads import LeadKey, UpsertResult, latest_per_key, status_value
 from sync.store.models import SPELL_STARTS, LeadRow, StatusChange
-from sync.store.sql import chunks
+from sync.store.sql import chunks, execute_many
 
 CRM_FIELD = "crm_field"  # the CRM's own status-changed date
 CRM_HISTORY = "crm_history"  # the CRM's field history (checked: exact, or no earlier time known)
@@ -30,6 +30,16 @@ _HISTORY = Base.metadata.tables["status_history"]
 _LEADS = Base.metadata.tables["leads"]
 #: the statuses of a disqualified lead (a change into one from another starts a spell)
 _DISQUALIFIED = ("nurture", "unqualified")
+_INSERT = insert(_HISTORY)
+_INSERT_NAMES = (
+    "lead_id",
+    "from_status",
+    "to_status",
+    "changed_at",
+    "observed_at",
+    "run_id",
+    "basis",
+)
 
 
 def record_status_changes(
@@ -54,18 +64,18 @@ def record_status_changes(
         if _starts_spell(result.previous_status, status_value(lead)):
             spells.append(result.lead_id)
         rows.append(
-            {
-                "lead_id": result.lead_id,
-                "from_status": result.previous_status,
-                "to_status": status_value(lead),
-                "changed_at": lead.status_changed_at or now,
-                "observed_at": now,
-                "run_id": run_id,
-                "basis": (bases or {}).get(key),
-            }
+            (
+                result.lead_id,
+                result.previous_status,
+                status_value(lead),
+                lead.status_changed_at or now,
+                now,
+                run_id,
+                (bases or {}).get(key),
+            )
         )
+    execute_many(session, _INSERT, _INSERT_NAMES, rows)
     if rows:
-        session.execute(insert(_HISTORY), rows)
         refresh_disqualified_at(session, spells)
     return len(rows)
 

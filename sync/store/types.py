@@ -52,12 +52,22 @@ class UTCDateTime(TypeDecorator[datetime]):
             return super().bind_processor(dialect)
 
         # SQLite stores text: render SQLAlchemy's own DATETIME format in C (isoformat) instead
-        # of converting twice; bulk upserts spend most of their time here
+        # of converting twice; bulk upserts spend most of their time here. Most values of a
+        # bulk write are the same object (the run's "now" in every row), so the last one
+        # rendered is kept: one (value, text) pair, replaced whole, so threads cannot mix them
+        last: tuple[datetime | None, str | None] = (None, None)
+
         def process(value: datetime | None) -> str | None:
+            nonlocal last
             if value is None:
                 return None
+            seen = last
+            if value is seen[0]:
+                return seen[1]
             # "YYYY-MM-DD HH:MM:SS.ffffff": the UTC offset suffix "+00:00" is cut off
-            return as_utc(value).isoformat(" ", "microseconds")[:26]
+            text = as_utc(value).isoformat(" ", "microseconds")[:26]
+            last = (value, text)
+            return text
 
         return process
 

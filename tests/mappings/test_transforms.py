@@ -110,6 +110,15 @@ def test_given_a_bad_or_unreadable_phone_then_a_transform_problem(value: str) ->
         transforms.phone_e164(value, NONE)
 
 
+def test_given_the_same_bad_phone_twice_then_it_is_parsed_once_and_refused_twice() -> None:
+    # a messy org repeats its placeholders on thousands of leads: the verdict is cached too
+    transforms._phone.cache_clear()
+    for _ in range(2):
+        with pytest.raises(TransformProblem, match="not a valid phone number"):
+            transforms.phone_e164(" 555 ", Context("US"))
+    assert transforms._phone.cache_info().hits == 1
+
+
 @pytest.mark.parametrize(
     ("country", "region"),
     [

@@ -53,7 +53,7 @@ from sync.pipeline.policies.opt_in import (
     low_score_nurture,
     wants_call_reopen,
 )
-from sync.pipeline.policies.outcome import concat, read_only
+from sync.pipeline.policies.outcome import NOTHING, concat, read_only
 from sync.pipeline.policies.rules import (
     CLEAR_REASONS_ON_EXIT,
     REQUIRE_REASON,
@@ -106,7 +106,7 @@ def evaluate(
     holds every correction to write and the lead's full current set of findings.
     """
     if lead.is_deleted or lead.merged_into:
-        return Evaluation()
+        return NOTHING
     enabled = [policy for policy in policies if getattr(ctx.config, policy.name).enabled]
     changes, findings = _settle(lead, previous, ctx, enabled)
     corrections = (*changes, *_review_flag(lead, findings, ctx))

@@ -7,7 +7,7 @@ import math
 from connectors.durations import format_duration
 from sync.domain import Lead, Status
 from sync.pipeline.policies.model import Change, Evaluation, Finding, PolicyContext
-from sync.pipeline.policies.outcome import Concern, aware, iso, settle
+from sync.pipeline.policies.outcome import NOTHING, Concern, aware, iso, settle
 
 LOW_SCORE_NURTURE = "low_score_nurture"
 WANTS_CALL_REOPEN = "wants_call_reopen"
@@ -25,7 +25,7 @@ def low_score_nurture(lead: Lead, previous: Lead | None, ctx: PolicyContext) -> 
     settings = ctx.config.low_score_nurture
     score = lead.score
     if score is None or not _is_stale_low_scorer(lead, ctx):
-        return Evaluation()
+        return NOTHING
     code = settings.reason_code
     errors = ctx.config.catalogue_errors(ctx.catalogue)
     if errors:
@@ -89,7 +89,7 @@ def wants_call_reopen(lead: Lead, previous: Lead | None, ctx: PolicyContext) -> 
     call, and the lead stays disqualified until someone acts.
     """
     if lead.status is None or not lead.status.disqualified or not lead.wants_call:
-        return Evaluation()
+        return NOTHING
     issue = Concern(
         policy=WANTS_CALL_REOPEN,
         code="disqualified_lead_wants_call",

@@ -74,13 +74,22 @@ def _finding(issue: Concern, *notes: str, flagged: bool = False) -> Finding:
     )
 
 
+#: the evaluation of a lead with nothing to say (most policies on most leads): shared
+NOTHING = Evaluation()
+
+
 def concat(parts: Iterable[Evaluation]) -> Evaluation:
     """All corrections and findings of ``parts``, in order (no merging)."""
-    parts = tuple(parts)
-    return Evaluation(
-        corrections=tuple(c for part in parts for c in part.corrections),
-        findings=tuple(f for part in parts for f in part.findings),
-    )
+    corrections: list[Change] = []
+    findings: list[Finding] = []
+    for part in parts:
+        if part.corrections:
+            corrections += part.corrections
+        if part.findings:
+            findings += part.findings
+    if not corrections and not findings:
+        return NOTHING
+    return Evaluation(corrections=tuple(corrections), findings=tuple(findings))
 
 
 def read_only(lead: Lead) -> bool:

@@ -11,6 +11,7 @@ from connectors.durations import format_duration
 from sync.domain import REASON_FIELDS, Lead
 from sync.pipeline.policies.model import Change, Evaluation, PolicyContext
 from sync.pipeline.policies.outcome import (
+    NOTHING,
     Concern,
     aware,
     concat,
@@ -38,7 +39,7 @@ def clear_reasons_on_exit(lead: Lead, previous: Lead | None, ctx: PolicyContext)
     in the mapping's vocabulary (None) is left alone: nobody knows which reason applies.
     """
     if lead.status is None:
-        return Evaluation()
+        return NOTHING
     return concat(
         _clear(lead, previous, ctx, name)
         for name, status in REASON_FIELDS.items()
@@ -84,14 +85,14 @@ def require_reason(lead: Lead, previous: Lead | None, ctx: PolicyContext) -> Eva
     There is no automatic fix (nobody but the rep knows the reason), so mode ``fix`` flags.
     """
     if lead.status not in _FIELD_OF_STATUS:
-        return Evaluation()
+        return NOTHING
     name = _FIELD_OF_STATUS[lead.status]
     if present(getattr(lead, name)):
-        return Evaluation()
+        return NOTHING
     grace = ctx.config.require_reason.grace_period
     since = aware(lead.status_changed_at) if lead.status_changed_at is not None else None
     if since is not None and ctx.now - since < grace:
-        return Evaluation()
+        return NOTHING
     issue = Concern(
         policy=REQUIRE_REASON,
         code="missing_reason",
