@@ -199,6 +199,7 @@ def _acquire(
     poll: float,
 ) -> LeaseInfo | None:
     deadline = time.monotonic() + wait.total_seconds()
+    queued_here = False
     try:
         while True:
             taken, before, queued = _take(sessions, name, worker, ttl)
@@ -208,10 +209,11 @@ def _acquire(
             if remaining <= 0:
                 raise LeaseBusy(what, before, queued)
             _queue(sessions, name, worker, poll)
+            queued_here = True
             log.info("%s; waiting up to %.0f s more", LeaseBusy(what, before, queued), remaining)
             time.sleep(min(poll, remaining))
     finally:
-        if wait > timedelta(0):
+        if queued_here:
             _queue(sessions, name, worker, poll, leave=True)
 
 

@@ -152,7 +152,7 @@ def wait_option(func: F) -> F:
         show_default=True,
         metavar="DURATION",
         help="When another run holds the source, wait this long for it (e.g. 90s, 5m), "
-        "then exit 3.",
+        "then exit 3. While it waits, scheduled cycles leave the source to it.",
     )(func)
 
 

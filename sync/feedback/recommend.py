@@ -54,10 +54,9 @@ def table_of(rows: Iterable[ReasonRow], splits: Iterable[Sequence[str]] = ()) ->
     """Reason rows by period, group and reason, with the pooled groups of every ``by`` in
     ``splits`` that leaves a dimension out."""
     rows = list(rows)
+    wanted = {frozenset(split) for split in splits} - {frozenset(DIMENSIONS)}
     table: Table = defaultdict(lambda: defaultdict(dict))
-    for by in {frozenset(split) for split in splits} - {frozenset(DIMENSIONS)}:
-        rows.extend(pooled(rows, by))
-    for row in rows:
+    for row in [*rows, *(row for by in wanted for row in pooled(rows, by))]:
         table[row.period][row.group][row.reason] = row
     return table
 
@@ -73,8 +72,6 @@ def pooled(rows: Sequence[ReasonRow], by: frozenset[str]) -> list[ReasonRow]:
     sums: dict[tuple[PooledKey, str], list[float]] = {}
     seen: set[tuple[str, Group]] = set()
     for row in rows:
-        if row.lead_source == POOLED["lead_source"] or row.campaign == POOLED["campaign"]:
-            continue  # a pooled row of another split: never pooled again
         key = (
             row.period,
             row.source,
