@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from simple_salesforce import Salesforce
@@ -51,7 +52,8 @@ class SalesforceConnector:
     """Reads and writes Leads of one org. See :class:`connectors.base.Connector`.
 
     ``fields``: Lead field API names from the mapping (system fields are always read).
-    ``bulk_threshold``: ``pull_all`` uses Bulk API 2.0 above this many Leads.
+    ``bulk_threshold``: a full read (``pull_all``, a first ``pull``) goes through Bulk API 2.0
+    above this many Leads.
     ``api_budget_share``: the share of the org's daily API allowance this connector may use.
     ``query_batch_size``: ask for this many records per REST page (200..2000).
     """
@@ -226,24 +228,43 @@ class SalesforceConnector:
         soft deleted due to a merge or delete", so the leads deleted in the window come in the
         same answer at no extra call:
         https://developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall.html
+
+        A window without a start (a first sync) reads everything up to its end, through Bulk
+        API 2.0 above ``bulk_threshold`` Leads like :meth:`pull_all`.
         """
+        if window.start is None and after is None:
+            yield from self._everything(streams.incremental_soql(self.spec, window), window.end)
+            return
         soql = streams.incremental_soql(self.spec, window, after)
         yield from streams.pull_pages(self._api, self.spec, soql, after, headers=self._headers)
 
     def pull_all(self) -> Iterator[Page]:
         """Every Lead: Bulk 2.0 above ``bulk_threshold`` records (pages without cursor),
         else REST ordered by (SystemModstamp, Id) with cursors."""
-        soql = streams.count_soql(self.spec)
-        count = self._api(
-            "count", lambda sf: streams.query_page(sf.query(soql, include_deleted=True))
-        )
-        if count["totalSize"] > self.bulk_threshold:
-            soql = streams.full_soql(self.spec, ordered=False)
-            yield from bulk.bulk_pages(self._api, self.spec, soql, self.describe(), self.sleep)
-        else:
-            yield from streams.pull_pages(
-                self._api, self.spec, streams.full_soql(self.spec), headers=self._headers
-            )
+        return self._everything(streams.full_soql(self.spec), None)
+
+    def _everything(self, rest_soql: str, end: datetime | None) -> Iterator[Page]:
+        """Every Lead stamped before ``end`` (all when None). The first REST page of
+        ``rest_soql`` tells how many there are (``totalSize``): above ``bulk_threshold`` the
+        rest comes from one Bulk 2.0 job, 50,000 records a results call instead of 2,000 a
+        query call. The first page is kept (its cursor is true: a crash during the job resumes
+        after it) and its records are dropped from the job's results: a change to one of them
+        since is stamped after this pull's first answer, where the next incremental window
+        starts at the latest."""
+        pages = streams.pull_pages(self._api, self.spec, rest_soql, headers=self._headers)
+        first = next(pages, None)
+        if first is None:
+            return
+        yield first
+        if first.total is None or first.total <= max(self.bulk_threshold, len(first.records)):
+            yield from pages
+            return
+        pages.close()
+        soql = streams.bulk_soql(self.spec, end)
+        read = {r.record_id for r in first.records}
+        jobs = bulk.bulk_pages(self._api, self.spec, soql, self.describe(), self.sleep)
+        for page in jobs:
+            yield Page([r for r in page.records if r.record_id not in read], None, first.total)
 
     def pull_ids(self, record_ids: Sequence[str]) -> Iterator[Page]:
         """The given Leads, 200 ids per query; unknown ids are absent."""

@@ -70,9 +70,12 @@ def test_given_a_mapping_listing_system_fields_when_selecting_then_each_field_on
     assert spec.select_fields[-1] == "Status"
 
 
-def test_given_count_and_full_soql_then_plain_statements() -> None:
-    assert streams.count_soql(SPEC) == "SELECT COUNT() FROM Lead"
+def test_given_full_and_bulk_soql_then_plain_statements() -> None:
     assert streams.full_soql(SPEC, ordered=False) == f"SELECT {FIELDS} FROM Lead"
+    assert streams.bulk_soql(SPEC, None) == f"SELECT {FIELDS} FROM Lead"
+    assert streams.bulk_soql(SPEC, T0) == (
+        f"SELECT {FIELDS} FROM Lead WHERE SystemModstamp < {T0.isoformat()}"
+    )
 
 
 def test_given_same_stamp_records_when_filtering_after_cursor_then_ties_resolved_by_id() -> None:
