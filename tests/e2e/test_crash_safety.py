@@ -41,6 +41,7 @@ from sync.store.models import OutboxItem, OutboxState
 pytestmark = pytest.mark.slow
 
 LEADS, CONTACTS = 1500, 900
+BULK_THRESHOLD = 1000  # under LEADS
 KILLS = 32
 SOURCES = ("hubspot", "salesforce")
 #: the operations that change CRM records: Salesforce Collections (leads; tasks created) and
@@ -195,6 +196,10 @@ def _tasks(box: Sandbox) -> dict[str, list[tuple[Any, ...]]]:
 def _start(tmp: Path) -> tuple[Sandbox, Path]:
     box = Sandbox(SandboxOptions(leads=LEADS, contacts=CONTACTS)).start()
     config = write_config(tmp, box.salesforce_url, box.hubspot_url)
+    # the first Salesforce sync reads the org through a Bulk 2.0 job: kills land in it too
+    text = config.read_text(encoding="utf-8")
+    first_sync = f"    pull: {{bulk_threshold: {BULK_THRESHOLD}}}\n    mapping: salesforce_lead\n"
+    config.write_text(text.replace("    mapping: salesforce_lead\n", first_sync), encoding="utf-8")
     process = _leadloop(config, "db", "upgrade")
     assert process.wait(timeout=60) == 0
     return box, config
