@@ -9,6 +9,7 @@ aborted by a signal or a lost lease). Kill the process anywhere and the next run
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -149,7 +150,7 @@ class Engine:
             totals = self._pull(session, source, request, report, guard, now, lazy)
         with context(stage="evaluate"):
             since = runs.last_success_start(session, source.name)
-            ctx = lambda: IngestContext(source, lazy.get(), run_id, now)  # noqa: E731
+            ctx = lambda: IngestContext(source, lazy.get, run_id, now)  # noqa: E731
             totals.add(reevaluate_due(session, source, ctx, since, now, self.settings.policies))
         report.counts.update(totals.as_dict())
         report.planned = totals.planned
@@ -184,7 +185,7 @@ class Engine:
         source.connector.usage.mark_clock()
         for page in self._overlapped(self._pages(source, request, now, incremental), lazy):
             if page.records:
-                ctx = IngestContext(source, lazy.get(), report.run_id, now, skip_unchanged)
+                ctx = IngestContext(source, lazy.get, report.run_id, now, skip_unchanged)
                 totals.add(ingest_page(session, ctx, page.records))
                 tick(len(page.records), page.total)
                 if request.mode == "ids":
@@ -239,16 +240,15 @@ class Engine:
     def _overlapped(pages: Iterator[Page], lazy: _LazyContext) -> Iterator[Page]:
         """The first page as read; the rest prefetched while the previous one is stored.
 
-        The policy context (one describe call) is built from this thread before prefetching
-        starts, so the connector is never used by two threads at once.
+        The policy context (one describe call) is built only when a record needs evaluating,
+        from this thread, under the lock the prefetching thread holds while it reads: the
+        connector is never used by two threads at once.
         """
         first = next(pages, None)
         if first is None:
             return
         yield first
-        if first.records:
-            lazy.get()
-        yield from prefetch(pages)
+        yield from prefetch(pages, lock=lazy.lock)
 
     def _pages(
         self,
@@ -288,13 +288,16 @@ def _usage(report: SourceReport, source: Source) -> None:
 
 
 class _LazyContext:
-    """Builds the policy context (one describe call) only when a record needs it."""
+    """Builds the policy context (one describe call) only when a record needs it, under
+    ``lock`` (see :meth:`Engine._overlapped`)."""
 
     def __init__(self, build: Callable[[], PolicyContext]):
         self._build = build
         self._value: PolicyContext | None = None
+        self.lock = threading.Lock()
 
     def get(self) -> PolicyContext:
         if self._value is None:
-            self._value = self._build()
+            with self.lock:
+                self._value = self._build()
         return self._value

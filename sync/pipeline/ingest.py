@@ -7,7 +7,7 @@ the page on the next run and converges (idempotency keys make re-enqueueing a no
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -67,13 +67,18 @@ class Counts:
 @dataclass(frozen=True)
 class IngestContext:
     source: Source
-    policies: PolicyContext
+    #: the policy context, built on first use (a page read again unchanged needs none)
+    policy_context: Callable[[], PolicyContext]
     run_id: int | None  # None in a dry run (nothing is kept)
     now: datetime
     #: leave records read again exactly as stored alone (an incremental sync: they were
     #: evaluated when stored, and time alone is the due step's); a resync evaluates them all,
     #: so that a policy switched on reaches them
     skip_unchanged: bool = False
+
+    @property
+    def policies(self) -> PolicyContext:
+        return self.policy_context()
 
 
 def problem_findings(problems: Sequence[Problem]) -> tuple[Finding, ...]:

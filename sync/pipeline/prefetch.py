@@ -7,18 +7,25 @@ re-raised in the consumer, and the producer stopped when the consumer stops earl
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import queue
 import threading
 from collections.abc import Iterator
-from typing import TypeVar
+from contextlib import AbstractContextManager
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 _DONE = object()
 
 
-def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
-    """Yield from ``items``, fetching up to ``depth`` items ahead in a background thread."""
+def prefetch(
+    items: Iterator[T], depth: int = 2, lock: AbstractContextManager[Any] | None = None
+) -> Iterator[T]:
+    """Yield from ``items``, fetching up to ``depth`` items ahead in a background thread;
+    each fetch holds ``lock`` (when given), so the consumer can use what ``items`` reads
+    from (a connector) between two fetches by taking the same lock."""
+    guard = lock if lock is not None else contextlib.nullcontext()
     slots: queue.Queue[object] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -33,7 +40,11 @@ def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
 
     def produce() -> None:
         try:
-            for item in items:
+            while True:
+                with guard:
+                    item = next(items, _DONE)
+                if item is _DONE:
+                    break
                 if not put(item):
                     return
             put(_DONE)

@@ -130,3 +130,26 @@ def test_given_deletions_every_30m_when_syncing_every_15m_then_every_other_sync_
     listings = [scheduled_sync(harness)[0]["hubspot"]["contacts_list"] for _ in range(4)]
 
     assert listings == [0, 1, 0, 1]
+
+
+def test_given_the_lookback_rereads_a_lead_unchanged_when_syncing_then_no_describe_call(
+    harness: Harness,
+) -> None:
+    """A record read again exactly as stored needs no evaluation, so no policy context: the
+    org's describe (picklist options, flag form) is not fetched for it."""
+    source = harness.settings.sources["salesforce"]
+    quiet = source.model_copy(
+        update={"write_back": source.write_back.model_copy(update={"enabled": False})}
+    )
+    harness.settings = harness.settings.model_copy(
+        update={"sources": {**harness.settings.sources, "salesforce": quiet}}
+    )
+    lead = harness.sf_leads("working_clean")[0]["Id"]
+    harness.box.salesforce.human_edit(lead, {"Company": "Edited Just Before The Sync"})
+    harness.clock.advance(timedelta(minutes=1))
+    harness.sync("salesforce")  # reads the edit, stamped a minute before its window's end
+
+    sent, pulled = scheduled_sync(harness)  # the lookback reads it again, unchanged
+
+    assert pulled["salesforce"] == 1
+    assert sent["salesforce"] == Counter({"login": 1, "query": 1})

@@ -52,3 +52,25 @@ def test_given_a_consumer_that_stops_early_then_the_producer_stops_too() -> None
 
     assert prefetchers() == []
     assert next(produced) <= 5  # read ahead by at most the queue's depth, then stopped
+
+
+def test_given_a_lock_when_prefetching_then_each_read_holds_it_and_the_consumer_can_take_it() -> (
+    None
+):
+    """The consumer builds what needs the connector (the policy context) under the same lock
+    the producer holds while it reads a page: the two never use the connector at once."""
+    lock = threading.Lock()
+    held_while_reading: list[bool] = []
+
+    def pages() -> Iterator[int]:
+        for page in range(20):
+            held_while_reading.append(lock.locked())
+            yield page
+
+    read = []
+    for page in prefetch(pages(), depth=2, lock=lock):
+        with lock:  # the producer is between two reads now
+            read.append(page)
+
+    assert read == list(range(20))
+    assert held_while_reading == [True] * 20
