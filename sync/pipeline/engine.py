@@ -9,7 +9,6 @@ aborted by a signal or a lost lease). Kill the process anywhere and the next run
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,19 +18,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.base import Page, Window
 from sync.config.settings import Settings
-from sync.domain import REASON_FIELDS
 from sync.lease import Worker
 from sync.logs import context
 from sync.pipeline import writeback
+from sync.pipeline.context import LazyContext, policy_context
 from sync.pipeline.due import reevaluate_due
 from sync.pipeline.ingest import Counts, IngestContext, ingest_page
 from sync.pipeline.lifecycle import STALE_AFTER, Guard, Lifecycle, RunLost, SourceReport, no_guard
-from sync.pipeline.policies import PolicyContext
 from sync.pipeline.prefetch import prefetch
 from sync.pipeline.sources import Source
 from sync.pipeline.windows import STREAM, IncrementalPull, finish_incremental, plan_incremental
-from sync.pipeline.writability import review_flag_form
-from sync.store import cursors, review_tasks, runs
+from sync.store import cursors, runs
 
 log = logging.getLogger(__name__)
 SyncMode = Literal["incremental", "full", "since", "ids"]
@@ -47,35 +44,6 @@ class SyncRequest:
     ids: Sequence[str] = ()
     dry_run: bool = False
     allow_mass_change: bool = False
-
-
-def policy_context(
-    settings: Settings, source: Source, now: datetime, session: Session
-) -> PolicyContext:
-    """The policies' view of ``source``: catalogue, picklist options (one describe), the form
-    of its review flags (and, for the task channel, the leads' open tasks), now."""
-    options = {}
-    for name in REASON_FIELDS:
-        if name in source.mapping.fields:
-            options[name] = source.connector.field_options(source.mapping.crm_field(name))
-    mapping = source.mapping
-    writable = {name for name, spec in mapping.fields.items() if spec.writable}
-    if mapping.status_write_values:
-        writable.add("status")
-    if mapping.flags:
-        writable.add("review_flag")
-    tasks = mapping.flag_channel == "task"
-    return PolicyContext(
-        catalogue=settings.catalogue_for(source.name),
-        crm=mapping.crm,
-        now=now,
-        config=settings.policies,
-        field_options=options,
-        review_flag=mapping.flags,
-        flag_form=review_flag_form(mapping, source.connector),
-        open_flags=review_tasks.open_texts(session, source.name) if tasks else None,
-        writable=frozenset(writable),
-    )
 
 
 def _no_progress(_label: str) -> Progress:
@@ -145,7 +113,7 @@ class Engine:
         guard: Guard,
     ) -> None:
         now, run_id = self.clock(), report.run_id
-        lazy = _LazyContext(lambda: policy_context(self.settings, source, now, session))
+        lazy = LazyContext(lambda: policy_context(self.settings, source, now, session))
         with context(stage="pull"):
             totals = self._pull(session, source, request, report, guard, now, lazy)
         with context(stage="evaluate"):
@@ -171,7 +139,7 @@ class Engine:
         report: SourceReport,
         guard: Guard,
         now: datetime,
-        lazy: _LazyContext,
+        lazy: LazyContext,
     ) -> Counts:
         """Store every page with its cursor (a commit each); an incremental pull that read its
         whole window then closes it (:func:`~sync.pipeline.windows.finish_incremental`)."""
@@ -237,7 +205,7 @@ class Engine:
         return counts
 
     @staticmethod
-    def _overlapped(pages: Iterator[Page], lazy: _LazyContext) -> Iterator[Page]:
+    def _overlapped(pages: Iterator[Page], lazy: LazyContext) -> Iterator[Page]:
         """The first page as read; the rest prefetched while the previous one is stored.
 
         The policy context (one describe call) is built only when a record needs evaluating,
@@ -285,19 +253,3 @@ def _usage(report: SourceReport, source: Source) -> None:
     report.counts.update({f"api_calls.{op}": n for op, n in usage.by_operation.items()})
     if usage.used is not None and usage.limit is not None:
         report.counts["api_used"], report.counts["api_limit"] = usage.used, usage.limit
-
-
-class _LazyContext:
-    """Builds the policy context (one describe call) only when a record needs it, under
-    ``lock`` (see :meth:`Engine._overlapped`)."""
-
-    def __init__(self, build: Callable[[], PolicyContext]):
-        self._build = build
-        self._value: PolicyContext | None = None
-        self.lock = threading.Lock()
-
-    def get(self) -> PolicyContext:
-        if self._value is None:
-            with self.lock:
-                self._value = self._build()
-        return self._value
