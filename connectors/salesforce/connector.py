@@ -40,6 +40,7 @@ from connectors.salesforce.client import (
 from connectors.salesforce.errors import classify
 from connectors.salesforce.fields import field_info as describe_field
 from connectors.salesforce.identity import UserWatch
+from connectors.salesforce.reread import shared_read
 from connectors.shapes import Shape, require
 
 T = TypeVar("T")
@@ -283,10 +284,12 @@ class SalesforceConnector:
         types = {name: str(item.get("type")) for name, item in self._fields().items()}
         target = writer.Target(self.spec.object_name, types, self._user.user_id)
         fields, flags = split_tasks(corrections)
-        written = writer.write(self._api_once, self._retried, target, fields) if fields else []
+        shared = shared_read(fields, flags, tasks.LEAD_FIELDS)
+        written = writer.write(self._api_once, self._retried, target, fields, shared)
         outcomes = {o.key: o for o in written}
         if flags:
-            outcomes.update(tasks.write_tasks(self._api_once, self._retried, target, flags))
+            read = shared.after(fields, written) if shared and shared.rows is not None else None
+            outcomes.update(tasks.write_tasks(self._api_once, self._retried, target, flags, read))
         return [outcomes[c.key] for c in corrections]
 
     def close(self) -> None:

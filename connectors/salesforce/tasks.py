@@ -2,7 +2,9 @@
 
 A :data:`~connectors.base.TASK_FIELD` correction asks for leadloop's one open Task on a lead
 to say a text (or, with None, to be closed). Per attempt at up to 200 leads: one query
-re-reads the leads (owner, stamps, the values the flag was decided on), one finds their open
+re-reads the leads (owner, stamps, the values the flag was decided on; on a first attempt
+after a field write of the same leads, that write's re-read serves, its writes applied:
+:mod:`.reread`), one finds their open
 leadloop Tasks (``WhoId`` = the lead, ``Subject`` starting with ``leadloop:``), one
 Collections POST creates the missing ones (``OwnerId`` = the lead's owner when a user owns
 it; a queue cannot own a Task, so those go to leadloop's API user). Changing or closing an
@@ -33,6 +35,7 @@ from connectors.base import TASK_FIELD, Correction, OutcomeStatus, WriteOutcome
 from connectors.batching import chunks
 from connectors.conflicts import changed_value
 from connectors.salesforce import writer
+from connectors.salesforce.reread import Rows, reread
 from connectors.salesforce.streams import Api, parse_datetime, query_pages
 
 PREFIX = "leadloop:"
@@ -60,23 +63,38 @@ class Step:
     since: datetime | None = None
 
 
+#: what the task step reads of a lead besides the values its flag was decided on
+LEAD_FIELDS = ("OwnerId",)
+
+
 def write_tasks(
-    api: Api[Any], retried: writer.Retried, target: writer.Target, tasks: Sequence[Correction]
+    api: Api[Any],
+    retried: writer.Retried,
+    target: writer.Target,
+    tasks: Sequence[Correction],
+    read: Rows | None = None,
 ) -> dict[str, WriteOutcome]:
-    """Each task correction's outcome, by key (up to 200 leads per attempt)."""
+    """Each task correction's outcome, by key (up to 200 leads per attempt). ``read``: the
+    leads as the field write re-read them, its own writes applied; the first attempt decides
+    on it instead of reading them again (every retry reads)."""
     outcomes: dict[str, WriteOutcome] = {}
+    first = [read] if read is not None and len(tasks) <= writer.BATCH_SIZE else []
     for batch in chunks(list(tasks), writer.BATCH_SIZE):
-        attempt = functools.partial(_attempt, api, target, batch, set())
+        attempt = functools.partial(_attempt, api, target, batch, set(), first)
         outcomes.update(retried("tasks", attempt))
     return outcomes
 
 
 def _attempt(
-    api: Api[Any], target: writer.Target, batch: Sequence[Correction], sent: set[str]
+    api: Api[Any],
+    target: writer.Target,
+    batch: Sequence[Correction],
+    sent: set[str],
+    first: list[Rows],
 ) -> dict[str, WriteOutcome]:
-    """Read the leads and their open tasks, decide, then create and PATCH what is needed."""
-    soql = writer.reread_soql(target.object_name, batch, extra=("OwnerId",))
-    leads = {str(r["Id"]): r for p in query_pages(api, soql, "reread") for r in p["records"]}
+    """Read the leads (unless ``first`` holds them, once) and their open tasks, decide, then
+    create and PATCH what is needed."""
+    leads = first.pop() if first else reread(api, target.object_name, batch, LEAD_FIELDS)
     open_tasks = _open_tasks(api, [c.record_id for c in batch])
     steps = []
     for correction in batch:

@@ -14,13 +14,10 @@ https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/system_fields.htm
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-
-from simple_salesforce.format import format_soql
 
 from connectors.base import (
     Correction,
@@ -31,10 +28,10 @@ from connectors.base import (
 from connectors.batching import chunks, merge_by_record, spread_outcomes
 from connectors.conflicts import changed_stamp, changed_value, landed
 from connectors.salesforce.errors import TRANSIENT_CODES
-from connectors.salesforce.streams import Api, parse_datetime, query_pages
+from connectors.salesforce.reread import FIELD_NAME, Shared, reread
+from connectors.salesforce.streams import Api, parse_datetime
 
 BATCH_SIZE = 200  # sObject Collections maximum
-_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 #: per-record codes that may succeed on a later attempt
 _RETRY_CODES = TRANSIENT_CODES | {"ALL_OR_NONE_OPERATION_ROLLED_BACK"}
 
@@ -55,21 +52,6 @@ class Plan:
 
     decided: dict[str, WriteOutcome]  # by correction key
     to_write: list[Correction]
-
-
-#: the system fields every re-read selects
-REREAD_FIELDS = ("Id", "SystemModstamp", "LastModifiedById", "IsDeleted")
-
-
-def reread_soql(object_name: str, batch: Sequence[Correction], extra: Sequence[str] = ()) -> str:
-    """``SELECT Id, SystemModstamp, LastModifiedById, IsDeleted, <extra>, <changed and
-    evaluated fields> ... WHERE Id IN (...)``."""
-    names = {name for c in batch for name in (*c.changes, *c.expected)}
-    changed = sorted(name for name in names if _FIELD_NAME.match(name))
-    select = ", ".join(dict.fromkeys([*REREAD_FIELDS, *extra, *changed]))
-    # Names are checked identifiers; the ids go through format_soql.
-    template = f"SELECT {select} FROM {object_name} WHERE Id IN {{ids}}"  # noqa: S608
-    return format_soql(template, ids=sorted({c.record_id for c in batch}))
 
 
 def same_value(current: Any, target: str | None) -> bool:
@@ -96,7 +78,7 @@ def _outcome(
 def _refusal(correction: Correction, types: Mapping[str, str]) -> WriteOutcome | None:
     """DEAD for a correction no record could take (bad or unknown field, untyped value)."""
     names = (*correction.changes, *correction.expected)
-    bad = [name for name in names if not _FIELD_NAME.match(name)]
+    bad = [name for name in names if not FIELD_NAME.match(name)]
     if bad:
         return _outcome(correction, OutcomeStatus.DEAD, f"invalid field name {bad[0]!r}")
     unknown = [name for name in correction.changes if name not in types]
@@ -139,13 +121,20 @@ def decide(
     return None if why is None else _outcome(correction, OutcomeStatus.CONFLICT, why)
 
 
-def plan(api: Api[Any], target: Target, batch: Sequence[Correction], sent: set[str]) -> Plan:
+def plan(
+    api: Api[Any],
+    target: Target,
+    batch: Sequence[Correction],
+    sent: set[str],
+    shared: Shared | None = None,
+) -> Plan:
     """Re-read the batch's records in one query and decide each correction (``sent``: records
-    an earlier attempt of this write may have changed)."""
-    current: dict[str, Mapping[str, Any]] = {}
-    for page in query_pages(api, reread_soql(target.object_name, batch), operation="reread"):
-        for row in page["records"]:
-            current[str(row["Id"])] = row
+    an earlier attempt of this write may have changed; ``shared``: read its leads too)."""
+    if shared is None:
+        current = reread(api, target.object_name, batch)
+    else:
+        current = reread(api, target.object_name, [*batch, *shared.also], shared.extra)
+        shared.rows = current
     decided, to_write = {}, []
     for correction in batch:
         if correction.record_id in sent:
@@ -251,7 +240,11 @@ Retried = Callable[[str, Callable[[], dict[str, WriteOutcome]]], dict[str, Write
 
 
 def write_batch(
-    api: Api[Any], target: Target, batch: Sequence[Correction], sent: set[str]
+    api: Api[Any],
+    target: Target,
+    batch: Sequence[Correction],
+    sent: set[str],
+    shared: Shared | None = None,
 ) -> dict[str, WriteOutcome]:
     """One attempt at a batch: re-read it, decide each correction, PATCH what still needs it.
 
@@ -261,7 +254,7 @@ def write_batch(
     records a PATCH went out for: a retry that finds their target values records them as
     applied (the write landed, its answer was lost).
     """
-    batch_plan = plan(api, target, batch, sent)
+    batch_plan = plan(api, target, batch, sent, shared)
     outcomes = dict(batch_plan.decided)
     if batch_plan.to_write:
         sent.update(c.record_id for c in batch_plan.to_write)
@@ -271,17 +264,24 @@ def write_batch(
 
 
 def write(
-    api: Api[Any], retried: Retried, target: Target, corrections: Sequence[Correction]
+    api: Api[Any],
+    retried: Retried,
+    target: Target,
+    corrections: Sequence[Correction],
+    shared: Shared | None = None,
 ) -> list[WriteOutcome]:
     """Every correction's outcome, in input order (two calls per batch when nothing fails).
 
     A record's corrections are merged into one update first: one record per Collections
     request at most (it refuses duplicate ids), and all of a record's changes in one PATCH.
+    ``shared`` is used when everything fits one batch (its rows stay None otherwise).
     """
     updates = merge_by_record(corrections)
+    if shared is not None and len(updates) > BATCH_SIZE:
+        shared = None
     outcomes: dict[str, WriteOutcome] = {}
     for batch in chunks([u.correction for u in updates], BATCH_SIZE):
-        attempt = functools.partial(write_batch, api, target, batch, set())
+        attempt = functools.partial(write_batch, api, target, batch, set(), shared)
         outcomes.update(retried("write", attempt))
     spread = spread_outcomes(updates, outcomes)
     return [spread[c.key] for c in corrections]

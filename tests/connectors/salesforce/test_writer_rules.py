@@ -10,6 +10,7 @@ import pytest
 from connectors.base import Correction, OutcomeStatus
 from connectors.batching import merge_by_record
 from connectors.salesforce import writer
+from connectors.salesforce.reread import reread_soql
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 STAMP = "2026-03-01T12:00:00.000+0000"
@@ -56,7 +57,7 @@ def test_given_a_batch_when_building_reread_then_one_query_with_changed_fields()
         correction("00Q2", "a", Status="Working - Contacted"),
         correction("00Q1", "b", Nurture_Reason__c=None),
     ]
-    assert writer.reread_soql("Lead", batch) == (
+    assert reread_soql("Lead", batch) == (
         "SELECT Id, SystemModstamp, LastModifiedById, IsDeleted, Nurture_Reason__c, Status "
         "FROM Lead WHERE Id IN ('00Q1','00Q2')"
     )
@@ -268,4 +269,4 @@ def test_given_a_bad_field_name_when_deciding_then_dead_without_query_injection(
     bad = Correction("k", "00Q1", {"Status FROM User --": "x"}, T0 - timedelta(days=1))
     outcome = writer.decide(bad, current(), TYPES)
     assert outcome is not None and outcome.status is OutcomeStatus.DEAD
-    assert "Status FROM User" not in writer.reread_soql("Lead", [bad])
+    assert "Status FROM User" not in reread_soql("Lead", [bad])
