@@ -141,6 +141,10 @@ def sandbox(
     """A HubSpotEmulator on a free loopback port (0 seeded contacts unless told)."""
     clock = clock or FrozenClock(START)
     options.setdefault("contacts", 0)
+    # the connector paces its searches on this frozen clock (its waits move it): the rate
+    # windows follow it alone, or a slow request on a busy machine lets real time overtake it
+    # and the next quick requests fall into one real second (a refusal the client never made)
+    options.setdefault("limits_follow_real_time", False)
     emulator = emulator_class(now=clock, **options)
     with Server(emulator) as server:
         yield Sandbox(emulator, server.url, clock, Sleeps(clock))
