@@ -178,13 +178,18 @@ class SalesforceConnector:
     # -- Connector -------------------------------------------------------------------------
 
     def describe(self) -> dict[str, Any]:
-        """The Lead describe (cached for the connector's life)."""
+        """The Lead describe (cached until :meth:`forget_schema`)."""
         if self._describe is None:
             name = self.spec.object_name
             self._describe = self._api(
                 "describe", lambda sf: require(getattr(sf, name).describe(), DESCRIBE)
             )
         return self._describe
+
+    def forget_schema(self) -> None:
+        """Drop the cached describe (see :class:`connectors.base.SchemaCache`); the session
+        stays."""
+        self._describe = None
 
     def _fields(self) -> dict[str, dict[str, Any]]:
         return {f["name"]: f for f in self.describe()["fields"]}
