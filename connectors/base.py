@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from connectors.errors import AuthError as AuthError
@@ -203,3 +203,14 @@ class SchemaCache(Protocol):
 
     def forget_schema(self) -> None:
         """Drop the cached definitions: the next use reads them again (one call)."""
+
+
+@runtime_checkable
+class ExpiringSession(Protocol):
+    """Optional: a connector whose logged-in session expires after a time without calls. A
+    daemon that keeps the connector between runs closes it first when it sat idle that long,
+    so the next run logs in up front instead of sending a call the CRM would refuse."""
+
+    def session_lifetime(self) -> timedelta | None:
+        """How long the current session lives without a call; None: no session, or none
+        that expires (or none that could be renewed)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from simple_salesforce import Salesforce
@@ -45,6 +46,9 @@ T = TypeVar("T")
 #: the describe keys we read: ``fields`` of a DescribeSObjectResult
 #: (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_describesobjects.htm)
 DESCRIBE: Shape = {"fields": list}
+#: an org's session timeout unless its admin changed it; every call resets the timer
+#: (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_concepts_errorhandling.htm)
+DEFAULT_SESSION_TIMEOUT = timedelta(hours=2)
 
 
 class SalesforceConnector:
@@ -185,6 +189,15 @@ class SalesforceConnector:
                 "describe", lambda sf: require(getattr(sf, name).describe(), DESCRIBE)
             )
         return self._describe
+
+    def session_lifetime(self) -> timedelta | None:
+        """How long the org keeps the current session without a call (see
+        :class:`connectors.base.ExpiringSession`): what the login answer said, else the
+        org default of 2 hours; None without a session or when it cannot be renewed."""
+        if self._sf is None or not self.conn.can_relogin:
+            return None
+        seconds = self._user.session_seconds
+        return DEFAULT_SESSION_TIMEOUT if seconds is None else timedelta(seconds=seconds)
 
     def forget_schema(self) -> None:
         """Drop the cached describe (see :class:`connectors.base.SchemaCache`); the session
