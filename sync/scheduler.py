@@ -195,6 +195,8 @@ class SourceRunner:
         try:
             with context(source=name), self.sources.lend(name) as source:
                 report = leased_sync(engine, source, SyncRequest())
+                if report.counts.get("dead"):  # a write refused for good: a field edited?
+                    self.sources.forget_schema(name)
         except LeaseBusy as exc:
             log.info("%s: skipped: %s", name, exc)
             return Outcome.SKIPPED, None
@@ -208,8 +210,6 @@ class SourceRunner:
             return Outcome.FAILED, engine.last_report
         counts = ", ".join(f"{key} {value}" for key, value in report.counts.items())
         log.info("%s: run %s succeeded: %s", name, report.run_id, counts)
-        if report.counts.get("dead"):  # a write refused for good: maybe an admin's field edit
-            self.sources.forget_schema(name)
         return (Outcome.HELD if report.held else Outcome.RAN), report
 
 

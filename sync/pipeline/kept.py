@@ -89,6 +89,7 @@ class KeptSources:
         ``keep_on`` drops it (closed; the next cycle builds a fresh one)."""
         kept = self._take(name)
         try:
+            self._prepare(kept)
             yield kept.source
         except self.keep_on:
             self._give_back(name, kept)
@@ -99,7 +100,8 @@ class KeptSources:
         self._give_back(name, kept)
 
     def forget_schema(self, name: str) -> None:
-        """Drop ``name``'s cached field definitions (a write was refused for good)."""
+        """Drop ``name``'s cached field definitions (a write was refused for good); called
+        by the cycle that holds the source."""
         with self._lock:
             kept = self._kept.get(name)
         if kept is not None:
@@ -124,13 +126,17 @@ class KeptSources:
                 now = self.clock()
                 kept = self._kept[name] = _Kept(build_source(self.settings, name), now)
             kept.lent = True
+            return kept
+
+    def _prepare(self, kept: _Kept) -> None:
+        """Ready a lent source for its cycle: stale definitions and a timed-out session
+        dropped, the usage counted from zero."""
         now = self.clock()
         if now - kept.schema_since >= SCHEMA_MAX_AGE:
             self._refresh(kept, now)
         if _timed_out(kept, now):
             kept.source.connector.close()  # the session only: the next call logs in
         kept.source.connector.usage.start_run()
-        return kept
 
     def _give_back(self, name: str, kept: _Kept) -> None:
         kept.idle_since = self.clock()
