@@ -15,12 +15,19 @@ with a finding for what it cannot use (a record with neither is logged and left 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import suppress
-from dataclasses import dataclass, field, fields
-from datetime import datetime
-from email.utils import parsedate_to_datetime
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from connectors.errors import AuthError as AuthError
+from connectors.errors import ConnectorError as ConnectorError
+from connectors.errors import FatalError as FatalError
+from connectors.errors import Forbidden as Forbidden
+from connectors.errors import LimitExhausted as LimitExhausted
+from connectors.errors import MalformedAnswer as MalformedAnswer
+from connectors.errors import SchemaError as SchemaError
+from connectors.errors import TransientError as TransientError
+from connectors.usage import ApiUsage as ApiUsage
 from connectors.writing import TASK_FIELD as TASK_FIELD
 from connectors.writing import Correction as Correction
 from connectors.writing import FieldInfo as FieldInfo
@@ -111,77 +118,8 @@ class Page:
 
 
 # --------------------------------------------------------------------------------------------
-# Usage accounting
+# Secrets
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ApiUsage:
-    """API calls spent by one connector instance, the CRM's own view of its allowance, and the
-    guard that keeps this source within its share of that allowance.
-
-    ``calls`` counts every HTTP request we sent (retries included): it is the scarce resource.
-    ``used``/``limit`` are what the CRM last reported (``Sforce-Limit-Info``,
-    ``X-HubSpot-RateLimit-Daily[-Remaining]``), if anything; ``share`` is the fraction of
-    ``limit`` this source may spend.
-    """
-
-    calls: int = 0
-    by_operation: dict[str, int] = field(default_factory=dict)
-    used: int | None = None
-    limit: int | None = None
-    share: float = 1.0
-    _calls_at_report: int = 0
-    #: the CRM's clock (``Date`` header) at its first answer since :meth:`mark_clock`
-    server_time: datetime | None = None
-
-    def __post_init__(self) -> None:
-        if not 0 < self.share <= 1:
-            raise ValueError(f"api_budget_share must be in (0, 1], not {self.share}")
-
-    def count(self, operation: str, n: int = 1) -> None:
-        self.calls += n
-        self.by_operation[operation] = self.by_operation.get(operation, 0) + n
-
-    def mark_clock(self) -> None:
-        """Forget the CRM's clock: the next answer's Date becomes :attr:`server_time`."""
-        self.server_time = None
-
-    def observe_clock(self, date_header: str | None) -> None:
-        """Keep the first readable ``Date`` header since :meth:`mark_clock`."""
-        with suppress(TypeError, ValueError):
-            if self.server_time is None and date_header:
-                stamp = parsedate_to_datetime(date_header)
-                self.server_time = stamp if stamp.tzinfo else None
-
-    def report(self, used: int, limit: int) -> None:
-        """The CRM's latest count of calls used today out of ``limit``."""
-        self.used, self.limit = used, limit
-        self._calls_at_report = self.calls
-
-    def estimated_used(self) -> int | None:
-        """Calls used today: the CRM's last report plus what we sent since (some answers, e.g.
-        HubSpot search, carry no count). None until the CRM has reported."""
-        if self.used is None:
-            return None
-        return self.used + (self.calls - self._calls_at_report)
-
-    def allowed(self) -> int | None:
-        """Our share of the daily allowance, once the CRM has told us the allowance."""
-        return None if self.limit is None else int(self.limit * self.share)
-
-    def check(self, operation: str, where: str = "") -> None:
-        """Raise LimitExhausted when one more call would pass our share of the allowance.
-
-        ``where`` names the source kind and host in the message (``"HubSpot at host"``)."""
-        used, allowed = self.estimated_used(), self.allowed()
-        if used is not None and allowed is not None and used + 1 > allowed:
-            prefix = f"{where}: " if where else ""
-            raise LimitExhausted(
-                f"{prefix}{operation} not sent: API budget spent ({used} of the daily "
-                f"{self.limit} calls used; this source may use {allowed}, "
-                f"api_budget_share {self.share:g})"
-            )
 
 
 def secret_values(settings: Any) -> list[str]:
@@ -193,49 +131,6 @@ def secret_values(settings: Any) -> list[str]:
         for item in fields(settings)
         if not item.repr and isinstance(value := getattr(settings, item.name), str) and value
     ]
-
-
-# --------------------------------------------------------------------------------------------
-# Error taxonomy
-# --------------------------------------------------------------------------------------------
-
-
-class ConnectorError(Exception):
-    """Base of every error a connector raises on purpose. Messages never contain secrets."""
-
-
-class FatalError(ConnectorError):
-    """The run cannot go on: bad credentials, a mapped field the CRM lacks, a broken answer."""
-
-
-class AuthError(FatalError):
-    """Login failed or the session cannot be renewed."""
-
-
-class Forbidden(FatalError):
-    """The CRM refused the call itself: a missing permission or scope, a feature the account's
-    tier lacks, an IP restriction (HTTP 403 other than a spent allowance)."""
-
-
-class SchemaError(FatalError):
-    """The CRM's schema does not match the mapping (missing field, wrong type)."""
-
-
-class LimitExhausted(ConnectorError):
-    """The daily API allowance (or our configured share of it) is spent: stop, no backoff."""
-
-
-class TransientError(ConnectorError):
-    """Worth retrying later: 429, 5xx, dropped connection, row lock."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class MalformedAnswer(TransientError):
-    """An answer without the shape the API documents (empty, cut short, HTML, a redirect, a
-    missing key). Never read as "no more data": retried, then the run stops, cursor unmoved."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -298,3 +193,24 @@ class FieldHistory(Protocol):
         self, field_name: str, record_ids: Sequence[str]
     ) -> dict[str, list[tuple[str | None, datetime]]]:
         """Each known record's values of ``field_name``, newest first, with their times."""
+
+
+@runtime_checkable
+class SchemaCache(Protocol):
+    """Optional: a connector that caches the CRM's field definitions (a describe, property
+    definitions) for its whole life. A daemon that keeps a connector from run to run calls
+    :meth:`forget_schema` now and then, so an admin's change to the fields is seen."""
+
+    def forget_schema(self) -> None:
+        """Drop the cached definitions: the next use reads them again (one call)."""
+
+
+@runtime_checkable
+class ExpiringSession(Protocol):
+    """Optional: a connector whose logged-in session expires after a time without calls. A
+    daemon that keeps the connector between runs closes it first when it sat idle that long,
+    so the next run logs in up front instead of sending a call the CRM would refuse."""
+
+    def session_lifetime(self) -> timedelta | None:
+        """How long the current session lives without a call; None: no session, or none
+        that expires (or none that could be renewed)."""

@@ -29,8 +29,9 @@ from sync.lease import LeaseBusy, Worker
 from sync.logs import context, redact, summarize
 from sync.pipeline.cycle import lease_name, leased_sync
 from sync.pipeline.engine import Engine, SyncRequest
+from sync.pipeline.kept import KeptSources
 from sync.pipeline.lifecycle import SourceReport
-from sync.pipeline.sources import host_of, open_sources, preload_connectors
+from sync.pipeline.sources import host_of, preload_connectors
 from sync.store import runs
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,9 @@ class SourceRunner:
     Never raises: a failed cycle is logged (secrets masked) and the next fire time tries again;
     a cycle whose writes exceed the change budget still pulls and evaluates, and its writes wait
     for approval. ``observe(name, outcome, report)`` hears every cycle (metrics).
+
+    Each source's connector is built on its first cycle and kept for the next ones, logged-in
+    session included (:mod:`sync.pipeline.kept`); :meth:`close` closes them all.
     """
 
     def __init__(
@@ -168,7 +172,14 @@ class SourceRunner:
         self.clock = clock
         self.worker = worker
         self.observe = observe or (lambda _name, _outcome, _report: None)
+        # a skipped cycle (another worker's lease) or a spent allowance leaves the session fit
+        self.sources = KeptSources(settings, clock, keep_on=(LeaseBusy, LimitExhausted))
         preload_connectors(settings)  # cycles start in parallel threads: import up front
+
+    def close(self) -> None:
+        """Close the kept connectors (when the daemon stops)."""
+        closed = self.sources.close()
+        log.info("closed the kept sessions of %s", ", ".join(closed) or "no source")
 
     def __call__(self, name: str) -> Outcome:
         """Run one cycle of source ``name`` unless another worker holds its lease."""
@@ -182,8 +193,10 @@ class SourceRunner:
     def _attempt(self, name: str) -> tuple[Outcome, SourceReport | None]:
         engine = Engine(self.settings, self.sessions, self.clock, worker=self.worker)
         try:
-            with context(source=name), open_sources(self.settings, [name]) as sources:
-                report = leased_sync(engine, sources[name], SyncRequest())
+            with context(source=name), self.sources.lend(name) as source:
+                report = leased_sync(engine, source, SyncRequest())
+                if report.counts.get("dead"):  # a write refused for good: a field edited?
+                    self.sources.forget_schema(name)
         except LeaseBusy as exc:
             log.info("%s: skipped: %s", name, exc)
             return Outcome.SKIPPED, None

@@ -113,6 +113,10 @@ class HubSpotConnector:
         info = self.catalog.definitions().get(field_name)
         return None if info is None else info.field_info()
 
+    def forget_schema(self) -> None:
+        """Drop the cached property definitions (see :class:`connectors.base.SchemaCache`)."""
+        self.catalog.forget()
+
     # -- reading -----------------------------------------------------------------------
     def pull(
         self, window: Window, after: Cursor | None = None, deletions: Deletions | None = None

@@ -64,7 +64,8 @@ def _writable(prop: Mapping[str, Any]) -> bool:
 
 
 class PropertyCatalog:
-    """Contact property definitions, read once per run (:meth:`refresh` to re-read)."""
+    """Contact property definitions, read on first use (:meth:`refresh` to re-read now,
+    :meth:`forget` to re-read on the next use)."""
 
     def __init__(self, api: HubSpotApi, *, create_missing_options: bool) -> None:
         self.api = api
@@ -100,6 +101,10 @@ class PropertyCatalog:
                 for o in options
             ]
         return self._defs
+
+    def forget(self) -> None:
+        """Drop the cached definitions: the next use reads them again."""
+        self._defs, self._raw_options = None, {}
 
     def definitions(self) -> dict[str, PropertyInfo]:
         """The cached definitions (read on first use)."""

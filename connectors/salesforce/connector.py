@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from simple_salesforce import Salesforce
@@ -47,6 +47,9 @@ T = TypeVar("T")
 #: the describe keys we read: ``fields`` of a DescribeSObjectResult
 #: (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_describesobjects.htm)
 DESCRIBE: Shape = {"fields": list}
+#: an org's session timeout unless its admin changed it; every call resets the timer
+#: (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_concepts_errorhandling.htm)
+DEFAULT_SESSION_TIMEOUT = timedelta(hours=2)
 
 
 class SalesforceConnector:
@@ -181,13 +184,27 @@ class SalesforceConnector:
     # -- Connector -------------------------------------------------------------------------
 
     def describe(self) -> dict[str, Any]:
-        """The Lead describe (cached for the connector's life)."""
+        """The Lead describe (cached until :meth:`forget_schema`)."""
         if self._describe is None:
             name = self.spec.object_name
             self._describe = self._api(
                 "describe", lambda sf: require(getattr(sf, name).describe(), DESCRIBE)
             )
         return self._describe
+
+    def session_lifetime(self) -> timedelta | None:
+        """How long the org keeps the current session without a call (see
+        :class:`connectors.base.ExpiringSession`): what the login answer said, else the
+        org default of 2 hours; None without a session or when it cannot be renewed."""
+        if self._sf is None or not self.conn.can_relogin:
+            return None
+        seconds = self._user.session_seconds
+        return DEFAULT_SESSION_TIMEOUT if seconds is None else timedelta(seconds=seconds)
+
+    def forget_schema(self) -> None:
+        """Drop the cached describe (see :class:`connectors.base.SchemaCache`); the session
+        stays."""
+        self._describe = None
 
     def _fields(self) -> dict[str, dict[str, Any]]:
         return {f["name"]: f for f in self.describe()["fields"]}
@@ -245,27 +262,10 @@ class SalesforceConnector:
         return self._everything(streams.full_soql(self.spec), None)
 
     def _everything(self, rest_soql: str, end: datetime | None) -> Iterator[Page]:
-        """Every Lead stamped before ``end`` (all when None). The first REST page of
-        ``rest_soql`` tells how many there are (``totalSize``): above ``bulk_threshold`` the
-        rest comes from one Bulk 2.0 job, 50,000 records a results call instead of 2,000 a
-        query call. The first page is kept (its cursor is true: a crash during the job resumes
-        after it) and its records are dropped from the job's results: a change to one of them
-        since is stamped after this pull's first answer, where the next incremental window
-        starts at the latest."""
-        pages = streams.pull_pages(self._api, self.spec, rest_soql, headers=self._headers)
-        first = next(pages, None)
-        if first is None:
-            return
-        yield first
-        if first.total is None or first.total <= max(self.bulk_threshold, len(first.records)):
-            yield from pages
-            return
-        pages.close()
-        soql = streams.bulk_soql(self.spec, end)
-        read = {r.record_id for r in first.records}
-        jobs = bulk.bulk_pages(self._api, self.spec, soql, self.describe(), self.sleep)
-        for page in jobs:
-            yield Page([r for r in page.records if r.record_id not in read], None, first.total)
+        """Every Lead stamped before ``end`` (all when None): :func:`.bulk.everything`."""
+        rest = streams.pull_pages(self._api, self.spec, rest_soql, headers=self._headers)
+        job = bulk.Job(self._api, self.spec, streams.bulk_soql(self.spec, end), self.sleep)
+        return bulk.everything(rest, job, self.bulk_threshold, self.describe)
 
     def pull_ids(self, record_ids: Sequence[str]) -> Iterator[Page]:
         """The given Leads, 200 ids per query; unknown ids are absent."""

@@ -83,6 +83,9 @@ def run_command(
     lease in the store. Writes above limits.change_budget wait for `leadloop approve RUN_ID`
     while the cycles go on pulling and evaluating. SIGTERM or Ctrl+C lets the running cycles
     finish, then exits 0.
+
+    Each source's logged-in session is kept in memory from cycle to cycle (never in the
+    store), so a cycle with nothing to do costs one query, without a login.
     """
     from sync.cli.base import open_store, utc_now
     from sync.feedback.job import FeedbackRunner
@@ -112,10 +115,13 @@ def run_command(
         feedback = None
         if settings.feedback.schedule is not None:
             feedback = FeedbackRunner(settings, sessions, utc_now, worker)
-        if once:
-            _run_once(runner, names, feedback)
-        else:
-            _serve(settings, runner, parallel, feedback)
+        try:
+            if once:
+                _run_once(runner, names, feedback)
+            else:
+                _serve(settings, runner, parallel, feedback)
+        finally:
+            runner.close()  # the kept connectors: sessions live in this process only
 
 
 def _run_once(runner: Any, names: list[str], feedback: Any) -> None:

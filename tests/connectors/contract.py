@@ -50,6 +50,7 @@ from connectors.base import (
     Cursor,
     OutcomeStatus,
     Page,
+    SchemaCache,
     SourceRecord,
     TransientError,
     Window,
@@ -391,6 +392,40 @@ class ConnectorContract:
         connector.write(planned)
         assert connector.usage.calls == harness.requests() - before
         assert sum(connector.usage.by_operation.values()) == connector.usage.calls
+
+    def test_given_a_used_connector_when_a_new_run_starts_then_it_counts_that_runs_calls_only(
+        self, harness: Harness
+    ) -> None:
+        """A daemon keeps a connector from run to run: each run's figures are its own."""
+        connector = harness.connector()
+        records_of(connector.pull(Window(None, harness.end)))
+        allowance = (connector.usage.used, connector.usage.limit)
+
+        connector.usage.start_run()
+        forgot_clock = connector.usage.server_time is None
+        before = harness.requests()
+        records_of(connector.pull(Window(None, harness.end)))
+
+        assert connector.usage.calls == harness.requests() - before
+        assert sum(connector.usage.by_operation.values()) == connector.usage.calls
+        assert forgot_clock and connector.usage.server_time is not None  # this run's answer
+        assert connector.usage.limit == allowance[1]  # the CRM's allowance carries over
+
+    def test_given_cached_field_definitions_when_forgotten_then_the_next_use_reads_them_once(
+        self, harness: Harness
+    ) -> None:
+        connector = harness.connector()
+        assert isinstance(connector, SchemaCache)
+        connector.field_info(harness.reason_field)
+        before = harness.requests()
+        connector.field_info(harness.reason_field)
+        cached = harness.requests() - before
+
+        connector.forget_schema()
+        connector.field_info(harness.reason_field)
+        connector.field_info(harness.reason_field)
+
+        assert (cached, harness.requests() - before) == (0, 1)  # the session is kept
 
 
 #: odd answers every emulator can give (connectors/sandbox/faults.py)

@@ -102,6 +102,10 @@ class FakeConnector:
             return FieldInfo(field_name, "picklist", "picklist", options=tuple(sorted(options)))
         return FieldInfo(field_name, "text", "string", length=255)
 
+    def forget_schema(self) -> None:
+        """Drop the cached describe (the next use describes again)."""
+        self._options = None
+
     def pull(
         self, window: Window, after: Cursor | None = None, deletions: Deletions | None = None
     ) -> Iterator[Page]:

@@ -10,9 +10,24 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceExpiredSession
 
-from tests.sandbox.salesforce_support import USERNAME, login, routing_session, running
+from tests.sandbox.salesforce_support import (
+    PASSWORD,
+    TOKEN,
+    USERNAME,
+    Running,
+    login,
+    routing_session,
+    running,
+)
 
 COUNT = "SELECT COUNT() FROM Lead"
+SOAP_LOGIN = (
+    '<?xml version="1.0" encoding="utf-8" ?><env:Envelope '
+    'xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" '
+    'xmlns:urn="urn:partner.soap.sforce.com"><env:Body><n1:login '
+    f'xmlns:n1="urn:partner.soap.sforce.com"><n1:username>{USERNAME}</n1:username>'
+    f"<n1:password>{PASSWORD}{TOKEN}</n1:password></n1:login></env:Body></env:Envelope>"
+)
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +109,52 @@ def test_given_an_issued_session_id_when_used_directly_then_it_works_until_expir
     assert caught.value.content == [
         {"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}
     ]
+
+
+def session_client(sandbox: Running) -> Salesforce:
+    return Salesforce(
+        session_id=sandbox.emulator.issue_session(),
+        instance_url=sandbox.url.replace("http://", "https://"),
+        session=sandbox.session(),
+    )
+
+
+def test_given_a_session_used_within_its_timeout_when_used_again_then_its_timer_restarts() -> None:
+    with running(plain=1) as sandbox:
+        sf = session_client(sandbox)
+        for _ in range(3):  # 5 h 57 min in all, never 2 hours idle
+            sandbox.clock.advance(hours=1, minutes=59)
+            assert sf.query(COUNT)["totalSize"] == 1
+
+
+def test_given_a_session_idle_for_the_orgs_timeout_when_used_then_invalid_session_id() -> None:
+    with running(plain=1) as sandbox:
+        sf = session_client(sandbox)
+        sandbox.clock.advance(hours=2)
+        with pytest.raises(SalesforceExpiredSession):
+            sf.query(COUNT)
+
+
+def test_given_an_org_timeout_of_30_minutes_when_logging_in_then_the_answer_says_1800_seconds() -> (
+    None
+):
+    with running(plain=1) as sandbox:
+        sandbox.emulator.set_session_timeout(timedelta(minutes=30))
+        answer = sandbox.session().post(
+            f"{sandbox.url}/services/Soap/u/59.0",
+            data=SOAP_LOGIN,
+            headers={"content-type": "text/xml", "SOAPAction": "login"},
+        )
+    assert "<sessionSecondsValid>1800</sessionSecondsValid>" in answer.text
+
+
+def test_given_the_session_timeout_quirk_off_when_a_session_idles_a_day_then_it_still_works() -> (
+    None
+):
+    with running(plain=1, quirks_off={"session_timeout"}) as sandbox:
+        sf = session_client(sandbox)
+        sandbox.clock.advance(days=1)
+        assert sf.query(COUNT)["totalSize"] == 1
 
 
 def test_given_expired_sessions_when_a_credentialed_client_queries_then_it_logs_in_again() -> None:

@@ -28,6 +28,7 @@ def test_given_the_quirk_list_when_read_then_each_names_its_vendor_page() -> Non
         "if_unmodified_since",
         "replication_window",
         "uri_length_limit",
+        "session_timeout",
     } == set(SalesforceEmulator.QUIRKS)
 
 

@@ -54,6 +54,23 @@ def test_given_a_cycle_when_metrics_are_scraped_then_runs_records_writes_and_the
     assert last == harness.clock().timestamp()
 
 
+def test_given_a_daemon_keeping_its_connector_when_cycles_run_then_api_calls_add_up_once(
+    harness: Harness, server: MetricsServer
+) -> None:
+    runner = SourceRunner(
+        harness.settings, harness.sessions, harness.clock, Worker.current(), server.observe
+    )
+    for _ in range(4):  # a full cycle, the one reading its writes back, two with nothing to do
+        runner("salesforce")
+        harness.clock.advance(minutes=15)
+    runner.close()
+
+    samples = _samples(_get(server, "/metrics").text)
+
+    sf = (("crm", "salesforce"), ("source", "salesforce"))
+    assert samples[("leadloop_api_calls_total", sf)] == sum(harness.box.salesforce.calls.values())
+
+
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value

@@ -119,7 +119,8 @@ def test_given_a_running_daemon_when_sigterm_arrives_then_the_cycle_finishes_and
     finally:
         if daemon.poll() is None:
             daemon.kill()
-    _wait_for(lines, "stopped", seen, 5)
+    _wait_for(lines, "closed the kept sessions", seen, 5)
     log = "".join(seen)
     assert log.index("stopping: waiting") < log.index("hubspot: run 1 succeeded")
+    assert log.index("stopped") < log.index("closed the kept sessions of hubspot")
     assert succeeded_runs(harness) == ["hubspot"]

@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
-from connectors.sandbox.salesforce.auth import INVALID_SESSION, USER_ID, Sessions, soap_fault
+from connectors.sandbox.salesforce.auth import (
+    INVALID_SESSION,
+    SESSION_TIMEOUT,
+    USER_ID,
+    Sessions,
+    soap_fault,
+)
 from connectors.sandbox.salesforce.bulk import BulkJobs
 from connectors.sandbox.salesforce.control import ControlMixin, Hook
 from connectors.sandbox.salesforce.fields import Entity
@@ -90,7 +96,8 @@ class SalesforceEmulator(ControlMixin, RecordsMixin, ReadsMixin, App):
         self._build_org(restricted_reasons)
         seed_people(self.store, leads, seed, self.shape)
         seed_tasks(self.tasks, self.store)
-        self.sessions = Sessions(username, password, security_token, self.now)
+        timeout = SESSION_TIMEOUT if self.quirks.on("session_timeout") else None
+        self.sessions = Sessions(username, password, security_token, self.now, timeout)
         self.cursors = Cursors()
         self.bulk = BulkJobs(self.now, self.lock)
         self._hooks: list[tuple[str, Hook]] = []

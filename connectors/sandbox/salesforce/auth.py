@@ -13,7 +13,7 @@ import binascii
 import json
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 from xml.etree import ElementTree
@@ -40,10 +40,15 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><loginRespon
 <metadataServerUrl>{base}/services/Soap/m/{version}/{org15}</metadataServerUrl>\
 <passwordExpired>false</passwordExpired><sandbox>true</sandbox>\
 <serverUrl>{base}/services/Soap/u/{version}/{org15}</serverUrl><sessionId>{session}</sessionId>\
-<userId>{user}</userId><userInfo><organizationId>{org}</organizationId><userId>{user}</userId>\
+<userId>{user}</userId><userInfo><organizationId>{org}</organizationId>\
+<sessionSecondsValid>{seconds}</sessionSecondsValid><userId>{user}</userId>\
 <userName>{username}</userName><userTimeZone>Etc/UTC</userTimeZone></userInfo></result>\
 </loginResponse></soapenv:Body></soapenv:Envelope>"""
 BAD_LOGIN = "Invalid username, password, security token; or user locked out."
+#: an org's default session timeout: a session expires after this long without an API call,
+#: and every call resets the timer
+#: (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_concepts_errorhandling.htm)
+SESSION_TIMEOUT = timedelta(hours=2)
 
 
 def soap_fault(code: str, message: str, status: int = 500) -> Response:
@@ -56,17 +61,24 @@ class Sessions:
     """Credentials of the one API user and the session ids issued to it."""
 
     def __init__(
-        self, username: str, password: str, security_token: str, now: Callable[[], datetime]
+        self,
+        username: str,
+        password: str,
+        security_token: str,
+        now: Callable[[], datetime],
+        timeout: timedelta | None = SESSION_TIMEOUT,
     ) -> None:
         self.username = username
         self._secret = password + security_token
         self._now = now
-        self._live: set[str] = set()
+        #: the org's session timeout (Setup > Session Settings); None: sessions never time out
+        self.timeout = timeout
+        self._live: dict[str, datetime] = {}  # session id -> its last API call
 
     def issue(self) -> str:
         """A new valid session id (``00D...!...`` like Salesforce's)."""
         session = f"{ORG_ID[:15]}!{secrets.token_urlsafe(48)}"
-        self._live.add(session)
+        self._live[session] = self._now()
         return session
 
     def expire_all(self) -> int:
@@ -76,9 +88,18 @@ class Sessions:
         return count
 
     def valid(self, request: Request) -> bool:
-        """Whether the request carries a live session (``Bearer`` or ``OAuth`` scheme)."""
+        """Whether the request carries a live session (``Bearer`` or ``OAuth`` scheme): one
+        issued, not expired, and used within :attr:`timeout` (this use resets its timer)."""
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        return scheme.lower() in ("bearer", "oauth") and token.strip() in self._live
+        token, now = token.strip(), self._now()
+        last = self._live.get(token) if scheme.lower() in ("bearer", "oauth") else None
+        if last is None:
+            return False
+        if self.timeout is not None and now - last >= self.timeout:
+            del self._live[token]
+            return False
+        self._live[token] = now
+        return True
 
     def soap_login(self, request: Request, version: str) -> Response:
         """``POST /services/Soap/u/{version}``: the partner ``login`` call."""
@@ -98,6 +119,7 @@ class Sessions:
             user=USER_ID,
             session=self.issue(),
             username=escape(self.username),
+            seconds=int((self.timeout or SESSION_TIMEOUT).total_seconds()),
         )
         return Response.text(body, 200, "text/xml; charset=utf-8")
 

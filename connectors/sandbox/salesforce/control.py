@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.sandbox.salesforce.fields import Entity, Field
@@ -97,6 +97,12 @@ class ControlMixin:
         """Invalidate every issued session id (clients then get INVALID_SESSION_ID)."""
         with self.lock:
             return int(self.sessions.expire_all())
+
+    def set_session_timeout(self, timeout: timedelta | None) -> None:
+        """An admin sets the org's session timeout (Setup > Session Settings; None: sessions
+        never time out, as with the ``session_timeout`` quirk off)."""
+        with self.lock:
+            self.sessions.timeout = timeout
 
     def issue_session(self) -> str:
         """A valid session id, for clients built with ``session_id=`` only."""

@@ -47,6 +47,14 @@ QUIRKS: Mapping[str, str] = MappingProxyType(
             "(https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api/"
             "resources_getdeleted.htm)"
         ),
+        "session_timeout": (
+            "a session expires after 2 hours without an API call (the org's default; every "
+            "call resets the timer): the next call answers 401 INVALID_SESSION_ID; the SOAP "
+            "login answer says how long in userInfo.sessionSecondsValid "
+            "(https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/"
+            "sforce_api_concepts_errorhandling.htm, https://developer.salesforce.com/docs/"
+            "atlas.en-us.api.meta/api/sforce_api_calls_getuserinfo_getuserinforesult.htm)"
+        ),
         "uri_length_limit": (
             "a request URI longer than 16,384 bytes answers 414 URI Too Long "
             "(https://help.salesforce.com/s/articleView?id=000386264&type=1)"
