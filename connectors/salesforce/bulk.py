@@ -10,7 +10,7 @@ https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/que
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from itertools import islice
@@ -181,22 +181,17 @@ class Job:
 
 
 def everything(
-    rest: Generator[Page], job: Job, threshold: int, describe: Callable[[], Mapping[str, Any]]
+    count: Callable[[], int],
+    rest: Iterator[Page],
+    job: Job,
+    threshold: int,
+    describe: Callable[[], Mapping[str, Any]],
 ) -> Iterator[Page]:
-    """Every record of a full read: the first REST page of ``rest`` tells how many there are
-    (``totalSize``); above ``threshold`` the rest comes from ``job``, 50,000 records a results
-    call instead of 2,000 a query call. The first page is kept (its cursor is true: a crash
-    during the job resumes after it) and its records are dropped from the job's results: a
-    change to one of them since is stamped after this pull's first answer, where the next
-    incremental window starts at the latest."""
-    first = next(rest, None)
-    if first is None:
-        return
-    yield first
-    if first.total is None or first.total <= max(threshold, len(first.records)):
+    """Every record of a full read: the REST pages of ``rest`` for up to ``threshold``
+    records, else ``job``'s, 50,000 records a results call instead of 2,000 a query call.
+    ``count()`` (one ``SELECT COUNT()`` call) decides: cheap where the first page of an ordered
+    query over the whole object is not (it sorts every record before answering)."""
+    if count() > threshold:
+        yield from bulk_pages(job.api, job.spec, job.soql, describe(), job.sleep)
+    else:
         yield from rest
-        return
-    rest.close()
-    read = {r.record_id for r in first.records}
-    for page in bulk_pages(job.api, job.spec, job.soql, describe(), job.sleep):
-        yield Page([r for r in page.records if r.record_id not in read], None, first.total)

@@ -265,7 +265,8 @@ class SalesforceConnector:
         """Every Lead stamped before ``end`` (all when None): :func:`.bulk.everything`."""
         rest = streams.pull_pages(self._api, self.spec, rest_soql, headers=self._headers)
         job = bulk.Job(self._api, self.spec, streams.bulk_soql(self.spec, end), self.sleep)
-        return bulk.everything(rest, job, self.bulk_threshold, self.describe)
+        count = lambda: int(self._api("count", streams.count_all(self.spec))["totalSize"])  # noqa: E731
+        return bulk.everything(count, rest, job, self.bulk_threshold, self.describe)
 
     def pull_ids(self, record_ids: Sequence[str]) -> Iterator[Page]:
         """The given Leads, 200 ids per query; unknown ids are absent."""

@@ -118,6 +118,16 @@ def full_soql(spec: StreamSpec, ordered: bool = True) -> str:
     return spec.select(_order(spec) if ordered else "")
 
 
+def count_soql(spec: StreamSpec) -> str:
+    """``SELECT COUNT() FROM <object>``: one call, the answer is in ``totalSize``."""
+    return f"SELECT COUNT() FROM {spec.object_name}"  # noqa: S608 - identifier checked
+
+
+def count_all(spec: StreamSpec) -> Callable[[Salesforce], dict[str, Any]]:
+    """The call counting every record, deleted ones included (as queryAll reads them)."""
+    return lambda sf: query_page(sf.query(count_soql(spec), include_deleted=True))
+
+
 def bulk_soql(spec: StreamSpec, end: datetime | None) -> str:
     """Every record stamped before ``end`` (all when None), unordered: ORDER BY "disables
     PKChunking" of a Bulk 2.0 query job (slower, may time out), and pages without cursors

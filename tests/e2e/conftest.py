@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +72,15 @@ class Harness:
 
 
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def before_query(emulator: Any, nth: int, hook: Callable[[Any], None]) -> None:
+    """Run ``hook`` just before the ``nth`` query the Salesforce emulator answers from now
+    (1: the next one). A first sync's queries: its COUNT(), its page, the writer's re-read."""
+    if nth == 1:
+        emulator.before_next("query", hook)
+    else:
+        emulator.before_next("query", lambda _e: before_query(emulator, nth - 1, hook))
 
 
 @pytest.fixture

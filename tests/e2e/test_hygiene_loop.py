@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from connectors.sandbox.salesforce.auth import USER_ID as API_USER
 from sync.store.models import FindingRow, LeadRow, OutboxItem, OutboxState, RawPayload, Run
 from sync.store.states import RunState
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, before_query
 
 CANONICAL_NURTURE_SF = {
     "Bad Timing",
@@ -120,15 +120,13 @@ def test_given_a_pending_fix_when_a_human_edits_the_record_before_our_write_then
     lead = harness.sf_leads("lingering_unqualified_reason")[0]
     emulator = harness.box.salesforce
 
-    def edit_after_our_read(_: object) -> None:  # the writer's re-read is the next query
-        emulator.before_next(
-            "query",
-            lambda _e: emulator.human_edit(
-                lead["Id"], {"Unqualified_Reason__c": "Competitor", "Status": "Unqualified"}
-            ),
+    def edit_after_our_read(_: object) -> None:
+        emulator.human_edit(
+            lead["Id"], {"Unqualified_Reason__c": "Competitor", "Status": "Unqualified"}
         )
 
-    emulator.before_next("query", edit_after_our_read)  # the pull's query
+    # the count, the pull's query, then the writer's re-read: the edit lands before the last
+    before_query(emulator, 3, edit_after_our_read)
     harness.sync("salesforce")
 
     assert emulator.record(lead["Id"])["Unqualified_Reason__c"] == "Competitor"

@@ -14,7 +14,7 @@ from sync.pipeline import outbox
 from sync.pipeline.sources import open_sources
 from sync.pipeline.undo import undo_run
 from sync.store.models import OutboxItem, OutboxState, Run
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, before_query
 
 
 def _states(harness: Harness, record_id: str) -> list[OutboxState]:
@@ -37,10 +37,8 @@ def test_given_a_rep_disqualifying_a_lead_in_the_evaluated_second_then_its_reaso
         emulator.human_edit(lead["Id"], {"Status": "Unqualified"})
         clock.now = now
 
-    # the pull's query, then the writer's re-read: the rep saves between the two
-    emulator.before_next(
-        "query", lambda _e: emulator.before_next("query", rep_saves_in_the_same_second)
-    )
+    # the count, the pull's query, then the writer's re-read: the rep saves before the last
+    before_query(emulator, 3, rep_saves_in_the_same_second)
     harness.sync("salesforce")
 
     after = emulator.record(lead["Id"])

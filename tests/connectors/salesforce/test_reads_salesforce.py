@@ -65,23 +65,21 @@ def test_given_more_leads_than_the_threshold_when_pulling_all_then_bulk_matches_
     bulk_connector = org.connector(bulk_threshold=100)
     bulk_pages = list(bulk_connector.pull_all())
     assert org.app.calls["bulk_create"] == 1
-    first, *rest_of_job = bulk_pages
-    assert first.cursor is not None  # the REST page that told the size
-    assert all(len(p.records) <= PAGE_SIZE and p.cursor is None for p in rest_of_job)
+    assert all(len(p.records) <= PAGE_SIZE and p.cursor is None for p in bulk_pages)
     by_id = {r.record_id: r for r in rest}
     bulk = records_of(bulk_pages)
     assert len(bulk) == len(rest) == 300 + PAGE_SIZE
     assert all(r.fields == by_id[r.record_id].fields for r in bulk)
     assert {r.record_id for r in bulk if r.deleted} == {r.record_id for r in rest if r.deleted}
-    assert bulk_connector.usage.by_operation["query"] == 1  # the first page tells the size
+    assert bulk_connector.usage.by_operation["count"] == 1
 
 
 def test_given_more_leads_than_the_threshold_when_a_first_pull_reads_everything_then_one_bulk_job(
     org: SalesforceHarness,
 ) -> None:
-    """A first sync (a window without a start) is a full read: above the threshold its first
-    page is followed by a job, its polls and a results call per 50,000 records instead of a
-    query call per 2,000; the job keeps the window's end."""
+    """A first sync (a window without a start) is a full read: above the threshold it costs a
+    count, a job, its polls and a results call per 50,000 records instead of a query call per
+    2,000; the job keeps the window's end."""
     org.app.add_leads(PAGE_SIZE)
     window = Window(None, org.end)
     rest = records_of(org.connector(bulk_threshold=10**6).pull(window))
@@ -95,7 +93,7 @@ def test_given_more_leads_than_the_threshold_when_a_first_pull_reads_everything_
     assert all(r.fields == by_id[r.record_id].fields for r in bulk)
     assert set(bulk_connector.usage.by_operation) == {
         "login",
-        "query",
+        "count",
         "describe",
         "bulk_create",
         "bulk_poll",

@@ -71,6 +71,7 @@ def test_given_a_mapping_listing_system_fields_when_selecting_then_each_field_on
 
 
 def test_given_full_and_bulk_soql_then_plain_statements() -> None:
+    assert streams.count_soql(SPEC) == "SELECT COUNT() FROM Lead"
     assert streams.full_soql(SPEC, ordered=False) == f"SELECT {FIELDS} FROM Lead"
     assert streams.bulk_soql(SPEC, None) == f"SELECT {FIELDS} FROM Lead"
     assert streams.bulk_soql(SPEC, T0) == (
