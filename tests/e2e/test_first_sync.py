@@ -1,7 +1,7 @@
 """A first sync reads a large Salesforce org through one Bulk API 2.0 job (issue 14).
 
 Without a cursor there is no window start: the first sync is a full read. Above
-``pull.bulk_threshold`` leads its first REST page is followed by a Bulk 2.0 queryAll job
+``pull.bulk_threshold`` leads (a COUNT() call tells) it reads one Bulk 2.0 queryAll job
 (results 50,000 records a call) instead of a query call per 2,000 leads, and it stores exactly
 what a REST first sync stores.
 """
