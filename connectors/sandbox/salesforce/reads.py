@@ -65,10 +65,10 @@ class ReadsMixin:
 
     def _op_query(self, target: Route, request: Request) -> Response:
         plan = self._plan(request.arg("q"))
-        matched = plan.run(self._rows(plan, target.parts[0] == "queryAll"))
+        every = target.parts[0] == "queryAll"
+        matched = plan.run(self._rows(plan, every))
         if plan.count:
             return Response.json({"totalSize": len(matched), "done": True, "records": []})
-        every = target.parts[0] == "queryAll"
         records = self._records(plan, matched, target.version, every)
         return Response.json(self.cursors.first_page(target.version, records, batch_size(request)))
 
