@@ -4,7 +4,8 @@ Every write attempt reads ``Id, SystemModstamp, LastModifiedById, IsDeleted`` an
 changes or was decided on, and decides per record from that (:mod:`.writer`, :mod:`.tasks`).
 A batch that writes fields and review tasks for the same leads reads them once
 (:class:`Shared`): the task step decides on the field write's read with leadloop's own writes
-applied, instead of a second query for the same leads a moment later.
+applied, instead of a second query for the same leads a moment later. That read carries the
+task step's extra columns, its parent-to-child subquery of the leads' open tasks included.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ REREAD_FIELDS = ("Id", "SystemModstamp", "LastModifiedById", "IsDeleted")
 
 def reread_soql(object_name: str, batch: Sequence[Correction], extra: Sequence[str] = ()) -> str:
     """``SELECT Id, SystemModstamp, LastModifiedById, IsDeleted, <extra>, <changed and
-    evaluated fields> ... WHERE Id IN (...)``."""
+    evaluated fields> ... WHERE Id IN (...)``; ``extra`` is leadloop's own constant SOQL
+    (field names, or a subquery such as :data:`.tasks.OPEN_TASK`)."""
     names = {name for c in batch for name in (*c.changes, *c.expected)}
     changed = sorted(name for name in names if FIELD_NAME.match(name))
     select = ", ".join(dict.fromkeys([*REREAD_FIELDS, *extra, *changed]))

@@ -2,11 +2,12 @@
 
 A :data:`~connectors.base.TASK_FIELD` correction asks for leadloop's one open Task on a lead
 to say a text (or, with None, to be closed). Per attempt at up to 200 leads: one query
-re-reads the leads (owner, stamps, the values the flag was decided on; on a first attempt
-after a field write of the same leads, that write's re-read serves, its writes applied:
-:mod:`.reread`), one finds their open
-leadloop Tasks (``WhoId`` = the lead, ``Subject`` starting with ``leadloop:``), one
-Collections POST creates the missing ones (``OwnerId`` = the lead's owner when a user owns
+re-reads the leads (owner, stamps, the values the flag was decided on) and, in a
+parent-to-child subquery on the Lead's ``Tasks`` relationship (``WhoId``), each lead's oldest
+open leadloop Task (``Subject`` starting with ``leadloop:``); on a first attempt after a field
+write of the same leads, that write's re-read serves, its writes applied (:mod:`.reread`).
+https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_query_using.htm
+One Collections POST creates the missing ones (``OwnerId`` = the lead's owner when a user owns
 it; a queue cannot own a Task, so those go to leadloop's API user). Changing or closing an
 existing Task is a single-record PATCH with ``If-Unmodified-Since`` set to the Task's
 ``LastModifiedDate`` as read: a rep's edit since then answers 412 and wins (CONFLICT).
@@ -29,22 +30,16 @@ from simple_salesforce.exceptions import (
     SalesforceMalformedRequest,
     SalesforceResourceNotFound,
 )
-from simple_salesforce.format import format_soql
 
-from connectors.base import TASK_FIELD, Correction, OutcomeStatus, WriteOutcome
+from connectors.base import TASK_FIELD, Correction, MalformedAnswer, OutcomeStatus, WriteOutcome
 from connectors.batching import chunks
 from connectors.conflicts import changed_value
 from connectors.salesforce import writer
 from connectors.salesforce.reread import Rows, reread
-from connectors.salesforce.streams import Api, parse_datetime, query_pages
+from connectors.salesforce.streams import Api, parse_datetime
 
 PREFIX = "leadloop:"
 DONE = "Completed"  # a closed TaskStatus of every org (the emulator's and the default set)
-_OPEN_TASKS = (
-    "SELECT Id, WhoId, Subject, LastModifiedDate FROM Task WHERE WhoId IN {ids} "
-    "AND IsClosed = false AND IsDeleted = false AND Subject LIKE 'leadloop:%' "
-    "ORDER BY CreatedDate, Id"
-)
 NOTE = (
     "leadloop found something to review on this lead. Fix it on the lead; leadloop closes "
     "this task once it reads the lead fixed."
@@ -63,8 +58,16 @@ class Step:
     since: datetime | None = None
 
 
+#: the nested answer (None: no such task) holding each lead's oldest open leadloop Task:
+#: LIMIT applies per lead; the re-read is a queryAll, which shows deleted rows, hence IsDeleted
+#: https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_query_results.htm
+TASKS = "Tasks"
+OPEN_TASK = (
+    "(SELECT Id, Subject, LastModifiedDate FROM Tasks WHERE IsClosed = false "
+    "AND IsDeleted = false AND Subject LIKE 'leadloop:%' ORDER BY CreatedDate, Id LIMIT 1)"
+)
 #: what the task step reads of a lead besides the values its flag was decided on
-LEAD_FIELDS = ("OwnerId",)
+LEAD_FIELDS = ("OwnerId", OPEN_TASK)
 
 
 def write_tasks(
@@ -95,13 +98,12 @@ def _attempt(
     """Read the leads (unless ``first`` holds them, once) and their open tasks, decide, then
     create and PATCH what is needed."""
     leads = first.pop() if first else reread(api, target.object_name, batch, LEAD_FIELDS)
-    open_tasks = _open_tasks(api, [c.record_id for c in batch])
     steps = []
     for correction in batch:
         if correction.record_id in sent:
             correction = replace(correction, maybe_sent=True)
-        lead, task = leads.get(correction.record_id), open_tasks.get(correction.record_id)
-        steps.append(_step(correction, lead, task))
+        lead = leads.get(correction.record_id)
+        steps.append(_step(correction, lead, open_task(lead)))
     sent.update(s.correction.record_id for s in steps if s.outcome is None)
     outcomes = {s.correction.key: s.outcome for s in steps if s.outcome is not None}
     outcomes.update(_create(api, [s for s in steps if s.create is not None]))
@@ -111,14 +113,15 @@ def _attempt(
     return outcomes
 
 
-def _open_tasks(api: Api[Any], lead_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
-    """The oldest open leadloop Task of each lead (one query)."""
-    soql = format_soql(_OPEN_TASKS, ids=sorted(set(lead_ids)))
-    found: dict[str, Mapping[str, Any]] = {}
-    for page in query_pages(api, soql, "tasks_read"):
-        for row in page["records"]:
-            found.setdefault(str(row["WhoId"]), row)
-    return found
+def open_task(lead: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The lead's oldest open leadloop Task from the re-read's subquery (None: none open)."""
+    if lead is None or lead.get(TASKS) is None:
+        return None
+    nested = lead[TASKS]
+    records = nested.get("records") if isinstance(nested, dict) else None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise MalformedAnswer(f"re-read of lead {lead.get('Id')} holds no {TASKS} query result")
+    return records[0] if records else None
 
 
 def _step(c: Correction, lead: Mapping[str, Any] | None, task: Mapping[str, Any] | None) -> Step:

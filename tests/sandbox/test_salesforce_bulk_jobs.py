@@ -113,14 +113,23 @@ def test_given_a_query_that_breaks_while_running_when_polled_then_the_job_failed
     assert jobs.results(job.id, job.version, None, None).status == 412
 
 
-def test_given_bad_soql_when_creating_a_job_then_400_at_once() -> None:
-    """Given a query on a column that does not exist, when a job is created, then 400."""
+@pytest.mark.parametrize(
+    ("soql", "code"),
+    [
+        ("SELECT Nope__c FROM Lead", "INVALID_FIELD"),
+        # parent-to-child queries are not supported by Bulk API 2.0:
+        # https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/queries.htm
+        ("SELECT Id, (SELECT Id FROM Tasks) FROM Lead", "INVALIDJOB"),
+    ],
+)
+def test_given_bad_soql_when_creating_a_job_then_400_at_once(soql: str, code: str) -> None:
+    """Given a query Bulk 2.0 refuses, when a job is created, then 400 and no job."""
     with running(plain=2) as sandbox:
         response = sandbox.session().post(
             f"{sandbox.url}/services/data/v59.0/jobs/query",
-            json={"operation": "query", "query": "SELECT Nope__c FROM Lead"},
+            json={"operation": "query", "query": soql},
             headers={"Authorization": f"Bearer {sandbox.sf.session_id}"},
         )
     assert response.status_code == 400
-    assert response.json()[0]["errorCode"] == "INVALID_FIELD"
+    assert response.json()[0]["errorCode"] == code
     assert sandbox.emulator.bulk.jobs == {}

@@ -24,7 +24,7 @@ from connectors.sandbox.salesforce.auth import (
 )
 from connectors.sandbox.salesforce.bulk import BulkJobs
 from connectors.sandbox.salesforce.control import ControlMixin, Hook
-from connectors.sandbox.salesforce.fields import Entity
+from connectors.sandbox.salesforce.fields import Child, Entity
 from connectors.sandbox.salesforce.quirks import QUIRKS, Quirks
 from connectors.sandbox.salesforce.reads import ReadsMixin
 from connectors.sandbox.salesforce.records import NOT_FOUND, RecordsMixin
@@ -112,7 +112,10 @@ class SalesforceEmulator(ControlMixin, RecordsMixin, ReadsMixin, App):
         )
         whole = quirk("whole_second_stamps")
         self.lead_entity = Entity(
-            "Lead", "00Q", lead_fields(restricted_reasons, self.shape.status_field)
+            "Lead",
+            "00Q",
+            lead_fields(restricted_reasons, self.shape.status_field),
+            (Child("Tasks", "Task", "WhoId"),),
         )
         self.task_entity = Entity("Task", "00T", task_fields())
         self.entities = {

@@ -109,12 +109,43 @@ class Field:
         }
 
 
-class Entity:
-    """An sObject type: its name, key prefix and fields (looked up case-insensitively)."""
+@dataclass(frozen=True)
+class Child:
+    """A child relationship: ``Tasks`` of a Lead are the Tasks whose ``WhoId`` is the lead
+    (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_task.htm)."""
 
-    def __init__(self, name: str, key_prefix: str, fields: tuple[Field, ...]) -> None:
+    name: str  # the relationship name, as a subquery's FROM names it
+    sobject: str
+    field: str  # the child's reference field to the parent
+
+    def describe(self) -> dict[str, Any]:
+        """This relationship's entry in ``childRelationships[]`` of a describe result."""
+        return {
+            "cascadeDelete": False,
+            "childSObject": self.sobject,
+            "deprecatedAndHidden": False,
+            "field": self.field,
+            "junctionIdListNames": [],
+            "junctionReferenceTo": [],
+            "relationshipName": self.name,
+            "restrictedDelete": False,
+        }
+
+
+class Entity:
+    """An sObject type: its name, key prefix, fields (looked up case-insensitively) and the
+    child relationships a subquery can walk."""
+
+    def __init__(
+        self,
+        name: str,
+        key_prefix: str,
+        fields: tuple[Field, ...],
+        children: tuple[Child, ...] = (),
+    ) -> None:
         self.name = name
         self.key_prefix = key_prefix
+        self.children = {child.name.lower(): child for child in children}
         self._index(fields)
 
     def _index(self, fields: tuple[Field, ...]) -> None:
@@ -159,7 +190,7 @@ class Entity:
             "triggerable": True,
             "activateable": False,
             "actionOverrides": [],
-            "childRelationships": [],
+            "childRelationships": [child.describe() for child in self.children.values()],
             "recordTypeInfos": [],
             "fields": [field.describe() for field in self.fields],
             "urls": {

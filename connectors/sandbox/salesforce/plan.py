@@ -7,12 +7,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from connectors.sandbox.salesforce.fields import PREFIXES, Entity, Field
+from connectors.sandbox.salesforce.fields import PREFIXES, Child, Entity, Field
 from connectors.sandbox.salesforce.soql import Order
 
 Row = Mapping[str, Any]
 T = TypeVar("T")
 Predicate = Callable[[Row], bool]
+#: subquery rows: relationship name -> parent's 15-character id -> child rows
+Grouped = dict[str, dict[str, list[Row]]]
+#: subquery answers: relationship name -> parent's 15-character id -> nested query result
+Nested = Mapping[str, Mapping[str, dict[str, Any] | None]]
 
 
 @dataclass
@@ -31,6 +35,8 @@ class Plan:
     #: selected parent names (``Owner.Name``) -> the reference field they go through
     parents: Mapping[str, Field] = dataclasses.field(default_factory=dict)
     users: Mapping[str, str] = dataclasses.field(default_factory=dict)  # user/queue id -> name
+    #: parent-to-child subqueries: each one's relationship and the plan over the child rows
+    children: list[tuple[Child, Plan]] = dataclasses.field(default_factory=list)
 
     def run(self, rows: Iterable[Row]) -> list[Row]:
         """The matching rows, ordered and limited (the full stored rows)."""
@@ -56,8 +62,9 @@ class Plan:
         parent_id = row.get(parent.name)
         return None if parent_id is None else self.users.get(parent_id)
 
-    def project(self, row: Row, version: str) -> dict[str, Any]:
-        """``row`` as the REST API returns it: ``attributes`` then the selected fields."""
+    def project(self, row: Row, version: str, nested: Nested | None = None) -> dict[str, Any]:
+        """``row`` as the REST API returns it: ``attributes``, the selected fields, then each
+        subquery's answer (``nested``: :meth:`nest`'s result, paged by the caller)."""
         url = f"/services/data/v{version}/sobjects/{self.entity.name}/{row['Id']}"
         record: dict[str, Any] = {"attributes": {"type": self.entity.name, "url": url}}
         for selected in self.fields:
@@ -66,7 +73,24 @@ class Plan:
                 record[selected.name] = row.get(selected.name)
             else:
                 record[str(parent.relationship)] = self._parent(row, parent, version)
+        for child, _ in self.children:
+            record[child.name] = (nested or {}).get(child.name, {}).get(row["Id"][:15])
         return record
+
+    def nest(self, parents: Iterable[Row], rows: Mapping[str, Iterable[Row]]) -> Grouped:
+        """Each subquery's matching child rows (``rows``: candidates by child sObject name),
+        grouped by the parent's 15-character id, each group in ORDER BY order and cut to the
+        subquery's LIMIT: WHERE, ORDER BY and LIMIT apply per parent."""
+        ids = {row["Id"][:15] for row in parents}
+        grouped: Grouped = {}
+        for child, plan in self.children:
+            groups: dict[str, list[Row]] = {}
+            for row in rows[child.sobject]:
+                parent = row.get(child.field)
+                if parent is not None and parent[:15] in ids:
+                    groups.setdefault(parent[:15], []).append(row)
+            grouped[child.name] = {key: plan.run(found) for key, found in groups.items()}
+        return grouped
 
     def _parent(self, row: Row, parent: Field, version: str) -> dict[str, Any] | None:
         """A parent record as REST nests it; a polymorphic parent is of type ``Name``

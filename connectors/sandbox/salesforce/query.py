@@ -5,16 +5,20 @@ for a datetime field is an ``INVALID_FIELD`` error, not an empty result). Text c
 case-insensitive, ids compare on their 15-character form, and ``!=``/``NOT IN`` match nulls,
 as in SOQL. With whole-second stamps, datetime literals compare to the second (Salesforce
 ignores milliseconds: https://salesforce.stackexchange.com/questions/234824). A parent's
-``Name`` (``Owner.Name``) can be selected, not filtered or sorted on.
+``Name`` (``Owner.Name``) can be selected, not filtered or sorted on. A subquery walks a child
+relationship of the outer object (``Tasks`` of a Lead) with its own WHERE, ORDER BY and LIMIT;
+an unknown relationship is ``INVALID_TYPE``, as Salesforce answers it.
+https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_understanding.htm
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.sandbox.salesforce.fields import Entity, Field
+from connectors.sandbox.salesforce.fields import Child, Entity, Field
 from connectors.sandbox.salesforce.plan import Plan, Predicate, Row, key_of
 from connectors.sandbox.salesforce.soql import (
     BoolOp,
@@ -84,7 +88,40 @@ def compile_query(
         ids=compiler.ids(query.where) if query.where else None,
         parents=compiler.parents,
         users=users or {},
+        children=_children(query, entity, entities, users, whole_seconds),
     )
+
+
+def _children(
+    query: Query,
+    entity: Entity,
+    entities: Mapping[str, Entity],
+    users: Mapping[str, str] | None,
+    whole_seconds: bool,
+) -> list[tuple[Child, Plan]]:
+    """Each subquery's child relationship and its plan over the child object's rows."""
+    compiled: list[tuple[Child, Plan]] = []
+    for sub in query.children:
+        child = entity.children.get(sub.entity.name.lower())
+        if child is None:
+            raise malformed(
+                query.source,
+                sub.entity.pos,
+                f"Didn't understand relationship '{sub.entity.name}' in FROM part of query "
+                "call. If you are attempting to use a custom relationship, be sure to append "
+                "the '__r' after the custom relationship name. Please reference your WSDL or "
+                "the describe call for the appropriate names.",
+                "INVALID_TYPE",
+            )
+        if any(done is child for done, _ in compiled):
+            raise malformed(
+                query.source,
+                sub.entity.pos,
+                f"Cannot follow the same aggregate relationship twice: {child.name}",
+            )
+        named = dataclasses.replace(sub, entity=dataclasses.replace(sub.entity, name=child.sobject))
+        compiled.append((child, compile_query(named, entities, users, whole_seconds)))
+    return compiled
 
 
 class _Compiler:

@@ -2,8 +2,9 @@
 
 Grammar (keywords case-insensitive)::
 
-    query     := SELECT (COUNT '(' ')' | name (',' name)*) FROM name
-                 [WHERE or] [ORDER BY order (',' order)*] [LIMIT integer]
+    query     := SELECT (COUNT '(' ')' | item (',' item)*) FROM name clauses
+    item      := name | '(' SELECT name (',' name)* FROM name clauses ')'  -- parent-to-child
+    clauses   := [WHERE or] [ORDER BY order (',' order)*] [LIMIT integer]
     or        := and (OR and)*          -- AND and OR may not be mixed without parentheses
     and       := unary (AND unary)*
     unary     := NOT unary | '(' or ')' | name op value | name [NOT] IN '(' value (',' value)* ')'
@@ -11,8 +12,11 @@ Grammar (keywords case-insensitive)::
     order     := name [ASC | DESC] [NULLS (FIRST | LAST)]
     value     := string | number | datetime | date | TRUE | FALSE | NULL
 
-Anything else (GROUP BY, OFFSET, date literals such as TODAY, relationship queries, functions)
-is refused with ``MALFORMED_QUERY`` rather than answered wrongly.
+A subquery in the SELECT list names a child relationship of the outer object (``SELECT Id,
+(SELECT Id FROM Tasks WHERE IsClosed = false) FROM Lead``), one level deep; the compiler checks
+the name (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_query_using.htm).
+Anything else (GROUP BY, OFFSET, date literals such as TODAY, subqueries in WHERE or in a
+subquery, functions) is refused with ``MALFORMED_QUERY`` rather than answered wrongly.
 """
 
 from __future__ import annotations
@@ -83,6 +87,8 @@ class Query:
     where: Node | None = None
     order: list[Order] = field(default_factory=list)
     limit: int | None = None
+    #: parent-to-child subqueries in the SELECT list (``entity`` names the relationship)
+    children: list[Query] = field(default_factory=list)
 
 
 def parse(source: str) -> Query:
@@ -138,9 +144,27 @@ class _Parser:
             self.expect_punct(")")
             query.count = True
         else:
-            query.fields = self.select_list()
+            query.fields, query.children = self.select_list(nested=False)
         self.expect("FROM")
         query.entity = self.name()
+        self.clauses(query)
+        if self.peek.kind != "eof":
+            raise self.fail(self.peek)
+        return query
+
+    def subquery(self) -> Query:
+        """``(SELECT ... FROM <relationship> ...)`` in an outer SELECT list."""
+        self.expect_punct("(")
+        self.expect("SELECT")
+        query = Query(self.source, FieldRef("", 0))
+        query.fields, _ = self.select_list(nested=True)
+        self.expect("FROM")
+        query.entity = self.name()
+        self.clauses(query)
+        self.expect_punct(")")
+        return query
+
+    def clauses(self, query: Query) -> None:
         if self.accept("WHERE"):
             query.where = self.disjunction()
         if self.accept("ORDER"):
@@ -148,21 +172,24 @@ class _Parser:
             query.order = self.order_list()
         if self.accept("LIMIT"):
             query.limit = self.integer()
-        if self.peek.kind != "eof":
-            raise self.fail(self.peek)
-        return query
 
-    def select_list(self) -> list[FieldRef]:
-        fields = [self.name()]
-        while self.peek.text == ",":
+    def select_list(self, nested: bool) -> tuple[list[FieldRef], list[Query]]:
+        fields: list[FieldRef] = []
+        children: list[Query] = []
+        while True:
+            if not nested and self.peek.kind == "punct" and self.peek.text == "(":
+                children.append(self.subquery())  # one level: none inside a subquery
+            else:
+                fields.append(self.name())
+            if self.peek.text != ",":
+                break
             self.advance()
-            fields.append(self.name())
         seen: set[str] = set()
         for ref in fields:
             if ref.name.lower() in seen:
                 raise malformed(self.source, ref.pos, f"duplicate field selected: {ref.name}")
             seen.add(ref.name.lower())
-        return fields
+        return fields, children
 
     def order_list(self) -> list[Order]:
         orders = [self.order()]

@@ -65,7 +65,7 @@ def rep_saves_task(org: SalesforceHarness, task_id: str, **fields: Any) -> None:
         org.app.tasks.update(org.app.tasks.require(task_id), fields, org.app.now(), REP_USER)
 
 
-def test_given_flags_for_leads_when_written_then_one_task_each_for_its_owner_in_three_calls(
+def test_given_flags_for_leads_when_written_then_one_task_each_for_its_owner_in_two_calls(
     org: SalesforceHarness,
 ) -> None:
     ids = leads(org, 5)
@@ -79,7 +79,8 @@ def test_given_flags_for_leads_when_written_then_one_task_each_for_its_owner_in_
         assert (task["Id"], task["Subject"]) == (outcome.remote_id, ASK)
         assert task["OwnerId"] == org.raw(lead_id)["OwnerId"]
     calls = {op: n - before.get(op, 0) for op, n in org.app.calls.items()}
-    assert (calls["query"], calls["composite_create"], calls.get("sobject_patch", 0)) == (2, 1, 0)
+    # the leads with their open leadloop tasks (one query), the Collections POST
+    assert (calls["query"], calls["composite_create"], calls.get("sobject_patch", 0)) == (1, 1, 0)
 
 
 def test_given_a_task_already_open_when_the_flag_is_written_again_then_nothing_is_sent(
@@ -146,6 +147,39 @@ def test_given_a_rep_saving_the_task_after_leadloop_read_it_then_conflict_and_th
     assert (task["Status"], task["Priority"]) == ("Not Started", "High")
 
 
+def test_given_two_open_leadloop_tasks_when_the_flag_changes_then_the_oldest_is_the_one(
+    org: SalesforceHarness,
+) -> None:
+    (lead_id,) = leads(org, 1)
+    (first,) = write(org, [flag(org, lead_id, ASK)])
+    org.clock.advance(timedelta(seconds=1))
+    older = {**org.app.tasks.require(str(first.remote_id)), "Id": org.app.tasks.new_id()}
+    older["CreatedDate"] = "2026-11-01T09:00:00.000+0000"  # created before, stored after
+    with org.app.lock:
+        org.app.tasks.add(older)
+
+    (changed,) = write(org, [flag(org, lead_id, "leadloop: legacy reason", key="b")])
+
+    assert (changed.status, changed.remote_id) == (OutcomeStatus.SENT, older["Id"])
+    assert org.app.tasks.require(older["Id"])["Subject"] == "leadloop: legacy reason"
+    assert org.app.tasks.require(str(first.remote_id))["Subject"] == ASK
+
+
+def test_given_leadloops_open_task_deleted_when_flagged_again_then_a_new_task_is_created(
+    org: SalesforceHarness,
+) -> None:
+    (lead_id,) = leads(org, 1)
+    (first,) = write(org, [flag(org, lead_id, ASK)])
+    with org.app.lock:  # a rep deleted it to the recycle bin (queryAll still sees it)
+        org.app.tasks.require(str(first.remote_id))["IsDeleted"] = True
+
+    (again,) = write(org, [flag(org, lead_id, ASK, key="again")])
+
+    assert (again.status, again.applied) == (OutcomeStatus.SENT, True)
+    assert again.remote_id != first.remote_id
+    assert [t["Id"] for t in open_tasks(org, lead_id) if not t["IsDeleted"]] == [again.remote_id]
+
+
 def test_given_a_create_whose_answer_was_cut_when_retried_then_found_not_created_twice(
     org: SalesforceHarness,
 ) -> None:
@@ -210,8 +244,9 @@ def fix(org: SalesforceHarness, lead_id: str, key: str = "fix") -> Correction:
 def test_given_fixes_and_flags_for_the_same_leads_when_written_then_one_reread_serves_both(
     org: SalesforceHarness,
 ) -> None:
-    """The task step decides on the field write's re-read, with leadloop's own writes applied
-    to it, instead of reading the leads again: 4 calls for the batch instead of 5."""
+    """The task step decides on the field write's re-read (which brings the leads' open tasks
+    too), with leadloop's own writes applied to it, instead of reading the leads again: 3 calls
+    for the batch instead of 5."""
     ids = [i for i in leads(org, 40) if org.raw(i)["Status"] != "Unqualified"][:5]
     before = dict(org.app.calls)
 
@@ -221,8 +256,8 @@ def test_given_fixes_and_flags_for_the_same_leads_when_written_then_one_reread_s
     assert all(org.raw(i)["Reason_Detail__c"] == "checked by leadloop" for i in ids)
     assert all(len(open_tasks(org, i)) == 1 for i in ids)
     calls = {op: n - before.get(op, 0) for op, n in org.app.calls.items()}
-    # the shared re-read, the open tasks, the Collections PATCH, the Collections POST
-    assert (calls["query"], calls["composite"], calls["composite_create"]) == (2, 1, 1)
+    # the shared re-read with the open tasks, the Collections PATCH, the Collections POST
+    assert (calls["query"], calls["composite"], calls["composite_create"]) == (1, 1, 1)
 
 
 def test_given_a_rep_editing_between_the_reread_and_the_task_then_the_shared_read_decides(
