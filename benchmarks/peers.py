@@ -4,7 +4,9 @@ One run, one pair of seeded emulators (messy leads and contacts, archived contac
 a child process, and every client measured against them in turn, read-only:
 
 * leadloop: a full sync of each source into a new SQLite store (pull, normalize, store,
-  policies; write-back switched off), then a no-change incremental sync of each;
+  policies; write-back switched off), then a no-change incremental sync of each, then two
+  no-change cycles of a long-running ``leadloop run`` (its connector kept from one cycle to
+  the next, session included): the second is the daemon's row;
 * the floor: a bare simple-salesforce ``query_all_iter`` plus a bare SQLAlchemy Core insert of
   the same rows (``pipeline_full_sync.floor``);
 * tap-salesforce (REST, then Bulk) and tap-hubspot (contacts), each from a virtualenv of its
@@ -34,6 +36,7 @@ from typing import Any
 import yaml
 from peers_sandbox import Emulators, emulators
 from peers_table import (
+    DAEMON,
     FLOOR,
     FULL_HUBSPOT,
     FULL_SALESFORCE,
@@ -96,8 +99,31 @@ def measure_leadloop(directory: Path, emus: Emulators) -> tuple[list[Row], Any]:
             pulled = int(report.counts.get("pulled", 0))
             calls = emus.calls(name)
             rows.append(Row(FIGURE[name, run], LEADLOOP, pulled, seconds, calls, cpu=cpu))
+        rows.append(daemon_cycle(settings, loop, emus, name))
     engine.dispose()
     return rows, settings
+
+
+def daemon_cycle(settings: Any, loop: Any, emus: Emulators, name: str) -> Row:
+    """A no-change cycle of a long-running ``leadloop run``: the second of two cycles with
+    the daemon's kept connector (its session from the first)."""
+    from sync.pipeline.engine import SyncRequest
+    from sync.pipeline.kept import KeptSources
+
+    print(f"leadloop run: two no-change cycles of {name} ...", flush=True)
+    kept = KeptSources(settings, lambda: datetime.now(UTC))
+    try:
+        for _ in range(2):
+            emus.start_run(name)
+            cpu, started = time.process_time(), time.perf_counter()
+            with kept.lend(name) as source:
+                report = loop.sync(source, SyncRequest())
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        kept.close()
+    pulled = int(report.counts.get("pulled", 0))
+    figure = FIGURE[name, "incremental"]
+    return Row(figure, DAEMON, pulled, seconds, emus.calls(name), cpu=cpu)
 
 
 def measure_floor(directory: Path, emus: Emulators, fields: list[str]) -> Row:

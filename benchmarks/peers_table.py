@@ -11,6 +11,8 @@ NO_CHANGE_SALESFORCE = "Salesforce no-change incremental"
 NO_CHANGE_HUBSPOT = "HubSpot no-change incremental"
 FIGURES = (FULL_SALESFORCE, NO_CHANGE_SALESFORCE, FULL_HUBSPOT, NO_CHANGE_HUBSPOT)
 LEADLOOP = "leadloop"
+#: a long-running ``leadloop run``'s next cycle: its connector (session) kept from the last
+DAEMON = "leadloop run, kept connector"
 FLOOR = "floor"
 #: issue 14: a full sync at least this many times faster than a tap's bare extraction
 SPEED_GOAL = 2.0
@@ -110,19 +112,26 @@ def comparisons(rows: list[Row]) -> list[str]:
             f"{FULL_SALESFORCE}: leadloop / floor = {ours.seconds / floor.seconds:.2f}x time"
         )
     for figure in FIGURES:
-        ours = _find(rows, figure, LEADLOOP)
-        if ours is None or not ours.seconds:
-            continue
-        for peer in (r for r in rows if r.figure == figure and r.ran):
-            if peer.who in (LEADLOOP, FLOOR) or not peer.seconds:
-                continue
+        for who in (LEADLOOP, DAEMON):
+            lines += _figure_lines(rows, figure, who)
+    return lines
+
+
+def _figure_lines(rows: list[Row], figure: str, who: str) -> list[str]:
+    """``who``'s run of ``figure`` against each tap's, and against the no-change goal."""
+    ours = _find(rows, figure, who)
+    if ours is None or not ours.seconds:
+        return []
+    lines = []
+    for peer in (r for r in rows if r.figure == figure and r.ran):
+        if peer.who not in (LEADLOOP, DAEMON, FLOOR) and peer.seconds:
             lines.append(_against(figure, ours, peer))
-        if figure in (NO_CHANGE_SALESFORCE, NO_CHANGE_HUBSPOT):
-            met = ours.seconds < NO_CHANGE_SECONDS and ours.total_calls <= NO_CHANGE_CALLS
-            lines.append(
-                f"{figure}: leadloop {ours.seconds:.2f} s, {ours.total_calls} calls (goal < "
-                f"{NO_CHANGE_SECONDS:g} s and <= {NO_CHANGE_CALLS} calls: {_mark(met)})"
-            )
+    if figure in (NO_CHANGE_SALESFORCE, NO_CHANGE_HUBSPOT):
+        met = ours.seconds < NO_CHANGE_SECONDS and ours.total_calls <= NO_CHANGE_CALLS
+        lines.append(
+            f"{figure}: {who} {ours.seconds:.2f} s, {ours.total_calls} calls (goal < "
+            f"{NO_CHANGE_SECONDS:g} s and <= {NO_CHANGE_CALLS} calls: {_mark(met)})"
+        )
     return lines
 
 
@@ -130,7 +139,7 @@ def _against(figure: str, ours: Row, peer: Row) -> str:
     assert ours.seconds and peer.seconds
     speed = peer.seconds / ours.seconds
     faster = f"{speed:.2f}x faster" if speed >= 1 else f"{1 / speed:.2f}x slower"
-    line = f"{figure}: leadloop vs {peer.who}: {faster}"
+    line = f"{figure}: {ours.who} vs {peer.who}: {faster}"
     if figure in (FULL_SALESFORCE, FULL_HUBSPOT):
         line += f" (goal >= {SPEED_GOAL:g}x: {_mark(speed >= SPEED_GOAL)})"
     if ours.cpu is not None and peer.cpu is not None:

@@ -151,6 +151,25 @@ def test_given_measured_rows_then_each_goal_is_judged_on_the_figures() -> None:
     )
 
 
+def test_given_a_daemon_cycle_row_then_it_is_judged_against_the_taps_as_well() -> None:
+    row = table.Row
+    rows = [
+        row(table.NO_CHANGE_SALESFORCE, table.LEADLOOP, 0, 0.4, Counter(login=1, query=1)),
+        row(table.NO_CHANGE_SALESFORCE, table.DAEMON, 0, 0.3, Counter(query=1)),
+        row(table.NO_CHANGE_SALESFORCE, "tap-salesforce REST", 1, 0.3, Counter(token=1, query=1)),
+    ]
+    assert table.comparisons(rows) == [
+        "Salesforce no-change incremental: leadloop vs tap-salesforce REST: 1.33x slower; "
+        "calls 2 vs 2 (goal fewer: MISSED)",
+        "Salesforce no-change incremental: leadloop 0.40 s, 2 calls (goal < 1 s and <= 2 calls: "
+        "met)",
+        "Salesforce no-change incremental: leadloop run, kept connector vs tap-salesforce REST: "
+        "1.00x faster; calls 1 vs 2 (goal fewer: met)",
+        "Salesforce no-change incremental: leadloop run, kept connector 0.30 s, 1 calls (goal < "
+        "1 s and <= 2 calls: met)",
+    ]
+
+
 def test_given_repeated_runs_then_the_median_run_is_kept_with_the_spread() -> None:
     row = table.Row
     rows = [
