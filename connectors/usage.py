@@ -45,10 +45,15 @@ class ApiUsage:
     def start_run(self) -> None:
         """Count a new run's calls from zero and forget the CRM's clock; the CRM's last report
         of the allowance (and the calls sent since it) stays, so the budget guard holds across
-        the runs of a kept connector."""
+        the runs of a kept connector. Unless it says this source's share is spent: the
+        allowance renews (Salesforce: a rolling 24 hours; HubSpot: each day) and only an
+        answer tells, so the new run's first call goes out and its answer decides again."""
         self.calls = 0
         self.by_operation = {}
         self.server_time = None
+        used, allowed = self.estimated_used(), self.allowed()
+        if used is not None and allowed is not None and used >= allowed:
+            self.used, self._since_report = None, 0
 
     def mark_clock(self) -> None:
         """Forget the CRM's clock: the next answer's Date becomes :attr:`server_time`."""

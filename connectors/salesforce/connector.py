@@ -289,7 +289,7 @@ class SalesforceConnector:
         written = writer.write(self._api_once, self._retried, target, fields, shared)
         outcomes = {o.key: o for o in written}
         if flags:
-            read = shared.after(fields, written) if shared and shared.rows is not None else None
+            read = shared.after(fields, written, types) if shared else None
             outcomes.update(tasks.write_tasks(self._api_once, self._retried, target, flags, read))
         return [outcomes[c.key] for c in corrections]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.base import FieldInfo
+from connectors.base import Correction, FieldInfo
 
 TEXT_TYPES = frozenset({"string", "textarea", "email", "phone", "url", "combobox"})
 NUMBER_TYPES = frozenset({"double", "int", "long", "currency", "percent"})
@@ -37,3 +37,26 @@ def field_info(item: Mapping[str, Any]) -> FieldInfo:
         options=tuple(str(v["value"]) for v in active) if kind == "picklist" else (),
         default=default if kind == "picklist" else None,
     )
+
+
+def typed(value: str | None, kind: str | None) -> Any:
+    """A correction's text value as the JSON type the field takes (describe ``type``).
+
+    Raises ValueError for text that is not a value of that type.
+    """
+    if value is None or value == "":
+        return None
+    if kind == "boolean":
+        if value.lower() not in ("true", "false"):
+            raise ValueError(f"{value!r} is not true/false")
+        return value.lower() == "true"
+    if kind == "int":
+        return int(value)
+    if kind in ("double", "currency", "percent"):
+        return float(value)
+    return value
+
+
+def typed_changes(c: Correction, types: Mapping[str, str]) -> dict[str, Any]:
+    """The correction's changes typed per field (see :func:`typed`)."""
+    return {name: typed(value, types.get(name)) for name, value in c.changes.items()}

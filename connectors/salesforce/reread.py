@@ -18,6 +18,7 @@ from typing import Any
 from simple_salesforce.format import format_soql
 
 from connectors.base import Correction, OutcomeStatus, WriteOutcome
+from connectors.salesforce.fields import typed_changes
 from connectors.salesforce.streams import Api, query_pages
 
 FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -35,13 +36,22 @@ class Shared:
     extra: Sequence[str]
     rows: dict[str, Mapping[str, Any]] | None = None
 
-    def after(self, fields: Sequence[Correction], outcomes: Sequence[WriteOutcome]) -> Rows:
-        """The rows as they read once the field write's SENT corrections landed."""
-        rows = dict(self.rows or {})
+    def after(
+        self,
+        fields: Sequence[Correction],
+        outcomes: Sequence[WriteOutcome],
+        types: Mapping[str, str],
+    ) -> Rows | None:
+        """The rows as they read once the field write's SENT corrections landed, their values
+        typed per ``types`` (the describe's) as a fresh read would return them; None when the
+        field write read nothing (it did not get that far)."""
+        if self.rows is None:
+            return None
+        rows = dict(self.rows)
         for correction, outcome in zip(fields, outcomes, strict=True):
             found = rows.get(correction.record_id)
             if found is not None and outcome.status is OutcomeStatus.SENT:
-                rows[correction.record_id] = {**found, **correction.changes}
+                rows[correction.record_id] = {**found, **typed_changes(correction, types)}
         return rows
 
 

@@ -28,6 +28,7 @@ from connectors.base import (
 from connectors.batching import chunks, merge_by_record, spread_outcomes
 from connectors.conflicts import changed_stamp, changed_value, landed
 from connectors.salesforce.errors import TRANSIENT_CODES
+from connectors.salesforce.fields import typed_changes
 from connectors.salesforce.reread import FIELD_NAME, Shared, reread
 from connectors.salesforce.streams import Api, parse_datetime
 
@@ -146,29 +147,6 @@ def plan(
         else:
             decided[correction.key] = outcome
     return Plan(decided, to_write)
-
-
-def typed(value: str | None, kind: str | None) -> Any:
-    """A correction's text value as the JSON type the field takes (describe ``type``).
-
-    Raises ValueError for text that is not a value of that type.
-    """
-    if value is None or value == "":
-        return None
-    if kind == "boolean":
-        if value.lower() not in ("true", "false"):
-            raise ValueError(f"{value!r} is not true/false")
-        return value.lower() == "true"
-    if kind == "int":
-        return int(value)
-    if kind in ("double", "currency", "percent"):
-        return float(value)
-    return value
-
-
-def typed_changes(c: Correction, types: Mapping[str, str]) -> dict[str, Any]:
-    """The correction's changes typed per field (see :func:`typed`)."""
-    return {name: typed(value, types.get(name)) for name, value in c.changes.items()}
 
 
 def collection_body(

@@ -18,9 +18,10 @@ Rules:
 - a cycle that fails drops the source (its connector is closed): the next cycle builds a fresh
   one and logs in again. A cycle that raises one of ``keep_on`` (the daemon's: the spent
   allowance, another worker's lease) keeps it;
-- a session the CRM would have timed out is not used: a source idle at least its connector's
-  session lifetime (less :data:`SESSION_MARGIN`) has its session closed before the cycle, which
-  then logs in up front (2 calls, not a refused call + login + call);
+- a session the CRM would have timed out is not used: a source whose session the CRM last
+  counted active at least its lifetime ago (less :data:`SESSION_MARGIN`; activity counts only
+  from halfway through the lifetime, as Salesforce counts it) has its session closed before
+  the cycle, which then logs in up front (2 calls, not a refused call + login + call);
 - cached field definitions go stale when an admin edits the fields: they are dropped once they
   are :data:`SCHEMA_MAX_AGE` old, and after a cycle whose write-back had a write refused for
   good (a ``dead`` outbox item: an unknown field, a value a picklist no longer takes);
@@ -59,7 +60,9 @@ class _Kept:
     source: Source
     schema_since: datetime
     lent: bool = False
-    idle_since: datetime | None = None  # when its last cycle ended
+    #: when the CRM last counted the session active, as far as we can tell (None: no session)
+    active_since: datetime | None = None
+    cycle_started: datetime | None = None
 
 
 class KeptSources:
@@ -136,10 +139,12 @@ class KeptSources:
             self._refresh(kept, now)
         if _timed_out(kept, now):
             kept.source.connector.close()  # the session only: the next call logs in
+            kept.active_since = None
+        kept.cycle_started = now
         kept.source.connector.usage.start_run()
 
     def _give_back(self, name: str, kept: _Kept) -> None:
-        kept.idle_since = self.clock()
+        _note_activity(kept)
         with self._lock:
             kept.lent = False
             closed = self._closed
@@ -164,7 +169,24 @@ class KeptSources:
 def _timed_out(kept: _Kept, now: datetime) -> bool:
     """Whether the CRM has (nearly) timed out the kept source's session while it sat idle."""
     connector = kept.source.connector
-    if kept.idle_since is None or not isinstance(connector, ExpiringSession):
+    if kept.active_since is None or not isinstance(connector, ExpiringSession):
         return False
     lifetime = connector.session_lifetime()
-    return lifetime is not None and now - kept.idle_since >= lifetime - SESSION_MARGIN
+    return lifetime is not None and now - kept.active_since >= lifetime - SESSION_MARGIN
+
+
+def _note_activity(kept: _Kept) -> None:
+    """After a cycle: when the CRM now counts the session last active. Salesforce counts a
+    session's activity only from halfway through its timeout ("the last active session time
+    value isn't updated until halfway through the timeout period", Session Security Settings:
+    https://help.salesforce.com/s/articleView?id=sf.admin_sessions.htm), so a cycle in the
+    first half leaves the session's end where it was. Times are the cycle's start: earlier
+    than any of its calls, so the estimate errs towards logging in up front."""
+    connector, started = kept.source.connector, kept.cycle_started
+    if started is None or not isinstance(connector, ExpiringSession):
+        return
+    lifetime = connector.session_lifetime()
+    if connector.usage.by_operation.get("login") or kept.active_since is None:
+        kept.active_since = started  # a new session: active from its login
+    elif lifetime is None or started - kept.active_since >= lifetime / 2:
+        kept.active_since = started

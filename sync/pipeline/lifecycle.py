@@ -1,4 +1,5 @@
-"""A run's life: its row started, its heartbeat beaten at every guard, its final state.
+"""A run's life: its row started, its heartbeat beaten at every guard (and by a thread
+between them), its final state.
 
 A run ends succeeded, failed (an error), stopped (the CRM's daily API allowance ran out: not a
 failure, the next cycle goes on) or aborted (Ctrl-C, SIGTERM, a lost lease). Its row keeps a
@@ -8,7 +9,9 @@ short, redacted error line; the full traceback goes to the log at debug level.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,6 +29,9 @@ from sync.store.states import RunState
 log = logging.getLogger(__name__)
 #: a running run whose heartbeat is older than this belongs to a dead worker
 STALE_AFTER = timedelta(minutes=10)
+#: how often a thread beats a run's heartbeat besides its guards (a long wait inside one CRM
+#: call, such as a Bulk job's polls, must not make the run look dead)
+BEAT_EVERY = timedelta(minutes=2)
 #: the lease check: renews the lease in the given session (which the caller commits next)
 Guard = Callable[[Session], None]
 
@@ -81,7 +87,11 @@ class Lifecycle:
             session.commit()
         report = self.last = SourceReport(source, run.id)
         check = self._checker(run.id, guard or no_guard)
-        with context(run_id=run.id, source=source), self.sessions() as session:
+        with (
+            context(run_id=run.id, source=source),
+            self._beating(run.id),
+            self.sessions() as session,
+        ):
             try:
                 body(session, report, check)
             except BaseException as exc:
@@ -102,6 +112,34 @@ class Lifecycle:
                 session.commit()
             except IllegalTransition:  # another worker already marked it dead
                 log.warning("run %s was already ended by another worker", run_id)
+
+    @contextmanager
+    def _beating(self, run_id: int) -> Iterator[None]:
+        """Beat the run's heartbeat every :data:`BEAT_EVERY` from a thread while the body runs.
+
+        A guard beats it at every commit, but one CRM call can outlast :data:`STALE_AFTER`
+        (a Bulk API job polled for minutes, then 50,000 records downloaded): without this,
+        another worker's start would mark the run dead mid-call. A run marked dead all the
+        same is not revived (the update requires it running); its next guard stops it.
+        """
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(BEAT_EVERY.total_seconds()):
+                try:
+                    with self.sessions() as session:
+                        runs.heartbeat(session, run_id, self.clock())
+                        session.commit()
+                except Exception as exc:  # the next beat or guard tries again
+                    log.debug("run %s: heartbeat not beaten: %s", run_id, summarize(exc))
+
+        beater = threading.Thread(target=beat, name=f"leadloop-run-{run_id}", daemon=True)
+        beater.start()
+        try:
+            yield
+        finally:
+            done.set()
+            beater.join()
 
     def _checker(self, run_id: int, guard: Guard) -> Guard:
         def check(session: Session) -> None:

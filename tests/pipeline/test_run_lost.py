@@ -3,12 +3,16 @@ stop before writing anything more, and leave the run dead."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 
+from sync.pipeline import lifecycle
 from sync.pipeline.engine import STALE_AFTER, RunLost
 from sync.store import runs
 from sync.store.states import OutboxState, RunState
 from tests.pipeline.world import World
+from tests.waiting import wait_until
 
 
 def another_worker_declares_runs_dead(world: World) -> None:
@@ -62,3 +66,30 @@ def test_given_a_run_declared_dead_during_write_back_then_it_stops_after_the_bat
     assert len(world.crm.write_log) == 3
     assert {w.record_id for w in world.crm.write_log} == set(leads)
     assert {i.state for i in world.outbox()} == {OutboxState.SENT}
+
+
+def test_given_one_crm_call_outlasting_the_stale_limit_then_the_run_stays_alive_and_finishes(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Bulk job polled for minutes is one long wait inside the pull, with no guard between:
+    a thread beats the run's heartbeat meanwhile, so another worker's start leaves it alive."""
+    monkeypatch.setattr(lifecycle, "BEAT_EVERY", timedelta(milliseconds=5))
+    lead = world.lead(Unqualified_Reason__c="Competitor")
+
+    def a_long_call() -> None:
+        world.clock.advance(STALE_AFTER + timedelta(minutes=1))
+        wait_until(lambda: beaten_at(world) == world.clock.now, 10, "a heartbeat at the new time")
+        with world.sessions() as session:  # another worker starts meanwhile
+            assert runs.mark_stale_runs_dead(session, world.clock.now, STALE_AFTER) == []
+            session.commit()
+
+    world.crm.before_next("query", a_long_call)
+    world.sync()
+
+    assert [run.state for run in world.runs()] == [RunState.SUCCEEDED]
+    assert world.stored_ids() == {lead}
+
+
+def beaten_at(world: World) -> datetime | None:
+    (run,) = world.runs()
+    return run.heartbeat_at

@@ -127,6 +127,20 @@ def test_given_a_session_used_within_its_timeout_when_used_again_then_its_timer_
             assert sf.query(COUNT)["totalSize"] == 1
 
 
+def test_given_a_call_in_the_first_half_of_the_timeout_then_it_does_not_extend_the_session() -> (
+    None
+):
+    """Salesforce counts activity only from halfway through the timeout: a call 50 minutes
+    after the login leaves the session's end at 2 hours after the login."""
+    with running(plain=1) as sandbox:
+        sf = session_client(sandbox)
+        sandbox.clock.advance(minutes=50)
+        assert sf.query(COUNT)["totalSize"] == 1
+        sandbox.clock.advance(minutes=71)  # 1 h 11 min after that call, 2 h 1 min after login
+        with pytest.raises(SalesforceExpiredSession):
+            sf.query(COUNT)
+
+
 def test_given_a_session_idle_for_the_orgs_timeout_when_used_then_invalid_session_id() -> None:
     with running(plain=1) as sandbox:
         sf = session_client(sandbox)

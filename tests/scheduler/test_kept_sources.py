@@ -158,6 +158,19 @@ def test_given_sessions_timing_out_after_30_idle_minutes_when_cycles_are_hourly_
     assert quarter_hourly == [(Outcome.RAN, Counter({"query": 1}))] * 2
 
 
+def test_given_a_cycle_in_the_first_half_of_the_timeout_when_the_next_comes_late_then_login_first(
+    daemon: Daemon,
+) -> None:
+    """Salesforce counts a session's activity only from halfway through its timeout: the
+    cycle 15 minutes after the login does not extend it, so a cycle 1 h 50 min after that one
+    (2 h 5 min after the login) logs in up front rather than sending a query the org refuses."""
+    daemon.settled()  # the login, then a cycle 15 minutes later: in the first half
+
+    late = daemon.cycle(minutes=110)
+
+    assert late == (Outcome.RAN, Counter({"login": 1, "query": 1}))  # not query, login, query
+
+
 def test_given_a_cycle_failing_on_auth_when_the_next_runs_then_it_starts_with_a_fresh_login(
     daemon: Daemon,
 ) -> None:

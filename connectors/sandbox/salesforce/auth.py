@@ -45,9 +45,13 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><loginRespon
 <userName>{username}</userName><userTimeZone>Etc/UTC</userTimeZone></userInfo></result>\
 </loginResponse></soapenv:Body></soapenv:Envelope>"""
 BAD_LOGIN = "Invalid username, password, security token; or user locked out."
-#: an org's default session timeout: a session expires after this long without an API call,
-#: and every call resets the timer
-#: (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_concepts_errorhandling.htm)
+#: an org's default session timeout: a session expires after this long without activity
+#: (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_concepts_errorhandling.htm).
+#: Activity counts only from halfway through the period: "the last active session time value
+#: isn't updated until halfway through the timeout period", so a call in the first half does
+#: not extend the session (Session Security Settings,
+#: https://help.salesforce.com/s/articleView?id=sf.admin_sessions.htm, as quoted in
+#: https://salesforce.stackexchange.com/questions/228678/is-session-duration-guaranteed)
 SESSION_TIMEOUT = timedelta(hours=2)
 
 
@@ -73,7 +77,7 @@ class Sessions:
         self._now = now
         #: the org's session timeout (Setup > Session Settings); None: sessions never time out
         self.timeout = timeout
-        self._live: dict[str, datetime] = {}  # session id -> its last API call
+        self._live: dict[str, datetime] = {}  # session id -> its last counted activity
 
     def issue(self) -> str:
         """A new valid session id (``00D...!...`` like Salesforce's)."""
@@ -89,7 +93,8 @@ class Sessions:
 
     def valid(self, request: Request) -> bool:
         """Whether the request carries a live session (``Bearer`` or ``OAuth`` scheme): one
-        issued, not expired, and used within :attr:`timeout` (this use resets its timer)."""
+        issued, not expired, and active within :attr:`timeout`. This use makes it active now
+        only if its last activity is at least half the timeout old (module docstring)."""
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         token, now = token.strip(), self._now()
         last = self._live.get(token) if scheme.lower() in ("bearer", "oauth") else None
@@ -98,7 +103,8 @@ class Sessions:
         if self.timeout is not None and now - last >= self.timeout:
             del self._live[token]
             return False
-        self._live[token] = now
+        if self.timeout is None or now - last >= self.timeout / 2:
+            self._live[token] = now
         return True
 
     def soap_login(self, request: Request, version: str) -> Response:

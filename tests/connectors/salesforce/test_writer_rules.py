@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from connectors.base import Correction, OutcomeStatus
+from connectors.base import Correction, OutcomeStatus, WriteOutcome
 from connectors.batching import merge_by_record
 from connectors.salesforce import writer
-from connectors.salesforce.reread import reread_soql
+from connectors.salesforce.reread import Shared, reread_soql
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 STAMP = "2026-03-01T12:00:00.000+0000"
@@ -270,3 +270,26 @@ def test_given_a_bad_field_name_when_deciding_then_dead_without_query_injection(
     outcome = writer.decide(bad, current(), TYPES)
     assert outcome is not None and outcome.status is OutcomeStatus.DEAD
     assert "Status FROM User" not in reread_soql("Lead", [bad])
+
+
+def test_given_a_shared_reread_when_fixes_landed_then_its_rows_hold_them_typed() -> None:
+    """The task step compares the leads' values with what its flag was decided on, leniently
+    against typed values (True vs "True"); the shared read with leadloop's writes applied must
+    hold them typed like a fresh read, or a boolean written as "true" reads as a change."""
+    stamp = datetime(2026, 1, 1, tzinfo=UTC)
+    row = {"Id": "00Q1", "IsDeleted": False, "Wants_Call__c": True, "Lead_Score__c": 3.0}
+    fix = Correction(
+        "f",
+        "00Q1",
+        {"Wants_Call__c": "false", "Lead_Score__c": "12"},
+        stamp,
+        {"Wants_Call__c": "True"},
+    )
+    shared = Shared([], (), {"00Q1": row})
+    sent = WriteOutcome("f", "00Q1", OutcomeStatus.SENT, None, True)
+
+    after = shared.after([fix], [sent], {"Wants_Call__c": "boolean", "Lead_Score__c": "double"})
+
+    assert after is not None and after["00Q1"]["Wants_Call__c"] is False
+    assert after["00Q1"]["Lead_Score__c"] == 12.0
+    assert writer.same_value(after["00Q1"]["Wants_Call__c"], "False")
