@@ -29,7 +29,7 @@ from sync.lease import LeaseBusy, Worker
 from sync.logs import context, redact, summarize
 from sync.pipeline.cycle import lease_name, leased_sync
 from sync.pipeline.engine import Engine, SyncRequest
-from sync.pipeline.kept import KeptSources
+from sync.pipeline.kept import KeptSources, SourcesClosed
 from sync.pipeline.lifecycle import SourceReport
 from sync.pipeline.sources import host_of, preload_connectors
 from sync.store import runs
@@ -197,7 +197,7 @@ class SourceRunner:
                 report = leased_sync(engine, source, SyncRequest())
                 if report.counts.get("dead"):  # a write refused for good: a field edited?
                     self.sources.forget_schema(name)
-        except LeaseBusy as exc:
+        except (LeaseBusy, SourcesClosed) as exc:
             log.info("%s: skipped: %s", name, exc)
             return Outcome.SKIPPED, None
         except LimitExhausted as exc:

@@ -55,6 +55,10 @@ class SourceInUse(RuntimeError):
     """A source was asked for while another thread holds it (never shared)."""
 
 
+class SourcesClosed(RuntimeError):
+    """A source was asked for after :meth:`KeptSources.close` (the daemon is stopping)."""
+
+
 @dataclass
 class _Kept:
     source: Source
@@ -122,6 +126,8 @@ class KeptSources:
 
     def _take(self, name: str) -> _Kept:
         with self._lock:
+            if self._closed:  # nothing would close a connector built now
+                raise SourcesClosed(f"source {name} not started: the daemon is stopping")
             kept = self._kept.get(name)
             if kept is not None and kept.lent:
                 raise SourceInUse(f"source {name} is in a cycle in another thread")

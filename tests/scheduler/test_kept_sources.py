@@ -279,3 +279,17 @@ def test_given_kept_connectors_when_the_daemon_stops_then_every_one_is_closed(
     daemon.runner.close()
 
     assert sf.kept() == []
+
+
+def test_given_the_daemon_stopping_when_a_cycle_fires_late_then_it_is_skipped_building_nothing(
+    daemon: Daemon,
+) -> None:
+    """A job the scheduler fires while the daemon shuts down must not log in a connector that
+    nothing would close any more."""
+    daemon.cycle("salesforce")
+    daemon.runner.close()
+
+    late = daemon.cycle("salesforce")
+
+    assert late == (Outcome.SKIPPED, Counter())
+    assert daemon.runner.sources.kept() == []
