@@ -191,7 +191,9 @@ def everything(
     records, else ``job``'s, 50,000 records a results call instead of 2,000 a query call.
     ``count()`` (one ``SELECT COUNT()`` call) decides: cheap where the first page of an ordered
     query over the whole object is not (it sorts every record before answering)."""
-    if count() > threshold:
-        yield from bulk_pages(job.api, job.spec, job.soql, describe(), job.sleep)
+    total = count()
+    if total > threshold:  # the count is each page's total, for progress bars
+        for page in bulk_pages(job.api, job.spec, job.soql, describe(), job.sleep):
+            yield Page(page.records, None, total)
     else:
         yield from rest

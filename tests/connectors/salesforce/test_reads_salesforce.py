@@ -66,6 +66,7 @@ def test_given_more_leads_than_the_threshold_when_pulling_all_then_bulk_matches_
     bulk_pages = list(bulk_connector.pull_all())
     assert org.app.calls["bulk_create"] == 1
     assert all(len(p.records) <= PAGE_SIZE and p.cursor is None for p in bulk_pages)
+    assert {p.total for p in bulk_pages} == {300 + PAGE_SIZE}  # the count, for progress bars
     by_id = {r.record_id: r for r in rest}
     bulk = records_of(bulk_pages)
     assert len(bulk) == len(rest) == 300 + PAGE_SIZE
