@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC
 from itertools import islice
 from typing import Any
@@ -160,40 +159,13 @@ def bulk_pages(
     soql: str,
     describe: Mapping[str, Any],
     sleep: Callable[[float], None],
+    total: int | None = None,
 ) -> Iterator[Page]:
-    """Pages of at most PAGE_SIZE records from a Bulk 2.0 queryAll job (no cursor: unordered)."""
+    """Pages of at most PAGE_SIZE records from a Bulk 2.0 queryAll job (no cursor: unordered);
+    ``total``: the records expected, for progress bars."""
     table = converters(describe)
     job_id = run_job(api, spec, soql, sleep)
     for chunk in result_chunks(api, spec, job_id):
         rows = iter_csv(chunk, table)
         while page := list(islice(rows, PAGE_SIZE)):
-            yield Page(to_source_records(page, spec), None)
-
-
-@dataclass(frozen=True)
-class Job:
-    """A Bulk 2.0 queryAll job to run: how to call the API, the stream, its SOQL, how to wait."""
-
-    api: Api[Any]
-    spec: StreamSpec
-    soql: str
-    sleep: Callable[[float], None]
-
-
-def everything(
-    count: Callable[[], int],
-    rest: Iterator[Page],
-    job: Job,
-    threshold: int,
-    describe: Callable[[], Mapping[str, Any]],
-) -> Iterator[Page]:
-    """Every record of a full read: the REST pages of ``rest`` for up to ``threshold``
-    records, else ``job``'s, 50,000 records a results call instead of 2,000 a query call.
-    ``count()`` (one ``SELECT COUNT()`` call) decides: cheap where the first page of an ordered
-    query over the whole object is not (it sorts every record before answering)."""
-    total = count()
-    if total > threshold:  # the count is each page's total, for progress bars
-        for page in bulk_pages(job.api, job.spec, job.soql, describe(), job.sleep):
-            yield Page(page.records, None, total)
-    else:
-        yield from rest
+            yield Page(to_source_records(page, spec), None, total)

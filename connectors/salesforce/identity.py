@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import requests
@@ -26,6 +27,9 @@ import requests
 _SOAP_USER = re.compile(rb"<userId>(005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)</userId>")
 _SOAP_LIFETIME = re.compile(rb"<sessionSecondsValid>(\d{1,9})</sessionSecondsValid>")
 _IDENTITY_USER = re.compile(r"/id/00D[A-Za-z0-9]{12,15}/(005[A-Za-z0-9]{12,15})$")
+#: an org's session timeout unless its admin changed it (what an OAuth login is assumed to get)
+#: https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_concepts_errorhandling.htm
+DEFAULT_SESSION_TIMEOUT = timedelta(hours=2)
 
 
 def user_of(response: requests.Response) -> str | None:
@@ -63,3 +67,8 @@ class UserWatch:
         if any(path in response.url for path in self.login_paths):
             self.user_id = user_of(response) or self.user_id
             self.session_seconds = lifetime_of(response)
+
+    def session_lifetime(self) -> timedelta:
+        """How long the latest login's session lives: as its answer said, else the default."""
+        seconds = self.session_seconds
+        return DEFAULT_SESSION_TIMEOUT if seconds is None else timedelta(seconds=seconds)

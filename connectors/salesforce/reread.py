@@ -34,7 +34,7 @@ class Shared:
 
     also: Sequence[Correction]
     extra: Sequence[str]
-    rows: dict[str, Mapping[str, Any]] | None = None
+    rows: Rows | None = None
 
     def after(
         self,

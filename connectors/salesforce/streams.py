@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -281,7 +281,7 @@ def pull_pages(
     after: Cursor | None = None,
     track_cursor: bool = True,
     headers: Mapping[str, str] | None = None,
-) -> Generator[Page]:
+) -> Iterator[Page]:
     """A Page per API page; cursors only when the query is ordered by (modstamp, id)."""
     cursor = after
     for raw_page in query_pages(api, soql, headers=headers):
