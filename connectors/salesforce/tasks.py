@@ -35,6 +35,7 @@ from connectors.base import TASK_FIELD, Correction, MalformedAnswer, OutcomeStat
 from connectors.batching import chunks
 from connectors.conflicts import changed_value
 from connectors.salesforce import writer
+from connectors.salesforce.errors import error_message
 from connectors.salesforce.reread import Rows, reread
 from connectors.salesforce.streams import Api, parse_datetime
 
@@ -66,6 +67,8 @@ OPEN_TASK = (
     "(SELECT Id, Subject, LastModifiedDate FROM Tasks WHERE IsClosed = false "
     "AND IsDeleted = false AND Subject LIKE 'leadloop:%' ORDER BY CreatedDate, Id LIMIT 1)"
 )
+#: what the task step reads of each open task (the subquery selects them)
+TASK_KEYS = ("Id", "Subject", "LastModifiedDate")
 #: what the task step reads of a lead besides the values its flag was decided on
 LEAD_FIELDS = ("OwnerId", OPEN_TASK)
 
@@ -121,7 +124,12 @@ def open_task(lead: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     records = nested.get("records") if isinstance(nested, dict) else None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise MalformedAnswer(f"re-read of lead {lead.get('Id')} holds no {TASKS} query result")
-    return records[0] if records else None
+    task = records[0] if records else None
+    if task is not None and not all(isinstance(task.get(k), str) for k in TASK_KEYS):
+        raise MalformedAnswer(
+            f"re-read of lead {lead.get('Id')}: its open task lacks one of {', '.join(TASK_KEYS)}"
+        )
+    return task
 
 
 def _step(c: Correction, lead: Mapping[str, Any] | None, task: Mapping[str, Any] | None) -> Step:
@@ -186,30 +194,20 @@ def _patch(api: Api[Any], step: Step) -> WriteOutcome:
     assert step.since is not None and step.patch is not None
     headers = {"If-Unmodified-Since": format_datetime(step.since, usegmt=True)}
 
-    def update(sf: Any) -> tuple[str, str]:
+    def update(sf: Any) -> tuple[OutcomeStatus | None, str]:
         try:
             sf.Task.update(task_id, step.patch, headers=headers)
         except SalesforceResourceNotFound:
-            return "retry", f"task {task_id} deleted meanwhile"
+            return OutcomeStatus.RETRY, f"task {task_id} deleted meanwhile"
         except SalesforceMalformedRequest as exc:
-            return "dead", writer_message(exc)
+            return OutcomeStatus.DEAD, error_message(exc)
         except SalesforceError as exc:
             if exc.status != 412:
                 raise
-            return "conflict", f"task {task_id} saved by someone since leadloop read it"
-        return "sent", ""
+            return OutcomeStatus.CONFLICT, f"task {task_id} saved by someone since leadloop read it"
+        return None, ""
 
-    result, why = api("tasks_update", update)
-    if result == "sent":
+    refused, why = api("tasks_update", update)
+    if refused is None:
         return _sent(c, True, task_id)
-    status = {"retry": OutcomeStatus.RETRY, "dead": OutcomeStatus.DEAD}.get(
-        result, OutcomeStatus.CONFLICT
-    )
-    return WriteOutcome(c.key, c.record_id, status, why, remote_id=task_id)
-
-
-def writer_message(exc: SalesforceMalformedRequest) -> str:
-    """``CODE: message`` of a refused single-record write."""
-    content: list[Any] = exc.content if isinstance(exc.content, list) else []
-    first = content[0] if content and isinstance(content[0], dict) else {}
-    return f"{first.get('errorCode', 'HTTP 400')}: {first.get('message', '')}"[:300]
+    return WriteOutcome(c.key, c.record_id, refused, why, remote_id=task_id)

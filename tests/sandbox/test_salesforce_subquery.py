@@ -127,3 +127,16 @@ def test_given_the_org_when_describing_lead_then_tasks_is_a_child_relationship_b
     assert [(c["relationshipName"], c["childSObject"], c["field"]) for c in children] == [
         ("Tasks", "Task", "WhoId")
     ]
+
+
+def test_given_parents_with_children_when_paged_then_the_children_count_toward_the_batch() -> None:
+    """120 leads with a task each fill 240 of a 200-record batch: two pages, not one."""
+    with running(plain=120) as sandbox:
+        leads = [row["Id"] for row in sandbox.emulator.records()]
+        create(sandbox, *((lead, "leadloop: reason missing", "Not Started") for lead in leads))
+        soql = OPEN_LEADLOOP.format(ids=", ".join(f"'{lead}'" for lead in leads))
+        first = sandbox.sf.query(soql, headers={"Sforce-Query-Options": "batchSize=200"})
+        rest = sandbox.sf.query_more(first["nextRecordsUrl"], identifier_is_url=True)
+    assert (first["done"], len(first["records"])) == (False, 100)
+    assert (rest["done"], len(rest["records"])) == (True, 20)
+    assert first["totalSize"] == 120

@@ -100,10 +100,12 @@ class Sessions:
         last = self._live.get(token) if scheme.lower() in ("bearer", "oauth") else None
         if last is None:
             return False
-        if self.timeout is not None and now - last >= self.timeout:
+        if self.timeout is None:
+            return True
+        if now - last >= self.timeout:
             del self._live[token]
             return False
-        if self.timeout is None or now - last >= self.timeout / 2:
+        if now - last >= self.timeout / 2:
             self._live[token] = now
         return True
 

@@ -162,7 +162,8 @@ class Entity:
     def redefine(self, field: Field) -> None:
         """Replace the field of that name (an admin changing its type in Setup), or add it."""
         kept = [f for f in self.fields if f.name.lower() != field.name.lower()]
-        at = next((i for i, f in enumerate(self.fields) if f.name == field.name), len(kept))
+        same = field.name.lower()
+        at = next((i for i, f in enumerate(self.fields) if f.name.lower() == same), len(kept))
         self._index((*kept[:at], field, *kept[at:]))
 
     def relation(self, name: str) -> Field | None:

@@ -48,8 +48,9 @@ QUIRKS: Mapping[str, str] = MappingProxyType(
             "resources_getdeleted.htm)"
         ),
         "session_timeout": (
-            "a session expires after 2 hours without an API call (the org's default; every "
-            "call resets the timer): the next call answers 401 INVALID_SESSION_ID; the SOAP "
+            "a session expires 2 hours after its last counted activity (the org's default; a "
+            "call counts only in the second half of that time): the next call answers 401 "
+            "INVALID_SESSION_ID; the SOAP "
             "login answer says how long in userInfo.sessionSecondsValid "
             "(https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/"
             "sforce_api_concepts_errorhandling.htm, https://developer.salesforce.com/docs/"

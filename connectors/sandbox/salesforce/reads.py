@@ -58,10 +58,9 @@ class ReadsMixin:
     def _rows(self, plan: Plan, include_deleted: bool) -> list[Row]:
         if plan.entity.name == "LeadStatus":
             return self.lead_statuses
-        store = self.objects[plan.entity.name.lower()].store
         if plan.ids is not None:  # the predicate still runs on these: they are candidates
-            return store.by_ids(plan.ids, include_deleted)
-        return list(store.all() if include_deleted else store.live())
+            return self.objects[plan.entity.name.lower()].store.by_ids(plan.ids, include_deleted)
+        return self._every_row(plan.entity.name, include_deleted)
 
     def _op_query(self, target: Route, request: Request) -> Response:
         plan = self._plan(request.arg("q"))

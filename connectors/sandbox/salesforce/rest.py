@@ -39,7 +39,7 @@ class Cursors:
 
     def first_page(self, version: str, records: list[dict[str, Any]], size: int) -> dict[str, Any]:
         """The first page of a query's results (opening a cursor if there are more)."""
-        if len(records) <= size:
+        if sum(map(_weight, records)) <= size:
             return {"totalSize": len(records), "done": True, "records": records}
         self._count += 1
         cursor = make_id("01g", self._count)[:15]
@@ -58,12 +58,23 @@ class Cursors:
 
     def _page(self, cursor: str, offset: int) -> dict[str, Any]:
         version, records, size = self._open[cursor]
-        end = offset + size
+        end, room = offset, size
+        while end < len(records) and (end == offset or _weight(records[end]) <= room):
+            room -= _weight(records[end])
+            end += 1
         page: dict[str, Any] = {"totalSize": len(records), "done": end >= len(records)}
         if end < len(records):
             page["nextRecordsUrl"] = f"/services/data/v{version}/query/{cursor}-{end}"
         page["records"] = records[offset:end]
         return page
+
+
+def _weight(record: dict[str, Any]) -> int:
+    """How much of a page's batch size a record takes: itself and the child records nested in
+    it ("Child objects count toward the number of records for the batch size",
+    https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm)."""
+    nested = (v for v in record.values() if isinstance(v, dict) and "totalSize" in v)
+    return 1 + sum(len(v.get("records", ())) for v in nested)
 
 
 def invalid_locator() -> Response:

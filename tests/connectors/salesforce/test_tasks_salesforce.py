@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from connectors.base import TASK_FIELD, Correction, OutcomeStatus, WriteOutcome
+from connectors.base import TASK_FIELD, Correction, MalformedAnswer, OutcomeStatus, WriteOutcome
+from connectors.salesforce.tasks import open_task
 from connectors.sandbox.salesforce.auth import USER_ID as API_USER
 from connectors.sandbox.salesforce.schema import REP_USER
 from tests.connectors.salesforce.harness import SalesforceHarness
@@ -274,3 +275,10 @@ def test_given_a_rep_editing_between_the_reread_and_the_task_then_the_shared_rea
     assert fixed.status is OutcomeStatus.SENT
     assert flagged.status is OutcomeStatus.CONFLICT and "Unqualified_Reason__c" in str(flagged)
     assert open_tasks(org, lead_id) == []
+
+
+def test_given_an_open_task_without_its_subject_then_a_malformed_answer_naming_the_lead() -> None:
+    lead = {"Id": "00Q1", "Tasks": {"totalSize": 1, "done": True, "records": [{"Id": "00T1"}]}}
+
+    with pytest.raises(MalformedAnswer, match="lead 00Q1: its open task lacks one of"):
+        open_task(lead)
