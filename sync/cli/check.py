@@ -16,15 +16,19 @@ from sync.cli.base import EXIT_CONFIG, EXIT_FAILED, config_option, emit, guarded
 @click.option(
     "--connect",
     is_flag=True,
-    help="Also open the store and log in to every source, checking the mapped fields exist.",
+    help=(
+        "Also open the store and log in to every source, checking the mapped fields exist "
+        "and take the values leadloop writes (exit 2 otherwise)."
+    ),
 )
 @json_option
 @guarded
 def check(config_path: Path | None, connect: bool, as_json: bool) -> None:
     """Validate the config and its mappings (offline unless --connect).
 
-    Exit 0 when all is well, 2 for config problems (every one listed, with file, line and key),
-    1 when --connect cannot reach the store or a source.
+    Exit 0 when all is well, 2 for config problems (every one listed, with file, line and key)
+    and, with --connect, for a mapping whose fields leadloop cannot write (each named), 1 when
+    --connect cannot reach the store or a source.
     """
     from sync.config.settings import ConfigError, resolve_config_path
 
@@ -41,6 +45,7 @@ def check(config_path: Path | None, connect: bool, as_json: bool) -> None:
     result["sources"] = sorted(settings.sources)
     if connect:
         result["problems"] = _connect(settings, result)
+        result["valid"] = not result.get("unwritable")
     emit(result, as_json, _human)
     if result["problems"]:
         raise click.exceptions.Exit(EXIT_FAILED)
@@ -85,7 +90,8 @@ def _connect(settings: Any, result: dict[str, Any]) -> list[str]:
 
 def _human(result: dict[str, Any]) -> None:
     names = result["sources"]
-    line = f"{result['config']}: OK ({len(names)} sources: {', '.join(names) or 'none'})"
+    verdict = "OK" if result["valid"] else "NOT VALID"
+    line = f"{result['config']}: {verdict} ({len(names)} sources: {', '.join(names) or 'none'})"
     store = result.get("store")
     if store is not None:
         state = store["revision"] or "not initialised: run `leadloop db upgrade`"

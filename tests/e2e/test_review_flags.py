@@ -4,6 +4,8 @@ to its option, text cut to the field's length; a field leadloop cannot write is 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -85,6 +87,20 @@ def test_given_a_writable_reason_field_that_is_a_checkbox_when_checking_then_it_
 
     assert result.exit_code == 2, result.output
     assert "nurture_reason field Nurture_Reason__c is a boolean field" in result.stderr
+    assert ": OK" not in result.stdout
+
+
+def test_given_an_unwritable_mapping_when_checking_as_json_then_not_valid_and_the_problem_listed(
+    harness: Harness,
+) -> None:
+    salesforce_field(harness.box.salesforce, "Nurture_Reason__c", "boolean", nillable=False)
+
+    result = CliRunner().invoke(cli, ["check", "-c", str(harness.config), "--connect", "--json"])
+
+    answer = json.loads(result.stdout)
+    assert result.exit_code == 2
+    assert answer["valid"] is False
+    assert any("Nurture_Reason__c is a boolean field" in p for p in answer["unwritable"])
 
 
 def test_given_a_date_flag_field_when_syncing_then_the_run_stops_before_writing(
