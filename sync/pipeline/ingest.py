@@ -128,7 +128,8 @@ def ingest_page(session: Session, ctx: IngestContext, records: Sequence[SourceRe
     counts.findings += sync_duplicates(
         session, ctx.source.name, touched(work, previous), ctx.run_id, ctx.now
     )
-    counts.pulled, counts.stored, counts.status_changes = len(records), len(work), changes
+    # stored: leads new or changed (a resync evaluates every lead but rewrites only these)
+    counts.pulled, counts.stored, counts.status_changes = len(records), len(changed), changes
     counts.problems = sum(len(found) for found in extra.values())
     return counts
 

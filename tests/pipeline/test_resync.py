@@ -112,3 +112,15 @@ def test_given_a_full_resync_then_every_record_is_read_and_the_cursor_stays(
     assert world.field(older, "Unqualified_Reason__c") is None
     after = world.cursor()
     assert cursor is not None and after is not None and after.modstamp == cursor.modstamp
+
+
+def test_given_nothing_changed_when_resyncing_everything_then_nothing_counts_as_stored(
+    world: World,
+) -> None:
+    """A resync evaluates every lead again, but rewrites none that did not change: `status`
+    must not say it changed something."""
+    two_old_leads(world)
+
+    report = world.sync(mode="full")
+
+    assert (report.counts["pulled"], report.counts["stored"]) == (2, 0)
