@@ -30,7 +30,7 @@ def _source(settings: Any, name: str, session: Any, now: datetime) -> dict[str, 
     from sync.pipeline.cycle import lease_name
     from sync.pipeline.engine import STREAM
     from sync.store.leases import lease_info
-    from sync.store.summary import api_usage, last_run_cost, source_summary
+    from sync.store.summary import api_usage, source_summary
 
     data = source_summary(session, name, STREAM)
     data.update(_schedule(settings, name, session, now))
@@ -49,7 +49,6 @@ def _source(settings: Any, name: str, session: Any, now: datetime) -> dict[str, 
     midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
     data["api"] = api_usage(session, name, midnight)
     data["api"]["budget_share"] = settings.api_budget_share(name)
-    data["api"]["last_run"] = last_run_cost(session, name)
     return data
 
 
@@ -77,7 +76,7 @@ def _print_api(api: dict[str, Any]) -> None:
     if api["org_limit"] is not None:
         org = f"{api['org_remaining']:,} of {api['org_limit']:,} left ({api['reported_at']})"
     click.echo(
-        f"  API: {api['calls_today']} calls today, {api['calls_last_run'] or 0} by the last run; "
+        f"  API: {api['calls_today']} calls today; "
         f"org allowance {org}; leadloop's share {api['budget_share']:.0%}"
     )
     last = api.get("last_run")

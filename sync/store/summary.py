@@ -120,23 +120,26 @@ def aware(value: datetime) -> datetime:
 
 
 def api_usage(session: Session, source: str, since: datetime) -> dict[str, Any]:
-    """API calls of ``source``'s runs started since ``since`` (today), of its last run, and the
-    CRM's allowance as the latest run that saw it reported it."""
+    """API calls of ``source``'s runs started since ``since`` (today), its last finished run's
+    cost (:func:`run_cost`; dry runs keep no row), and the CRM's allowance as the latest run
+    that saw it reported it."""
     rows = session.execute(
         select(Run.started_at, Run.counts)
         .where(Run.source == source, Run.started_at >= since)
         .order_by(Run.id)
     ).all()
     latest = session.execute(
-        select(Run.counts, Run.finished_at)
+        select(Run.counts, Run.finished_at, Run.id, Run.kind)
         .where(Run.source == source, Run.finished_at.is_not(None))
         .order_by(Run.id.desc())
         .limit(20)
     ).all()
-    reported = next(((c, at) for c, at in latest if c and "api_limit" in c), None)
+    reported = next(((c, at) for c, at, _, _ in latest if c and "api_limit" in c), None)
+    last_run = run_cost(latest[0].id, latest[0].kind, latest[0].counts) if latest else None
     return {
         "calls_today": sum(int((counts or {}).get("api_calls", 0)) for _, counts in rows),
-        "calls_last_run": int((latest[0][0] or {}).get("api_calls", 0)) if latest else None,
+        "calls_last_run": last_run["calls"] if last_run else None,
+        "last_run": last_run,
         "org_limit": reported[0]["api_limit"] if reported else None,
         "org_remaining": (
             reported[0]["api_limit"] - reported[0].get("api_used", 0) if reported else None
@@ -152,21 +155,13 @@ CHANGES = ("stored", "findings", "corrections", "sent")
 CALLS_BY = "api_calls."
 
 
-def last_run_cost(session: Session, source: str) -> dict[str, Any] | None:
-    """The latest finished run of ``source`` (dry runs keep no row): its API calls, by
-    operation, the records it read, and whether it changed anything (see :data:`CHANGES`)."""
-    run = session.scalars(
-        select(Run)
-        .where(Run.source == source, Run.finished_at.is_not(None))
-        .order_by(Run.id.desc())
-        .limit(1)
-    ).first()
-    if run is None:
-        return None
-    counts = run.counts or {}
+def run_cost(run_id: int, kind: str, counts: dict[str, Any] | None) -> dict[str, Any]:
+    """A finished run's API calls, by operation, the records it read, and whether it changed
+    anything (see :data:`CHANGES`)."""
+    counts = counts or {}
     return {
-        "id": run.id,
-        "kind": run.kind,
+        "id": run_id,
+        "kind": kind,
         "calls": int(counts.get("api_calls", 0)),
         "by_operation": {
             key.removeprefix(CALLS_BY): int(value)

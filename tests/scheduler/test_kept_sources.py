@@ -19,7 +19,7 @@ from sync.pipeline.windows import STREAM
 from sync.scheduler import Outcome, SourceRunner
 from sync.store import cursors
 from sync.store.models import Run
-from sync.store.summary import last_run_cost
+from sync.store.summary import api_usage
 from tests.scheduler.conftest import Harness, scheduled
 
 THIS_WORKER = Worker("this-host", "this-host", 1, "def456")
@@ -109,7 +109,9 @@ def test_given_kept_connectors_when_cycles_run_then_each_run_counts_its_own_call
     assert daemon.last.counts["api_calls"] == 1 and daemon.last.counts["api_calls_pull"] == 1
     assert counts[-1]["api_limit"] > 0 and counts[-1]["api_used"] > 0  # the CRM's own figures
     with daemon.harness.sessions() as session:
-        cost = last_run_cost(session, "salesforce")
+        cost = api_usage(session, "salesforce", daemon.harness.clock.now - timedelta(days=1))[
+            "last_run"
+        ]
     assert cost is not None and (cost["calls"], cost["by_operation"]) == (1, {"query": 1})
 
 
