@@ -21,11 +21,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from connectors.base import TASK_FIELD
 from sync.pipeline import outbox
 from sync.pipeline.sources import Source
 from sync.store import outbox as store_outbox
-from sync.store import review_tasks
 from sync.store.models import OutboxItem
 
 Clock = Callable[[], datetime]
@@ -36,7 +34,7 @@ def send(
 ) -> dict[str, int]:
     """Write claimed ``items``: in flight (committed) first, then sent, then their outcomes
     recorded in the session (the caller commits). Counts per state."""
-    batch = outbox.to_corrections(items, task_ids=_task_ids(session, items))
+    batch = outbox.to_corrections(items, task_ids=outbox.task_ids_of(session, items))
     store_outbox.mark_sending(items, run_id, clock())
     session.commit()  # from here on a crash leaves the batch in flight, to be reconciled
     outcomes = source.connector.write(batch.corrections)
@@ -48,15 +46,10 @@ def reconcile(session: Session, source: Source, run_id: int, clock: Clock) -> di
     committed). Counts per state, plus ``reconciled``: how many items were in flight."""
     counts: dict[str, int] = {}
     while items := store_outbox.in_flight(session, source.name, run_id, source.batch_size):
-        batch = outbox.to_corrections(items, True, _task_ids(session, items))
+        batch = outbox.to_corrections(items, True, outbox.task_ids_of(session, items))
         outcomes = source.connector.write(batch.corrections)
         for state, n in outbox.record_outcomes(batch, outcomes, None, clock()).items():
             counts[state] = counts.get(state, 0) + n
         counts["reconciled"] = counts.get("reconciled", 0) + len(items)
         session.commit()
     return counts
-
-
-def _task_ids(session: Session, items: Sequence[OutboxItem]) -> dict[int, str]:
-    """The tasks leadloop last wrote for the leads whose review flag ``items`` deliver."""
-    return review_tasks.task_ids(session, [i.lead_id for i in items if i.crm_field == TASK_FIELD])

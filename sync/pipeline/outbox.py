@@ -136,6 +136,12 @@ def _evaluated_values(item: OutboxItem) -> Mapping[str, str | None]:
 EVALUATED = Reading(lambda i: i.new_value, _evaluated_values, _evaluated_stamp)
 
 
+def task_ids_of(session: Session, items: Sequence[OutboxItem]) -> dict[int, str]:
+    """lead id -> the task leadloop last wrote, for the leads whose review flag ``items``
+    deliver (the other items need none)."""
+    return review_tasks.task_ids(session, [i.lead_id for i in items if i.crm_field == TASK_FIELD])
+
+
 def to_corrections(
     items: Sequence[OutboxItem], maybe_sent: bool = False, task_ids: Mapping[int, str] | None = None
 ) -> Batch:

@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors.base import TASK_FIELD, OutcomeStatus, WriteOutcome
 from sync.lease import Worker
 from sync.pipeline.lifecycle import Guard, Lifecycle, SourceReport
-from sync.pipeline.outbox import Batch, Reading, group_corrections
+from sync.pipeline.outbox import Batch, Reading, group_corrections, task_ids_of
 from sync.pipeline.sources import Source
 from sync.store import review_tasks, runs
 from sync.store.models import OutboxItem
 from sync.store.outbox import mark_undone, sent_by_run
-from sync.store.review_tasks import task_ids
 from sync.store.sql import chunks
 
 
@@ -58,8 +57,7 @@ REVERSAL = Reading(lambda i: i.old_value, lambda i: {i.crm_field: i.new_value}, 
 
 def _reversals(session: Session, items: list[OutboxItem]) -> Batch:
     """The items' before-values, expected on the records as our write left them."""
-    flags = [i.lead_id for i in items if i.crm_field == TASK_FIELD]
-    return group_corrections(items, "undo", REVERSAL, task_ids=task_ids(session, flags))
+    return group_corrections(items, "undo", REVERSAL, task_ids=task_ids_of(session, items))
 
 
 def undo_run(
@@ -119,16 +117,18 @@ def _record(
     outcomes: Sequence[WriteOutcome],
     done: Done,
 ) -> None:
+    restored: list[review_tasks.TaskWrite] = []  # tasks that now say what they said before
     for outcome in outcomes:
         group = reversals.items[outcome.key]
         where = f"{done.source}/{outcome.record_id}"
         if outcome.status is OutcomeStatus.SENT:
             report.reverted += 1
             mark_undone(session, [item.id for item in group], done.undo_run_id)
-            # the task now says what it said before
-            tasks = [i for i in group if i.crm_field == TASK_FIELD]
-            review_tasks.record([(i, outcome.remote_id, i.old_value) for i in tasks], done.at)
+            restored += [
+                (i, outcome.remote_id, i.old_value) for i in group if i.crm_field == TASK_FIELD
+            ]
         elif outcome.status is OutcomeStatus.CONFLICT:
             report.conflicts.append(f"{where}: {outcome.message or 'edited since our write'}")
         else:
             report.failed.append(f"{where}: {outcome.message or outcome.status.value}")
+    review_tasks.record(restored, done.at)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import SQLAlchemyError, StatementError
+from sqlalchemy.exc import SQLAlchemyError
 
 #: what the database driver raised below the store (a lost connection, a constraint, a lock)
 DatabaseError = SQLAlchemyError
@@ -18,12 +18,3 @@ class SchemaOutOfDate(StoreError):
 
 class IllegalTransition(StoreError):
     """A run or outbox item was asked to move to a state its current state cannot reach."""
-
-
-def driver_error(exc: BaseException) -> BaseException | None:
-    """The database driver's own error behind a failed statement (its message names the
-    problem without the SQL and its parameters, which hold lead data); None for anything
-    that is not a failed statement."""
-    if isinstance(exc, StatementError) and isinstance(exc.orig, BaseException):
-        return exc.orig
-    return None
