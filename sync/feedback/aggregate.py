@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import get_args
 
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ from sync.store.owners import OwnerRow
 #: are compared newest first, so a long span costs old rows only)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 #: every period kind
-KINDS: tuple[PeriodKind, ...] = ("day", "week", "month")
+KINDS: tuple[PeriodKind, ...] = get_args(PeriodKind)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 ``changed_at`` is when the lead entered ``to_status`` as far as leadloop knows; ``basis`` says
 how (:data:`BASES`). A lead first seen in its status has only an upper bound (``first_seen``):
 the CRM's stamp then. Where the CRM keeps a field history, :func:`first_seen_unverified` finds
-the leads for which the exact time would change a verdict, and :func:`set_entries` records it.
+the leads for which the exact time would change a verdict, and :func:`verify_first_seen`
+records it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from sqlalchemy.orm import Session, aliased
 from sync.domain import Lead
 from sync.store.base import Base
 from sync.store.due import missing_reason
-from sync.store.leads import LeadKey, UpsertResult, latest_per_key, status_value
+from sync.store.feedback_tables import DISQUALIFIED
+from sync.store.leads import (
+    LeadKey,
+    UpsertResult,
+    expire_held_rows,
+    latest_per_key,
+    status_value,
+)
 from sync.store.models import SPELL_STARTS, LeadRow, StatusChange
 from sync.store.sql import chunks, execute_many
 
@@ -28,8 +36,6 @@ FIRST_SEEN = "first_seen"  # first seen in this status: its stamp then, an upper
 BASES = (CRM_FIELD, CRM_HISTORY, OBSERVED, FIRST_SEEN)
 _HISTORY = Base.metadata.tables["status_history"]
 _LEADS = Base.metadata.tables["leads"]
-#: the statuses of a disqualified lead (a change into one from another starts a spell)
-_DISQUALIFIED = ("nurture", "unqualified")
 _INSERT = insert(_HISTORY)
 _INSERT_NAMES = (
     "lead_id",
@@ -75,7 +81,7 @@ def record_status_changes(
             )
         )
     execute_many(session, _INSERT, _INSERT_NAMES, rows)
-    if rows:
+    if spells:
         refresh_disqualified_at(session, spells)
     return len(rows)
 
@@ -83,7 +89,7 @@ def record_status_changes(
 def _starts_spell(before: str | None, after: str | None) -> bool:
     """Whether a change from status ``before`` to ``after`` starts a spell in nurture or
     unqualified (:data:`SPELL_STARTS`)."""
-    return after in _DISQUALIFIED and before not in _DISQUALIFIED
+    return after in DISQUALIFIED and before not in DISQUALIFIED
 
 
 def refresh_disqualified_at(session: Session, lead_ids: Collection[int]) -> None:
@@ -100,9 +106,7 @@ def refresh_disqualified_at(session: Session, lead_ids: Collection[int]) -> None
         session.execute(
             update(_LEADS).where(_LEADS.c.id.in_(chunk)).values(disqualified_at=entered)
         )
-    for held in list(session.identity_map.values()):  # Core bypasses the identity map
-        if isinstance(held, LeadRow) and held.id in ids:
-            session.expire(held, ["disqualified_at"])
+    expire_held_rows(session, ids, ["disqualified_at"])
 
 
 def first_seen_unverified(

@@ -131,7 +131,7 @@ def _update_leads(
         results[key] = UpsertResult(row.id, row.status, changed, False)
     if updates:
         execute_many(session, _UPDATE_LEAD, _UPDATE_NAMES, updates)
-        _expire_held_rows(session, {update[0] for update in updates})
+        expire_held_rows(session, {update[0] for update in updates})
     return results
 
 
@@ -151,15 +151,18 @@ def set_status_changed_at(session: Session, leads: Mapping[int, Lead], now: date
         )
     if rows:
         session.execute(_UPDATE_ENTRY, rows)
-        _expire_held_rows(session, set(leads))
+        expire_held_rows(session, set(leads))
 
 
-def _expire_held_rows(session: Session, lead_ids: Collection[int]) -> None:
+def expire_held_rows(
+    session: Session, lead_ids: Collection[int], attributes: list[str] | None = None
+) -> None:
     """Core updates bypass the session's identity map: a LeadRow some caller still holds
-    would keep its old values, so expire it (its next access reloads)."""
+    would keep its old values, so expire it (``attributes`` only, when given: its next access
+    reloads them)."""
     for held in list(session.identity_map.values()):
         if isinstance(held, LeadRow) and held.id in lead_ids:
-            session.expire(held)
+            session.expire(held, attributes)
 
 
 def latest_per_key(leads: Iterable[Lead]) -> dict[LeadKey, Lead]:
