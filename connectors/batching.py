@@ -3,7 +3,7 @@ merged into one update (all corrections of one record travel in one write reques
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -15,6 +15,12 @@ T = TypeVar("T")
 def split_tasks(corrections: Sequence[Correction]) -> tuple[list[Correction], list[Correction]]:
     """(record field corrections, review flags delivered as tasks), each in input order."""
     return [c for c in corrections if not c.is_task], [c for c in corrections if c.is_task]
+
+
+def as_retried(correction: Correction, sent: Collection[str]) -> Correction:
+    """``correction``, marked ``maybe_sent`` when an earlier attempt of the same write may
+    have sent its record (``sent``: the record ids those attempts sent)."""
+    return replace(correction, maybe_sent=True) if correction.record_id in sent else correction
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -50,7 +50,6 @@ class TokenBucket:
         self.capacity = capacity
         self.clock = clock
         self.sleep = sleep
-        self.waited = 0.0  # seconds spent waiting in all, for benchmarks and logs
         self._tokens = capacity
         self._last: float | None = None
         self._lock = threading.Lock()
@@ -63,7 +62,6 @@ class TokenBucket:
             if self._tokens < 1:
                 wait = (1 - self._tokens) / self.rate
                 self.sleep(wait)
-                self.waited += wait
                 self._refill()
                 self._tokens = max(self._tokens, 1.0)  # float rounding: the wait was exact
             self._tokens -= 1

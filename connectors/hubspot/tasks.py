@@ -31,7 +31,7 @@ from hubspot.crm.objects.tasks import (
 )
 
 from connectors.base import TASK_FIELD, Correction, OutcomeStatus, WriteOutcome
-from connectors.batching import chunks
+from connectors.batching import as_retried, chunks
 from connectors.conflicts import changed_value
 from connectors.hubspot.client import HubSpotApi
 from connectors.hubspot.streams import BATCH_SHAPE, Contact, contacts_of
@@ -71,7 +71,7 @@ class TaskWriter:
         return outcomes
 
     def _attempt(self, batch: Sequence[Correction], sent: set[str]) -> dict[str, WriteOutcome]:
-        batch = [replace(c, maybe_sent=True) if c.record_id in sent else c for c in batch]
+        batch = [as_retried(c, sent) for c in batch]
         contacts = self._contacts(batch)
         open_tasks = self._open_tasks(batch)
         steps = [_step(c, contacts.get(c.record_id), open_tasks.get(c.record_id)) for c in batch]

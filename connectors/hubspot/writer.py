@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from hubspot.crm.contacts import (
@@ -43,7 +42,7 @@ from connectors.base import (
     OutcomeStatus,
     WriteOutcome,
 )
-from connectors.batching import chunks, merge_by_record, spread_outcomes
+from connectors.batching import as_retried, chunks, merge_by_record, spread_outcomes
 from connectors.conflicts import changed_stamp, changed_value, landed
 from connectors.hubspot.client import HubSpotApi
 from connectors.hubspot.errors import RefusedInput
@@ -97,9 +96,8 @@ class ContactWriter:
         current = self._read(batch)
         done: list[tuple[int, WriteOutcome]] = []
         todo: Indexed = []
-        for index, item in batch:
-            if item.record_id in sent:
-                item = replace(item, maybe_sent=True)
+        for index, original in batch:
+            item = as_retried(original, sent)
             outcome = self._decide(item, current.get(item.record_id))
             if outcome is None:
                 todo.append((index, item))

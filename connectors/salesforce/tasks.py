@@ -32,7 +32,7 @@ from simple_salesforce.exceptions import (
 )
 
 from connectors.base import TASK_FIELD, Correction, MalformedAnswer, OutcomeStatus, WriteOutcome
-from connectors.batching import chunks
+from connectors.batching import as_retried, chunks
 from connectors.conflicts import changed_value
 from connectors.salesforce import writer
 from connectors.salesforce.errors import error_message
@@ -102,9 +102,7 @@ def _attempt(
     create and PATCH what is needed."""
     leads = first.pop() if first else reread(api, target.object_name, batch, LEAD_FIELDS)
     steps = []
-    for correction in batch:
-        if correction.record_id in sent:
-            correction = replace(correction, maybe_sent=True)
+    for correction in (as_retried(c, sent) for c in batch):
         lead = leads.get(correction.record_id)
         steps.append(_step(correction, lead, open_task(lead)))
     sent.update(s.correction.record_id for s in steps if s.outcome is None)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ from connectors.base import (
     OutcomeStatus,
     WriteOutcome,
 )
-from connectors.batching import chunks, merge_by_record, spread_outcomes
+from connectors.batching import as_retried, chunks, merge_by_record, spread_outcomes
 from connectors.conflicts import changed_stamp, changed_value, landed
 from connectors.salesforce.errors import TRANSIENT_CODES
 from connectors.salesforce.fields import typed_changes
@@ -137,9 +137,7 @@ def plan(
         current = reread(api, target.object_name, [*batch, *shared.also], shared.extra)
         shared.rows = current
     decided, to_write = {}, []
-    for correction in batch:
-        if correction.record_id in sent:
-            correction = replace(correction, maybe_sent=True)
+    for correction in (as_retried(c, sent) for c in batch):
         found = current.get(correction.record_id)
         outcome = decide(correction, found, target.types, target.user_id)
         if outcome is None:
