@@ -8,19 +8,23 @@ configured share of it enforced *before* a call is sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import hubspot
+from hubspot.crm.contacts import BatchReadInputSimplePublicObjectId, SimplePublicObjectId
 
 from connectors.base import ApiUsage
 from connectors.http import ONCE, RetryPolicy, call
 from connectors.hubspot.errors import classify, header
+from connectors.hubspot.streams import BATCH_SHAPE
 from connectors.shapes import Shape, parse_json, require
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
+#: the SDK's batch API for contacts (see :meth:`HubSpotApi.batch_read`)
+CONTACTS_BATCH = "crm.contacts.batch_api"
 T = TypeVar("T")
 
 
@@ -94,6 +98,30 @@ class HubSpotApi:
         if self._client is None:
             self._client = build_client(self.conn)
         return self._client
+
+    def batch_read(
+        self,
+        operation: str,
+        api_path: str,
+        ids: Sequence[str],
+        properties: Sequence[str],
+        *,
+        history: Sequence[str] = (),
+        archived: bool = False,
+        once: bool = False,
+    ) -> dict[str, Any]:
+        """One ``POST .../batch/read`` of ``ids`` through the SDK's batch API at ``api_path``
+        (``"crm.contacts.batch_api"``, ``"crm.objects.tasks.batch_api"``), as parsed JSON."""
+        request = BatchReadInputSimplePublicObjectId(
+            inputs=[SimplePublicObjectId(id=i) for i in ids],
+            properties=list(properties),
+            properties_with_history=list(history),
+        )
+        endpoint = self.endpoint(api_path).read_with_http_info
+        data, _ = self.call_json(
+            operation, endpoint, request, archived=archived, shape=BATCH_SHAPE, once=once
+        )
+        return data
 
     def endpoint(self, path: str) -> Any:
         """A generated API object such as ``"crm.contacts.search_api"``, built once.

@@ -9,9 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from hubspot.crm.contacts import (
-    BatchReadInputSimplePublicObjectId,
     PublicObjectSearchRequest,
-    SimplePublicObjectId,
 )
 
 from connectors.base import (
@@ -27,14 +25,13 @@ from connectors.base import (
 )
 from connectors.batching import chunks, split_tasks
 from connectors.http import RetryPolicy
-from connectors.hubspot.client import HubSpotApi, HubSpotConnection
+from connectors.hubspot.client import CONTACTS_BATCH, HubSpotApi, HubSpotConnection
 from connectors.hubspot.pacing import TokenBucket, search_bucket
 from connectors.hubspot.properties import PropertyCatalog
 from connectors.hubspot.search import MODSTAMP
 from connectors.hubspot.streams import (
     BASE_PROPERTIES,
     BATCH_READ_LIMIT,
-    BATCH_SHAPE,
     HISTORY_READ_LIMIT,
     LIST_LIMIT,
     LIST_SHAPE,
@@ -213,7 +210,9 @@ class HubSpotConnector:
                 return found
 
     def _batch_read(self, ids: Sequence[str], *, archived: bool) -> dict[str, Contact]:
-        data = self._read_json("batch_read", ids, list(self.properties), archived=archived)
+        data = self.api.batch_read(
+            "batch_read", CONTACTS_BATCH, ids, list(self.properties), archived=archived
+        )
         return {c.id: c for c in contacts_of(data)}
 
     def field_history(
@@ -223,34 +222,11 @@ class HubSpotConnector:
         with ``propertiesWithHistory``, 50 per call); unknown and archived ids are absent."""
         found: dict[str, list[tuple[str | None, datetime]]] = {}
         for chunk in chunks(list(dict.fromkeys(record_ids)), HISTORY_READ_LIMIT):
-            data = self._read_json("history_read", chunk, [MODSTAMP], history=[field_name])
+            data = self.api.batch_read(
+                "history_read", CONTACTS_BATCH, chunk, [MODSTAMP], history=[field_name]
+            )
             found.update(histories_of(data, field_name))
         return found
-
-    def _read_json(
-        self,
-        operation: str,
-        ids: Sequence[str],
-        properties: list[str],
-        *,
-        archived: bool = False,
-        history: Sequence[str] = (),
-    ) -> dict[str, Any]:
-        """One batch read (``POST .../batch/read``) as parsed JSON."""
-        request = BatchReadInputSimplePublicObjectId(
-            inputs=[SimplePublicObjectId(id=i) for i in ids],
-            properties=properties,
-            properties_with_history=list(history),
-        )
-        batch_api = self.api.endpoint("crm.contacts.batch_api")
-        data, _ = self.api.call_json(
-            operation,
-            batch_api.read_with_http_info,
-            request,
-            archived=archived,
-            shape=BATCH_SHAPE,
-        )
-        return data
 
     # -- writing -----------------------------------------------------------------------
     def write(self, corrections: Sequence[Correction]) -> list[WriteOutcome]:

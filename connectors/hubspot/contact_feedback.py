@@ -19,13 +19,11 @@ from typing import Any
 
 from hubspot.crm.contacts import (
     BatchInputSimplePublicObjectBatchInput,
-    BatchReadInputSimplePublicObjectId,
     SimplePublicObjectBatchInput,
-    SimplePublicObjectId,
 )
 from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate, PropertyUpdate
 
-from connectors.hubspot.client import HubSpotApi
+from connectors.hubspot.client import CONTACTS_BATCH, HubSpotApi
 from connectors.hubspot.marketing import (
     PropertySpec,
     Pushed,
@@ -116,16 +114,8 @@ class ContactFeedback:
     def read(self, ids: Sequence[str]) -> dict[str, Values]:
         """The feedback properties of live contacts among ``ids`` (archived ones are absent)."""
         found: dict[str, Values] = {}
-        batch_api = self.api.endpoint("crm.contacts.batch_api")
         for batch in chunks(list(dict.fromkeys(ids))):
-            request = BatchReadInputSimplePublicObjectId(
-                inputs=[SimplePublicObjectId(id=i) for i in batch],
-                properties=self.names,
-                properties_with_history=[],
-            )
-            data, _ = self.api.call_json(
-                "batch_read", batch_api.read_with_http_info, request, archived=False
-            )
+            data = self.api.batch_read("batch_read", CONTACTS_BATCH, batch, self.names)
             for contact in data.get("results") or []:
                 props = contact.get("properties") or {}
                 found[str(contact.get("id"))] = {name: props.get(name) for name in self.names}

@@ -22,18 +22,16 @@ from datetime import UTC, datetime
 from hubspot.crm.objects.tasks import (
     AssociationSpec,
     BatchInputSimplePublicObjectBatchInput,
-    BatchReadInputSimplePublicObjectId,
     PublicAssociationsForObject,
     PublicObjectId,
     SimplePublicObjectBatchInput,
-    SimplePublicObjectId,
     SimplePublicObjectInputForCreate,
 )
 
 from connectors.base import TASK_FIELD, Correction, OutcomeStatus, WriteOutcome
 from connectors.batching import as_retried, chunks
 from connectors.conflicts import changed_value
-from connectors.hubspot.client import HubSpotApi
+from connectors.hubspot.client import CONTACTS_BATCH, HubSpotApi
 from connectors.hubspot.streams import BATCH_SHAPE, Contact, contacts_of
 from connectors.hubspot.writer import BATCH_LIMIT, same
 
@@ -85,14 +83,9 @@ class TaskWriter:
 
     def _contacts(self, batch: Sequence[Correction]) -> dict[str, Contact]:
         names = {"hubspot_owner_id", *(n for c in batch for n in c.expected)}
-        request = BatchReadInputSimplePublicObjectId(
-            inputs=[SimplePublicObjectId(id=c.record_id) for c in batch],
-            properties=sorted(names - {TASK_FIELD}),
-            properties_with_history=[],
-        )
-        endpoint = self.api.endpoint("crm.contacts.batch_api").read_with_http_info
-        data, _ = self.api.call_json(
-            "batch_read", endpoint, request, archived=False, shape=BATCH_SHAPE, once=True
+        ids = [c.record_id for c in batch]
+        data = self.api.batch_read(
+            "batch_read", CONTACTS_BATCH, ids, sorted(names - {TASK_FIELD}), once=True
         )
         return {c.id: c for c in contacts_of(data)}
 
@@ -124,14 +117,8 @@ class TaskWriter:
     def _read_tasks(self, task_ids: Sequence[str]) -> dict[str, Contact]:
         if not task_ids:
             return {}
-        request = BatchReadInputSimplePublicObjectId(
-            inputs=[SimplePublicObjectId(id=t) for t in task_ids],
-            properties=TASK_PROPERTIES,
-            properties_with_history=[],
-        )
-        endpoint = self.api.endpoint("crm.objects.tasks.batch_api").read_with_http_info
-        data, _ = self.api.call_json(
-            "tasks_read", endpoint, request, archived=False, shape=BATCH_SHAPE, once=True
+        data = self.api.batch_read(
+            "tasks_read", "crm.objects.tasks.batch_api", task_ids, TASK_PROPERTIES, once=True
         )
         return {t.id: t for t in contacts_of(data)}
 

@@ -32,9 +32,7 @@ from typing import Any
 
 from hubspot.crm.contacts import (
     BatchInputSimplePublicObjectBatchInput,
-    BatchReadInputSimplePublicObjectId,
     SimplePublicObjectBatchInput,
-    SimplePublicObjectId,
 )
 
 from connectors.base import (
@@ -44,7 +42,7 @@ from connectors.base import (
 )
 from connectors.batching import as_retried, chunks, merge_by_record, spread_outcomes
 from connectors.conflicts import changed_stamp, changed_value, landed
-from connectors.hubspot.client import HubSpotApi
+from connectors.hubspot.client import CONTACTS_BATCH, HubSpotApi
 from connectors.hubspot.errors import RefusedInput
 from connectors.hubspot.properties import PropertyCatalog, not_an_option
 from connectors.hubspot.search import MODSTAMP
@@ -108,20 +106,8 @@ class ContactWriter:
 
     def _read(self, batch: Indexed) -> dict[str, Contact]:
         names = sorted({MODSTAMP, *(n for _, c in batch for n in (*c.changes, *c.expected))})
-        request = BatchReadInputSimplePublicObjectId(
-            inputs=[SimplePublicObjectId(id=c.record_id) for _, c in batch],
-            properties=names,
-            properties_with_history=[],
-        )
-        batch_api = self.api.endpoint("crm.contacts.batch_api")
-        data, _ = self.api.call_json(
-            "batch_read",
-            batch_api.read_with_http_info,
-            request,
-            archived=False,
-            shape=BATCH_SHAPE,
-            once=True,
-        )
+        ids = [c.record_id for _, c in batch]
+        data = self.api.batch_read("batch_read", CONTACTS_BATCH, ids, names, once=True)
         return {c.id: c for c in contacts_of(data)}
 
     def _decide(self, item: Correction, obj: Contact | None) -> WriteOutcome | None:
